@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace GovernancePortal.Audit;
+
+/// <summary>Who did something: a person signed in, or a person acting through one of their API keys.</summary>
+public sealed record AuditActor(string Oid, string Username, IReadOnlyList<string> Roles, string? ApiKeyLabel = null)
+{
+    public static readonly AuditActor System = new("system", "system", []);
+}
+
+/// <summary>The hashed content of one audit event. Its canonical form is versioned so that the format can evolve.</summary>
+public sealed record AuditRecord(
+    long Sequence,
+    DateTimeOffset Timestamp,
+    AuditActor Actor,
+    string Action,
+    string EntityType,
+    string EntityId,
+    string Payload,
+    string? CorrelationId,
+    string? ClientAddress)
+{
+    public const int FormatVersion = 1;
+
+    public static readonly string GenesisHash = new('0', 64);
+
+    /// <summary>Timestamps are kept to the microsecond, the precision every supported database stores.</summary>
+    public static DateTimeOffset Normalize(DateTimeOffset timestamp) =>
+        new(timestamp.UtcTicks - timestamp.UtcTicks % 10, TimeSpan.Zero);
+
+    /// <summary>RFC 8785 canonical JSON of this record and its predecessor's hash. <see cref="Payload"/> is already canonical.</summary>
+    public string Canonical(string previousHash)
+    {
+        // Members are written in the code-unit order RFC 8785 prescribes.
+        var b = new StringBuilder(256 + Payload.Length);
+        b.Append("{\"action\":");
+        CanonicalJson.WriteString(b, Action);
+        b.Append(",\"actor\":{");
+        if (Actor.ApiKeyLabel is not null)
+        {
+            b.Append("\"apiKey\":");
+            CanonicalJson.WriteString(b, Actor.ApiKeyLabel);
+            b.Append(',');
+        }
+        b.Append("\"oid\":");
+        CanonicalJson.WriteString(b, Actor.Oid);
+        b.Append(",\"roles\":[");
+        for (var i = 0; i < Actor.Roles.Count; i++)
+        {
+            if (i > 0)
+            {
+                b.Append(',');
+            }
+            CanonicalJson.WriteString(b, Actor.Roles[i]);
+        }
+        b.Append("],\"username\":");
+        CanonicalJson.WriteString(b, Actor.Username);
+        b.Append("},\"client\":");
+        WriteNullable(b, ClientAddress);
+        b.Append(",\"correlationId\":");
+        WriteNullable(b, CorrelationId);
+        b.Append(",\"entityId\":");
+        CanonicalJson.WriteString(b, EntityId);
+        b.Append(",\"entityType\":");
+        CanonicalJson.WriteString(b, EntityType);
+        b.Append(",\"payload\":").Append(Payload);
+        b.Append(",\"prev\":");
+        CanonicalJson.WriteString(b, previousHash);
+        b.Append(",\"seq\":").Append(Sequence.ToString(CultureInfo.InvariantCulture));
+        b.Append(",\"ts\":");
+        CanonicalJson.WriteString(b, Normalize(Timestamp).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+        b.Append(",\"v\":").Append(FormatVersion).Append('}');
+        return b.ToString();
+    }
+
+    public string ComputeHash(string previousHash) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical(previousHash))));
+
+    private static void WriteNullable(StringBuilder b, string? value)
+    {
+        if (value is null)
+        {
+            b.Append("null");
+        }
+        else
+        {
+            CanonicalJson.WriteString(b, value);
+        }
+    }
+}

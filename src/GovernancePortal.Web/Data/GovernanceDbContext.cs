@@ -1,0 +1,42 @@
+using GovernancePortal.Admin;
+using GovernancePortal.Audit;
+using GovernancePortal.Identity;
+using GovernancePortal.Registry;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace GovernancePortal.Data;
+
+/// <summary>
+/// The portal's one model. Each provider derives from it only so that its migrations set can name a context type
+/// of its own (EF's multi-provider layout); the model is the same.
+/// </summary>
+public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorder auditRecorder)
+    : DbContext(options), IDataProtectionKeyContext
+{
+    public DbSet<UserAccount> Users => Set<UserAccount>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Model> Models => Set<Model>();
+    public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    /// <summary>Audit events waiting for the next SaveChanges; they are written in its transaction.</summary>
+    public AuditRecorder Audit { get; } = auditRecorder;
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(GovernanceDbContext).Assembly);
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
+        Audit.SaveWithAuditAsync(this, ct => base.SaveChangesAsync(acceptAllChangesOnSuccess, ct), cancellationToken);
+}
+
+public sealed class SqliteGovernanceDbContext(DbContextOptions<SqliteGovernanceDbContext> options, AuditRecorder auditRecorder)
+    : GovernanceDbContext(options, auditRecorder);
+
+public sealed class PostgreSqlGovernanceDbContext(DbContextOptions<PostgreSqlGovernanceDbContext> options, AuditRecorder auditRecorder)
+    : GovernanceDbContext(options, auditRecorder);
