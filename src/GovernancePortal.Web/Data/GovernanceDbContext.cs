@@ -1,9 +1,9 @@
-using GovernancePortal.Admin;
 using GovernancePortal.Audit;
 using GovernancePortal.Identity;
 using GovernancePortal.Registry;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace GovernancePortal.Data;
 
@@ -20,6 +20,7 @@ public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorde
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>Audit events waiting for the next SaveChanges; they are written in its transaction.</summary>
@@ -36,7 +37,12 @@ public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorde
 }
 
 public sealed class SqliteGovernanceDbContext(DbContextOptions<SqliteGovernanceDbContext> options, AuditRecorder auditRecorder)
-    : GovernanceDbContext(options, auditRecorder);
+    : GovernanceDbContext(options, auditRecorder)
+{
+    // SQLite cannot compare or order DateTimeOffset text; as UTC ticks it can, in the same order.
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+}
 
 public sealed class PostgreSqlGovernanceDbContext(DbContextOptions<PostgreSqlGovernanceDbContext> options, AuditRecorder auditRecorder)
     : GovernanceDbContext(options, auditRecorder);

@@ -1,0 +1,158 @@
+CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" (
+    "MigrationId" TEXT NOT NULL CONSTRAINT "PK___EFMigrationsHistory" PRIMARY KEY,
+    "ProductVersion" TEXT NOT NULL
+);
+
+BEGIN TRANSACTION;
+CREATE TABLE "AuditCheckpoints" (
+    "TreeSize" INTEGER NOT NULL CONSTRAINT "PK_AuditCheckpoints" PRIMARY KEY,
+    "RootHash" TEXT NOT NULL,
+    "HeadHash" TEXT NOT NULL,
+    "Timestamp" INTEGER NOT NULL,
+    "Signature" TEXT NOT NULL,
+    "KeyId" TEXT NOT NULL
+);
+
+CREATE TABLE "AuditEvents" (
+    "Sequence" INTEGER NOT NULL CONSTRAINT "PK_AuditEvents" PRIMARY KEY,
+    "Timestamp" INTEGER NOT NULL,
+    "ActorOid" TEXT NOT NULL,
+    "ActorUsername" TEXT NOT NULL,
+    "ActorRoles" TEXT NOT NULL,
+    "ActorApiKey" TEXT NULL,
+    "Action" TEXT NOT NULL,
+    "EntityType" TEXT NOT NULL,
+    "EntityId" TEXT NOT NULL,
+    "Payload" TEXT NOT NULL,
+    "CorrelationId" TEXT NULL,
+    "ClientAddress" TEXT NULL,
+    "PreviousHash" TEXT NOT NULL,
+    "Hash" TEXT NOT NULL
+);
+
+CREATE TABLE "AuditHeads" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_AuditHeads" PRIMARY KEY,
+    "Sequence" INTEGER NOT NULL,
+    "Hash" TEXT NOT NULL
+);
+
+CREATE TABLE "DataProtectionKeys" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_DataProtectionKeys" PRIMARY KEY AUTOINCREMENT,
+    "FriendlyName" TEXT NULL,
+    "Xml" TEXT NULL
+);
+
+CREATE TABLE "Models" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Models" PRIMARY KEY,
+    "Key" TEXT NOT NULL,
+    "Name" TEXT NOT NULL,
+    "Description" TEXT NOT NULL,
+    "Owner" TEXT NOT NULL,
+    "BusinessOwner" TEXT NOT NULL,
+    "Team" TEXT NOT NULL,
+    "UseCase" TEXT NOT NULL,
+    "RiskTier" TEXT NOT NULL,
+    "DataCategories" INTEGER NOT NULL,
+    "Tags" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "CreatedBy" TEXT NOT NULL
+);
+
+CREATE TABLE "Users" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Users" PRIMARY KEY,
+    "ObjectId" TEXT NOT NULL,
+    "TenantId" TEXT NOT NULL,
+    "Username" TEXT NOT NULL,
+    "DisplayName" TEXT NOT NULL,
+    "Team" TEXT NOT NULL,
+    "Roles" TEXT NOT NULL,
+    "LastSignInAt" INTEGER NULL
+);
+
+CREATE TABLE "ModelVersions" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_ModelVersions" PRIMARY KEY,
+    "ModelId" TEXT NOT NULL,
+    "Major" INTEGER NOT NULL,
+    "Minor" INTEGER NOT NULL,
+    "Pipeline" INTEGER NOT NULL,
+    "ChangeKind" TEXT NOT NULL,
+    "ChangeReason" TEXT NOT NULL,
+    "ArtifactUri" TEXT NOT NULL,
+    "ArtifactSha256" TEXT NOT NULL,
+    "Stage" TEXT NOT NULL,
+    "StageChangedAt" INTEGER NOT NULL,
+    "RegisteredAt" INTEGER NOT NULL,
+    "RegisteredBy" TEXT NOT NULL,
+    "CodeRepository" TEXT NULL,
+    "CodeCommit" TEXT NULL,
+    "DataSnapshotId" TEXT NULL,
+    "DataSnapshotHash" TEXT NULL,
+    "PipelineRunId" TEXT NULL,
+    "PipelineRunUrl" TEXT NULL,
+    "ParentVersion" TEXT NULL,
+    "EnvironmentDigest" TEXT NULL,
+    "ConcurrencyStamp" INTEGER NOT NULL,
+    CONSTRAINT "FK_ModelVersions_Models_ModelId" FOREIGN KEY ("ModelId") REFERENCES "Models" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "ApiKeys" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_ApiKeys" PRIMARY KEY,
+    "UserId" TEXT NOT NULL,
+    "Label" TEXT NOT NULL,
+    "Prefix" TEXT NOT NULL,
+    "SecretHash" TEXT NOT NULL,
+    "CreatedBy" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "RevokedAt" INTEGER NULL,
+    "RevokedBy" TEXT NULL,
+    CONSTRAINT "FK_ApiKeys_Users_UserId" FOREIGN KEY ("UserId") REFERENCES "Users" ("Id") ON DELETE RESTRICT
+);
+
+INSERT INTO "AuditHeads" ("Id", "Hash", "Sequence")
+VALUES (1, '0000000000000000000000000000000000000000000000000000000000000000', 0);
+SELECT changes();
+
+
+CREATE UNIQUE INDEX "IX_ApiKeys_Prefix" ON "ApiKeys" ("Prefix");
+
+CREATE INDEX "IX_ApiKeys_UserId" ON "ApiKeys" ("UserId");
+
+CREATE INDEX "IX_AuditEvents_Action" ON "AuditEvents" ("Action");
+
+CREATE INDEX "IX_AuditEvents_ActorUsername" ON "AuditEvents" ("ActorUsername");
+
+CREATE INDEX "IX_AuditEvents_EntityType_EntityId" ON "AuditEvents" ("EntityType", "EntityId");
+
+CREATE INDEX "IX_AuditEvents_Timestamp" ON "AuditEvents" ("Timestamp");
+
+CREATE UNIQUE INDEX "IX_Models_Key" ON "Models" ("Key");
+
+CREATE INDEX "IX_Models_Owner" ON "Models" ("Owner");
+
+CREATE INDEX "IX_Models_Team" ON "Models" ("Team");
+
+CREATE UNIQUE INDEX "IX_ModelVersions_ModelId_Major_Minor_Pipeline" ON "ModelVersions" ("ModelId", "Major", "Minor", "Pipeline");
+
+CREATE INDEX "IX_ModelVersions_Stage" ON "ModelVersions" ("Stage");
+
+CREATE UNIQUE INDEX "IX_Users_ObjectId" ON "Users" ("ObjectId");
+
+CREATE UNIQUE INDEX "IX_Users_Username" ON "Users" ("Username");
+
+CREATE TRIGGER "AuditEvents_refuse_update" BEFORE UPDATE ON "AuditEvents"
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: UPDATE on AuditEvents refused'); END;
+
+CREATE TRIGGER "AuditEvents_refuse_delete" BEFORE DELETE ON "AuditEvents"
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: DELETE on AuditEvents refused'); END;
+
+CREATE TRIGGER "AuditCheckpoints_refuse_update" BEFORE UPDATE ON "AuditCheckpoints"
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: UPDATE on AuditCheckpoints refused'); END;
+
+CREATE TRIGGER "AuditCheckpoints_refuse_delete" BEFORE DELETE ON "AuditCheckpoints"
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: DELETE on AuditCheckpoints refused'); END;
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125141220_Initial', '10.0.14');
+
+COMMIT;
+

@@ -1,0 +1,36 @@
+using System.Security.Claims;
+using GovernancePortal.Identity;
+
+namespace GovernancePortal.Audit;
+
+/// <summary>The actor and request an audit event is attributed to.</summary>
+public sealed record AuditContext(AuditActor Actor, string? CorrelationId, string? ClientAddress);
+
+public interface IAuditContextAccessor
+{
+    AuditContext Current { get; }
+}
+
+/// <summary>Reads the signed-in person (or API key) from the current request; outside a request the actor is the system.</summary>
+public sealed class HttpAuditContextAccessor(IHttpContextAccessor httpContextAccessor) : IAuditContextAccessor
+{
+    public AuditContext Current
+    {
+        get
+        {
+            var http = httpContextAccessor.HttpContext;
+            if (http is null)
+            {
+                return new AuditContext(AuditActor.System, null, null);
+            }
+            var actor = http.User.Identity?.IsAuthenticated == true ? ActorOf(http.User) : AuditActor.System;
+            return new AuditContext(actor, http.TraceIdentifier, http.Connection.RemoteIpAddress?.ToString());
+        }
+    }
+
+    public static AuditActor ActorOf(ClaimsPrincipal user) => new(
+        user.FindFirstValue(PortalClaims.ObjectId) ?? "unknown",
+        user.FindFirstValue(PortalClaims.PreferredUsername) ?? "unknown",
+        user.FindAll(PortalClaims.Roles).Select(c => c.Value).Order(StringComparer.Ordinal).ToArray(),
+        user.FindFirstValue(PortalClaims.ApiKeyLabel));
+}

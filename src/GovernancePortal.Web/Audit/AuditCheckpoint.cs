@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace GovernancePortal.Audit;
+
+/// <summary>A signed Merkle root over the first <see cref="TreeSize"/> events. Append-only like the events.</summary>
+public sealed class AuditCheckpoint
+{
+    public long TreeSize { get; init; }
+    public required string RootHash { get; init; }
+    public required string HeadHash { get; init; }
+    public DateTimeOffset Timestamp { get; init; }
+    /// <summary>ECDSA P-256 over the checkpoint statement, IEEE P1363, base64.</summary>
+    public required string Signature { get; init; }
+    /// <summary>SHA-256 of the signing key's SubjectPublicKeyInfo, so rotated keys stay identifiable.</summary>
+    public required string KeyId { get; init; }
+}
+
+internal sealed class AuditCheckpointConfiguration : IEntityTypeConfiguration<AuditCheckpoint>
+{
+    public void Configure(EntityTypeBuilder<AuditCheckpoint> builder)
+    {
+        builder.HasKey(c => c.TreeSize);
+        builder.Property(c => c.TreeSize).ValueGeneratedNever();
+        builder.Property(c => c.RootHash).HasMaxLength(64).IsFixedLength();
+        builder.Property(c => c.HeadHash).HasMaxLength(64).IsFixedLength();
+        builder.Property(c => c.Signature).HasMaxLength(200);
+        builder.Property(c => c.KeyId).HasMaxLength(64);
+    }
+}

@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GovernancePortal.Data;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+
+namespace GovernancePortal.Audit;
+
+/// <summary>A property whose value never enters the audit trail (secrets, hashes of secrets).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class AuditRedactedAttribute : Attribute;
+
+/// <summary>An entity whose changes need no audit event of their own (derived or housekeeping state).</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class AuditExemptAttribute : Attribute;
+
+/// <summary>
+/// Collects audit events for the context's next SaveChanges and writes them in the same transaction, appended to the
+/// hash chain under a lock on the head row. If the audit write fails, the change fails with it.
+/// </summary>
+public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
+    private readonly List<PendingAuditEvent> _pending = [];
+
+    public int PendingCount => _pending.Count;
+
+    /// <summary>Records an action on an entity; the entity's tracked before/after values go into the payload.</summary>
+    public void Record(string action, object entity, object? details = null, AuditActor? actor = null) =>
+        _pending.Add(new PendingAuditEvent(action, entity, null, null, details, actor));
+
+    /// <summary>Records an action on something that is not a tracked entity (a sign-in, an export).</summary>
+    public void Record(string action, string entityType, string entityId, object? details = null, AuditActor? actor = null) =>
+        _pending.Add(new PendingAuditEvent(action, null, entityType, entityId, details, actor));
+
+    internal async Task<int> SaveWithAuditAsync(GovernanceDbContext db, Func<CancellationToken, Task<int>> save, CancellationToken cancellationToken)
+    {
+        if (_pending.Count == 0)
+        {
+            EnsureNothingUnaudited(db);
+            return await save(cancellationToken);
+        }
+
+        var prepared = _pending.Select(p => Prepare(db, p)).ToList();
+        var ownTransaction = db.Database.CurrentTransaction is null;
+        var transaction = ownTransaction ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        var appended = new List<AuditEvent>(prepared.Count);
+        AuditHead? head = null;
+        try
+        {
+            head = await LockHeadAsync(db, cancellationToken);
+            var context = contextAccessor.Current;
+            // Taken under the lock, so timestamps never run backwards along the chain.
+            var timestamp = AuditRecord.Normalize(clock.GetUtcNow());
+            foreach (var item in prepared)
+            {
+                var record = new AuditRecord(head.Sequence + 1, timestamp, item.Actor ?? context.Actor, item.Action,
+                    item.EntityType, item.EntityId, item.Payload, context.CorrelationId, context.ClientAddress);
+                var hash = record.ComputeHash(head.Hash);
+                var auditEvent = AuditEvent.From(record, head.Hash, hash);
+                db.AuditEvents.Add(auditEvent);
+                appended.Add(auditEvent);
+                head.Sequence = record.Sequence;
+                head.Hash = hash;
+            }
+            var written = await save(cancellationToken);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+            _pending.Clear();
+            db.Entry(head).State = EntityState.Detached;
+            return written;
+        }
+        catch
+        {
+            foreach (var auditEvent in appended)
+            {
+                db.Entry(auditEvent).State = EntityState.Detached;
+            }
+            if (head is not null)
+            {
+                db.Entry(head).State = EntityState.Detached;
+            }
+            throw;
+        }
+        finally
+        {
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<AuditHead> LockHeadAsync(GovernanceDbContext db, CancellationToken cancellationToken)
+    {
+        // PostgreSQL: the row lock serializes appenders across instances. SQLite: the transaction is BEGIN IMMEDIATE,
+        // which already holds the database's write lock.
+        var sql = db.Database.IsNpgsql()
+            ? """SELECT * FROM "AuditHeads" WHERE "Id" = 1 FOR UPDATE"""
+            : """SELECT * FROM "AuditHeads" WHERE "Id" = 1""";
+        var head = await db.AuditHeads.FromSqlRaw(sql).AsNoTracking().SingleAsync(cancellationToken);
+        db.AuditHeads.Attach(head);
+        return head;
+    }
+
+    private static void EnsureNothingUnaudited(GovernanceDbContext db)
+    {
+        var unaudited = db.ChangeTracker.Entries()
+            .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            .Select(e => e.Metadata.ClrType)
+            .FirstOrDefault(t => !IsExempt(t));
+        if (unaudited is not null)
+        {
+            throw new InvalidOperationException($"A change to {unaudited.Name} was about to be saved without an audit event.");
+        }
+    }
+
+    private static bool IsExempt(Type type) =>
+        type == typeof(AuditEvent) || type == typeof(AuditHead) || type == typeof(AuditCheckpoint) || type == typeof(DataProtectionKey)
+        || type.GetCustomAttribute<AuditExemptAttribute>() is not null;
+
+    private static PreparedAuditEvent Prepare(GovernanceDbContext db, PendingAuditEvent pending)
+    {
+        var payload = new JsonObject();
+        string entityType;
+        string entityId;
+        if (pending.Entity is not null)
+        {
+            var entry = db.Entry(pending.Entity);
+            entityType = entry.Metadata.ClrType.Name;
+            entityId = string.Join("/", entry.Metadata.FindPrimaryKey()!.Properties
+                .Select(p => Convert.ToString(entry.Property(p.Name).CurrentValue, CultureInfo.InvariantCulture)));
+            var changes = Changes(entry);
+            if (changes is not null)
+            {
+                payload["changes"] = changes;
+            }
+        }
+        else
+        {
+            entityType = pending.EntityType!;
+            entityId = pending.EntityId!;
+        }
+        if (pending.Details is not null)
+        {
+            payload["details"] = JsonSerializer.SerializeToNode(pending.Details, PayloadJson);
+        }
+        var canonical = CanonicalJson.Canonicalize(JsonSerializer.SerializeToElement(payload));
+        return new PreparedAuditEvent(pending.Action, entityType, entityId, canonical, pending.Actor);
+    }
+
+    private static JsonObject? Changes(EntityEntry entry)
+    {
+        var changes = new JsonObject();
+        foreach (var property in entry.Properties)
+        {
+            var redacted = property.Metadata.PropertyInfo?.GetCustomAttribute<AuditRedactedAttribute>() is not null;
+            var name = JsonNamingPolicy.CamelCase.ConvertName(property.Metadata.Name);
+            switch (entry.State)
+            {
+                case EntityState.Added:
+                    changes[name] = new JsonObject { ["after"] = Value(property.CurrentValue, redacted) };
+                    break;
+                case EntityState.Deleted:
+                    changes[name] = new JsonObject { ["before"] = Value(property.OriginalValue, redacted) };
+                    break;
+                case EntityState.Modified when property.IsModified && !Equals(property.OriginalValue, property.CurrentValue):
+                    changes[name] = new JsonObject
+                    {
+                        ["before"] = Value(property.OriginalValue, redacted),
+                        ["after"] = Value(property.CurrentValue, redacted),
+                    };
+                    break;
+            }
+        }
+        return changes.Count == 0 ? null : changes;
+    }
+
+    private static JsonNode? Value(object? value, bool redacted) => redacted
+        ? JsonValue.Create("[redacted]")
+        : value switch
+        {
+            null => null,
+            Enum e => JsonValue.Create(e.ToString()),
+            DateTimeOffset d => JsonValue.Create(d.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)),
+            _ => JsonSerializer.SerializeToNode(value, PayloadJson),
+        };
+
+    private sealed record PendingAuditEvent(string Action, object? Entity, string? EntityType, string? EntityId, object? Details, AuditActor? Actor);
+
+    private sealed record PreparedAuditEvent(string Action, string EntityType, string EntityId, string Payload, AuditActor? Actor);
+}

@@ -1,0 +1,22 @@
+using GovernancePortal.Identity;
+
+namespace GovernancePortal.Components.Layout;
+
+public sealed record NavigationItem(string Title, string Href, IReadOnlyList<string> Roles);
+
+/// <summary>The portal's areas and who sees them. An area appears here once it has pages.</summary>
+public static class NavigationItems
+{
+    public static readonly IReadOnlyList<NavigationItem> All =
+    [
+        new("Overview", "/", Identity.Roles.All),
+        new("Models", "/models", Identity.Roles.All),
+        new("Admin", "/admin/api-keys", [Identity.Roles.Admin]),
+    ];
+
+    public static IEnumerable<NavigationItem> For(IEnumerable<string> roles)
+    {
+        var held = roles.ToHashSet(StringComparer.Ordinal);
+        return All.Where(item => item.Roles.Any(held.Contains));
+    }
+}

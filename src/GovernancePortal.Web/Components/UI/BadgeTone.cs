@@ -1,0 +1,10 @@
+namespace GovernancePortal.Components.UI;
+
+public enum BadgeTone
+{
+    Neutral,
+    Info,
+    Success,
+    Warning,
+    Danger,
+}

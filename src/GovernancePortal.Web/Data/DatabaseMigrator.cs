@@ -1,0 +1,20 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace GovernancePortal.Data;
+
+public sealed class DatabaseMigrator(GovernanceDbContext db, ILogger<DatabaseMigrator> logger)
+{
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets readers go on while one writer appends; the setting is kept in the file.
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            await db.Database.CloseConnectionAsync();
+        }
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        await db.Database.MigrateAsync(cancellationToken);
+        logger.LogInformation("Database migrated ({Count} migration(s) applied).", pending.Count);
+    }
+}

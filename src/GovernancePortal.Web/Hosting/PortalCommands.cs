@@ -1,0 +1,73 @@
+using GovernancePortal.Data;
+using GovernancePortal.Demo;
+using GovernancePortal.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace GovernancePortal.Hosting;
+
+/// <summary>The commands the portal's executable runs instead of serving.</summary>
+public static class PortalCommands
+{
+    public const string Usage = """
+        Usage: GovernancePortal.Web [command] [options]
+          (no command)                          serve the portal
+          migrate                               apply database migrations
+          seed-demo                             add the demo personas and portfolio (idempotent)
+          apikey create --user <username> --name <label>
+                                                issue an API key for a user; printed once
+          schema-script [--output <folder>]     write each provider's SQL schema script (db/)
+        """;
+
+    public static async Task<int> RunAsync(WebApplication app, CommandLine commandLine)
+    {
+        using var scope = app.Services.CreateScope();
+        var services = scope.ServiceProvider;
+        var cancellationToken = app.Lifetime.ApplicationStopping;
+        switch (commandLine.Command)
+        {
+            case ["migrate"]:
+                await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
+                Console.WriteLine("Database is up to date.");
+                return 0;
+            case ["seed-demo"]:
+                await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
+                var added = await services.GetRequiredService<DemoSeeder>().SeedAsync(cancellationToken);
+                Console.WriteLine($"Demo data ready ({added} model(s) added).");
+                return 0;
+            case ["apikey", "create"]:
+                return await CreateApiKeyAsync(services, commandLine, cancellationToken);
+            case ["schema-script"]:
+                var folder = commandLine.Options.GetValueOrDefault("output") ?? SchemaScripts.DefaultFolder();
+                foreach (var path in SchemaScripts.WriteAll(folder))
+                {
+                    Console.WriteLine($"Wrote {path}");
+                }
+                return 0;
+            default:
+                Console.Error.WriteLine($"Unknown command '{string.Join(' ', commandLine.Command)}'.");
+                Console.Error.WriteLine(Usage);
+                return 2;
+        }
+    }
+
+    private static async Task<int> CreateApiKeyAsync(IServiceProvider services, CommandLine commandLine, CancellationToken cancellationToken)
+    {
+        if (!commandLine.Options.TryGetValue("user", out var username) || !commandLine.Options.TryGetValue("name", out var label)
+            || string.IsNullOrWhiteSpace(label))
+        {
+            Console.Error.WriteLine("apikey create needs --user <username> and --name <label>.");
+            return 2;
+        }
+        var db = services.GetRequiredService<GovernanceDbContext>();
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Username == username, cancellationToken);
+        if (user is null)
+        {
+            Console.Error.WriteLine($"No user '{username}' is known. A person must sign in once (or run seed-demo for the demo personas).");
+            return 1;
+        }
+        var issued = await services.GetRequiredService<ApiKeyService>().CreateAsync(user, label, "cli", cancellationToken);
+        Console.WriteLine(issued.Secret);
+        Console.Error.WriteLine($"API key '{issued.Key.Label}' for {user.Username} created. Store it now: it is not shown again.");
+        return 0;
+    }
+}

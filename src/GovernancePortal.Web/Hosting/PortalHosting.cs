@@ -1,0 +1,98 @@
+using GovernancePortal.Components;
+using GovernancePortal.Data;
+using GovernancePortal.Demo;
+using GovernancePortal.Identity;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpLogging;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.Options;
+
+namespace GovernancePortal.Hosting;
+
+public static class PortalHosting
+{
+    /// <summary>
+    /// Development settings live at the repository root (the design card asks for it); they are copied next to the
+    /// build output and loaded in place of the content root's file, below environment variables and arguments.
+    /// </summary>
+    public static void AddRootDevelopmentSettings(this IHostApplicationBuilder builder)
+    {
+        if (!builder.Environment.IsDevelopment())
+        {
+            return;
+        }
+        var path = Path.Combine(AppContext.BaseDirectory, "appsettings.Development.json");
+        var sources = builder.Configuration.Sources;
+        var appsettings = sources.OfType<JsonConfigurationSource>().LastOrDefault(s => s.Path == "appsettings.json");
+        var index = appsettings is null ? 0 : sources.IndexOf(appsettings) + 1;
+        var source = new JsonConfigurationSource { Path = path, Optional = true, ReloadOnChange = false };
+        source.ResolveFileProvider();
+        sources.Insert(index, source);
+    }
+
+    public static void AddPortalServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHttpContextAccessor();
+        builder.AddPortalData();
+        builder.AddPortalIdentity();
+        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        builder.Services.AddScoped<DatabaseMigrator>();
+        builder.Services.AddScoped<DemoSeeder>();
+        builder.Services.AddScoped<Components.Pages.Models.ModelCatalogue>();
+        builder.Services.AddRazorComponents();
+        builder.Services.AddAntiforgery(o => o.Cookie.Name = "gp.antiforgery");
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        // Only what identifies the request; headers, query strings and bodies may carry keys or personal data.
+        builder.Services.AddHttpLogging(o =>
+        {
+            o.CombineLogs = true;
+            o.LoggingFields =
+                HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
+        });
+        if (!builder.Environment.IsDevelopment())
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        }
+    }
+
+    public static void UsePortal(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+        app.UseSecurityHeaders();
+        app.UseHttpLogging();
+        app.UseStatusCodePagesWithReExecute("/not-found");
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
+        app.MapAccountEndpoints();
+        app.MapRazorComponents<App>();
+    }
+
+    /// <summary>Development conveniences: migrate and seed on start, so one command gives a working portal.</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        using var scope = app.Services.CreateScope();
+        var database = scope.ServiceProvider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var demo = scope.ServiceProvider.GetRequiredService<IOptions<DemoOptions>>().Value;
+        if (database.MigrateOnStartup || demo.SeedOnStartup)
+        {
+            await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+        }
+        if (demo.SeedOnStartup)
+        {
+            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+        }
+    }
+}

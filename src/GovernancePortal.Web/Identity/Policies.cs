@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Authorization;
+
+namespace GovernancePortal.Identity;
+
+/// <summary>Every page and endpoint names one of these; a test enforces it.</summary>
+public static class Policies
+{
+    /// <summary>Anyone signed in with at least one portal role.</summary>
+    public const string Reader = nameof(Reader);
+    public const string ModelOwner = nameof(ModelOwner);
+    public const string Approver = nameof(Approver);
+    /// <summary>Reads the audit trail: auditors and compliance officers.</summary>
+    public const string AuditReader = nameof(AuditReader);
+    public const string Admin = nameof(Admin);
+    /// <summary>Signed in, whatever the roles (sign-out, the access-denied page).</summary>
+    public const string SignedIn = nameof(SignedIn);
+
+    public static void Configure(AuthorizationOptions options)
+    {
+        options.AddPolicy(SignedIn, p => p.RequireAuthenticatedUser());
+        options.AddPolicy(Reader, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.All));
+        options.AddPolicy(ModelOwner, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.ModelOwner));
+        options.AddPolicy(Approver, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.ComplianceOfficer));
+        options.AddPolicy(AuditReader, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.Auditor, Roles.ComplianceOfficer));
+        options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.Admin));
+        // A route that forgets its policy still needs a signed-in person; the endpoint test makes forgetting fail.
+        options.FallbackPolicy = options.GetPolicy(SignedIn);
+    }
+}
