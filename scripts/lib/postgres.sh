@@ -11,10 +11,12 @@
 #   GOV_PG_BIN   server bin dir used
 #   GOV_PG_USER  OS user that owns the cluster (postgres when running as root)
 
+# shellcheck disable=SC2034 # read by scripts/test.sh
 GOV_PG_TMP=""
 GOV_PG_PORT=""
 GOV_PG_BIN=""
 GOV_PG_USER=""
+GOV_PG_STARTUP_MS=""
 
 # Newest /usr/lib/postgresql/<major>/bin that has initdb, pg_ctl and postgres.
 # Debian/Ubuntu keep the server binaries off PATH, so PATH is only a fallback
@@ -88,10 +90,8 @@ gov_pg_postmaster_pid() {
 
 gov_pg_start() {
   GOV_PG_BIN="$1"
-  local now
-  now() { date +%s%N; }
   local t0
-  t0=$(now)
+  t0=$(date +%s%N)
 
   if [[ "$(id -u)" == 0 ]]; then
     GOV_PG_USER=postgres
@@ -133,7 +133,8 @@ gov_pg_start() {
       -o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c listen_addresses=127.0.0.1 -c port=$GOV_PG_PORT -c unix_socket_directories=$GOV_PG_TMP -c max_connections=200" \
       start >"$GOV_PG_TMP/pg_ctl.log" 2>&1; then
       local t1
-      t1=$(now)
+      t1=$(date +%s%N)
+      # shellcheck disable=SC2034 # read by scripts/test.sh
       GOV_PG_STARTUP_MS=$(((t1 - t0) / 1000000))
       return 0
     fi
@@ -150,23 +151,44 @@ gov_pg_start() {
   return 1
 }
 
+# True while the process exists and is not a zombie (an orphaned postmaster is
+# reparented to PID 1, which may reap it late; kill -0 succeeds on a zombie).
+gov_pg_alive() {
+  local pid="$1" stat
+  if [[ -r "/proc/$pid/stat" ]]; then
+    stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || return 1
+    stat="${stat##*) }"
+    [[ "${stat:0:1}" != Z ]]
+  else
+    kill -0 "$pid" 2>/dev/null
+  fi
+}
+
+# Wait up to $2 tenths of a second for process $1 to go away.
+gov_pg_wait_gone() {
+  local pid="$1" i
+  for ((i = 0; i < $2; i++)); do
+    gov_pg_alive "$pid" || return 0
+    sleep 0.1
+  done
+  ! gov_pg_alive "$pid"
+}
+
 # Never fails; safe to call more than once and before/after a partial start.
 gov_pg_stop() {
   [[ -n "$GOV_PG_TMP" ]] || return 0
   local pid
   pid="$(gov_pg_postmaster_pid)"
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-    gov_pg_as_owner "$GOV_PG_BIN/pg_ctl" stop -D "$GOV_PG_TMP/data" -m fast -w -t 30 >/dev/null 2>&1 ||
-      gov_pg_as_owner "$GOV_PG_BIN/pg_ctl" stop -D "$GOV_PG_TMP/data" -m immediate -w -t 10 >/dev/null 2>&1 ||
-      true
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "warning: PostgreSQL (pid $pid) ignored pg_ctl stop; killing it" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-      local i
-      for i in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-      done
+  if [[ -n "$pid" ]] && gov_pg_alive "$pid"; then
+    # pg_ctl -w returns once postmaster.pid is gone, a moment before the process exits.
+    gov_pg_as_owner "$GOV_PG_BIN/pg_ctl" stop -D "$GOV_PG_TMP/data" -m fast -w -t 30 >/dev/null 2>&1 || true
+    if ! gov_pg_wait_gone "$pid" 50; then
+      gov_pg_as_owner "$GOV_PG_BIN/pg_ctl" stop -D "$GOV_PG_TMP/data" -m immediate -w -t 10 >/dev/null 2>&1 || true
+      if ! gov_pg_wait_gone "$pid" 50; then
+        echo "warning: PostgreSQL (pid $pid) ignored pg_ctl stop; killing it" >&2
+        kill -KILL "$pid" 2>/dev/null || true
+        gov_pg_wait_gone "$pid" 50 || true
+      fi
     fi
   fi
   rm -rf -- "$GOV_PG_TMP" 2>/dev/null || true

@@ -39,9 +39,13 @@ public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorde
 public sealed class SqliteGovernanceDbContext(DbContextOptions<SqliteGovernanceDbContext> options, AuditRecorder auditRecorder)
     : GovernanceDbContext(options, auditRecorder)
 {
-    // SQLite cannot compare or order DateTimeOffset text; as UTC ticks it can, in the same order.
+    // SQLite cannot compare or order DateTimeOffset text; as UTC ticks it can, in the same order and at full precision
+    // (the audit hash covers the timestamp to the microsecond).
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
-        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        value => value.UtcTicks, ticks => new DateTimeOffset(ticks, TimeSpan.Zero));
 }
 
 public sealed class PostgreSqlGovernanceDbContext(DbContextOptions<PostgreSqlGovernanceDbContext> options, AuditRecorder auditRecorder)

@@ -67,7 +67,11 @@ public static class PortalHosting
         }
         app.UseSecurityHeaders();
         app.UseHttpLogging();
-        app.UseStatusCodePagesWithReExecute("/not-found");
+        // People get a page; API clients get problem details.
+        app.UseWhen(c => IdentityServices.IsApiRequest(c.Request), api => api.UseStatusCodePages());
+        app.UseWhen(c => !IdentityServices.IsApiRequest(c.Request), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        // Routing after the status-code pages, so that a re-executed request is routed to the not-found page.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -77,6 +81,7 @@ public static class PortalHosting
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
         app.MapAccountEndpoints();
+        app.MapGroup("/api/v1").MapMeApi();
         app.MapRazorComponents<App>();
     }
 

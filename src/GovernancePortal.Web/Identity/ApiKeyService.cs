@@ -40,7 +40,8 @@ public sealed class ApiKeyService(GovernanceDbContext db, TimeProvider clock)
 
     public async Task<ApiKey?> FindActiveAsync(string presented, CancellationToken cancellationToken = default)
     {
-        var parts = presented.Split('_');
+        // The secret is base64url and may itself contain '_'.
+        var parts = presented.Split('_', 3);
         if (parts.Length != 3 || parts[0] != "gp" || parts[1].Length != 12 || parts[2].Length is 0 or > 64)
         {
             return null;

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using GovernancePortal.Testing;
+
+namespace GovernancePortal.Hosting;
+
+/// <summary>The portal's executable as an operator runs it. SQLite only: these test the process, not the provider.</summary>
+public sealed class CommandLineProcessTests : IDisposable
+{
+    private readonly string _database = Path.Combine(Path.GetTempPath(), "governance-tests", $"cli-{Guid.NewGuid():N}.db");
+
+    [Fact]
+    public async Task Development_sign_in_refuses_to_start_in_production_and_says_why()
+    {
+        var result = await RunAsync("Production", [], ("Authentication__DevelopmentSignIn", "true"));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Development sign-in (Authentication:DevelopmentSignIn=true) is refused in the 'Production' environment", result.Error);
+    }
+
+    [Fact]
+    public async Task Without_any_sign_in_method_the_portal_refuses_to_start()
+    {
+        var result = await RunAsync("Production", []);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("No sign-in is configured", result.Error);
+    }
+
+    [Fact]
+    public async Task Migrate_seed_demo_and_apikey_create_work_from_the_command_line()
+    {
+        var migrate = await RunAsync("Production", ["migrate"]);
+        Assert.True(migrate.ExitCode == 0, migrate.Error);
+
+        var seed = await RunAsync("Production", ["seed-demo"]);
+        Assert.True(seed.ExitCode == 0, seed.Error);
+        Assert.Contains("12 model(s) added", seed.Output);
+
+        var again = await RunAsync("Production", ["seed-demo"]);
+        Assert.Contains("0 model(s) added", again.Output);
+
+        var key = await RunAsync("Production", ["apikey", "create", "--user", "owner@demo.test", "--name", "ci-pipeline"]);
+        Assert.True(key.ExitCode == 0, key.Error);
+        Assert.Matches("^gp_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$", key.Output.Trim());
+        Assert.Contains("not shown again", key.Error);
+    }
+
+    [Fact]
+    public async Task Apikey_create_for_an_unknown_user_fails_with_a_message()
+    {
+        await RunAsync("Production", ["migrate"]);
+
+        var result = await RunAsync("Production", ["apikey", "create", "--user", "nobody@demo.test", "--name", "x"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("No user 'nobody@demo.test' is known", result.Error);
+    }
+
+    [Fact]
+    public async Task An_unknown_command_prints_usage_and_fails()
+    {
+        var result = await RunAsync("Production", ["frobnicate"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Usage:", result.Error);
+    }
+
+    private async Task<(int ExitCode, string Output, string Error)> RunAsync(string environment, string[] args, params (string Name, string Value)[] settings)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(PortalDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        start.Environment["ConnectionStrings__Governance"] = $"Data Source={_database}";
+        start.Environment["Database__Provider"] = "Sqlite";
+        foreach (var (name, value) in settings)
+        {
+            start.Environment[name] = value;
+        }
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static string PortalDll
+    {
+        get
+        {
+            // The web project's own output, built with the same configuration as these tests.
+            var configuration = Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)))!;
+            var path = Path.Combine(RepositoryPaths.Root, "src", "GovernancePortal.Web", "bin", configuration, "net10.0", "GovernancePortal.Web.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException("Build the web project first.", path);
+        }
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { _database, _database + "-wal", _database + "-shm" })
+        {
+            File.Delete(file);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using GovernancePortal.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace GovernancePortal.Testing;
+
+/// <summary>
+/// The real portal (its Program, pipeline and database) on a fresh database of the given provider, in the Development
+/// environment with development sign-in and the demo portfolio.
+/// </summary>
+public class PortalFactory(TestDatabase database) : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public TestDatabase Database { get; } = database;
+    public string ConnectionString { get; private set; } = "";
+
+    protected virtual bool SeedDemo => true;
+
+    public virtual async Task InitializeAsync()
+    {
+        ConnectionString = await TestDatabases.CreateAsync(Database);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Database:Provider", Database.ToString());
+        builder.UseSetting("ConnectionStrings:Governance", ConnectionString);
+        builder.UseSetting("Database:MigrateOnStartup", "true");
+        builder.UseSetting("Demo:SeedOnStartup", SeedDemo ? "true" : "false");
+        builder.UseSetting("Authentication:DevelopmentSignIn", "true");
+        // Warnings and errors only; EF's reports of expected failures (refused audit updates) would flood the test log.
+        builder.ConfigureLogging(logging => logging
+            .ClearProviders()
+            .AddConsole()
+            .AddFilter((category, level) => level >= LogLevel.Warning && category?.StartsWith("Microsoft.EntityFrameworkCore") != true));
+    }
+
+    /// <summary>Runs work against the portal's database in a scope of its own, as a request would.</summary>
+    public async Task<T> WithDbAsync<T>(Func<GovernanceDbContext, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<GovernanceDbContext>());
+    }
+
+    public async Task WithDbAsync(Func<GovernanceDbContext, Task> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        await work(scope.ServiceProvider.GetRequiredService<GovernanceDbContext>());
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await TestDatabases.DropAsync(Database, ConnectionString);
+    }
+}
+
+public sealed class SqlitePortal() : PortalFactory(TestDatabase.Sqlite);
+
+public sealed class PostgreSqlPortal() : PortalFactory(TestDatabase.PostgreSql);
