@@ -1,0 +1,112 @@
+using GovernancePortal.Testing;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace GovernancePortal;
+
+/// <summary>The portal on a real loopback port (Kestrel) with demo data, and headless Chromium to drive it.</summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumVariable = "GOVERNANCE_TEST_CHROMIUM";
+
+    private IPlaywright? _playwright;
+
+    public PortalFactory Portal { get; } = new(TestDatabase.Sqlite);
+    public IBrowser Browser { get; private set; } = null!;
+    public string BaseUrl { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        await Portal.InitializeAsync();
+        Portal.UseKestrel(0);
+        Portal.StartServer();
+        BaseUrl = Portal.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
+            .Addresses.First().Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1").TrimEnd('/');
+
+        var chromium = Environment.GetEnvironmentVariable(ChromiumVariable) is { Length: > 0 } configured ? configured : "/usr/bin/chromium";
+        if (!File.Exists(chromium))
+        {
+            throw new InvalidOperationException($"Chromium is not at {chromium}. Install it (apt-get install chromium) or set {ChromiumVariable}; scripts/test.sh does both.");
+        }
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    /// <summary>A fresh browser context whose console errors and failed requests are collected for the test to assert on.</summary>
+    public async Task<BrowserSession> NewSessionAsync(int width = 1280, int height = 860)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var page = await context.NewPageAsync();
+        return new BrowserSession(context, page, BaseUrl);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+        _playwright?.Dispose();
+        await ((IAsyncLifetime)Portal).DisposeAsync();
+    }
+}
+
+public sealed class BrowserSession : IAsyncDisposable
+{
+    private readonly IBrowserContext _context;
+
+    public BrowserSession(IBrowserContext context, IPage page, string baseUrl)
+    {
+        _context = context;
+        Page = page;
+        BaseUrl = baseUrl;
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                Problems.Add($"console error on {page.Url}: {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => Problems.Add($"script error on {page.Url}: {error}");
+        page.RequestFailed += (_, request) => Problems.Add($"request failed: {request.Url} ({request.Failure})");
+        page.Response += (_, response) =>
+        {
+            // Pages may answer 4xx on purpose (a 404 page); assets never should.
+            if (response.Status >= 400 && response.Request.ResourceType != "document")
+            {
+                Problems.Add($"asset {response.Url} answered {response.Status}");
+            }
+        };
+    }
+
+    public IPage Page { get; }
+    public string BaseUrl { get; }
+    public List<string> Problems { get; } = [];
+
+    public Task<IResponse?> GotoAsync(string path) => Page.GotoAsync(BaseUrl + path);
+
+    public async Task SignInAsync(string username)
+    {
+        await GotoAsync("/account/sign-in");
+        await Page.Locator($"[data-testid='persona-{username}']").ClickAsync();
+        await Page.WaitForURLAsync(BaseUrl + "/");
+    }
+
+    public async Task ScreenshotAsync(string name) =>
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RepositoryPaths.Artifacts("screenshots"), name + ".png"), FullPage = true });
+
+    public async ValueTask DisposeAsync() => await _context.CloseAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}

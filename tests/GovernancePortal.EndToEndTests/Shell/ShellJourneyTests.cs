@@ -1,0 +1,91 @@
+using GovernancePortal.Identity;
+using Microsoft.Playwright;
+
+namespace GovernancePortal.Shell;
+
+[Collection(BrowserCollection.Name)]
+public sealed class ShellJourneyTests(BrowserFixture browser)
+{
+    public static TheoryData<string> Personas => new(DemoPersonas.All.Select(p => p.Username));
+
+    [Theory]
+    [MemberData(nameof(Personas))]
+    public async Task Each_persona_signs_in_and_walks_the_shell_without_errors(string username)
+    {
+        var persona = DemoPersonas.Find(username)!;
+        await using var session = await browser.NewSessionAsync();
+
+        await session.GotoAsync("/");
+        Assert.StartsWith(browser.BaseUrl + "/account/sign-in", session.Page.Url);
+        await session.ScreenshotAsync("sign-in");
+        await session.SignInAsync(username);
+
+        Assert.Equal(persona.DisplayName, await session.Page.Locator("[data-testid=user-name]").InnerTextAsync());
+        Assert.Equal([persona.Role], await session.Page.Locator("[data-testid=user-role]").AllInnerTextsAsync());
+        var slug = username.Split('@')[0];
+        await session.ScreenshotAsync($"{slug}-overview");
+
+        var links = await session.Page.Locator("nav.app-nav a").AllAsync();
+        var targets = new List<(string Title, string Href)>();
+        foreach (var link in links)
+        {
+            targets.Add((await link.InnerTextAsync(), (await link.GetAttributeAsync("href"))!));
+        }
+        Assert.Contains(targets, t => t.Title == "Models");
+        Assert.Equal(persona.Role == Roles.Admin, targets.Any(t => t.Title == "Admin"));
+        foreach (var (title, href) in targets)
+        {
+            await session.Page.Locator("nav.app-nav").GetByRole(AriaRole.Link, new() { Name = title, Exact = true }).ClickAsync();
+            await session.Page.WaitForURLAsync(browser.BaseUrl + href);
+            Assert.Equal("page", await session.Page.Locator("nav.app-nav a[aria-current=page]").GetAttributeAsync("aria-current"));
+            await session.ScreenshotAsync($"{slug}-{title.ToLowerInvariant()}");
+        }
+
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await session.Page.WaitForURLAsync(browser.BaseUrl + "/account/sign-in?signedOut=1");
+        Assert.Empty(session.Problems);
+    }
+
+    [Fact]
+    public async Task The_catalogue_filters_sorts_and_pages_through_the_url_on_a_small_screen()
+    {
+        await using var session = await browser.NewSessionAsync(width: 360, height: 780);
+        await session.SignInAsync("viewer@demo.test");
+        await session.ScreenshotAsync("mobile-overview");
+
+        await session.GotoAsync("/models");
+        await session.Page.Locator("#risk").SelectOptionAsync("High");
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await session.Page.WaitForURLAsync(url => url.Contains("risk=High"));
+        await session.Page.GetByRole(AriaRole.Link, new() { Name = "Team" }).ClickAsync();
+        await session.Page.WaitForURLAsync(url => url.Contains("sort=team") && url.Contains("risk=High"));
+        await session.ScreenshotAsync("mobile-models-high-risk");
+
+        var rows = await session.Page.Locator("table.data-table tbody tr").CountAsync();
+        Assert.Equal(6, rows);
+        Assert.Empty(session.Problems);
+    }
+
+    [Fact]
+    public async Task An_admin_issues_and_revokes_an_api_key_with_a_confirmation_step()
+    {
+        await using var session = await browser.NewSessionAsync();
+        await session.SignInAsync("admin@demo.test");
+        await session.GotoAsync("/admin/api-keys");
+
+        await session.Page.Locator("#key-user").SelectOptionAsync("owner@demo.test");
+        await session.Page.Locator("#key-label").FillAsync("e2e-pipeline");
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        var secret = await session.Page.Locator("[data-testid=issued-secret]").InnerTextAsync();
+        Assert.StartsWith("gp_", secret);
+        await session.ScreenshotAsync("admin-api-key-issued");
+
+        await session.Page.Locator("tr", new() { HasText = "e2e-pipeline" }).GetByRole(AriaRole.Link, new() { Name = "Revoke" }).ClickAsync();
+        await session.ScreenshotAsync("admin-api-key-confirm");
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Revoke key" }).ClickAsync();
+        await session.Page.WaitForURLAsync(browser.BaseUrl + "/admin/api-keys");
+
+        Assert.Contains("Key 'e2e-pipeline' revoked.", await session.Page.Locator("[data-testid=status-message]").InnerTextAsync());
+        Assert.Empty(session.Problems);
+    }
+}
