@@ -63,6 +63,8 @@ public sealed class ShellJourneyTests(BrowserFixture browser)
 
         var rows = await session.Page.Locator("table.data-table tbody tr").CountAsync();
         Assert.Equal(6, rows);
+        // Nothing may force sideways scrolling at 360 px.
+        Assert.True(await session.Page.EvaluateAsync<int>("document.documentElement.scrollWidth") <= 360);
         Assert.Empty(session.Problems);
     }
 
