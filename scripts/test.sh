@@ -42,6 +42,9 @@ die() {
 
 test_pid=""
 tail_pid=""
+forward_int=0
+log_file=""
+results_dir="$repo_root/artifacts/test-results"
 
 # ---------------------------------------------------------------------------
 # Cleanup: runs on every exit path (normal, error, signal).
@@ -65,15 +68,24 @@ stop_tests() {
   if [[ "$(pgid_of "$test_pid" || true)" == "$test_pid" ]]; then
     target="-$test_pid"
   fi
-  if kill -0 "$test_pid" 2>/dev/null; then
-    kill -s "$sig" -- "$target" 2>/dev/null || true
-    # Give it a grace period, then SIGKILL.
-    (sleep 15 && kill -s KILL -- "$target" 2>/dev/null) &
-    local watchdog=$!
-    wait "$test_pid" 2>/dev/null || true
-    kill "$watchdog" 2>/dev/null || true
-    wait "$watchdog" 2>/dev/null || true
+  if [[ "$sig" != TERM && ( "$sig" != INT || "$forward_int" != 1 ) ]]; then
+    sig=TERM
   fi
+  if gov_proc_alive "$test_pid"; then
+    kill -s "$sig" -- "$target" 2>/dev/null || true
+    # Grace period, then SIGKILL. (Polling, not a watchdog subshell: this runs with
+    # INT/TERM ignored, which a subshell would inherit.)
+    local i
+    for ((i = 0; i < 150; i++)); do
+      gov_proc_alive "$test_pid" || break
+      sleep 0.1
+    done
+    if gov_proc_alive "$test_pid"; then
+      echo "error: the test command ignored SIG$sig for 15 s; killing it" >&2
+      kill -s KILL -- "$target" 2>/dev/null || true
+    fi
+  fi
+  wait "$test_pid" 2>/dev/null || true
   # Leftovers of an aborted run (testhost, chromium, build servers) in the test process group.
   if [[ "$target" == -* ]]; then
     kill -s KILL -- "$target" 2>/dev/null || true
@@ -89,12 +101,20 @@ stop_tail() {
   fi
 }
 
+publish_log() {
+  if [[ -n "$log_file" && -f "$log_file" ]]; then
+    mv -f -- "$log_file" "$results_dir/test-run.log" 2>/dev/null || true
+    log_file="$results_dir/test-run.log"
+  fi
+}
+
 cleanup() {
   local rc=$?
   set +e
   trap '' INT TERM HUP
   stop_tests TERM
   stop_tail
+  publish_log
   if [[ -n "$GOV_PG_TMP" ]]; then
     say "stopping PostgreSQL and removing $GOV_PG_TMP"
     gov_pg_stop
@@ -119,28 +139,28 @@ trap 'on_signal HUP 129' HUP
 # Prerequisites
 # ---------------------------------------------------------------------------
 
+# Path of an executable on PATH. (command -v alone also reports a non-executable
+# file when nothing better is found.)
+find_exe() {
+  local path
+  path="$(command -v "$1" 2>/dev/null)" || return 1
+  [[ -f "$path" && -x "$path" ]] || return 1
+  printf '%s\n' "$path"
+}
+
 find_chromium() {
   if [[ -n "${GOVERNANCE_TEST_CHROMIUM:-}" ]]; then
-    [[ -x "$GOVERNANCE_TEST_CHROMIUM" ]] || return 1
+    [[ -f "$GOVERNANCE_TEST_CHROMIUM" && -x "$GOVERNANCE_TEST_CHROMIUM" ]] || return 1
     printf '%s\n' "$GOVERNANCE_TEST_CHROMIUM"
     return 0
   fi
-  local candidate
-  for candidate in chromium chromium-browser; do
-    if command -v "$candidate" >/dev/null 2>&1; then
-      command -v "$candidate"
-      return 0
-    fi
-  done
-  if [[ -x /usr/bin/chromium ]]; then
-    printf '%s\n' /usr/bin/chromium
-    return 0
-  fi
-  return 1
+  find_exe chromium || find_exe chromium-browser || {
+    [[ -f /usr/bin/chromium && -x /usr/bin/chromium ]] && printf '%s\n' /usr/bin/chromium
+  }
 }
 
 find_pdftoppm() {
-  command -v pdftoppm 2>/dev/null || return 1
+  find_exe pdftoppm
 }
 
 chromium_path=""
@@ -183,7 +203,20 @@ install_packages() {
   fi
 }
 
-if [[ -n "${GOVERNANCE_TEST_CHROMIUM:-}" && ! -x "$GOVERNANCE_TEST_CHROMIUM" ]]; then
+if [[ -n "${GOVERNANCE_TEST_COMMAND:-}" ]]; then
+  test_cmd=(bash -c "$GOVERNANCE_TEST_COMMAND" governance-test "$@")
+else
+  if ! find_exe dotnet >/dev/null; then
+    die "the .NET SDK is not installed (no 'dotnet' on PATH)" \
+      "install the .NET SDK version pinned in global.json (see https://learn.microsoft.com/dotnet/core/install/linux-debian)"
+  fi
+  test_cmd=(dotnet test GovernancePortal.sln
+    --logger "console;verbosity=normal"
+    --results-directory "$results_dir"
+    "$@")
+fi
+
+if [[ -n "${GOVERNANCE_TEST_CHROMIUM:-}" && ! ( -f "$GOVERNANCE_TEST_CHROMIUM" && -x "$GOVERNANCE_TEST_CHROMIUM" ) ]]; then
   die "GOVERNANCE_TEST_CHROMIUM=$GOVERNANCE_TEST_CHROMIUM is not an executable file" \
     "unset it to use chromium from PATH or /usr/bin/chromium (installed with apt-get if missing)"
 fi
@@ -196,19 +229,6 @@ if ((${#missing_packages[@]} > 0)); then
     die "still missing after apt-get install: ${missing_packages[*]}" \
       "expected: chromium on PATH or /usr/bin/chromium, /usr/lib/postgresql/<major>/bin/{initdb,pg_ctl,postgres}, pdftoppm on PATH"
   fi
-fi
-
-if [[ -n "${GOVERNANCE_TEST_COMMAND:-}" ]]; then
-  test_cmd=(bash -c "$GOVERNANCE_TEST_COMMAND" governance-test "$@")
-else
-  if ! command -v dotnet >/dev/null 2>&1; then
-    die "the .NET SDK is not installed (no 'dotnet' on PATH)" \
-      "install the .NET SDK version pinned in global.json (see https://learn.microsoft.com/dotnet/core/install/linux-debian)"
-  fi
-  test_cmd=(dotnet test GovernancePortal.sln
-    --logger "console;verbosity=normal"
-    --results-directory "$repo_root/artifacts/test-results"
-    "$@")
 fi
 
 say "chromium:   $chromium_path"
@@ -231,9 +251,10 @@ export GOVERNANCE_TEST_PDFTOPPM="$pdftoppm_path"
 # Tests
 # ---------------------------------------------------------------------------
 
-results_dir="$repo_root/artifacts/test-results"
 mkdir -p "$results_dir"
-log_file="$results_dir/test-run.log"
+# Per-run file while running (concurrent runs must not share one), published as
+# artifacts/test-results/test-run.log when the run ends (also when interrupted).
+log_file="$results_dir/test-run.$$.log"
 : >"$log_file"
 
 say "running:$(printf " %q" "${test_cmd[@]}")"
@@ -241,7 +262,15 @@ say "running:$(printf " %q" "${test_cmd[@]}")"
 # and a terminal Ctrl-C reaches it only through on_signal. Output goes to the log file and
 # is followed by tail, so processes that outlive the command (build servers) cannot hold
 # up the script the way they can hold a pipe open.
-setsid "${test_cmd[@]}" </dev/null >"$log_file" 2>&1 &
+# A background job of a non-interactive shell starts with SIGINT/SIGQUIT ignored, and .NET
+# keeps ignoring them; env --default-signal (coreutils >= 8.31) restores them so Ctrl-C
+# can be forwarded. Without it, SIGTERM is forwarded instead.
+launcher=(setsid)
+if env --default-signal=INT,QUIT true 2>/dev/null; then
+  launcher+=(env "--default-signal=INT,QUIT")
+  forward_int=1
+fi
+"${launcher[@]}" "${test_cmd[@]}" </dev/null >"$log_file" 2>&1 &
 test_pid=$!
 tail -n +1 -f --pid="$test_pid" "$log_file" &
 tail_pid=$!
@@ -283,6 +312,7 @@ summary="$(sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r$//' "$log_file" | awk '
     else                  print "none"
   }')"
 
+publish_log
 echo
 say "full output: ${log_file#"$repo_root"/}"
 if [[ "$summary" == none ]]; then

@@ -308,3 +308,38 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125143116_AuditAlerts') THEN
+    CREATE TABLE "AuditAlerts" (
+        "Id" uuid NOT NULL,
+        "RaisedAt" timestamp with time zone NOT NULL,
+        "Fault" character varying(32) NOT NULL,
+        "FirstInvalidSequence" bigint,
+        "Reason" character varying(1000) NOT NULL,
+        "ResolvedAt" timestamp with time zone,
+        "ResolvedBy" character varying(256),
+        "Resolution" character varying(2000),
+        CONSTRAINT "PK_AuditAlerts" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125143116_AuditAlerts') THEN
+    CREATE INDEX "IX_AuditAlerts_ResolvedAt" ON "AuditAlerts" ("ResolvedAt");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125143116_AuditAlerts') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125143116_AuditAlerts', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

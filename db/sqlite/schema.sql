@@ -156,3 +156,22 @@ VALUES ('20261125141220_Initial', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "AuditAlerts" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_AuditAlerts" PRIMARY KEY,
+    "RaisedAt" INTEGER NOT NULL,
+    "Fault" TEXT NOT NULL,
+    "FirstInvalidSequence" INTEGER NULL,
+    "Reason" TEXT NOT NULL,
+    "ResolvedAt" INTEGER NULL,
+    "ResolvedBy" TEXT NULL,
+    "Resolution" TEXT NULL
+);
+
+CREATE INDEX "IX_AuditAlerts_ResolvedAt" ON "AuditAlerts" ("ResolvedAt");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125143107_AuditAlerts', '10.0.14');
+
+COMMIT;
+

@@ -36,7 +36,7 @@ gov_pg_find_bindir() {
   if [[ -z "$best" ]]; then
     local initdb_path
     initdb_path="$(command -v initdb 2>/dev/null || true)"
-    if [[ -n "$initdb_path" ]]; then
+    if [[ -n "$initdb_path" && -f "$initdb_path" && -x "$initdb_path" ]]; then
       dir="$(dirname "$initdb_path")"
       if [[ -x "$dir/pg_ctl" && -x "$dir/postgres" ]]; then
         best=$dir
@@ -153,7 +153,7 @@ gov_pg_start() {
 
 # True while the process exists and is not a zombie (an orphaned postmaster is
 # reparented to PID 1, which may reap it late; kill -0 succeeds on a zombie).
-gov_pg_alive() {
+gov_proc_alive() {
   local pid="$1" stat
   if [[ -r "/proc/$pid/stat" ]]; then
     stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || return 1
@@ -165,13 +165,13 @@ gov_pg_alive() {
 }
 
 # Wait up to $2 tenths of a second for process $1 to go away.
-gov_pg_wait_gone() {
+gov_proc_wait_gone() {
   local pid="$1" i
   for ((i = 0; i < $2; i++)); do
-    gov_pg_alive "$pid" || return 0
+    gov_proc_alive "$pid" || return 0
     sleep 0.1
   done
-  ! gov_pg_alive "$pid"
+  ! gov_proc_alive "$pid"
 }
 
 # Never fails; safe to call more than once and before/after a partial start.
@@ -179,15 +179,15 @@ gov_pg_stop() {
   [[ -n "$GOV_PG_TMP" ]] || return 0
   local pid
   pid="$(gov_pg_postmaster_pid)"
-  if [[ -n "$pid" ]] && gov_pg_alive "$pid"; then
+  if [[ -n "$pid" ]] && gov_proc_alive "$pid"; then
     # pg_ctl -w returns once postmaster.pid is gone, a moment before the process exits.
     gov_pg_as_owner "$GOV_PG_BIN/pg_ctl" stop -D "$GOV_PG_TMP/data" -m fast -w -t 30 >/dev/null 2>&1 || true
-    if ! gov_pg_wait_gone "$pid" 50; then
+    if ! gov_proc_wait_gone "$pid" 50; then
       gov_pg_as_owner "$GOV_PG_BIN/pg_ctl" stop -D "$GOV_PG_TMP/data" -m immediate -w -t 10 >/dev/null 2>&1 || true
-      if ! gov_pg_wait_gone "$pid" 50; then
+      if ! gov_proc_wait_gone "$pid" 50; then
         echo "warning: PostgreSQL (pid $pid) ignored pg_ctl stop; killing it" >&2
         kill -KILL "$pid" 2>/dev/null || true
-        gov_pg_wait_gone "$pid" 50 || true
+        gov_proc_wait_gone "$pid" 50 || true
       fi
     fi
   fi

@@ -1,6 +1,4 @@
 using GovernancePortal.Hosting;
-using GovernancePortal.Identity;
-using Microsoft.Extensions.Options;
 
 var commandLine = CommandLine.Parse(args);
 var builder = WebApplication.CreateBuilder(commandLine.HostArguments);
@@ -13,9 +11,12 @@ if (commandLine.HasCommand)
     return await PortalCommands.RunAsync(app, commandLine);
 }
 
-if (app.Services.GetRequiredService<IOptions<PortalAuthenticationOptions>>().Value.StartupProblem(app.Environment) is { } problem)
+if (app.StartupProblems() is [_, ..] problems)
 {
-    await Console.Error.WriteLineAsync($"GovernancePortal will not start: {problem}");
+    foreach (var problem in problems)
+    {
+        await Console.Error.WriteLineAsync($"GovernancePortal will not start: {problem}");
+    }
     return 1;
 }
 

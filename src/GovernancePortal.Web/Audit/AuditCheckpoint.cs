@@ -14,6 +14,8 @@ public sealed class AuditCheckpoint
     public required string Signature { get; init; }
     /// <summary>SHA-256 of the signing key's SubjectPublicKeyInfo, so rotated keys stay identifiable.</summary>
     public required string KeyId { get; init; }
+
+    public SignedCheckpoint ToSigned() => new(TreeSize, RootHash, HeadHash, Timestamp, Signature);
 }
 
 internal sealed class AuditCheckpointConfiguration : IEntityTypeConfiguration<AuditCheckpoint>

@@ -3,7 +3,7 @@ namespace GovernancePortal.Hosting;
 /// <summary>Splits the command line into a portal command (with its own options) and the host's arguments.</summary>
 public sealed record CommandLine(IReadOnlyList<string> Command, IReadOnlyDictionary<string, string> Options, string[] HostArguments)
 {
-    private static readonly HashSet<string> CommandOptions = ["--user", "--name", "--output"];
+    private static readonly HashSet<string> CommandOptions = ["--user", "--name", "--output", "--key"];
 
     public bool HasCommand => Command.Count > 0;
 

@@ -1,3 +1,4 @@
+using GovernancePortal.Audit;
 using GovernancePortal.Data;
 using GovernancePortal.Demo;
 using GovernancePortal.Identity;
@@ -16,6 +17,10 @@ public static class PortalCommands
           apikey create --user <username> --name <label>
                                                 issue an API key for a user; printed once
           schema-script [--output <folder>]     write each provider's SQL schema script (db/)
+          audit verify                          verify the audit trail; exit 0 valid, 1 with the reason
+          audit checkpoint                      sign a checkpoint over the events not yet covered
+          audit verify-proof <file> [--key <public-key.pem>]
+                                                check an event's inclusion proof offline
         """;
 
     public static async Task<int> RunAsync(WebApplication app, CommandLine commandLine)
@@ -36,6 +41,12 @@ public static class PortalCommands
                 return 0;
             case ["apikey", "create"]:
                 return await CreateApiKeyAsync(services, commandLine, cancellationToken);
+            case ["audit", "verify"]:
+                return await AuditCommands.VerifyAsync(services, cancellationToken);
+            case ["audit", "checkpoint"]:
+                return await AuditCommands.CheckpointAsync(services, cancellationToken);
+            case ["audit", "verify-proof", var file]:
+                return AuditCommands.VerifyProof(file, commandLine.Options.GetValueOrDefault("key"));
             case ["schema-script"]:
                 var folder = commandLine.Options.GetValueOrDefault("output") ?? SchemaScripts.DefaultFolder();
                 foreach (var path in SchemaScripts.WriteAll(folder))

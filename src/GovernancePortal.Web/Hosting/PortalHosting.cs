@@ -1,4 +1,6 @@
+using GovernancePortal.Audit;
 using GovernancePortal.Components;
+using GovernancePortal.Scheduling;
 using GovernancePortal.Data;
 using GovernancePortal.Demo;
 using GovernancePortal.Identity;
@@ -40,6 +42,12 @@ public static class PortalHosting
         builder.Services.AddScoped<DatabaseMigrator>();
         builder.Services.AddScoped<DemoSeeder>();
         builder.Services.AddScoped<Components.Pages.Models.ModelCatalogue>();
+        builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
+        builder.Services.AddSingleton<CheckpointKey>();
+        builder.Services.AddScoped<AuditCheckpointService>();
+        builder.Services.AddScoped<AuditVerificationService>();
+        builder.Services.AddScoped<AuditSearch>();
+        builder.AddPortalScheduling();
         builder.Services.AddRazorComponents();
         builder.Services.AddAntiforgery(o => o.Cookie.Name = "gp.antiforgery");
         builder.Services.AddProblemDetails();
@@ -81,9 +89,18 @@ public static class PortalHosting
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
         app.MapAccountEndpoints();
-        app.MapGroup("/api/v1").MapMeApi();
+        app.MapGroup("/api/v1").MapMeApi().MapAuditApi();
+        app.MapAuditDownloads();
         app.MapRazorComponents<App>();
     }
+
+    /// <summary>Settings the portal must not serve with, each said in a sentence an operator can act on.</summary>
+    public static IReadOnlyList<string> StartupProblems(this WebApplication app) =>
+        new[]
+        {
+            app.Services.GetRequiredService<IOptions<PortalAuthenticationOptions>>().Value.StartupProblem(app.Environment),
+            CheckpointKey.StartupProblem(app.Services.GetRequiredService<IOptions<AuditOptions>>().Value, app.Environment),
+        }.OfType<string>().ToList();
 
     /// <summary>Development conveniences: migrate and seed on start, so one command gives a working portal.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)

@@ -1,0 +1,111 @@
+using GovernancePortal.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace GovernancePortal.Audit;
+
+public sealed record CheckpointRun(IReadOnlyList<AuditCheckpoint> Created, AuditVerificationResult? RefusedBecause);
+
+/// <summary>
+/// Signs Merkle roots over the audit log: at every multiple of the configured interval and, when events have arrived
+/// since, once the latest checkpoint is older than the maximum age. A log that fails verification is never signed.
+/// Safe with several instances: a checkpoint's tree size is its key, so a second writer of the same one loses quietly.
+/// </summary>
+public sealed class AuditCheckpointService(
+    GovernanceDbContext db, CheckpointKey key, IOptions<AuditOptions> options, TimeProvider clock, ILogger<AuditCheckpointService> logger)
+{
+    public async Task<CheckpointRun> CreateDueAsync(bool force = false, CancellationToken cancellationToken = default)
+    {
+        var pending = new List<AuditCheckpoint>();
+        await using (await AuditSnapshot.BeginAsync(db, cancellationToken))
+        {
+            var head = await db.AuditHeads.AsNoTracking().SingleAsync(cancellationToken);
+            var checkpoints = await AuditSnapshot.CheckpointsAsync(db, cancellationToken);
+            var sizes = DueSizes(head.Sequence, checkpoints.LastOrDefault(), force);
+            if (sizes.Count == 0)
+            {
+                return new CheckpointRun([], null);
+            }
+            var verification = await Task.Run(() =>
+                AuditChainVerifier.Verify(AuditSnapshot.Events(db), checkpoints, head.Sequence, head.Hash, key.Key), cancellationToken);
+            if (!verification.Valid)
+            {
+                logger.LogError("Audit checkpoint refused: {Reason}", verification.Reason);
+                return new CheckpointRun([], verification);
+            }
+
+            var tree = new CompactMerkleTree();
+            var timestamp = AuditRecord.Normalize(clock.GetUtcNow());
+            var next = 0;
+            var largest = sizes[^1];
+            foreach (var (sequence, hash) in db.AuditEvents.AsNoTracking().Where(e => e.Sequence <= largest)
+                         .OrderBy(e => e.Sequence).Select(e => new ValueTuple<long, string>(e.Sequence, e.Hash)).AsEnumerable())
+            {
+                tree.Append(MerkleTree.EventLeafHash(hash));
+                if (sequence == sizes[next])
+                {
+                    var signed = CheckpointSigner.Sign(key.Key, sequence, Convert.ToHexStringLower(tree.Root()), hash, timestamp);
+                    pending.Add(new AuditCheckpoint
+                    {
+                        TreeSize = signed.TreeSize,
+                        RootHash = signed.RootHash,
+                        HeadHash = signed.HeadHash,
+                        Timestamp = signed.Timestamp,
+                        Signature = signed.Signature,
+                        KeyId = key.KeyId,
+                    });
+                    if (++next == sizes.Count)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+
+        var created = new List<AuditCheckpoint>();
+        foreach (var checkpoint in pending)
+        {
+            db.AuditCheckpoints.Add(checkpoint);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                created.Add(checkpoint);
+            }
+            catch (DbUpdateException)
+            {
+                db.Entry(checkpoint).State = EntityState.Detached;
+                if (!await ExistsAsync(checkpoint.TreeSize, cancellationToken))
+                {
+                    throw;
+                }
+                // Another instance signed this tree size first.
+            }
+            db.Entry(checkpoint).State = EntityState.Detached;
+        }
+        if (created.Count > 0)
+        {
+            logger.LogInformation("Audit checkpoint(s) signed at tree size {Sizes}.", string.Join(", ", created.Select(c => c.TreeSize)));
+        }
+        return new CheckpointRun(created, null);
+    }
+
+    private List<long> DueSizes(long head, SignedCheckpoint? last, bool force)
+    {
+        var interval = Math.Max(1, options.Value.CheckpointInterval);
+        var lastSize = last?.TreeSize ?? 0;
+        var sizes = new List<long>();
+        for (var size = (lastSize / interval + 1) * interval; size <= head; size += interval)
+        {
+            sizes.Add(size);
+        }
+        var stale = last is null || clock.GetUtcNow() - last.Timestamp >= options.Value.MaxCheckpointAge;
+        if (head > lastSize && (force || stale) && (sizes.Count == 0 || sizes[^1] != head))
+        {
+            sizes.Add(head);
+        }
+        return sizes;
+    }
+
+    private Task<bool> ExistsAsync(long treeSize, CancellationToken cancellationToken) =>
+        db.AuditCheckpoints.AsNoTracking().AnyAsync(c => c.TreeSize == treeSize, cancellationToken);
+}

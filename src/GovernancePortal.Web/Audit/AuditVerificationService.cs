@@ -1,0 +1,73 @@
+using GovernancePortal.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace GovernancePortal.Audit;
+
+public sealed record ProofOutcome(InclusionProofDocument? Proof, string? Problem);
+
+/// <summary>Verifies the whole audit log, and produces inclusion proofs for single events.</summary>
+public sealed class AuditVerificationService(GovernanceDbContext db, CheckpointKey key, TimeProvider clock)
+{
+    public async Task<AuditVerificationResult> VerifyAsync(CancellationToken cancellationToken = default)
+    {
+        await using var snapshot = await AuditSnapshot.BeginAsync(db, cancellationToken);
+        var head = await db.AuditHeads.AsNoTracking().SingleAsync(cancellationToken);
+        var checkpoints = await AuditSnapshot.CheckpointsAsync(db, cancellationToken);
+        return await Task.Run(() =>
+            AuditChainVerifier.Verify(AuditSnapshot.Events(db), checkpoints, head.Sequence, head.Hash, key.Key), cancellationToken);
+    }
+
+    /// <summary>Verifies, and on failure raises an alert unless the same fault is already open. Both outcomes are audited.</summary>
+    public async Task<AuditVerificationResult> VerifyAndRecordAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await VerifyAsync(cancellationToken);
+        var details = new { result.Valid, result.EventCount, result.HeadSequence, result.FirstInvalidSequence, fault = result.Fault?.ToString(), result.Reason };
+        if (result.Valid)
+        {
+            db.Audit.Record("audit.verified", "AuditLog", "audit", details);
+        }
+        else
+        {
+            var fault = result.Fault!.Value.ToString();
+            var alreadyOpen = await db.AuditAlerts.AnyAsync(a => a.ResolvedAt == null && a.Fault == fault
+                && a.FirstInvalidSequence == result.FirstInvalidSequence, cancellationToken);
+            if (!alreadyOpen)
+            {
+                var alert = new AuditAlert
+                {
+                    RaisedAt = clock.GetUtcNow(),
+                    Fault = fault,
+                    FirstInvalidSequence = result.FirstInvalidSequence,
+                    Reason = result.Reason,
+                };
+                db.AuditAlerts.Add(alert);
+                db.Audit.Record("audit.alert-raised", alert);
+            }
+            db.Audit.Record("audit.verification-failed", "AuditLog", "audit", details);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return result;
+    }
+
+    public async Task<ProofOutcome> ProofAsync(long sequence, CancellationToken cancellationToken = default)
+    {
+        await using var snapshot = await AuditSnapshot.BeginAsync(db, cancellationToken);
+        var checkpoint = await db.AuditCheckpoints.AsNoTracking().OrderByDescending(c => c.TreeSize).FirstOrDefaultAsync(cancellationToken);
+        var stored = await db.AuditEvents.AsNoTracking().SingleOrDefaultAsync(e => e.Sequence == sequence, cancellationToken);
+        if (stored is null)
+        {
+            return new ProofOutcome(null, $"There is no audit event {sequence}.");
+        }
+        if (checkpoint is null || checkpoint.TreeSize < sequence)
+        {
+            return new ProofOutcome(null, $"Event {sequence} is not yet covered by a signed checkpoint; the next checkpoint will include it.");
+        }
+        var leaves = new List<byte[]>((int)checkpoint.TreeSize);
+        leaves.AddRange(db.AuditEvents.AsNoTracking().Where(e => e.Sequence <= checkpoint.TreeSize).OrderBy(e => e.Sequence)
+            .Select(e => e.Hash).AsEnumerable().Select(MerkleTree.EventLeafHash));
+        var path = MerkleTree.InclusionProof(leaves, (int)(sequence - 1));
+        var proof = InclusionProofDocument.Create(new StoredAuditEvent(stored.ToRecord(), stored.PreviousHash, stored.Hash),
+            checkpoint.ToSigned(), path, key.PublicKeyPem);
+        return new ProofOutcome(proof, null);
+    }
+}

@@ -1,0 +1,57 @@
+using GovernancePortal.Audit;
+using Quartz;
+
+namespace GovernancePortal.Scheduling;
+
+public sealed class SchedulingOptions
+{
+    public const string Section = "Scheduling";
+
+    /// <summary>Run background jobs in this instance. Tests turn it off and call the jobs directly.</summary>
+    public bool Enabled { get; set; } = true;
+}
+
+/// <summary>
+/// Background work on Quartz (ADR-007). Every job is idempotent and guarded in the database, so several portal
+/// instances may run the same schedule; the in-memory store keeps each instance's schedule to itself.
+/// </summary>
+public static class SchedulingServices
+{
+    public static void AddPortalScheduling(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section);
+        var enabled = builder.Configuration.GetSection(SchedulingOptions.Section).Get<SchedulingOptions>()?.Enabled ?? true;
+        builder.Services.AddQuartz(q =>
+        {
+            q.AddJob<AuditCheckpointJob>(j => j.WithIdentity(AuditCheckpointJob.Key));
+            q.AddTrigger(t => t.ForJob(AuditCheckpointJob.Key).WithIdentity("audit-checkpoint-every-minute")
+                .StartAt(DateTimeOffset.UtcNow.AddMinutes(1))
+                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()));
+            q.AddJob<AuditVerificationJob>(j => j.WithIdentity(AuditVerificationJob.Key));
+            q.AddTrigger(t => t.ForJob(AuditVerificationJob.Key).WithIdentity("audit-verification-daily")
+                .WithCronSchedule("0 30 2 * * ?", c => c.InTimeZone(TimeZoneInfo.Utc)));
+        });
+        if (enabled)
+        {
+            builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        }
+    }
+}
+
+[DisallowConcurrentExecution]
+public sealed class AuditCheckpointJob(AuditCheckpointService checkpoints) : IJob
+{
+    public static readonly JobKey Key = new("audit-checkpoint");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await checkpoints.CreateDueAsync(force: false, cancellationToken);
+}
+
+[DisallowConcurrentExecution]
+public sealed class AuditVerificationJob(AuditVerificationService verification) : IJob
+{
+    public static readonly JobKey Key = new("audit-verification");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await verification.VerifyAndRecordAsync(cancellationToken);
+}
