@@ -2,7 +2,6 @@ using System.Data;
 using GovernancePortal.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace GovernancePortal.Audit;
 
@@ -12,17 +11,29 @@ namespace GovernancePortal.Audit;
 /// </summary>
 public static class AuditSnapshot
 {
-    public static async Task<IDbContextTransaction> BeginAsync(GovernanceDbContext db, CancellationToken cancellationToken)
+    public static async Task<IAsyncDisposable> BeginAsync(GovernanceDbContext db, CancellationToken cancellationToken)
     {
-        if (db.Database.IsSqlite())
+        if (!db.Database.IsSqlite())
         {
-            await db.Database.OpenConnectionAsync(cancellationToken);
-            var connection = (SqliteConnection)db.Database.GetDbConnection();
-            var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: true);
-            return await db.Database.UseTransactionAsync(transaction, cancellationToken)
-                ?? throw new InvalidOperationException("The snapshot transaction could not be used.");
+            return await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         }
-        return await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        // EF's own SQLite transactions are BEGIN IMMEDIATE, which would block every writer while we read.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: true);
+        await db.Database.UseTransactionAsync(transaction, cancellationToken);
+        return new SqliteSnapshot(db, transaction);
+    }
+
+    private sealed class SqliteSnapshot(GovernanceDbContext db, SqliteTransaction transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            // EF does not own a transaction it was handed: end it, then the connection we opened.
+            await db.Database.UseTransactionAsync(null);
+            await transaction.DisposeAsync();
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     /// <summary>Events in sequence order, streamed; for verification and Merkle roots.</summary>
