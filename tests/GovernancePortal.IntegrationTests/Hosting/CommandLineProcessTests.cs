@@ -7,6 +7,16 @@ namespace GovernancePortal.Hosting;
 public sealed class CommandLineProcessTests : IDisposable
 {
     private readonly string _database = Path.Combine(Path.GetTempPath(), "governance-tests", $"cli-{Guid.NewGuid():N}.db");
+    private readonly string _keyFile = CreateKeyFile();
+
+    private static string CreateKeyFile()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "governance-tests", $"cli-key-{Guid.NewGuid():N}.pem");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var key = Audit.CheckpointSigner.CreateKey();
+        File.WriteAllText(path, key.ExportPkcs8PrivateKeyPem());
+        return path;
+    }
 
     [Fact]
     public async Task Development_sign_in_refuses_to_start_in_production_and_says_why()
@@ -57,6 +67,53 @@ public sealed class CommandLineProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Audit_verify_exits_0_on_an_intact_trail_and_1_with_the_first_bad_event_on_a_tampered_one()
+    {
+        await RunAsync("Production", ["seed-demo"], KeySetting);
+        var checkpoint = await RunAsync("Production", ["audit", "checkpoint"], KeySetting);
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.Error);
+
+        var intact = await RunAsync("Production", ["audit", "verify"], KeySetting);
+        Assert.Equal(0, intact.ExitCode);
+        Assert.StartsWith("valid: ", intact.Output);
+
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_database}"))
+        {
+            await connection.OpenAsync();
+            var command = connection.CreateCommand();
+            command.CommandText = """
+                DROP TRIGGER "AuditEvents_refuse_update";
+                UPDATE "AuditEvents" SET "EntityId" = 'someone-else' WHERE "Sequence" = 7;
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+        var tampered = await RunAsync("Production", ["audit", "verify"], KeySetting);
+
+        Assert.Equal(1, tampered.ExitCode);
+        Assert.Equal("invalid: event 7: payload altered (stored hash does not match its content)", tampered.Output.Trim());
+    }
+
+    [Fact]
+    public async Task Audit_verify_proof_checks_a_proof_file_offline()
+    {
+        var result = await RunAsync("Production", ["audit", "verify-proof", Path.Combine(Path.GetTempPath(), "no-such-proof.json")], KeySetting);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("invalid: no file", result.Output);
+    }
+
+    private (string, string) KeySetting => ("Audit__CheckpointKeyFile", _keyFile);
+
+    [Fact]
+    public async Task Without_a_checkpoint_signing_key_production_refuses_to_start()
+    {
+        var result = await RunAsync("Production", [], ("Authentication__DevelopmentSignIn", "false"));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("No audit checkpoint signing key is configured", result.Error);
+    }
+
+    [Fact]
     public async Task An_unknown_command_prints_usage_and_fails()
     {
         var result = await RunAsync("Production", ["frobnicate"]);
@@ -102,7 +159,7 @@ public sealed class CommandLineProcessTests : IDisposable
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _database, _database + "-wal", _database + "-shm" })
+        foreach (var file in new[] { _database, _database + "-wal", _database + "-shm", _keyFile })
         {
             File.Delete(file);
         }

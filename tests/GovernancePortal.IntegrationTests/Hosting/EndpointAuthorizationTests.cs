@@ -30,7 +30,7 @@ public sealed class EndpointAuthorizationTests(SqlitePortal portal) : IClassFixt
     }
 
     [Fact]
-    public void Anonymous_endpoints_are_only_the_sign_in_health_error_and_static_files()
+    public void Anonymous_endpoints_are_only_sign_in_health_error_the_public_checkpoint_key_and_static_files()
     {
         _ = portal.Server;
         var anonymous = portal.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
@@ -42,7 +42,7 @@ public sealed class EndpointAuthorizationTests(SqlitePortal portal) : IClassFixt
             .ToList();
 
         Assert.Equal(
-            ["/account/sign-in", "/account/sign-in/persona", "/error", "/health/live", "/health/ready", "/not-found"],
+            ["/account/sign-in", "/account/sign-in/persona", "/api/v1/audit/checkpoint-key", "/error", "/health/live", "/health/ready", "/not-found"],
             anonymous);
     }
 }
