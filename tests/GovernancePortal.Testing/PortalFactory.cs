@@ -31,6 +31,8 @@ public class PortalFactory(TestDatabase database) : WebApplicationFactory<Progra
         builder.UseSetting("Database:MigrateOnStartup", "true");
         builder.UseSetting("Demo:SeedOnStartup", SeedDemo ? "true" : "false");
         builder.UseSetting("Authentication:DevelopmentSignIn", "true");
+        // Jobs would fire at their own times and race the tests' expectations; tests call them directly.
+        builder.UseSetting("Scheduling:Enabled", "false");
         // Warnings and errors only; EF's reports of expected failures (refused audit updates) would flood the test log.
         builder.ConfigureLogging(logging => logging
             .ClearProviders()

@@ -24,11 +24,11 @@ public static class SchedulingServices
         builder.Services.AddQuartz(q =>
         {
             q.AddJob<AuditCheckpointJob>(j => j.WithIdentity(AuditCheckpointJob.Key));
-            q.AddTrigger(t => t.ForJob(AuditCheckpointJob.Key).WithIdentity("audit-checkpoint-every-minute")
+            q.AddTrigger(t => t.ForJob(AuditCheckpointJob.Key).WithIdentity(AuditCheckpointJob.Trigger)
                 .StartAt(DateTimeOffset.UtcNow.AddMinutes(1))
                 .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()));
             q.AddJob<AuditVerificationJob>(j => j.WithIdentity(AuditVerificationJob.Key));
-            q.AddTrigger(t => t.ForJob(AuditVerificationJob.Key).WithIdentity("audit-verification-daily")
+            q.AddTrigger(t => t.ForJob(AuditVerificationJob.Key).WithIdentity(AuditVerificationJob.Trigger)
                 .WithCronSchedule("0 30 2 * * ?", c => c.InTimeZone(TimeZoneInfo.Utc)));
         });
         if (enabled)
@@ -42,6 +42,7 @@ public static class SchedulingServices
 public sealed class AuditCheckpointJob(AuditCheckpointService checkpoints) : IJob
 {
     public static readonly JobKey Key = new("audit-checkpoint");
+    public static readonly TriggerKey Trigger = new("audit-checkpoint-every-minute");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
         await checkpoints.CreateDueAsync(force: false, cancellationToken);
@@ -51,6 +52,7 @@ public sealed class AuditCheckpointJob(AuditCheckpointService checkpoints) : IJo
 public sealed class AuditVerificationJob(AuditVerificationService verification) : IJob
 {
     public static readonly JobKey Key = new("audit-verification");
+    public static readonly TriggerKey Trigger = new("audit-verification-daily");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
         await verification.VerifyAndRecordAsync(cancellationToken);

@@ -1,0 +1,40 @@
+using Microsoft.Playwright;
+
+namespace GovernancePortal.Audit;
+
+[Collection(BrowserCollection.Name)]
+public sealed class AuditJourneyTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task An_auditor_goes_from_a_model_to_its_history_opens_an_event_verifies_and_exports()
+    {
+        await using var session = await browser.NewSessionAsync();
+        await session.SignInAsync("auditor@demo.test");
+
+        await session.GotoAsync("/models/sepsis-early-warning");
+        await session.Page.Locator("[data-testid=model-audit-history]").ClickAsync();
+        await session.Page.WaitForURLAsync(url => url.Contains("/audit?q=sepsis-early-warning"));
+        await session.ScreenshotAsync("auditor-audit-trail");
+        var rows = await session.Page.Locator("table.data-table tbody tr").CountAsync();
+        Assert.Equal(4, rows); // the model and its three versions
+
+        await session.Page.Locator("table.data-table tbody tr").Last.Locator("td").First.Locator("a").ClickAsync();
+        await session.Page.WaitForURLAsync(url => url.Contains("/audit/events/"));
+        Assert.Contains("model.registered", await session.Page.Locator("h1").InnerTextAsync());
+        Assert.Contains("sepsis-early-warning", await session.Page.Locator("[data-testid=payload]").InnerTextAsync());
+        await session.ScreenshotAsync("auditor-audit-event");
+
+        await session.GotoAsync("/audit/verify");
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Verify now" }).ClickAsync();
+        await session.Page.WaitForURLAsync(browser.BaseUrl + "/audit/verify");
+        Assert.StartsWith("Valid:", (await session.Page.Locator("[data-testid=status-message]").InnerTextAsync()).Trim());
+        await session.ScreenshotAsync("auditor-audit-verify");
+
+        await session.GotoAsync("/audit?action=model.registered");
+        var download = await session.Page.RunAndWaitForDownloadAsync(() => session.Page.Locator("[data-testid=export-csv]").ClickAsync());
+        var path = await download.PathAsync();
+        var lines = await File.ReadAllLinesAsync(path!);
+        Assert.Equal(13, lines.Length); // header and the twelve demo models
+        Assert.Empty(session.Problems);
+    }
+}
