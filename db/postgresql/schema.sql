@@ -343,3 +343,39 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125144222_VersionMetrics') THEN
+    CREATE TABLE "VersionMetrics" (
+        "Id" uuid NOT NULL,
+        "VersionId" uuid NOT NULL,
+        "Name" character varying(100) NOT NULL,
+        "Value" double precision NOT NULL,
+        "Dataset" character varying(200) NOT NULL,
+        "Slice" character varying(200) NOT NULL,
+        "Threshold" double precision,
+        "HigherIsBetter" boolean NOT NULL,
+        CONSTRAINT "PK_VersionMetrics" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_VersionMetrics_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125144222_VersionMetrics') THEN
+    CREATE UNIQUE INDEX "IX_VersionMetrics_VersionId_Name_Dataset_Slice" ON "VersionMetrics" ("VersionId", "Name", "Dataset", "Slice");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125144222_VersionMetrics') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125144222_VersionMetrics', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

@@ -175,3 +175,23 @@ VALUES ('20261125143107_AuditAlerts', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "VersionMetrics" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_VersionMetrics" PRIMARY KEY,
+    "VersionId" TEXT NOT NULL,
+    "Name" TEXT NOT NULL,
+    "Value" REAL NOT NULL,
+    "Dataset" TEXT NOT NULL,
+    "Slice" TEXT NOT NULL,
+    "Threshold" REAL NULL,
+    "HigherIsBetter" INTEGER NOT NULL,
+    CONSTRAINT "FK_VersionMetrics_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE CASCADE
+);
+
+CREATE UNIQUE INDEX "IX_VersionMetrics_VersionId_Name_Dataset_Slice" ON "VersionMetrics" ("VersionId", "Name", "Dataset", "Slice");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125144208_VersionMetrics', '10.0.14');
+
+COMMIT;
+

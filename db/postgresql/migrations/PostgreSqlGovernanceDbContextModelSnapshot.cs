@@ -474,6 +474,47 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
                     b.ToTable("ModelVersions");
                 });
 
+            modelBuilder.Entity("GovernancePortal.Registry.VersionMetric", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Dataset")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("HigherIsBetter")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Slice")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<double?>("Threshold")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("double precision");
+
+                    b.Property<Guid>("VersionId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VersionId", "Name", "Dataset", "Slice")
+                        .IsUnique();
+
+                    b.ToTable("VersionMetrics");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -515,9 +556,23 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
                     b.Navigation("Model");
                 });
 
+            modelBuilder.Entity("GovernancePortal.Registry.VersionMetric", b =>
+                {
+                    b.HasOne("GovernancePortal.Registry.ModelVersion", null)
+                        .WithMany("Metrics")
+                        .HasForeignKey("VersionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("GovernancePortal.Registry.Model", b =>
                 {
                     b.Navigation("Versions");
+                });
+
+            modelBuilder.Entity("GovernancePortal.Registry.ModelVersion", b =>
+                {
+                    b.Navigation("Metrics");
                 });
 #pragma warning restore 612, 618
         }

@@ -469,6 +469,47 @@ namespace GovernancePortal.Data.Migrations.Sqlite
                     b.ToTable("ModelVersions");
                 });
 
+            modelBuilder.Entity("GovernancePortal.Registry.VersionMetric", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Dataset")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("HigherIsBetter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Slice")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Threshold")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("REAL");
+
+                    b.Property<Guid>("VersionId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VersionId", "Name", "Dataset", "Slice")
+                        .IsUnique();
+
+                    b.ToTable("VersionMetrics");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -508,9 +549,23 @@ namespace GovernancePortal.Data.Migrations.Sqlite
                     b.Navigation("Model");
                 });
 
+            modelBuilder.Entity("GovernancePortal.Registry.VersionMetric", b =>
+                {
+                    b.HasOne("GovernancePortal.Registry.ModelVersion", null)
+                        .WithMany("Metrics")
+                        .HasForeignKey("VersionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("GovernancePortal.Registry.Model", b =>
                 {
                     b.Navigation("Versions");
+                });
+
+            modelBuilder.Entity("GovernancePortal.Registry.ModelVersion", b =>
+                {
+                    b.Navigation("Metrics");
                 });
 #pragma warning restore 612, 618
         }

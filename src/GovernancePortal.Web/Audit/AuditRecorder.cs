@@ -77,6 +77,8 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
         }
         catch
         {
+            // The change failed, so its events describe nothing that happened.
+            _pending.Clear();
             foreach (var auditEvent in appended)
             {
                 db.Entry(auditEvent).State = EntityState.Detached;

@@ -18,6 +18,7 @@ public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorde
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Model> Models => Set<Model>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
+    public DbSet<VersionMetric> VersionMetrics => Set<VersionMetric>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();

@@ -1,5 +1,6 @@
 using GovernancePortal.Audit;
 using GovernancePortal.Components;
+using GovernancePortal.Registry;
 using GovernancePortal.Scheduling;
 using GovernancePortal.Data;
 using GovernancePortal.Demo;
@@ -41,7 +42,9 @@ public static class PortalHosting
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
         builder.Services.AddScoped<DatabaseMigrator>();
         builder.Services.AddScoped<DemoSeeder>();
-        builder.Services.AddScoped<Components.Pages.Models.ModelCatalogue>();
+        builder.Services.AddScoped<ModelCatalogue>();
+        builder.Services.AddScoped<RegistryService>();
+        builder.Services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
         builder.Services.AddSingleton<CheckpointKey>();
         builder.Services.AddScoped<AuditCheckpointService>();
@@ -89,7 +92,7 @@ public static class PortalHosting
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
         app.MapAccountEndpoints();
-        app.MapGroup("/api/v1").MapMeApi().MapAuditApi();
+        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi();
         app.MapAuditDownloads();
         app.MapRazorComponents<App>();
     }

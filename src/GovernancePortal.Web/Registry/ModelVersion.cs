@@ -30,6 +30,8 @@ public sealed class ModelVersion
     public string? ParentVersion { get; init; }
     public string? EnvironmentDigest { get; init; }
 
+    public List<VersionMetric> Metrics { get; init; } = [];
+
     /// <summary>Optimistic concurrency: stage changes racing each other must not both win.</summary>
     public int ConcurrencyStamp { get; set; }
 

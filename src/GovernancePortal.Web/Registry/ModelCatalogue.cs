@@ -1,9 +1,8 @@
 using GovernancePortal.Components.UI;
 using GovernancePortal.Data;
-using GovernancePortal.Registry;
 using Microsoft.EntityFrameworkCore;
 
-namespace GovernancePortal.Components.Pages.Models;
+namespace GovernancePortal.Registry;
 
 public sealed record CatalogueFilter(string? Search, Stage? Stage, RiskTier? Risk, DataCategories? Data, string? Owner, string? Team);
 

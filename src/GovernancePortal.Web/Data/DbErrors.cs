@@ -1,0 +1,17 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace GovernancePortal.Data;
+
+public static class DbErrors
+{
+    /// <summary>True when a save failed because a unique index already holds the value (a lost race, usually).</summary>
+    public static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
+    {
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
+        // 2067 = SQLITE_CONSTRAINT_UNIQUE, 1555 = SQLITE_CONSTRAINT_PRIMARYKEY
+        SqliteException sqlite => sqlite.SqliteExtendedErrorCode is 2067 or 1555,
+        _ => false,
+    };
+}

@@ -1,0 +1,171 @@
+using System.Security.Claims;
+using GovernancePortal.Data;
+using GovernancePortal.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace GovernancePortal.Registry;
+
+public enum FailureKind
+{
+    Invalid,
+    Forbidden,
+    NotFound,
+    Conflict,
+    Rule,
+}
+
+/// <summary>Why a registry command did nothing. <see cref="Errors"/> names each bad field.</summary>
+public sealed record RegistryFailure(FailureKind Kind, string Message, Dictionary<string, string[]>? Errors = null);
+
+public sealed record RegistryResult<T>(T? Value, RegistryFailure? Failure) where T : class
+{
+    public static implicit operator RegistryResult<T>(T value) => new(value, null);
+    public static implicit operator RegistryResult<T>(RegistryFailure failure) => new(null, failure);
+}
+
+/// <summary>Registers models and versions for pages and API alike; every change is audited in its own transaction.</summary>
+public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
+{
+    public async Task<Caller> CallerAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var username = user.FindFirstValue(PortalClaims.PreferredUsername) ?? "";
+        var team = await db.Users.Where(u => u.Username == username).Select(u => u.Team).SingleOrDefaultAsync(cancellationToken);
+        return new Caller(username, user.FindAll(PortalClaims.Roles).Select(c => c.Value).ToHashSet(), team);
+    }
+
+    public async Task<RegistryResult<Model>> RegisterModelAsync(Caller caller, RegisterModelRequest request, CancellationToken cancellationToken = default)
+    {
+        var errors = RegistryValidation.Validate(request);
+        if (errors.Count > 0)
+        {
+            return new RegistryFailure(FailureKind.Invalid, "The model could not be registered: some fields need attention.", errors);
+        }
+        var ownerTeam = await db.Users.Where(u => u.Username == request.Owner).Select(u => u.Team).SingleOrDefaultAsync(cancellationToken);
+        if (RegistryRules.WhyCannotRegister(caller, request.Owner!, ownerTeam, request.Team!.Trim()) is { } refusal)
+        {
+            return new RegistryFailure(FailureKind.Forbidden, refusal);
+        }
+        if (await db.Models.AnyAsync(m => m.Key == request.Key, cancellationToken))
+        {
+            return new RegistryFailure(FailureKind.Conflict, $"A model with the key '{request.Key}' is already registered.");
+        }
+        var model = new Model
+        {
+            Key = request.Key!,
+            Name = request.Name!.Trim(),
+            Description = request.Description?.Trim() ?? "",
+            Owner = request.Owner!,
+            BusinessOwner = request.BusinessOwner?.Trim() ?? "",
+            Team = request.Team.Trim(),
+            UseCase = request.UseCase?.Trim() ?? "",
+            RiskTier = request.RiskTier!.Value,
+            DataCategories = (request.DataCategories ?? []).Aggregate(DataCategories.None, (all, c) => all | c),
+            Tags = string.Join(',', (request.Tags ?? []).Select(t => t.Trim().ToLowerInvariant()).Distinct()),
+            CreatedAt = clock.GetUtcNow(),
+            CreatedBy = caller.Username,
+        };
+        db.Models.Add(model);
+        db.Audit.Record("model.registered", model);
+        return await SaveAsync(model, $"A model with the key '{request.Key}' is already registered.", cancellationToken);
+    }
+
+    public async Task<RegistryResult<ModelVersion>> RegisterVersionAsync(
+        Caller caller, string modelKey, RegisterVersionRequest request, CancellationToken cancellationToken = default)
+    {
+        var model = await db.Models.SingleOrDefaultAsync(m => m.Key == modelKey, cancellationToken);
+        if (model is null)
+        {
+            return new RegistryFailure(FailureKind.NotFound, $"No model has the key '{modelKey}'.");
+        }
+        if (RegistryRules.WhyCannotEdit(caller, model.Owner, model.Team) is { } refusal)
+        {
+            return new RegistryFailure(FailureKind.Forbidden, refusal);
+        }
+        var errors = RegistryValidation.Validate(request);
+        if (errors.Count > 0)
+        {
+            return new RegistryFailure(FailureKind.Invalid, "The version could not be registered: some fields need attention.", errors);
+        }
+        VersionNumber.TryParse(request.Version, out var number);
+        var existing = (await db.ModelVersions.Where(v => v.ModelId == model.Id)
+            .Select(v => new { v.Major, v.Minor, v.Pipeline }).ToListAsync(cancellationToken))
+            .Select(v => new VersionNumber(v.Major, v.Minor, v.Pipeline)).ToList();
+        if (existing.Contains(number!.Value))
+        {
+            return new RegistryFailure(FailureKind.Conflict, $"Version {number} of '{modelKey}' is already registered.");
+        }
+        if (RegistryRules.WhyWrongVersion(existing, number.Value, request.ChangeKind!.Value) is { } wrong)
+        {
+            return new RegistryFailure(FailureKind.Rule, wrong, new() { ["version"] = [wrong] });
+        }
+        var lineage = request.Lineage;
+        if (lineage?.ParentVersion is { Length: > 0 } parentText && VersionNumber.TryParse(parentText, out var parent) && !existing.Contains(parent.Value))
+        {
+            var message = $"The parent version {parent} is not a version of '{modelKey}'.";
+            return new RegistryFailure(FailureKind.Rule, message, new() { ["lineage.parentVersion"] = [message] });
+        }
+
+        var now = clock.GetUtcNow();
+        var version = new ModelVersion
+        {
+            ModelId = model.Id,
+            Major = number.Value.Major,
+            Minor = number.Value.Minor,
+            Pipeline = number.Value.Pipeline,
+            ChangeKind = request.ChangeKind.Value,
+            ChangeReason = request.ChangeReason!.Trim(),
+            ArtifactUri = request.ArtifactUri!.Trim(),
+            ArtifactSha256 = request.ArtifactSha256!.ToLowerInvariant(),
+            Stage = Stage.Development,
+            StageChangedAt = now,
+            RegisteredAt = now,
+            RegisteredBy = caller.Username,
+            CodeRepository = Blank(lineage?.CodeRepository),
+            CodeCommit = Blank(lineage?.Commit)?.ToLowerInvariant(),
+            DataSnapshotId = Blank(lineage?.DataSnapshotId),
+            DataSnapshotHash = Blank(lineage?.DataSnapshotHash),
+            PipelineRunId = Blank(lineage?.PipelineRunId),
+            PipelineRunUrl = Blank(lineage?.PipelineRunUrl),
+            ParentVersion = Blank(lineage?.ParentVersion),
+            EnvironmentDigest = Blank(lineage?.EnvironmentDigest),
+        };
+        foreach (var metric in request.Metrics ?? [])
+        {
+            version.Metrics.Add(new VersionMetric
+            {
+                VersionId = version.Id,
+                Name = metric.Name!.Trim(),
+                Value = metric.Value!.Value,
+                Dataset = metric.Dataset!.Trim(),
+                Slice = RegistryValidation.Slice(metric.Slice),
+                Threshold = metric.Threshold,
+                HigherIsBetter = metric.HigherIsBetter ?? true,
+            });
+        }
+        db.ModelVersions.Add(version);
+        db.Audit.Record("version.registered", version, new
+        {
+            model = model.Key,
+            version = number.Value.ToString(),
+            metrics = version.Metrics.Select(m => new { m.Name, m.Value, m.Dataset, m.Slice, m.Threshold, m.HigherIsBetter }),
+        });
+        return await SaveAsync(version, $"Version {number} of '{modelKey}' is already registered.", cancellationToken);
+    }
+
+    private async Task<RegistryResult<T>> SaveAsync<T>(T entity, string conflict, CancellationToken cancellationToken) where T : class
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return entity;
+        }
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            // A unique index lost a race with another request; nothing was saved.
+            db.ChangeTracker.Clear();
+            return new RegistryFailure(FailureKind.Conflict, conflict);
+        }
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
