@@ -14,10 +14,11 @@ public static partial class RegistryRules
 {
     public const int KeyMaxLength = 64;
 
-    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
+    // \z, not $: "$" also matches before a final newline, which would let "key\n" through.
+    [GeneratedRegex(@"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\z")]
     private static partial Regex KeyPattern();
 
-    [GeneratedRegex("^[0-9a-f]{64}$")]
+    [GeneratedRegex(@"^[0-9a-f]{64}\z")]
     private static partial Regex Sha256Pattern();
 
     public static bool IsValidKey(string? key) => key is not null && KeyPattern().IsMatch(key) && !key.Contains("--", StringComparison.Ordinal);

@@ -20,6 +20,7 @@ public sealed class RegistryRulesTests
     [InlineData("with space", false)]
     [InlineData("ünïcode", false)]
     [InlineData("", false)]
+    [InlineData("key\n", false)]
     [InlineData(null, false)]
     public void Model_keys_are_lowercase_slugs(string? key, bool valid) => Assert.Equal(valid, RegistryRules.IsValidKey(key));
 
@@ -36,6 +37,7 @@ public sealed class RegistryRulesTests
     [InlineData("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85", false)]
     [InlineData("g3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", false)]
     [InlineData("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b785", false)]
+    [InlineData("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n", false)]
     public void Artifact_hashes_are_64_hex_digits(string value, bool valid) => Assert.Equal(valid, RegistryRules.IsValidSha256(value));
 
     [Theory]
