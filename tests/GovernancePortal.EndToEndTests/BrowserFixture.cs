@@ -43,6 +43,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task<BrowserSession> NewSessionAsync(int width = 1280, int height = 860)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        // Two cores run the server, the browser and other test hosts at once: allow for slow first renders.
+        context.SetDefaultTimeout(60_000);
+        context.SetDefaultNavigationTimeout(60_000);
         var page = await context.NewPageAsync();
         return new BrowserSession(context, page, BaseUrl);
     }
@@ -95,8 +98,19 @@ public sealed class BrowserSession : IAsyncDisposable
     public async Task SignInAsync(string username)
     {
         await GotoAsync("/account/sign-in");
-        await Page.Locator($"[data-testid='persona-{username}']").ClickAsync();
-        await Page.WaitForURLAsync(BaseUrl + "/");
+        await ClickAndWaitAsync(Page.Locator($"[data-testid='persona-{username}']"), url => url == BaseUrl + "/");
+    }
+
+    /// <summary>
+    /// Clicks something that loads a new page and waits until that page has loaded. The old document is marked first,
+    /// so a wait cannot be satisfied by the page the click started from (posts that redirect back to the same URL).
+    /// </summary>
+    public async Task ClickAndWaitAsync(ILocator target, Func<string, bool> arrivedAt)
+    {
+        await Page.EvaluateAsync("() => { window.__beforeClick = true; }");
+        await target.ClickAsync();
+        await Page.WaitForFunctionAsync("() => window.__beforeClick === undefined && document.readyState === 'complete'");
+        await Page.WaitForURLAsync(arrivedAt);
     }
 
     public async Task ScreenshotAsync(string name) =>

@@ -103,8 +103,10 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
             db.Models.Add(model);
             db.Audit.Record("model.registered", model, new { source = "seed-demo" });
             var age = seed.Versions.Length * 45;
-            foreach (var v in seed.Versions)
+            string? parent = null;
+            for (var index = 0; index < seed.Versions.Length; index++)
             {
+                var v = seed.Versions[index];
                 VersionNumber.TryParse(v.Number, out var number);
                 var version = new ModelVersion
                 {
@@ -126,7 +128,10 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
                     DataSnapshotHash = "sha256:" + Sha256($"data {seed.Key} {v.Number}"),
                     PipelineRunId = $"run-{Sha256(seed.Key + v.Number)[..8]}",
                     EnvironmentDigest = "sha256:" + Sha256($"env {v.Number}"),
+                    ParentVersion = parent,
                 };
+                version.Metrics.AddRange(DemoMetrics(version.Id, seed.Key, index));
+                parent = v.Number;
                 db.ModelVersions.Add(version);
                 db.Audit.Record("version.registered", version, new { model = seed.Key, version = v.Number, source = "seed-demo" });
                 age -= 45;
@@ -155,6 +160,21 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
             db.Users.Add(user);
             db.Audit.Record("user.provisioned", user, new { source = "seed-demo" });
         }
+    }
+
+    /// <summary>Metrics that improve from version to version, with a weaker slice, so comparisons have something to show.</summary>
+    private static IEnumerable<VersionMetric> DemoMetrics(Guid versionId, string key, int index)
+    {
+        var jitter = (Sha256(key)[0] % 7) / 1000.0;
+        var auc = Math.Round(0.71 + 0.025 * index + jitter, 4);
+        yield return new VersionMetric { VersionId = versionId, Name = "auc", Value = auc, Dataset = "holdout-2026q2", Slice = "overall", Threshold = 0.72 };
+        yield return new VersionMetric { VersionId = versionId, Name = "auc", Value = Math.Round(auc - 0.04, 4), Dataset = "holdout-2026q2", Slice = "age<25", Threshold = 0.70 };
+        yield return new VersionMetric { VersionId = versionId, Name = "recall@10%", Value = Math.Round(0.42 + 0.03 * index + jitter, 4), Dataset = "holdout-2026q2", Slice = "overall" };
+        yield return new VersionMetric
+        {
+            VersionId = versionId, Name = "expected calibration error", Value = Math.Round(0.07 - 0.008 * index, 4), Dataset = "holdout-2026q2",
+            Slice = "overall", Threshold = 0.06, HigherIsBetter = false,
+        };
     }
 
     private static VersionSeed V(string number, ChangeKind kind, Stage stage, string reason) => new(number, kind, stage, reason);

@@ -12,21 +12,18 @@ public sealed class AuditJourneyTests(BrowserFixture browser)
         await session.SignInAsync("auditor@demo.test");
 
         await session.GotoAsync("/models/sepsis-early-warning");
-        await session.Page.Locator("[data-testid=model-audit-history]").ClickAsync();
-        await session.Page.WaitForURLAsync(url => url.Contains("/audit?q=sepsis-early-warning"));
+        await session.ClickAndWaitAsync(session.Page.Locator("[data-testid=model-audit-history]"), url => url.Contains("/audit?q=sepsis-early-warning"));
         await session.ScreenshotAsync("auditor-audit-trail");
         var rows = await session.Page.Locator("table.data-table tbody tr").CountAsync();
         Assert.Equal(4, rows); // the model and its three versions
 
-        await session.Page.Locator("table.data-table tbody tr").Last.Locator("td").First.Locator("a").ClickAsync();
-        await session.Page.WaitForURLAsync(url => url.Contains("/audit/events/"));
+        await session.ClickAndWaitAsync(session.Page.Locator("table.data-table tbody tr").Last.Locator("td").First.Locator("a"), url => url.Contains("/audit/events/"));
         Assert.Contains("model.registered", await session.Page.Locator("h1").InnerTextAsync());
         Assert.Contains("sepsis-early-warning", await session.Page.Locator("[data-testid=payload]").InnerTextAsync());
         await session.ScreenshotAsync("auditor-audit-event");
 
         await session.GotoAsync("/audit/verify");
-        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Verify now" }).ClickAsync();
-        await session.Page.WaitForURLAsync(browser.BaseUrl + "/audit/verify");
+        await session.ClickAndWaitAsync(session.Page.GetByRole(AriaRole.Button, new() { Name = "Verify now" }), url => url == browser.BaseUrl + "/audit/verify");
         Assert.StartsWith("Valid:", (await session.Page.Locator("[data-testid=status-message]").InnerTextAsync()).Trim());
         await session.ScreenshotAsync("auditor-audit-verify");
 

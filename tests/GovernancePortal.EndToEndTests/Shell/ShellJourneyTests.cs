@@ -35,14 +35,14 @@ public sealed class ShellJourneyTests(BrowserFixture browser)
         Assert.Equal(persona.Role == Roles.Admin, targets.Any(t => t.Title == "Admin"));
         foreach (var (title, href) in targets)
         {
-            await session.Page.Locator("nav.app-nav").GetByRole(AriaRole.Link, new() { Name = title, Exact = true }).ClickAsync();
-            await session.Page.WaitForURLAsync(browser.BaseUrl + href);
+            await session.ClickAndWaitAsync(session.Page.Locator("nav.app-nav").GetByRole(AriaRole.Link, new() { Name = title, Exact = true }),
+                url => url == browser.BaseUrl + href);
             Assert.Equal("page", await session.Page.Locator("nav.app-nav a[aria-current=page]").GetAttributeAsync("aria-current"));
             await session.ScreenshotAsync($"{slug}-{title.ToLowerInvariant()}");
         }
 
-        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await session.Page.WaitForURLAsync(browser.BaseUrl + "/account/sign-in?signedOut=1");
+        await session.ClickAndWaitAsync(session.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }),
+            url => url == browser.BaseUrl + "/account/sign-in?signedOut=1");
         Assert.Empty(session.Problems);
     }
 
@@ -55,10 +55,9 @@ public sealed class ShellJourneyTests(BrowserFixture browser)
 
         await session.GotoAsync("/models");
         await session.Page.Locator("#risk").SelectOptionAsync("High");
-        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
-        await session.Page.WaitForURLAsync(url => url.Contains("risk=High"));
-        await session.Page.GetByRole(AriaRole.Link, new() { Name = "Team" }).ClickAsync();
-        await session.Page.WaitForURLAsync(url => url.Contains("sort=team") && url.Contains("risk=High"));
+        await session.ClickAndWaitAsync(session.Page.GetByRole(AriaRole.Button, new() { Name = "Apply" }), url => url.Contains("risk=High"));
+        await session.ClickAndWaitAsync(session.Page.Locator("th a.sort-link", new() { HasText = "Team" }),
+            url => url.Contains("sort=team") && url.Contains("risk=High"));
         await session.ScreenshotAsync("mobile-models-high-risk");
 
         var rows = await session.Page.Locator("table.data-table tbody tr").CountAsync();
@@ -77,15 +76,15 @@ public sealed class ShellJourneyTests(BrowserFixture browser)
 
         await session.Page.Locator("#key-user").SelectOptionAsync("owner@demo.test");
         await session.Page.Locator("#key-label").FillAsync("e2e-pipeline");
-        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        await session.ClickAndWaitAsync(session.Page.GetByRole(AriaRole.Button, new() { Name = "Create key" }), url => url.EndsWith("/admin/api-keys"));
         var secret = await session.Page.Locator("[data-testid=issued-secret]").InnerTextAsync();
         Assert.StartsWith("gp_", secret);
         await session.ScreenshotAsync("admin-api-key-issued");
 
-        await session.Page.Locator("tr", new() { HasText = "e2e-pipeline" }).GetByRole(AriaRole.Link, new() { Name = "Revoke" }).ClickAsync();
+        await session.ClickAndWaitAsync(session.Page.Locator("tr", new() { HasText = "e2e-pipeline" }).GetByRole(AriaRole.Link, new() { Name = "Revoke" }),
+            url => url.Contains("revoke="));
         await session.ScreenshotAsync("admin-api-key-confirm");
-        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Revoke key" }).ClickAsync();
-        await session.Page.WaitForURLAsync(browser.BaseUrl + "/admin/api-keys");
+        await session.ClickAndWaitAsync(session.Page.GetByRole(AriaRole.Button, new() { Name = "Revoke key" }), url => url == browser.BaseUrl + "/admin/api-keys");
 
         Assert.Contains("Key 'e2e-pipeline' revoked.", await session.Page.Locator("[data-testid=status-message]").InnerTextAsync());
         Assert.Empty(session.Problems);
