@@ -379,3 +379,39 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125150033_ModelCardRevisions') THEN
+    CREATE TABLE "ModelCardRevisions" (
+        "Id" uuid NOT NULL,
+        "VersionId" uuid NOT NULL,
+        "Number" integer NOT NULL,
+        "Content" text NOT NULL,
+        "Section" character varying(40),
+        "Completeness" integer NOT NULL,
+        "SavedAt" timestamp with time zone NOT NULL,
+        "SavedBy" character varying(256) NOT NULL,
+        CONSTRAINT "PK_ModelCardRevisions" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_ModelCardRevisions_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125150033_ModelCardRevisions') THEN
+    CREATE UNIQUE INDEX "IX_ModelCardRevisions_VersionId_Number" ON "ModelCardRevisions" ("VersionId", "Number");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125150033_ModelCardRevisions') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125150033_ModelCardRevisions', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

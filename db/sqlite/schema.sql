@@ -195,3 +195,23 @@ VALUES ('20261125144208_VersionMetrics', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "ModelCardRevisions" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_ModelCardRevisions" PRIMARY KEY,
+    "VersionId" TEXT NOT NULL,
+    "Number" INTEGER NOT NULL,
+    "Content" TEXT NOT NULL,
+    "Section" TEXT NULL,
+    "Completeness" INTEGER NOT NULL,
+    "SavedAt" INTEGER NOT NULL,
+    "SavedBy" TEXT NOT NULL,
+    CONSTRAINT "FK_ModelCardRevisions_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE CASCADE
+);
+
+CREATE UNIQUE INDEX "IX_ModelCardRevisions_VersionId_Number" ON "ModelCardRevisions" ("VersionId", "Number");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125150021_ModelCardRevisions', '10.0.14');
+
+COMMIT;
+

@@ -134,6 +134,20 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
                 parent = v.Number;
                 db.ModelVersions.Add(version);
                 db.Audit.Record("version.registered", version, new { model = seed.Key, version = v.Number, source = "seed-demo" });
+                if (DemoCards.For(seed.Key, v.Number) is { } card)
+                {
+                    var revision = new ModelCardRevision
+                    {
+                        VersionId = version.Id,
+                        Number = 1,
+                        Content = ModelCardRevision.Serialize(card),
+                        Completeness = ModelCardCompleteness.Score(card, version.Metrics.Count).Score,
+                        SavedAt = version.RegisteredAt,
+                        SavedBy = owner.Username,
+                    };
+                    db.ModelCardRevisions.Add(revision);
+                    db.Audit.Record("card.revised", revision, new { model = seed.Key, version = v.Number, source = "seed-demo" });
+                }
                 age -= 45;
             }
             added++;

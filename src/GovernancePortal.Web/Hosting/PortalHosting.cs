@@ -44,6 +44,7 @@ public static class PortalHosting
         builder.Services.AddScoped<DemoSeeder>();
         builder.Services.AddScoped<ModelCatalogue>();
         builder.Services.AddScoped<RegistryService>();
+        builder.Services.AddScoped<ModelCardService>();
         builder.Services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
         builder.Services.AddSingleton<CheckpointKey>();
@@ -92,7 +93,8 @@ public static class PortalHosting
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
         app.MapAccountEndpoints();
-        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi();
+        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi();
+        app.MapCardDownloads();
         app.MapAuditDownloads();
         app.MapRazorComponents<App>();
     }

@@ -1,0 +1,82 @@
+using GovernancePortal.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace GovernancePortal.Registry;
+
+public sealed record CurrentCard(ModelCard Card, int Revision, CardCompleteness Completeness, ModelCardRevision? Latest);
+
+/// <summary>Reads and revises model cards. Each save adds a revision; a save based on an older revision is refused.</summary>
+public sealed class ModelCardService(GovernanceDbContext db, TimeProvider clock)
+{
+    public async Task<CurrentCard> CurrentAsync(ModelVersion version, CancellationToken cancellationToken = default)
+    {
+        var latest = await db.ModelCardRevisions.AsNoTracking().Where(r => r.VersionId == version.Id)
+            .OrderByDescending(r => r.Number).FirstOrDefaultAsync(cancellationToken);
+        var card = latest?.Card ?? ModelCard.Empty;
+        var metrics = version.Metrics.Count > 0 ? version.Metrics.Count : await db.VersionMetrics.CountAsync(m => m.VersionId == version.Id, cancellationToken);
+        return new CurrentCard(card, latest?.Number ?? 0, ModelCardCompleteness.Score(card, metrics), latest);
+    }
+
+    public async Task<List<ModelCardRevision>> RevisionsAsync(Guid versionId, CancellationToken cancellationToken = default) =>
+        await db.ModelCardRevisions.AsNoTracking().Where(r => r.VersionId == versionId).OrderByDescending(r => r.Number).ToListAsync(cancellationToken);
+
+    /// <summary>
+    /// Saves <paramref name="card"/> as the next revision. <paramref name="basedOn"/> is the revision the editor started
+    /// from; when someone saved in between, nothing is saved and the caller is told to review their change.
+    /// </summary>
+    public async Task<RegistryResult<ModelCardRevision>> SaveAsync(Caller caller, ModelVersion version, ModelCard card, ModelCardSection? section,
+        int? basedOn, string action, CancellationToken cancellationToken = default)
+    {
+        var model = version.Model ?? await db.Models.AsNoTracking().SingleAsync(m => m.Id == version.ModelId, cancellationToken);
+        if (RegistryRules.WhyCannotEdit(caller, model.Owner, model.Team) is { } refusal)
+        {
+            return new RegistryFailure(FailureKind.Forbidden, refusal);
+        }
+        var problems = section is { } only ? card.Validate(only) : card.Validate();
+        if (problems.Count > 0)
+        {
+            return new RegistryFailure(FailureKind.Invalid, "The model card could not be saved: some fields need attention.",
+                problems.GroupBy(p => Camel(p.Field)).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()));
+        }
+        var current = await CurrentAsync(version, cancellationToken);
+        if (basedOn is { } started && started != current.Revision)
+        {
+            return new RegistryFailure(FailureKind.Conflict,
+                $"{current.Latest?.SavedBy ?? "Someone"} saved the card (revision {current.Revision}) after you opened it. Your text is kept below: review it and save again.");
+        }
+        if (current.Card == card)
+        {
+            return current.Latest ?? (RegistryResult<ModelCardRevision>)new RegistryFailure(FailureKind.Rule, "Nothing changed.");
+        }
+        var revision = new ModelCardRevision
+        {
+            VersionId = version.Id,
+            Number = current.Revision + 1,
+            Content = ModelCardRevision.Serialize(card),
+            Section = section,
+            Completeness = ModelCardCompleteness.Score(card, version.Metrics.Count).Score,
+            SavedAt = clock.GetUtcNow(),
+            SavedBy = caller.Username,
+        };
+        db.ModelCardRevisions.Add(revision);
+        db.Audit.Record(action, revision, new
+        {
+            model = model.Key,
+            version = version.Number.ToString(),
+            section = section?.ToString() ?? "all",
+            before = section is { } changed ? current.Card.GetText(changed) : null,
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return revision;
+        }
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            db.ChangeTracker.Clear();
+            return new RegistryFailure(FailureKind.Conflict, "Someone saved the card at the same moment. Your text is kept below: review it and save again.");
+        }
+    }
+
+    private static string Camel(string field) => field.Length == 0 ? field : char.ToLowerInvariant(field[0]) + field[1..];
+}
