@@ -21,7 +21,7 @@ public sealed record MetricResponse(string Name, double Value, string Dataset, s
 
 public sealed record VersionResponse(
     string Model, string Version, Stage Stage, ChangeKind ChangeKind, string ChangeReason, string ArtifactUri, string ArtifactSha256,
-    DateTimeOffset RegisteredAt, string RegisteredBy, LineageRequest Lineage, IReadOnlyList<MetricResponse> Metrics);
+    DateTimeOffset RegisteredAt, string RegisteredBy, LineageRequest Lineage, IReadOnlyList<MetricResponse> Metrics, CardResponse Card);
 
 public sealed record PageResponse<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
 
@@ -167,11 +167,19 @@ public static class RegistryApi
         var (major, minor, pipeline) = (number.Value.Major, number.Value.Minor, number.Value.Pipeline);
         var version = await db.ModelVersions.AsNoTracking().Include(v => v.Model).Include(v => v.Metrics)
             .SingleOrDefaultAsync(v => v.Model.Key == key && v.Major == major && v.Minor == minor && v.Pipeline == pipeline, cancellationToken);
-        return version is null ? null : new VersionResponse(key, number.Value.ToString(), version.Stage, version.ChangeKind, version.ChangeReason,
+        if (version is null)
+        {
+            return null;
+        }
+        var latest = await db.ModelCardRevisions.AsNoTracking().Where(r => r.VersionId == version.Id).OrderByDescending(r => r.Number).FirstOrDefaultAsync(cancellationToken);
+        var card = latest?.Card ?? ModelCard.Empty;
+        var completeness = ModelCardCompleteness.Score(card, version.Metrics.Count);
+        return new VersionResponse(key, number.Value.ToString(), version.Stage, version.ChangeKind, version.ChangeReason,
             version.ArtifactUri, version.ArtifactSha256, version.RegisteredAt, version.RegisteredBy,
             new LineageRequest(version.CodeRepository, version.CodeCommit, version.DataSnapshotId, version.DataSnapshotHash, version.PipelineRunId,
                 version.PipelineRunUrl, version.ParentVersion, version.EnvironmentDigest),
             version.Metrics.OrderBy(m => m.Name).ThenBy(m => m.Dataset).ThenBy(m => m.Slice)
-                .Select(m => new MetricResponse(m.Name, m.Value, m.Dataset, m.Slice, m.Threshold, m.HigherIsBetter)).ToList());
+                .Select(m => new MetricResponse(m.Name, m.Value, m.Dataset, m.Slice, m.Threshold, m.HigherIsBetter)).ToList(),
+            new CardResponse(card, latest?.Number ?? 0, completeness.Score, completeness.Missing));
     }
 }

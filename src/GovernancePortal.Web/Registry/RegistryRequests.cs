@@ -14,7 +14,7 @@ public sealed record MetricRequest(string? Name, double? Value, string? Dataset,
 
 public sealed record RegisterVersionRequest(
     string? Version, ChangeKind? ChangeKind, string? ChangeReason, string? ArtifactUri, string? ArtifactSha256,
-    LineageRequest? Lineage, IReadOnlyList<MetricRequest>? Metrics);
+    LineageRequest? Lineage, IReadOnlyList<MetricRequest>? Metrics, ModelCard? Card = null);
 
 /// <summary>Field rules for registry requests. Errors are keyed by the JSON path of the field, so every bad field is named.</summary>
 public static class RegistryValidation
@@ -140,6 +140,13 @@ public static class RegistryValidation
                 {
                     errors.Add(path, "The same metric, dataset and slice appear twice.");
                 }
+            }
+        }
+        if (request.Card is { } card)
+        {
+            foreach (var problem in card.Validate())
+            {
+                errors.Add("card." + char.ToLowerInvariant(problem.Field[0]) + problem.Field[1..], problem.Message);
             }
         }
         return errors.ToDictionary();

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using GovernancePortal.Data;
+using GovernancePortal.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace GovernancePortal.Registry;
+
+[Collection(BrowserCollection.Name)]
+public sealed class RegistryJourneyTests(BrowserFixture browser)
+{
+    private async Task<HttpClient> PipelineAsync()
+    {
+        await using var scope = browser.Portal.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GovernanceDbContext>();
+        var owner = await db.Users.SingleAsync(u => u.Username == "owner@demo.test");
+        var key = await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync(owner, "e2e-pipeline", "e2e");
+        var client = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) };
+        client.DefaultRequestHeaders.Add(ApiKeyService.HeaderName, key.Secret);
+        return client;
+    }
+
+    private static async Task PostAsync(HttpClient client, string path, JsonObject body)
+    {
+        var response = await client.PostAsync(path, new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private static JsonObject Version(string number, string kind, string? parent, double auc, JsonObject? card = null) => new()
+    {
+        ["version"] = number,
+        ["changeKind"] = kind,
+        ["changeReason"] = $"Release {number}: retrained with more recent applications.",
+        ["artifactUri"] = $"s3://ml-artifacts/overdraft-limit/{number}/model.tar.gz",
+        ["artifactSha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(number))),
+        ["lineage"] = new JsonObject
+        {
+            ["codeRepository"] = "https://git.example.com/ml/overdraft-limit", ["commit"] = "9fceb02d0ae598e95dc970b74767f19372d61af8",
+            ["dataSnapshotId"] = $"overdraft-{number}", ["pipelineRunId"] = $"run-{number}", ["pipelineRunUrl"] = $"https://ci.example.com/runs/{number}",
+            ["parentVersion"] = parent,
+        },
+        ["metrics"] = new JsonArray(
+            new JsonObject { ["name"] = "auc", ["value"] = auc, ["dataset"] = "holdout-2026q2", ["threshold"] = 0.72 },
+            new JsonObject { ["name"] = "expected calibration error", ["value"] = 0.05, ["dataset"] = "holdout-2026q2", ["threshold"] = 0.06, ["higherIsBetter"] = false }),
+        ["card"] = card,
+    };
+
+    [Fact]
+    public async Task A_pipeline_registers_a_model_and_three_versions_and_a_stakeholder_reads_them()
+    {
+        var pipeline = await PipelineAsync();
+        await PostAsync(pipeline, "/api/v1/models", new JsonObject
+        {
+            ["key"] = "overdraft-limit", ["name"] = "Overdraft limit", ["description"] = "Suggests an arranged overdraft limit for current accounts.",
+            ["owner"] = "owner@demo.test", ["team"] = "Credit Risk Analytics", ["businessOwner"] = "Head of Current Accounts",
+            ["useCase"] = "Overdraft offers", ["riskTier"] = "high", ["dataCategories"] = new JsonArray("personalData"), ["tags"] = new JsonArray("credit", "overdraft"),
+        });
+        await PostAsync(pipeline, "/api/v1/models/overdraft-limit/versions", Version("1.0.0", "improvedModel", null, 0.74));
+        await PostAsync(pipeline, "/api/v1/models/overdraft-limit/versions", Version("1.1.0", "improvedModel", "1.0.0", 0.77));
+        await PostAsync(pipeline, "/api/v1/models/overdraft-limit/versions", Version("1.1.1", "pipelineChange", "1.1.0", 0.771, new JsonObject
+        {
+            ["overview"] = "Suggests an **arranged overdraft limit** from account behaviour over the last twelve months.",
+            ["intendedUse"] = "Proposes a limit that an adviser confirms with the customer; never lowers an existing limit on its own.",
+            ["outOfScopeUses"] = "Collections, credit-card limits, or any automated decision without an adviser.",
+            ["limitations"] = "Accounts younger than six months have too little history for a reliable suggestion.",
+            ["ethicalConsiderations"] = new JsonArray(new JsonObject { ["risk"] = "Encouraging unaffordable borrowing", ["mitigation"] = "Affordability check precedes every offer." }),
+        }));
+        // A new version of a model in production, so the comparison has a baseline.
+        await PostAsync(pipeline, "/api/v1/models/credit-default-pd/versions", Version("2.1.0", "improvedModel", "2.0.0", 0.79));
+
+        await using var session = await browser.NewSessionAsync();
+        await session.SignInAsync("viewer@demo.test");
+        await session.GotoAsync("/models?q=overdraft");
+        await session.ClickAndWaitAsync(session.Page.GetByRole(AriaRole.Link, new() { Name = "Overdraft limit" }), url => url.EndsWith("/models/overdraft-limit"));
+        Assert.Equal(["1.1.1", "1.1.0", "1.0.0"], await session.Page.Locator("#versions-heading ~ .table-wrap tbody td:first-child").AllInnerTextsAsync());
+        await session.ScreenshotAsync("registry-model");
+
+        await session.ClickAndWaitAsync(session.Page.GetByRole(AriaRole.Link, new() { Name = "1.1.1", Exact = true }), url => url.EndsWith("/versions/1.1.1"));
+        Assert.Equal("1.1.0", await session.Page.Locator("[data-testid=parent-version]").InnerTextAsync());
+        Assert.Contains("arranged overdraft limit", await session.Page.Locator("[data-testid=model-card] .markdown strong").First.InnerTextAsync());
+        Assert.Contains("Encouraging unaffordable borrowing", await session.Page.Locator("[data-testid=model-card]").InnerTextAsync());
+        await session.ScreenshotAsync("registry-version-with-card");
+
+        await session.GotoAsync("/models/credit-default-pd/versions/2.1.0");
+        var metrics = await session.Page.Locator("[data-testid=metrics]").InnerTextAsync();
+        Assert.Contains("Compared with 1.2.0", metrics);
+        Assert.Contains("Pass", metrics);
+        await session.ScreenshotAsync("registry-version-metrics-comparison");
+        Assert.Empty(session.Problems);
+    }
+}
