@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using GovernancePortal.Data;
 using GovernancePortal.Identity;
+using Roles = GovernancePortal.Identity.Roles;
 using Microsoft.EntityFrameworkCore;
 
 namespace GovernancePortal.Registry;
@@ -164,6 +165,34 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
             metrics = version.Metrics.Select(m => new { m.Name, m.Value, m.Dataset, m.Slice, m.Threshold, m.HigherIsBetter }),
         });
         return await SaveAsync(version, $"Version {number} of '{modelKey}' is already registered.", cancellationToken);
+    }
+
+    /// <summary>Admins move a model to another model owner; the model's team follows the new owner.</summary>
+    public async Task<RegistryResult<Model>> ReassignAsync(Caller caller, string modelKey, string newOwner, CancellationToken cancellationToken = default)
+    {
+        if (!caller.Has(Roles.Admin))
+        {
+            return new RegistryFailure(FailureKind.Forbidden, "Only platform admins reassign ownership.");
+        }
+        var model = await db.Models.SingleOrDefaultAsync(m => m.Key == modelKey, cancellationToken);
+        if (model is null)
+        {
+            return new RegistryFailure(FailureKind.NotFound, $"No model has the key '{modelKey}'.");
+        }
+        var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Username == newOwner, cancellationToken);
+        if (owner is null || !owner.RoleList.Contains(Roles.ModelOwner))
+        {
+            return new RegistryFailure(FailureKind.Invalid, "Choose a model owner the portal knows.", new() { ["owner"] = ["Choose a model owner the portal knows."] });
+        }
+        if (model.Owner == owner.Username)
+        {
+            return model;
+        }
+        model.Owner = owner.Username;
+        model.Team = owner.Team;
+        db.Audit.Record("model.ownership-reassigned", model);
+        await db.SaveChangesAsync(cancellationToken);
+        return model;
     }
 
     private async Task<RegistryResult<T>> SaveAsync<T>(T entity, string conflict, CancellationToken cancellationToken) where T : class

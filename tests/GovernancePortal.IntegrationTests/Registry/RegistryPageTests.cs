@@ -59,6 +59,26 @@ public abstract class RegistryPageTests(PortalFactory portal)
         Assert.Equal(before, await portal.WithDbAsync(db => db.ModelVersions.CountAsync()));
     }
 
+    [Fact]
+    public async Task An_admin_reassigns_ownership_and_the_team_follows_and_others_cannot()
+    {
+        var admin = await PortalClient.SignedInAsync(portal, "admin@demo.test");
+        var owner = await PortalClient.SignedInAsync(portal, "owner@demo.test");
+        var ownerPage = await owner.GetDocumentAsync("/models/demand-forecast-stores");
+        Assert.Null(ownerPage.QuerySelector("#new-owner"));
+        await owner.PostFormAsync("/models/demand-forecast-stores", ownerPage, new() { ["_handler"] = "reassign-owner", ["NewOwner"] = "owner@demo.test" });
+        Assert.Equal("owner2@demo.test", await portal.WithDbAsync(db => db.Models.Where(m => m.Key == "demand-forecast-stores").Select(m => m.Owner).SingleAsync()));
+
+        var page = await admin.GetDocumentAsync("/models/demand-forecast-stores");
+        await admin.PostFormAsync("/models/demand-forecast-stores", page, new() { ["_handler"] = "reassign-owner", ["NewOwner"] = "owner@demo.test" });
+
+        var model = await portal.WithDbAsync(db => db.Models.SingleAsync(m => m.Key == "demand-forecast-stores"));
+        Assert.Equal(("owner@demo.test", "Credit Risk Analytics"), (model.Owner, model.Team));
+        var audit = await portal.WithDbAsync(db => db.AuditEvents.OrderByDescending(e => e.Sequence).FirstAsync(e => e.Action == "model.ownership-reassigned"));
+        Assert.Equal("admin@demo.test", audit.ActorUsername);
+        Assert.Contains("\"owner\":{\"after\":\"owner@demo.test\",\"before\":\"owner2@demo.test\"}", audit.Payload);
+    }
+
     [Theory]
     [InlineData("viewer@demo.test")]
     [InlineData("auditor@demo.test")]
