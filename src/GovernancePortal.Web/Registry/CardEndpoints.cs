@@ -32,23 +32,12 @@ public static class CardEndpoints
         version.MapPost("/card/import", ImportAsync).RequireAuthorization(Policies.ModelOwner).DisableAntiforgery();
     }
 
-    public static async Task<ModelVersion?> FindAsync(GovernanceDbContext db, string key, string versionText, CancellationToken cancellationToken)
-    {
-        if (!VersionNumber.TryParse(versionText, out var number))
-        {
-            return null;
-        }
-        var (major, minor, pipeline) = (number.Value.Major, number.Value.Minor, number.Value.Pipeline);
-        return await db.ModelVersions.AsNoTracking().Include(v => v.Model).Include(v => v.Metrics)
-            .SingleOrDefaultAsync(v => v.Model.Key == key && v.Major == major && v.Minor == minor && v.Pipeline == pipeline, cancellationToken);
-    }
-
     private static IResult NotFound(string key, string version) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"Model '{key}' has no version '{version}'.");
 
     internal static async Task<IResult> GetAsync(string key, string version, GovernanceDbContext db, ModelCardService cards, CancellationToken cancellationToken)
     {
-        var found = await FindAsync(db, key, version, cancellationToken);
+        var found = await RegistryQueries.FindVersionAsync(db, key, version, cancellationToken);
         if (found is null)
         {
             return NotFound(key, version);
@@ -60,7 +49,7 @@ public static class CardEndpoints
     internal static async Task<IResult> PutAsync(string key, string version, HttpRequest request, ClaimsPrincipal user, GovernanceDbContext db,
         ModelCardService cards, RegistryService registry, CancellationToken cancellationToken)
     {
-        var found = await FindAsync(db, key, version, cancellationToken);
+        var found = await RegistryQueries.FindVersionAsync(db, key, version, cancellationToken);
         if (found is null)
         {
             return NotFound(key, version);
@@ -83,7 +72,7 @@ public static class CardEndpoints
 
     internal static async Task<IResult> ExportToolkitAsync(string key, string version, GovernanceDbContext db, ModelCardService cards, CancellationToken cancellationToken)
     {
-        var found = await FindAsync(db, key, version, cancellationToken);
+        var found = await RegistryQueries.FindVersionAsync(db, key, version, cancellationToken);
         if (found is null)
         {
             return NotFound(key, version);
@@ -96,7 +85,7 @@ public static class CardEndpoints
 
     internal static async Task<IResult> ExportMarkdownAsync(string key, string version, GovernanceDbContext db, ModelCardService cards, CancellationToken cancellationToken)
     {
-        var found = await FindAsync(db, key, version, cancellationToken);
+        var found = await RegistryQueries.FindVersionAsync(db, key, version, cancellationToken);
         if (found is null)
         {
             return NotFound(key, version);
@@ -113,7 +102,7 @@ public static class CardEndpoints
     {
         await antiforgery.ValidateRequestAsync(http);
         var back = $"/models/{key}/versions/{version}/card";
-        var found = await FindAsync(db, key, version, cancellationToken);
+        var found = await RegistryQueries.FindVersionAsync(db, key, version, cancellationToken);
         if (found is null)
         {
             return NotFound(key, version);

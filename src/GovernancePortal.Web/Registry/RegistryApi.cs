@@ -160,13 +160,7 @@ public static class RegistryApi
 
     private static async Task<VersionResponse?> VersionAsync(GovernanceDbContext db, string key, string versionText, CancellationToken cancellationToken)
     {
-        if (!VersionNumber.TryParse(versionText, out var number))
-        {
-            return null;
-        }
-        var (major, minor, pipeline) = (number.Value.Major, number.Value.Minor, number.Value.Pipeline);
-        var version = await db.ModelVersions.AsNoTracking().Include(v => v.Model).Include(v => v.Metrics)
-            .SingleOrDefaultAsync(v => v.Model.Key == key && v.Major == major && v.Minor == minor && v.Pipeline == pipeline, cancellationToken);
+        var version = await RegistryQueries.FindVersionAsync(db, key, versionText, cancellationToken);
         if (version is null)
         {
             return null;
@@ -174,7 +168,7 @@ public static class RegistryApi
         var latest = await db.ModelCardRevisions.AsNoTracking().Where(r => r.VersionId == version.Id).OrderByDescending(r => r.Number).FirstOrDefaultAsync(cancellationToken);
         var card = latest?.Card ?? ModelCard.Empty;
         var completeness = ModelCardCompleteness.Score(card, version.Metrics.Count);
-        return new VersionResponse(key, number.Value.ToString(), version.Stage, version.ChangeKind, version.ChangeReason,
+        return new VersionResponse(key, version.Number.ToString(), version.Stage, version.ChangeKind, version.ChangeReason,
             version.ArtifactUri, version.ArtifactSha256, version.RegisteredAt, version.RegisteredBy,
             new LineageRequest(version.CodeRepository, version.CodeCommit, version.DataSnapshotId, version.DataSnapshotHash, version.PipelineRunId,
                 version.PipelineRunUrl, version.ParentVersion, version.EnvironmentDigest),

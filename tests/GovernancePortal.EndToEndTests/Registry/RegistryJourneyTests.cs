@@ -1,10 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using GovernancePortal.Data;
 using GovernancePortal.Identity;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace GovernancePortal.Registry;
@@ -14,10 +11,7 @@ public sealed class RegistryJourneyTests(BrowserFixture browser)
 {
     private async Task<HttpClient> PipelineAsync()
     {
-        await using var scope = browser.Portal.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<GovernanceDbContext>();
-        var owner = await db.Users.SingleAsync(u => u.Username == "owner@demo.test");
-        var key = await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync(owner, "e2e-pipeline", "e2e");
+        var key = await Testing.TestApiKeys.IssueAsync(browser.Portal, "owner@demo.test", "e2e-pipeline");
         var client = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) };
         client.DefaultRequestHeaders.Add(ApiKeyService.HeaderName, key.Secret);
         return client;

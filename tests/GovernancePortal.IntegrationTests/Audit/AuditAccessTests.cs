@@ -11,16 +11,7 @@ namespace GovernancePortal.Audit;
 
 public abstract class AuditAccessTests(PortalFactory portal)
 {
-    private async Task<HttpClient> ApiClientAsync(string username)
-    {
-        await using var scope = portal.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<GovernanceDbContext>();
-        var user = await db.Users.SingleAsync(u => u.Username == username);
-        var issued = await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync(user, $"audit-{Guid.NewGuid():N}"[..20], "test");
-        var client = PortalClient.Anonymous(portal).Http;
-        client.DefaultRequestHeaders.Add(ApiKeyService.HeaderName, issued.Secret);
-        return client;
-    }
+    private Task<HttpClient> ApiClientAsync(string username) => TestApiKeys.ClientAsync(portal, username);
 
     private async Task CheckpointAsync()
     {

@@ -8,13 +8,7 @@ namespace GovernancePortal.Identity;
 
 public abstract class ApiKeyTests(PortalFactory portal)
 {
-    private async Task<IssuedApiKey> IssueAsync(string username, string label)
-    {
-        await using var scope = portal.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<Data.GovernanceDbContext>();
-        var user = await db.Users.SingleAsync(u => u.Username == username);
-        return await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync(user, label, "test");
-    }
+    private Task<IssuedApiKey> IssueAsync(string username, string label) => TestApiKeys.IssueAsync(portal, username, label);
 
     [Fact]
     public async Task An_api_key_acts_as_its_user_with_that_users_roles()

@@ -13,17 +13,7 @@ public static class RegistryTestData
 {
     public const string Sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
-    /// <summary>An HTTP client that acts as <paramref name="username"/> through a fresh API key.</summary>
-    public static async Task<HttpClient> ApiClientAsync(PortalFactory portal, string username)
-    {
-        await using var scope = portal.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<GovernanceDbContext>();
-        var user = await db.Users.SingleAsync(u => u.Username == username);
-        var issued = await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync(user, "registry-tests", "test");
-        var client = PortalClient.Anonymous(portal).Http;
-        client.DefaultRequestHeaders.Add(ApiKeyService.HeaderName, issued.Secret);
-        return client;
-    }
+    public static Task<HttpClient> ApiClientAsync(PortalFactory portal, string username) => TestApiKeys.ClientAsync(portal, username, "registry-tests");
 
     public static JsonObject ModelBody(string key) => new()
     {
