@@ -124,7 +124,8 @@ public static class GateEvaluation
     {
         var withThreshold = candidate.Metrics
             .Where(m => m.Threshold is not null)
-            .OrderBy(m => m.Name, StringComparer.Ordinal).ThenBy(m => m.Dataset, StringComparer.Ordinal).ThenBy(m => m.Slice, StringComparer.Ordinal)
+            .OrderBy(m => m.Name, StringComparer.Ordinal).ThenBy(m => m.Dataset, StringComparer.Ordinal)
+            .ThenBy(m => m.Slice == "overall" ? "" : m.Slice, StringComparer.Ordinal)
             .ToList();
         var failing = withThreshold.Where(m => !MeetsThreshold(m)).ToList();
         if (!policy.MetricThresholdsMustPass)
