@@ -1,0 +1,184 @@
+using System.Globalization;
+using GovernancePortal.Registry;
+
+namespace GovernancePortal.Approvals;
+
+/// <summary>What a promotion is judged on, gathered by the caller at the moment of judging.</summary>
+public sealed record PromotionCandidate(
+    Stage CurrentStage,
+    Stage TargetStage,
+    RiskTier RiskTier,
+    int CardCompleteness,
+    IReadOnlyList<string> MissingCardSections,
+    IReadOnlyList<MeasuredMetric> Metrics,
+    IReadOnlyCollection<string> SignedOff,
+    bool AnotherVersionInProduction);
+
+/// <summary>One gate and why it passed or blocked; the explanation is written for a person and starts with "passed:" or "blocked:".</summary>
+public sealed record GateResult(string Name, bool Passed, string Explanation);
+
+public static class GateNames
+{
+    public const string Policy = "Policy";
+    public const string RiskTier = "Risk tier";
+    public const string Route = "Route";
+    public const string CardCompleteness = "Model card completeness";
+    public const string MetricThresholds = "Metric thresholds";
+    public const string SignOffs = "Sign-offs";
+    public const string ProductionChampion = "Production champion";
+
+    /// <summary>Gates no edit to the card, metrics or checklists can fix; a request is not opened while one blocks.</summary>
+    public static readonly IReadOnlyList<string> Structural = [Policy, RiskTier, Route];
+
+    public static string MetricThreshold(MeasuredMetric metric) => $"{MetricThresholds}: {Describe(metric)}";
+
+    public static string SignOff(RequiredSignOff signOff) => $"{SignOffs}: {signOff.DisplayName}";
+
+    internal static string Describe(MeasuredMetric m) =>
+        string.IsNullOrEmpty(m.Slice) || m.Slice == "overall" ? $"{m.Name} on {m.Dataset}" : $"{m.Name} on {m.Dataset}/{m.Slice}";
+}
+
+/// <summary>Judges a candidate against a policy. Pure: the same inputs give the same results in the same order.</summary>
+public static class GateEvaluation
+{
+    public static IReadOnlyList<GateResult> Evaluate(PromotionPolicy policy, PromotionCandidate candidate)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(candidate);
+
+        // Nothing else matters for a prohibited practice, and listing "passed" gates beside it would mislead.
+        if (candidate.RiskTier == RiskTier.Prohibited || policy.RiskTier == RiskTier.Prohibited)
+        {
+            return [Blocked(GateNames.RiskTier,
+                $"the model is Prohibited under the EU AI Act Art. 5; it can never be promoted to {candidate.TargetStage}")];
+        }
+        var results = new List<GateResult>();
+        results.Add(policy.TargetStage == candidate.TargetStage && policy.RiskTier == candidate.RiskTier
+            ? Passed(GateNames.Policy, $"judged under the {policy.TargetStage}/{policy.RiskTier} policy, version {policy.Version}")
+            : Blocked(GateNames.Policy,
+                $"the {policy.TargetStage}/{policy.RiskTier} policy was given for a promotion to {candidate.TargetStage} of a {candidate.RiskTier}-risk model"));
+        results.Add(Route(policy, candidate));
+        results.Add(Completeness(policy, candidate));
+        results.AddRange(Thresholds(policy, candidate));
+        results.AddRange(SignOffs(policy, candidate));
+        if (candidate.TargetStage == Stage.Production)
+        {
+            results.Add(Champion(policy, candidate));
+        }
+        return results;
+    }
+
+    public static bool Blocks(IEnumerable<GateResult> results) => results.Any(r => !r.Passed);
+
+    public static bool Passes(IEnumerable<GateResult> results) => !Blocks(results);
+
+    /// <summary>The explanations of the gates that block, in evaluation order.</summary>
+    public static IReadOnlyList<string> Blocking(IEnumerable<GateResult> results) =>
+        results.Where(r => !r.Passed).Select(r => r.Explanation).ToList();
+
+    /// <summary>Whether approving moves the current Production champion out rather than running beside it.</summary>
+    public static bool ReplacesProductionChampion(PromotionPolicy policy, PromotionCandidate candidate) =>
+        candidate.TargetStage == Stage.Production && candidate.AnotherVersionInProduction && !policy.AllowsSeveralProduction;
+
+    private static GateResult Route(PromotionPolicy policy, PromotionCandidate candidate)
+    {
+        var from = candidate.CurrentStage;
+        var to = candidate.TargetStage;
+        if (from == to)
+        {
+            return Blocked(GateNames.Route, $"the version is already in {to}");
+        }
+        if (policy.AllowedFromStages.Contains(from))
+        {
+            return Passed(GateNames.Route, $"promotion from {from} to {to} is allowed");
+        }
+        var allowed = policy.AllowedFromStages.Count == 0 ? "no stage" : string.Join(" or ", policy.AllowedFromStages);
+        var hint = policy.AllowedFromStages.Count == 1
+            ? $"promote to {policy.AllowedFromStages[0]} first"
+            : $"this policy allows it from {allowed}";
+        // A step backwards needs a different hint than "promote first".
+        if (policy.AllowedFromStages.All(s => s < from) || from is Stage.Retired or Stage.Archived)
+        {
+            hint = $"this policy allows it from {allowed} only";
+        }
+        return Blocked(GateNames.Route, $"promotion from {from} to {to} is not allowed; {hint}");
+    }
+
+    private static GateResult Completeness(PromotionPolicy policy, PromotionCandidate candidate)
+    {
+        var score = candidate.CardCompleteness;
+        var minimum = policy.MinimumCardCompleteness;
+        if (minimum <= 0)
+        {
+            return Passed(GateNames.CardCompleteness, $"model card completeness {score}; this policy sets no minimum");
+        }
+        if (score >= minimum)
+        {
+            return Passed(GateNames.CardCompleteness, $"model card completeness {score} meets the required {minimum}");
+        }
+        var missing = candidate.MissingCardSections.Count == 0 ? "" : $" (missing: {string.Join(", ", candidate.MissingCardSections)})";
+        return Blocked(GateNames.CardCompleteness, $"model card completeness {score} is below the required {minimum}{missing}");
+    }
+
+    private static IEnumerable<GateResult> Thresholds(PromotionPolicy policy, PromotionCandidate candidate)
+    {
+        var withThreshold = candidate.Metrics
+            .Where(m => m.Threshold is not null)
+            .OrderBy(m => m.Name, StringComparer.Ordinal).ThenBy(m => m.Dataset, StringComparer.Ordinal)
+            .ThenBy(m => m.Slice == "overall" ? "" : m.Slice, StringComparer.Ordinal)
+            .ToList();
+        var failing = withThreshold.Where(m => !MeetsThreshold(m)).ToList();
+        if (!policy.MetricThresholdsMustPass)
+        {
+            var note = failing.Count == 0 ? "" : $" ({failing.Count} of {withThreshold.Count} thresholds fail)";
+            return [Passed(GateNames.MetricThresholds, $"metric thresholds are not required by this policy{note}")];
+        }
+        if (withThreshold.Count == 0)
+        {
+            return [Passed(GateNames.MetricThresholds, "no metric declares a threshold")];
+        }
+        if (failing.Count == 0)
+        {
+            return [Passed(GateNames.MetricThresholds, withThreshold.Count == 1
+                ? "the 1 metric threshold passes"
+                : $"all {withThreshold.Count} metric thresholds pass")];
+        }
+        // One result per failing metric, so each blocked line names one thing to fix.
+        return failing.Select(m => Blocked(GateNames.MetricThreshold(m),
+            $"metric {GateNames.Describe(m)} is {Number(m.Value)}, {(m.HigherIsBetter ? "below" : "above")} its threshold {Number(m.Threshold!.Value)}"));
+    }
+
+    // NaN never meets a threshold: both comparisons are false.
+    private static bool MeetsThreshold(MeasuredMetric m) =>
+        m.Threshold is not { } t || (m.HigherIsBetter ? m.Value >= t : m.Value <= t);
+
+    private static IEnumerable<GateResult> SignOffs(PromotionPolicy policy, PromotionCandidate candidate)
+    {
+        if (policy.RequiredSignOffs.Count == 0)
+        {
+            return [Passed(GateNames.SignOffs, "this policy requires no sign-offs")];
+        }
+        return policy.RequiredSignOffs.Select(s => candidate.SignedOff.Contains(s.Id)
+            ? Passed(GateNames.SignOff(s), $"{s.DisplayName} signed off")
+            : Blocked(GateNames.SignOff(s), $"{s.DisplayName} not signed off"));
+    }
+
+    private static GateResult Champion(PromotionPolicy policy, PromotionCandidate candidate)
+    {
+        if (!candidate.AnotherVersionInProduction)
+        {
+            return Passed(GateNames.ProductionChampion, "no other version is in Production; this one becomes the champion");
+        }
+        // Informational: replacing the champion is how a model is upgraded, so it never blocks.
+        return Passed(GateNames.ProductionChampion, policy.AllowsSeveralProduction
+            ? "another version is in Production and stays there; this policy allows several (shadow/canary)"
+            : "another version is in Production; this one replaces it as the champion");
+    }
+
+    private static string Number(double value) =>
+        double.IsFinite(value) ? value.ToString("0.00##", CultureInfo.InvariantCulture) : value.ToString(CultureInfo.InvariantCulture);
+
+    private static GateResult Passed(string name, string why) => new(name, true, "passed: " + why);
+
+    private static GateResult Blocked(string name, string why) => new(name, false, "blocked: " + why);
+}

@@ -1,0 +1,98 @@
+using GovernancePortal.Identity;
+using GovernancePortal.Registry;
+
+namespace GovernancePortal.Approvals;
+
+public sealed class PromotionPolicyTests
+{
+    [Fact]
+    public void Every_default_policy_is_valid() =>
+        Assert.All(PromotionPolicies.Defaults, p => Assert.Empty(p.Problems()));
+
+    [Theory]
+    [InlineData(Stage.Staging, RiskTier.Minimal, 0, 40, false, false, Stage.Development)]
+    [InlineData(Stage.Staging, RiskTier.Limited, 1, 50, false, false, Stage.Development)]
+    [InlineData(Stage.Staging, RiskTier.High, 1, 60, false, false, Stage.Development)]
+    [InlineData(Stage.Production, RiskTier.Minimal, 1, 50, false, true, Stage.Staging)]
+    [InlineData(Stage.Production, RiskTier.Limited, 1, 60, true, false, Stage.Staging)]
+    [InlineData(Stage.Production, RiskTier.High, 2, 80, true, false, Stage.Staging)]
+    public void Defaults_ask_more_as_the_stage_and_risk_rise(
+        Stage target, RiskTier tier, int officers, int completeness, bool thresholds, bool several, Stage from)
+    {
+        var policy = ApprovalsTestData.Policy(target, tier);
+        Assert.Equal(officers, policy.RequiredApprovals.Where(a => a.Role == Roles.ComplianceOfficer).Sum(a => a.Count));
+        Assert.Equal(officers, policy.TotalApprovals);
+        Assert.Equal(completeness, policy.MinimumCardCompleteness);
+        Assert.Equal(thresholds, policy.MetricThresholdsMustPass);
+        Assert.Equal(several, policy.AllowsSeveralProduction);
+        Assert.Equal([from], policy.AllowedFromStages);
+        Assert.Equal(TimeSpan.FromDays(14), policy.RequestExpiry);
+        Assert.Equal(1, policy.Version);
+    }
+
+    [Theory]
+    [InlineData(Stage.Staging)]
+    [InlineData(Stage.Production)]
+    public void Every_tier_has_a_default_for_staging_and_production(Stage target) =>
+        Assert.All(Enum.GetValues<RiskTier>(), tier => Assert.NotNull(PromotionPolicies.Default(target, tier)));
+
+    [Theory]
+    [InlineData(Stage.Development)]
+    [InlineData(Stage.Retired)]
+    [InlineData(Stage.Archived)]
+    public void No_default_promotes_to_stages_outside_staging_and_production(Stage target) =>
+        Assert.All(Enum.GetValues<RiskTier>(), tier => Assert.Null(PromotionPolicies.Default(target, tier)));
+
+    [Fact]
+    public void Find_takes_the_highest_version_for_the_stage_and_tier()
+    {
+        var v1 = ApprovalsTestData.Policy(Stage.Production, RiskTier.High);
+        var v3 = v1 with { Version = 3, MinimumCardCompleteness = 90 };
+        var v2 = v1 with { Version = 2 };
+        var other = ApprovalsTestData.Policy(Stage.Staging, RiskTier.High) with { Version = 9 };
+        Assert.Same(v3, PromotionPolicies.Find([v1, v3, v2, other], Stage.Production, RiskTier.High));
+        Assert.Null(PromotionPolicies.Find([other], Stage.Production, RiskTier.High));
+    }
+
+    public static TheoryData<string, string> BrokenPolicies() => new()
+    {
+        { "version0", "version must be 1 or more" },
+        { "completeness101", "between 0 and 100, not 101" },
+        { "completeness-1", "between 0 and 100, not -1" },
+        { "expiry0", "expire after a positive time" },
+        { "noFrom", "At least one stage" },
+        { "fromSelf", "from Production to Production" },
+        { "adminSlot", "'Admin' cannot approve" },
+        { "auditorSlot", "'Auditor' cannot approve" },
+        { "viewerSlot", "'Viewer' cannot approve" },
+        { "zeroCount", "at least one approval, not 0" },
+        { "duplicateRole", "ComplianceOfficer is listed more than once" },
+        { "duplicateSignOff", "'hipaa' is listed more than once" },
+        { "blankSignOff", "needs an id and a display name" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenPolicies))]
+    public void A_broken_policy_says_what_is_wrong(string broken, string problem)
+    {
+        var ok = ApprovalsTestData.Policy(Stage.Production, RiskTier.High);
+        var policy = broken switch
+        {
+            "version0" => ok with { Version = 0 },
+            "completeness101" => ok with { MinimumCardCompleteness = 101 },
+            "completeness-1" => ok with { MinimumCardCompleteness = -1 },
+            "expiry0" => ok with { RequestExpiry = TimeSpan.Zero },
+            "noFrom" => ok with { AllowedFromStages = [] },
+            "fromSelf" => ok with { AllowedFromStages = [Stage.Staging, Stage.Production] },
+            "adminSlot" => ok with { RequiredApprovals = [new(Roles.Admin, 1)] },
+            "auditorSlot" => ok with { RequiredApprovals = [new(Roles.Auditor, 1)] },
+            "viewerSlot" => ok with { RequiredApprovals = [new(Roles.Viewer, 1)] },
+            "zeroCount" => ok with { RequiredApprovals = [new(Roles.ComplianceOfficer, 0)] },
+            "duplicateRole" => ok with { RequiredApprovals = [new(Roles.ComplianceOfficer, 1), new(Roles.ComplianceOfficer, 1)] },
+            "duplicateSignOff" => ok with { RequiredSignOffs = [new("hipaa", "HIPAA checklist"), new("hipaa", "HIPAA again")] },
+            "blankSignOff" => ok with { RequiredSignOffs = [new(" ", "Nameless")] },
+            _ => throw new ArgumentOutOfRangeException(nameof(broken)),
+        };
+        Assert.Contains(policy.Problems(), p => p.Contains(problem, StringComparison.Ordinal));
+    }
+}
