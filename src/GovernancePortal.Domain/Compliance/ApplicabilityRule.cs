@@ -558,7 +558,7 @@ public abstract class ApplicabilityRule
                     i++;
                     continue;
                 }
-                if (!char.IsAsciiLetter(c))
+                if (!char.IsAsciiLetterOrDigit(c))
                 {
                     throw Error(i + 1, "a word, '(', ')', '[', ']' or ','", $"'{c}'");
                 }
