@@ -415,3 +415,76 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125153244_Promotions') THEN
+    CREATE TABLE "Promotions" (
+        "Id" uuid NOT NULL,
+        "VersionId" uuid NOT NULL,
+        "FromStage" character varying(16) NOT NULL,
+        "TargetStage" character varying(16) NOT NULL,
+        "Requester" character varying(256) NOT NULL,
+        "Justification" character varying(4000) NOT NULL,
+        "State" character varying(16) NOT NULL,
+        "PolicyVersion" integer NOT NULL,
+        "PolicyJson" text NOT NULL,
+        "GatesJson" text NOT NULL,
+        "CreatedAt" timestamp with time zone NOT NULL,
+        "ExpiresAt" timestamp with time zone NOT NULL,
+        "DecidedAt" timestamp with time zone,
+        "Revision" integer NOT NULL,
+        CONSTRAINT "PK_Promotions" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_Promotions_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125153244_Promotions') THEN
+    CREATE TABLE "PromotionDecisions" (
+        "Id" uuid NOT NULL,
+        "PromotionId" uuid NOT NULL,
+        "Approver" character varying(256) NOT NULL,
+        "Role" character varying(64) NOT NULL,
+        "Verdict" character varying(16) NOT NULL,
+        "Comment" character varying(4000),
+        "At" timestamp with time zone NOT NULL,
+        CONSTRAINT "PK_PromotionDecisions" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_PromotionDecisions_Promotions_PromotionId" FOREIGN KEY ("PromotionId") REFERENCES "Promotions" ("Id") ON DELETE CASCADE
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125153244_Promotions') THEN
+    CREATE UNIQUE INDEX "IX_PromotionDecisions_PromotionId_Approver" ON "PromotionDecisions" ("PromotionId", "Approver");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125153244_Promotions') THEN
+    CREATE INDEX "IX_Promotions_State_CreatedAt" ON "Promotions" ("State", "CreatedAt");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125153244_Promotions') THEN
+    CREATE INDEX "IX_Promotions_VersionId" ON "Promotions" ("VersionId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125153244_Promotions') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125153244_Promotions', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

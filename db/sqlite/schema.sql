@@ -215,3 +215,44 @@ VALUES ('20261125150021_ModelCardRevisions', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "Promotions" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Promotions" PRIMARY KEY,
+    "VersionId" TEXT NOT NULL,
+    "FromStage" TEXT NOT NULL,
+    "TargetStage" TEXT NOT NULL,
+    "Requester" TEXT NOT NULL,
+    "Justification" TEXT NOT NULL,
+    "State" TEXT NOT NULL,
+    "PolicyVersion" INTEGER NOT NULL,
+    "PolicyJson" TEXT NOT NULL,
+    "GatesJson" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "ExpiresAt" INTEGER NOT NULL,
+    "DecidedAt" INTEGER NULL,
+    "Revision" INTEGER NOT NULL,
+    CONSTRAINT "FK_Promotions_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "PromotionDecisions" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_PromotionDecisions" PRIMARY KEY,
+    "PromotionId" TEXT NOT NULL,
+    "Approver" TEXT NOT NULL,
+    "Role" TEXT NOT NULL,
+    "Verdict" TEXT NOT NULL,
+    "Comment" TEXT NULL,
+    "At" INTEGER NOT NULL,
+    CONSTRAINT "FK_PromotionDecisions_Promotions_PromotionId" FOREIGN KEY ("PromotionId") REFERENCES "Promotions" ("Id") ON DELETE CASCADE
+);
+
+CREATE UNIQUE INDEX "IX_PromotionDecisions_PromotionId_Approver" ON "PromotionDecisions" ("PromotionId", "Approver");
+
+CREATE INDEX "IX_Promotions_State_CreatedAt" ON "Promotions" ("State", "CreatedAt");
+
+CREATE INDEX "IX_Promotions_VersionId" ON "Promotions" ("VersionId");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125153226_Promotions', '10.0.14');
+
+COMMIT;
+

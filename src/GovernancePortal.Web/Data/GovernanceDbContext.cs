@@ -20,6 +20,8 @@ public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorde
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<VersionMetric> VersionMetrics => Set<VersionMetric>();
     public DbSet<ModelCardRevision> ModelCardRevisions => Set<ModelCardRevision>();
+    public DbSet<Approvals.Promotion> Promotions => Set<Approvals.Promotion>();
+    public DbSet<Approvals.PromotionDecisionRecord> PromotionDecisions => Set<Approvals.PromotionDecisionRecord>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();

@@ -1,3 +1,4 @@
+using GovernancePortal.Approvals;
 using GovernancePortal.Audit;
 using GovernancePortal.Components;
 using GovernancePortal.Registry;
@@ -45,6 +46,7 @@ public static class PortalHosting
         builder.Services.AddScoped<ModelCatalogue>();
         builder.Services.AddScoped<RegistryService>();
         builder.Services.AddScoped<ModelCardService>();
+        builder.Services.AddScoped<Approvals.PromotionService>();
         builder.Services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
         builder.Services.AddSingleton<CheckpointKey>();
@@ -93,7 +95,7 @@ public static class PortalHosting
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
         app.MapAccountEndpoints();
-        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi();
+        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi();
         app.MapCardDownloads();
         app.MapAuditDownloads();
         app.MapRazorComponents<App>();

@@ -1,0 +1,146 @@
+using System.Security.Claims;
+using GovernancePortal.Api;
+using GovernancePortal.Data;
+using GovernancePortal.Identity;
+using GovernancePortal.Registry;
+using Microsoft.EntityFrameworkCore;
+
+namespace GovernancePortal.Approvals;
+
+public sealed record PromotionRequestBody(Stage? TargetStage, string? Justification);
+
+public sealed record DecisionBody(string? Decision, string? Comment);
+
+public sealed record DecisionResponse(string Approver, string Role, Verdict Verdict, string? Comment, DateTimeOffset At);
+
+public sealed record PromotionResponse(
+    Guid Id, string Model, string Version, Stage FromStage, Stage TargetStage, PromotionRequestState Status, string Requester, string Justification,
+    int PolicyVersion, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? DecidedAt, string StillNeeded,
+    IReadOnlyList<GateResult> Gates, IReadOnlyList<DecisionResponse> Decisions);
+
+public sealed record GatesProblem(string Title, IReadOnlyList<GateResult> Gates);
+
+/// <summary><c>/api/v1/promotions</c>: pipelines request promotions; approvers decide.</summary>
+public static class PromotionApi
+{
+    public static RouteGroupBuilder MapPromotionApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/models/{key}/versions/{version}/promotions", RequestAsync).RequireAuthorization(Policies.ModelOwner).WithTags("Approvals")
+            .WithName("RequestPromotion").Accepts<PromotionRequestBody>("application/json").Produces<PromotionResponse>(StatusCodes.Status201Created)
+            .Produces<GatesProblem>(StatusCodes.Status422UnprocessableEntity);
+        var promotions = api.MapGroup("/promotions").WithTags("Approvals");
+        promotions.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader).WithName("ListPromotions");
+        promotions.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Policies.Reader).WithName("GetPromotion");
+        promotions.MapPost("/{id:guid}/decisions", DecideAsync).RequireAuthorization(Policies.Approver).WithName("DecidePromotion")
+            .Accepts<DecisionBody>("application/json").Produces<PromotionResponse>().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
+        promotions.MapPost("/{id:guid}/withdraw", WithdrawAsync).RequireAuthorization(Policies.ModelOwner).WithName("WithdrawPromotion");
+        return api;
+    }
+
+    internal static async Task<IResult> RequestAsync(string key, string version, HttpRequest request, ClaimsPrincipal user, GovernanceDbContext db,
+        PromotionService promotions, RegistryService registry, CancellationToken cancellationToken)
+    {
+        var found = await RegistryQueries.FindVersionAsync(db, key, version, cancellationToken);
+        if (found is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"Model '{key}' has no version '{version}'.");
+        }
+        var body = await ApiJson.ReadAsync<PromotionRequestBody>(request, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        if (body.Value!.TargetStage is not { } target)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["targetStage"] = ["Choose staging or production."] });
+        }
+        var outcome = await promotions.RequestAsync(await registry.CallerAsync(user, cancellationToken), found, target, body.Value.Justification ?? "", cancellationToken);
+        if (outcome.Failure is { Kind: FailureKind.Rule })
+        {
+            return TypedResults.UnprocessableEntity(new GatesProblem(outcome.Failure.Message, outcome.Gates));
+        }
+        if (outcome.Failure is { } failure)
+        {
+            return RegistryApi.Problem(failure);
+        }
+        return TypedResults.Created($"/api/v1/promotions/{outcome.Promotion!.Id}", await ResponseAsync(db, outcome.Promotion.Id, cancellationToken));
+    }
+
+    internal static async Task<IResult> ListAsync(GovernanceDbContext db, string? status, string? stage, CancellationToken cancellationToken)
+    {
+        var query = db.Promotions.AsNoTracking();
+        if (status is not null)
+        {
+            if (!Enum.TryParse<PromotionRequestState>(status, true, out var parsed) || !Enum.IsDefined(parsed))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [$"Use one of {string.Join(", ", Enum.GetNames<PromotionRequestState>())}."] });
+            }
+            query = query.Where(p => p.State == parsed);
+        }
+        if (stage is not null)
+        {
+            if (!Enum.TryParse<Stage>(stage, true, out var parsed) || !Enum.IsDefined(parsed))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stage"] = [$"Use one of {string.Join(", ", Enum.GetNames<Stage>())}."] });
+            }
+            query = query.Where(p => p.TargetStage == parsed);
+        }
+        var ids = await query.OrderBy(p => p.Id).Select(p => p.Id).Take(500).ToListAsync(cancellationToken);
+        var items = new List<PromotionResponse>();
+        foreach (var id in ids)
+        {
+            items.Add((await ResponseAsync(db, id, cancellationToken))!);
+        }
+        return TypedResults.Ok(items);
+    }
+
+    internal static async Task<IResult> GetAsync(Guid id, GovernanceDbContext db, CancellationToken cancellationToken) =>
+        await ResponseAsync(db, id, cancellationToken) is { } found
+            ? TypedResults.Ok(found)
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no such promotion request.");
+
+    internal static async Task<IResult> DecideAsync(Guid id, HttpRequest request, ClaimsPrincipal user, GovernanceDbContext db, PromotionService promotions,
+        RegistryService registry, CancellationToken cancellationToken)
+    {
+        var body = await ApiJson.ReadAsync<DecisionBody>(request, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        Verdict? verdict = body.Value!.Decision?.ToLowerInvariant() switch { "approve" => Verdict.Approve, "reject" => Verdict.Reject, _ => null };
+        if (verdict is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["decision"] = ["Use \"approve\" or \"reject\"."] });
+        }
+        if (body.Value.Comment?.Length > 4000)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["comment"] = ["At most 4,000 characters."] });
+        }
+        var outcome = await promotions.DecideAsync(await registry.CallerAsync(user, cancellationToken), id, verdict.Value, body.Value.Comment, cancellationToken);
+        return outcome.Failure is { } failure ? RegistryApi.Problem(failure) : TypedResults.Ok(await ResponseAsync(db, id, cancellationToken));
+    }
+
+    internal static async Task<IResult> WithdrawAsync(Guid id, ClaimsPrincipal user, GovernanceDbContext db, PromotionService promotions, RegistryService registry,
+        CancellationToken cancellationToken)
+    {
+        var outcome = await promotions.WithdrawAsync(await registry.CallerAsync(user, cancellationToken), id, cancellationToken);
+        return outcome.Failure is { } failure ? RegistryApi.Problem(failure) : TypedResults.Ok(await ResponseAsync(db, id, cancellationToken));
+    }
+
+    public static async Task<PromotionResponse?> ResponseAsync(GovernanceDbContext db, Guid id, CancellationToken cancellationToken)
+    {
+        var p = await db.Promotions.AsNoTracking().Include(x => x.Decisions).Include(x => x.Version).ThenInclude(v => v.Model)
+            .SingleOrDefaultAsync(x => x.Id == id, cancellationToken);
+        if (p is null)
+        {
+            return null;
+        }
+        var policy = PromotionService.Policy(p);
+        var domain = PromotionService.Domain(p, p.Version, policy);
+        return new PromotionResponse(p.Id, p.Version.Model.Key, p.Version.Number.ToString(), p.FromStage, p.TargetStage, p.State, p.Requester, p.Justification,
+            p.PolicyVersion, p.CreatedAt, p.ExpiresAt, p.DecidedAt,
+            p.State == PromotionRequestState.Pending ? ApprovalSlots.Describe(ApprovalSlots.Remaining(policy, domain.Decisions)) : "",
+            PromotionService.Gates(p),
+            p.Decisions.OrderBy(d => d.At).Select(d => new DecisionResponse(d.Approver, d.Role, d.Verdict, d.Comment, d.At)).ToList());
+    }
+}

@@ -1,0 +1,239 @@
+using System.Text.Json;
+using GovernancePortal.Data;
+using GovernancePortal.Registry;
+using Microsoft.EntityFrameworkCore;
+
+namespace GovernancePortal.Approvals;
+
+public sealed record PromotionCheck(PromotionPolicy Policy, IReadOnlyList<GateResult> Gates)
+{
+    public bool Blocked => GateEvaluation.Blocks(Gates);
+}
+
+public sealed record PromotionOutcome(Promotion? Promotion, RegistryFailure? Failure, IReadOnlyList<GateResult> Gates, string Message);
+
+/// <summary>
+/// Requests, decisions and withdrawals of stage promotions. The rules are the domain's (<see cref="PromotionWorkflow"/>);
+/// this class loads their inputs, re-evaluates the gates at the moment of each decision, and saves the outcome, the
+/// stage change and the audit events in one transaction under optimistic concurrency.
+/// </summary>
+public sealed class PromotionService(GovernanceDbContext db, ModelCardService cards, TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<PromotionCheck?> CheckAsync(ModelVersion version, Stage target, CancellationToken cancellationToken = default)
+    {
+        var policy = PromotionPolicies.Default(target, version.Model.RiskTier);
+        if (policy is null)
+        {
+            return null;
+        }
+        return new PromotionCheck(policy, GateEvaluation.Evaluate(policy, await CandidateAsync(version, target, cancellationToken)));
+    }
+
+    public async Task<PromotionOutcome> RequestAsync(Caller caller, ModelVersion version, Stage target, string justification, CancellationToken cancellationToken = default)
+    {
+        if (RegistryRules.WhyCannotEdit(caller, version.Model.Owner, version.Model.Team) is { } refusal)
+        {
+            return Failed(FailureKind.Forbidden, refusal);
+        }
+        if (string.IsNullOrWhiteSpace(justification) || justification.Length > 4000)
+        {
+            return new(null, new RegistryFailure(FailureKind.Invalid, "Say why this version should be promoted (up to 4,000 characters).",
+                new() { ["justification"] = ["Say why this version should be promoted (up to 4,000 characters)."] }), [], "");
+        }
+        if (target is not (Stage.Staging or Stage.Production))
+        {
+            return new(null, new RegistryFailure(FailureKind.Invalid, "Promote to Staging or Production.", new() { ["targetStage"] = ["Promote to Staging or Production."] }), [], "");
+        }
+        if (await db.Promotions.AnyAsync(p => p.VersionId == version.Id && p.State == PromotionRequestState.Pending, cancellationToken))
+        {
+            return Failed(FailureKind.Conflict, $"Version {version.Number} already has a pending promotion request.");
+        }
+        var check = await CheckAsync(version, target, cancellationToken);
+        if (check is null || check.Blocked)
+        {
+            return new(null, new RegistryFailure(FailureKind.Rule, "A gate blocks this promotion."), check?.Gates ?? [], "A gate blocks this promotion.");
+        }
+        var now = clock.GetUtcNow();
+        var promotion = new Promotion
+        {
+            VersionId = version.Id,
+            FromStage = version.Stage,
+            TargetStage = target,
+            Requester = caller.Username,
+            Justification = justification.Trim(),
+            State = PromotionRequestState.Pending,
+            PolicyVersion = check.Policy.Version,
+            PolicyJson = JsonSerializer.Serialize(check.Policy, Json),
+            GatesJson = JsonSerializer.Serialize(check.Gates, Json),
+            CreatedAt = now,
+            ExpiresAt = now + check.Policy.RequestExpiry,
+        };
+        db.Promotions.Add(promotion);
+        db.Audit.Record("promotion.requested", promotion, new { model = version.Model.Key, version = version.Number.ToString(), policyVersion = check.Policy.Version, gates = check.Gates });
+        var opened = PromotionWorkflow.Open(Domain(promotion, version, check.Policy), check.Gates);
+        var message = opened.Message;
+        if (opened is WorkflowTransition { State: PromotionRequestState.Approved } approved)
+        {
+            await ApplyApprovalAsync(promotion, version, check.Policy, approved, cancellationToken);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return new(promotion, null, check.Gates, message);
+    }
+
+    public async Task<PromotionOutcome> DecideAsync(Caller caller, Guid id, Verdict verdict, string? comment, CancellationToken cancellationToken = default)
+    {
+        var promotion = await LoadAsync(id, cancellationToken);
+        if (promotion is null)
+        {
+            return Failed(FailureKind.NotFound, "There is no such promotion request.");
+        }
+        var policy = Policy(promotion);
+        var version = promotion.Version;
+        var gates = GateEvaluation.Evaluate(policy, await CandidateAsync(version, promotion.TargetStage, cancellationToken));
+        PromotionAction action = verdict == Verdict.Approve ? new ApproveAction(caller, gates, comment) : new RejectAction(caller, comment ?? "");
+        return await TransitionAsync(promotion, version, policy, action, gates, cancellationToken);
+    }
+
+    public async Task<PromotionOutcome> WithdrawAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
+    {
+        var promotion = await LoadAsync(id, cancellationToken);
+        if (promotion is null)
+        {
+            return Failed(FailureKind.NotFound, "There is no such promotion request.");
+        }
+        return await TransitionAsync(promotion, promotion.Version, Policy(promotion), new WithdrawAction(caller), [], cancellationToken);
+    }
+
+    /// <summary>Marks every pending request past its expiry as Expired. Idempotent; safe with several instances.</summary>
+    public async Task<int> ExpireDueAsync(CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        var due = await db.Promotions.Where(p => p.State == PromotionRequestState.Pending && p.ExpiresAt <= now).Select(p => p.Id).ToListAsync(cancellationToken);
+        var expired = 0;
+        foreach (var id in due)
+        {
+            var promotion = await LoadAsync(id, cancellationToken);
+            if (promotion is not null && (await TransitionAsync(promotion, promotion.Version, Policy(promotion), new ExpireAction(), [], cancellationToken)).Failure is null)
+            {
+                expired++;
+            }
+            db.ChangeTracker.Clear();
+        }
+        return expired;
+    }
+
+    public static PromotionPolicy Policy(Promotion promotion) => JsonSerializer.Deserialize<PromotionPolicy>(promotion.PolicyJson, Json)!;
+
+    public static IReadOnlyList<GateResult> Gates(Promotion promotion) => JsonSerializer.Deserialize<List<GateResult>>(promotion.GatesJson, Json) ?? [];
+
+    public static PromotionRequest Domain(Promotion promotion, ModelVersion version, PromotionPolicy policy) => new(
+        promotion.Requester, version.Model.Owner, version.Model.Team, policy, promotion.State,
+        promotion.Decisions.OrderBy(d => d.At).Select(d => new PromotionDecision(d.Approver, d.Role, d.Verdict, d.Comment, d.At)).ToList(),
+        promotion.CreatedAt);
+
+    private async Task<PromotionOutcome> TransitionAsync(Promotion promotion, ModelVersion version, PromotionPolicy policy, PromotionAction action,
+        IReadOnlyList<GateResult> gates, CancellationToken cancellationToken)
+    {
+        var outcome = PromotionWorkflow.Apply(Domain(promotion, version, policy), action, clock.GetUtcNow());
+        if (outcome is WorkflowRefusal refusal)
+        {
+            var kind = refusal.Kind switch
+            {
+                RefusalKind.SeparationOfDuties or RefusalKind.NotAllowed => FailureKind.Forbidden,
+                _ => FailureKind.Conflict,
+            };
+            return new(promotion, new RegistryFailure(kind, refusal.Message), gates, refusal.Message);
+        }
+        var transition = (WorkflowTransition)outcome;
+        var now = clock.GetUtcNow();
+        if (transition.Decision is { } decision)
+        {
+            var record = new PromotionDecisionRecord
+            {
+                PromotionId = promotion.Id,
+                Approver = decision.Approver,
+                Role = decision.Role,
+                Verdict = decision.Verdict,
+                Comment = decision.Comment,
+                At = decision.At,
+            };
+            db.PromotionDecisions.Add(record);
+            db.Audit.Record(decision.Verdict == Verdict.Approve ? "promotion.approved-by" : "promotion.rejected-by", record,
+                new { promotion = promotion.Id, policyVersion = policy.Version, gates });
+        }
+        var before = promotion.State;
+        promotion.State = transition.State;
+        promotion.Revision++;
+        if (gates.Count > 0)
+        {
+            promotion.GatesJson = JsonSerializer.Serialize(gates, Json);
+        }
+        if (promotion.State != PromotionRequestState.Pending)
+        {
+            promotion.DecidedAt = now;
+        }
+        db.Audit.Record(before == promotion.State ? "promotion.updated" : $"promotion.{promotion.State.ToString().ToLowerInvariant()}", promotion,
+            new { model = version.Model.Key, version = version.Number.ToString(), policyVersion = policy.Version, gates, message = transition.Message });
+        if (transition.State == PromotionRequestState.Approved)
+        {
+            await ApplyApprovalAsync(promotion, version, policy, transition, cancellationToken);
+        }
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return new(promotion, new RegistryFailure(FailureKind.Conflict, "Someone decided on this request at the same moment; reload it to see its state."), gates, "");
+        }
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            db.ChangeTracker.Clear();
+            return new(promotion, new RegistryFailure(FailureKind.Conflict, "You have already decided on this request."), gates, "");
+        }
+        return new(promotion, null, gates, transition.Message);
+    }
+
+    /// <summary>The stage change an approval causes, in the same transaction: the version moves, a replaced champion returns to Staging.</summary>
+    private async Task ApplyApprovalAsync(Promotion promotion, ModelVersion version, PromotionPolicy policy, WorkflowTransition transition, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var tracked = await db.ModelVersions.SingleAsync(v => v.Id == version.Id, cancellationToken);
+        if (promotion.TargetStage == Stage.Production && !policy.AllowsSeveralProduction)
+        {
+            var champions = await db.ModelVersions.Where(v => v.ModelId == version.ModelId && v.Stage == Stage.Production && v.Id != version.Id).ToListAsync(cancellationToken);
+            foreach (var champion in champions)
+            {
+                champion.Stage = Stage.Staging;
+                champion.StageChangedAt = now;
+                champion.ConcurrencyStamp++;
+                db.Audit.Record("version.stage-changed", champion, new { reason = "replaced in production", by = promotion.Id });
+            }
+        }
+        tracked.Stage = promotion.TargetStage;
+        tracked.StageChangedAt = now;
+        tracked.ConcurrencyStamp++;
+        db.Audit.Record("version.stage-changed", tracked, new { promotion = promotion.Id, policyVersion = policy.Version, message = transition.Message });
+    }
+
+    private async Task<IReadOnlyList<MeasuredMetric>> MetricsAsync(ModelVersion version, CancellationToken cancellationToken) =>
+        (version.Metrics.Count > 0 ? version.Metrics : await db.VersionMetrics.AsNoTracking().Where(m => m.VersionId == version.Id).ToListAsync(cancellationToken))
+            .Select(m => new MeasuredMetric(m.Name, m.Dataset, m.Slice, m.Value, m.Threshold, m.HigherIsBetter)).ToList();
+
+    private async Task<PromotionCandidate> CandidateAsync(ModelVersion version, Stage target, CancellationToken cancellationToken)
+    {
+        var card = await cards.CurrentAsync(version, cancellationToken);
+        var anotherInProduction = await db.ModelVersions.AnyAsync(v => v.ModelId == version.ModelId && v.Stage == Stage.Production && v.Id != version.Id, cancellationToken);
+        return new PromotionCandidate(version.Stage, target, version.Model.RiskTier, card.Completeness.Score, card.Completeness.Missing,
+            await MetricsAsync(version, cancellationToken), [], anotherInProduction);
+    }
+
+    private Task<Promotion?> LoadAsync(Guid id, CancellationToken cancellationToken) =>
+        db.Promotions.Include(p => p.Decisions).Include(p => p.Version).ThenInclude(v => v.Model).Include(p => p.Version).ThenInclude(v => v.Metrics)
+            .AsSplitQuery().SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
+
+    private static PromotionOutcome Failed(FailureKind kind, string message) => new(null, new RegistryFailure(kind, message), [], message);
+}
