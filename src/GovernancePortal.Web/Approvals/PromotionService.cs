@@ -210,13 +210,15 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
                 champion.Stage = Stage.Staging;
                 champion.StageChangedAt = now;
                 champion.ConcurrencyStamp++;
-                db.Audit.Record("version.stage-changed", champion, new { reason = "replaced in production", by = promotion.Id });
+                db.Audit.Record("version.stage-changed", champion,
+                    new { model = version.Model.Key, version = champion.Number.ToString(), reason = "replaced in production", promotion = promotion.Id });
             }
         }
         tracked.Stage = promotion.TargetStage;
         tracked.StageChangedAt = now;
         tracked.ConcurrencyStamp++;
-        db.Audit.Record("version.stage-changed", tracked, new { promotion = promotion.Id, policyVersion = policy.Version, message = transition.Message });
+        db.Audit.Record("version.stage-changed", tracked,
+            new { model = version.Model.Key, version = version.Number.ToString(), promotion = promotion.Id, policyVersion = policy.Version, message = transition.Message });
     }
 
     private async Task<IReadOnlyList<MeasuredMetric>> MetricsAsync(ModelVersion version, CancellationToken cancellationToken) =>

@@ -12,6 +12,7 @@ public static class NavigationItems
         new("Overview", "/", Identity.Roles.All),
         new("Models", "/models", Identity.Roles.All),
         new("Production now", "/production", Identity.Roles.All),
+        new("Approvals", "/approvals", Identity.Roles.All),
         new("Audit", "/audit", [Identity.Roles.Auditor, Identity.Roles.ComplianceOfficer]),
         new("Admin", "/admin/api-keys", [Identity.Roles.Admin]),
     ];

@@ -1,0 +1,62 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace GovernancePortal.Approvals;
+
+[Collection(BrowserCollection.Name)]
+public sealed class ApprovalJourneyTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task A_high_risk_version_reaches_production_with_two_officers_and_the_trail_shows_every_step()
+    {
+        const string version = "/models/sepsis-early-warning/versions/1.2.0";
+        await using var owner = await browser.NewSessionAsync();
+        await owner.SignInAsync("owner2@demo.test");
+
+        // First try: the thin card blocks, and the page says why.
+        await owner.GotoAsync(version + "/promote?target=Production");
+        Assert.Contains("blocked: model card completeness", await owner.Page.Locator("[data-testid=gates]").InnerTextAsync());
+        Assert.Equal(0, await owner.Page.Locator("[data-testid=submit-request]").CountAsync());
+        await owner.ScreenshotAsync("approval-blocked-gates");
+
+        // The owner's pipeline completes the card (the sepsis card, which is complete), then the owner asks again.
+        var key = await Testing.TestApiKeys.IssueAsync(browser.Portal, "owner2@demo.test", "e2e-card");
+        using var pipeline = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) };
+        pipeline.DefaultRequestHeaders.Add(Identity.ApiKeyService.HeaderName, key.Secret);
+        var card = JsonDocument.Parse(await pipeline.GetStringAsync("/api/v1/models/sepsis-early-warning/versions/1.1.0/card")).RootElement.GetProperty("card").GetRawText();
+        Assert.True((await pipeline.PutAsync($"/api/v1{version}/card", new StringContent(card, Encoding.UTF8, "application/json"))).IsSuccessStatusCode);
+        await owner.GotoAsync(version + "/promote?target=Production");
+        await owner.Page.Locator("#justification").FillAsync("Shadow evaluation at two sites met the sensitivity target.");
+        await owner.ClickAndWaitAsync(owner.Page.Locator("[data-testid=submit-request]"), url => url.Contains("/approvals/"));
+        var request = owner.Page.Url;
+        Assert.Contains("2 more ComplianceOfficers", await owner.Page.Locator("[data-testid=still-needed]").InnerTextAsync());
+        Assert.Equal(0, await owner.Page.Locator("[data-testid=approve]").CountAsync());
+        await owner.ScreenshotAsync("approval-requested");
+
+        foreach (var officer in new[] { "compliance@demo.test", "compliance2@demo.test" })
+        {
+            await using var session = await browser.NewSessionAsync();
+            await session.SignInAsync(officer);
+            await session.GotoAsync("/approvals");
+            await session.ClickAndWaitAsync(session.Page.Locator("[data-testid=inbox] tr", new() { HasText = "Sepsis early warning" }).Locator("a"), url => url == request);
+            await session.Page.Locator("#comment").FillAsync($"Reviewed by {officer}.");
+            await session.ClickAndWaitAsync(session.Page.Locator("[data-testid=approve]"), url => url == request);
+            await session.ScreenshotAsync($"approval-decided-by-{officer.Split('@')[0]}");
+            Assert.Empty(session.Problems);
+        }
+
+        await owner.GotoAsync(version);
+        Assert.Contains("Production", await owner.Page.Locator(".facts").First.InnerTextAsync());
+        await using var auditor = await browser.NewSessionAsync();
+        await auditor.SignInAsync("auditor@demo.test");
+        await auditor.GotoAsync("/models/sepsis-early-warning");
+        await auditor.ClickAndWaitAsync(auditor.Page.Locator("[data-testid=model-audit-history]"), url => url.Contains("/audit?q=sepsis-early-warning"));
+        var actions = await auditor.Page.Locator("table.data-table tbody td:nth-child(4)").AllInnerTextsAsync();
+        Assert.Contains("promotion.requested", actions);
+        Assert.Contains("promotion.approved", actions);
+        Assert.Contains("version.stage-changed", actions);
+        await auditor.ScreenshotAsync("approval-audit-trail");
+        Assert.Empty(owner.Problems);
+    }
+}
