@@ -27,6 +27,10 @@ public static class SchedulingServices
             q.AddTrigger(t => t.ForJob(AuditCheckpointJob.Key).WithIdentity(AuditCheckpointJob.Trigger)
                 .StartAt(DateTimeOffset.UtcNow.AddMinutes(1))
                 .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()));
+            q.AddJob<PromotionExpiryJob>(j => j.WithIdentity(PromotionExpiryJob.Key));
+            q.AddTrigger(t => t.ForJob(PromotionExpiryJob.Key).WithIdentity(PromotionExpiryJob.Trigger)
+                .StartAt(DateTimeOffset.UtcNow.AddMinutes(1))
+                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(15)).RepeatForever()));
             q.AddJob<AuditVerificationJob>(j => j.WithIdentity(AuditVerificationJob.Key));
             q.AddTrigger(t => t.ForJob(AuditVerificationJob.Key).WithIdentity(AuditVerificationJob.Trigger)
                 .WithCronSchedule("0 30 2 * * ?", c => c.InTimeZone(TimeZoneInfo.Utc)));
@@ -56,4 +60,15 @@ public sealed class AuditVerificationJob(AuditVerificationService verification) 
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
         await verification.VerifyAndRecordAsync(cancellationToken);
+}
+
+/// <summary>Expires pending promotion requests past their deadline; each expiry is a guarded transition, so instances cannot double it.</summary>
+[DisallowConcurrentExecution]
+public sealed class PromotionExpiryJob(Approvals.PromotionService promotions) : IJob
+{
+    public static readonly JobKey Key = new("promotion-expiry");
+    public static readonly TriggerKey Trigger = new("promotion-expiry-every-15-minutes");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await promotions.ExpireDueAsync(cancellationToken);
 }
