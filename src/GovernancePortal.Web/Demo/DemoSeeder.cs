@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using GovernancePortal.Approvals;
 using GovernancePortal.Data;
 using GovernancePortal.Identity;
 using GovernancePortal.Registry;
@@ -134,6 +135,10 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
                 parent = v.Number;
                 db.ModelVersions.Add(version);
                 db.Audit.Record("version.registered", version, new { model = seed.Key, version = v.Number, source = "seed-demo" });
+                if (v.Stage == Stage.Production)
+                {
+                    SeedApproval(model, version, owner.Username);
+                }
                 if (DemoCards.For(seed.Key, v.Number) is { } card)
                 {
                     var revision = new ModelCardRevision
@@ -175,6 +180,45 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
             db.Audit.Record("user.provisioned", user, new { source = "seed-demo" });
         }
     }
+
+    /// <summary>The approved request that put a demo version in production, so the portfolio's history is complete.</summary>
+    private void SeedApproval(Model model, ModelVersion version, string requester)
+    {
+        var policy = PromotionPolicies.Default(Stage.Production, model.RiskTier);
+        if (policy is null || policy.TotalApprovals == 0 && model.RiskTier == RiskTier.Prohibited)
+        {
+            return;
+        }
+        var decidedAt = version.StageChangedAt;
+        var promotion = new Promotion
+        {
+            VersionId = version.Id,
+            FromStage = Stage.Staging,
+            TargetStage = Stage.Production,
+            Requester = requester,
+            Justification = "Validated on the holdout set; see the model card.",
+            State = PromotionRequestState.Approved,
+            PolicyVersion = policy.Version,
+            PolicyJson = System.Text.Json.JsonSerializer.Serialize(policy, PolicyJson),
+            GatesJson = "[]",
+            CreatedAt = decidedAt.AddDays(-3),
+            ExpiresAt = decidedAt.AddDays(-3) + policy.RequestExpiry,
+            DecidedAt = decidedAt,
+        };
+        var approvers = new[] { "compliance@demo.test", "compliance2@demo.test" }.Take(Math.Max(1, policy.TotalApprovals)).ToList();
+        foreach (var (approver, index) in approvers.Select((a, i) => (a, i)))
+        {
+            promotion.Decisions.Add(new PromotionDecisionRecord
+            {
+                PromotionId = promotion.Id, Approver = approver, Role = Roles.ComplianceOfficer, Verdict = Verdict.Approve,
+                Comment = "Reviewed the card, metrics and lineage.", At = decidedAt.AddHours(index - approvers.Count),
+            });
+        }
+        db.Promotions.Add(promotion);
+        db.Audit.Record("promotion.approved", promotion, new { model = model.Key, version = version.Number.ToString(), policyVersion = policy.Version, approvers, source = "seed-demo" });
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions PolicyJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     /// <summary>Metrics that improve from version to version, with a weaker slice, so comparisons have something to show.</summary>
     private static IEnumerable<VersionMetric> DemoMetrics(Guid versionId, string key, int index)

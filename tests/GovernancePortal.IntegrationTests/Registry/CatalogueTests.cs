@@ -95,6 +95,9 @@ public abstract class CatalogueTests(PortalFactory portal)
         var sepsis = rows.Single(r => r.TextContent.Contains("Sepsis early warning"));
         Assert.Equal("1.1.0", sepsis.Children[1].TextContent.Trim());
         Assert.Contains("owner2@demo.test", sepsis.Children[3].TextContent);
+        Assert.Contains("by compliance@demo.test, compliance2@demo.test (policy v1)", sepsis.QuerySelector("[data-testid=approved]")!.TextContent);
+        var churn = rows.Single(r => r.TextContent.Contains("Retail customer churn"));
+        Assert.Contains("by compliance@demo.test (policy v1)", churn.QuerySelector("[data-testid=approved]")!.TextContent);
     }
 
     [Fact]
