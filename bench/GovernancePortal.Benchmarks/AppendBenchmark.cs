@@ -100,23 +100,43 @@ internal static class AppendBenchmark
         return (cells, profile, await SanityAsync(services, database, keys));
     }
 
-    /// <summary>Untimed for the table: one writer again, with EF's durations summed by a command interceptor.</summary>
+    /// <summary>
+    /// Untimed for the table: one writer again, with EF's durations summed by a command interceptor, in four
+    /// alternating blocks per mode so that a passing disturbance (fsync latency, machine load) hits both.
+    /// </summary>
     private static async Task<List<AppendProfile>> ProfileAsync(BenchDatabase database, BenchOptions options, string keyPem, KeySource keys)
     {
+        const int blocks = 4;
         var timer = new CommandTimer();
         await using var services = database.BuildServices(keyPem, timer: timer);
-        var writes = Math.Max(1, options.SingleWriterWrites / 2);
-        var profile = new List<AppendProfile>();
-        foreach (var mode in new[] { WriteMode.Unaudited, WriteMode.Audited })
+        var perBlock = Math.Max(1, options.SingleWriterWrites / 2 / blocks);
+        var modes = new[] { WriteMode.Unaudited, WriteMode.Audited };
+        var sums = modes.ToDictionary(m => m, _ => new double[6]);
+        foreach (var mode in modes)
         {
-            await RunOnceAsync(services, mode, 1, Math.Min(writes, 100), keys);
-            timer.Reset();
-            var run = await RunOnceAsync(services, mode, 1, writes, keys);
-            double PerWrite(TimeSpan t) => t.TotalMilliseconds / writes;
-            profile.Add(new AppendProfile(database.Name, mode, run.Seconds * 1000 / writes, PerWrite(timer[CommandTimer.Begin]),
-                PerWrite(timer[CommandTimer.HeadLock]), PerWrite(timer[CommandTimer.Writes]), PerWrite(timer[CommandTimer.Commit]),
-                PerWrite(timer[CommandTimer.Other])));
-            Log.Line($"  profile {database.Name} {mode}: {Format.Millis(profile[^1].Total)} ms per write, {Format.Millis(profile[^1].OutsideDatabase)} ms outside the database");
+            await RunOnceAsync(services, mode, 1, Math.Min(perBlock, 100), keys);
+        }
+        for (var block = 0; block < blocks; block++)
+        {
+            foreach (var mode in block % 2 == 0 ? modes : modes.Reverse())
+            {
+                timer.Reset();
+                var run = await RunOnceAsync(services, mode, 1, perBlock, keys);
+                var sum = sums[mode];
+                sum[0] += run.Seconds * 1000;
+                sum[1] += timer[CommandTimer.Begin].TotalMilliseconds;
+                sum[2] += timer[CommandTimer.HeadLock].TotalMilliseconds;
+                sum[3] += timer[CommandTimer.Writes].TotalMilliseconds;
+                sum[4] += timer[CommandTimer.Commit].TotalMilliseconds;
+                sum[5] += timer[CommandTimer.Other].TotalMilliseconds;
+            }
+        }
+        var writes = (double)perBlock * blocks;
+        var profile = modes.Select(m => sums[m]).Zip(modes, (s, m) =>
+            new AppendProfile(database.Name, m, s[0] / writes, s[1] / writes, s[2] / writes, s[3] / writes, s[4] / writes, s[5] / writes)).ToList();
+        foreach (var p in profile)
+        {
+            Log.Line($"  profile {database.Name} {p.Mode}: {Format.Millis(p.Total)} ms per write, {Format.Millis(p.OutsideDatabase)} ms outside the database");
         }
         return profile;
     }
