@@ -1,0 +1,141 @@
+using System.Runtime;
+using System.Runtime.InteropServices;
+using GovernancePortal.Audit;
+using GovernancePortal.Benchmarks;
+
+// Measures audited vs unaudited appends and verification of a large audit log; see bench/README.md.
+var options = BenchOptions.Parse(args);
+// Writers block on SQLite (its "async" calls run synchronously): without spare pool threads, 8 writers would first
+// measure the thread pool's injection delay.
+ThreadPool.SetMinThreads(Math.Max(32, Environment.ProcessorCount), Math.Max(32, Environment.ProcessorCount));
+Directory.CreateDirectory(options.WorkFolder);
+
+var report = new Report();
+report.Paragraph($"Run of {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC: {RuntimeInformation.FrameworkDescription}, " +
+    $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC, {Environment.ProcessorCount} logical processors; " +
+    $"{options.Repetitions} timed repetitions per append cell, medians reported.");
+
+var aims = new List<IReadOnlyList<string>>();
+
+if (options.Appends)
+{
+    using var key = CheckpointSigner.CreateKey();
+    var pem = key.ExportPkcs8PrivateKeyPem();
+    var cells = new List<AppendCell>();
+    var sanity = new List<AppendSanity>();
+    var profiles = new List<AppendProfile>();
+    var versions = new List<string>();
+    var databases = new List<Func<Task<BenchDatabase>>> { () => Task.FromResult(BenchDatabase.Sqlite(options.WorkFolder, "appends")) };
+    if (options.Postgres is { } server)
+    {
+        databases.Add(() => BenchDatabase.PostgreSqlAsync(server, "appends"));
+    }
+    else
+    {
+        Log.Line($"{BenchOptions.PostgresVariable} is not set: PostgreSQL is skipped");
+    }
+    foreach (var create in databases)
+    {
+        await using var database = await create();
+        versions.Add(await database.ServerVersionAsync());
+        var (c, p, s) = await AppendBenchmark.RunAsync(database, options, pem);
+        cells.AddRange(c);
+        profiles.AddRange(p);
+        sanity.Add(s);
+    }
+
+    report.Heading("Appends per second");
+    report.Paragraph($"One write = a new `Model` row and `SaveChangesAsync` in its own DI scope and context. Audited: `GovernanceDbContext` with " +
+        $"`db.Audit.Record(\"model.registered\", model)`. Unaudited: the same row through a plain context mapping only `Model` to the same table. " +
+        $"Databases: {string.Join("; ", versions)}.");
+    report.Table(
+        ["Database", "Writers", "Writes per run", "Unaudited writes/s", "Audited writes/s", "Audited / unaudited", "Paired ratio range", "Aim ≥ 0.70"],
+        cells.Select(c => (IReadOnlyList<string>)
+        [
+            c.Database, c.Writers.ToString(), Format.Count(c.WritesPerRun), Format.Rate(c.Unaudited.Median), Format.Rate(c.Audited.Median),
+            Format.Ratio(c.Ratio), $"{Format.Ratio(c.PairedRatios.Min)}–{Format.Ratio(c.PairedRatios.Max)}", c.Ratio >= 0.7 ? "met" : "**not met**",
+        ]),
+        [false, true, true, true, true, true, true, false]);
+    report.Paragraph("Writes/s is the median over the repetitions; the paired range is audited/unaudited for each repetition's back-to-back pair " +
+        "(their order alternates), showing how much the ratio moves with machine load.");
+    report.Heading("Append latency per write (ms, all timed repetitions pooled)");
+    report.Table(
+        ["Database", "Writers", "Unaudited p50", "Unaudited p99", "Audited p50", "Audited p99"],
+        cells.Select(c => (IReadOnlyList<string>)
+        [
+            c.Database, c.Writers.ToString(), Format.Millis(c.UnauditedLatencyMs.Median), Format.Millis(c.UnauditedLatencyMs.Percentile(0.99)),
+            Format.Millis(c.AuditedLatencyMs.Median), Format.Millis(c.AuditedLatencyMs.Percentile(0.99)),
+        ]),
+        [false, true, true, true, true, true]);
+    report.Heading("Where an append's time goes (1 writer, ms per write)");
+    report.Table(
+        ["Database", "Write", "Total", "BEGIN", "SELECT head (lock)", "INSERT/UPDATE batch", "COMMIT", "Outside the database"],
+        profiles.Select(p => (IReadOnlyList<string>)
+        [
+            p.Database, p.Mode.ToString().ToLowerInvariant(), Format.Millis(p.Total), Format.Millis(p.Begin), Format.Millis(p.HeadLock),
+            Format.Millis(p.Writes), Format.Millis(p.Commit), Format.Millis(p.OutsideDatabase + p.OtherCommands),
+        ]),
+        [false, false, true, true, true, true, true, true]);
+    report.Paragraph("From EF's own command and transaction durations (a command interceptor, in a separate untimed pass). An unaudited " +
+        "save is one statement in autocommit, so its commit (the WAL fsync on SQLite) is inside its INSERT. \"Outside the database\" is " +
+        "EF change tracking and SQL generation, the audit recorder (payload JSON, canonical form, SHA-256), the DI scope and the context.");
+    report.Paragraph("Sanity after the audited runs: " + string.Join("; ", sanity.Select(s =>
+        $"{s.Database} {(s.Valid ? "valid and gapless" : "**FAILED**")} ({s.Reason}; {Format.Count(s.AuditedWrites)} audited writes, " +
+        $"{Format.Count(s.Models)} of {Format.Count(s.ExpectedModels)} model rows)")) + ".");
+    aims.AddRange(cells.Select(c => (IReadOnlyList<string>)
+    [
+        $"Audited ≥ 0.7 × unaudited, {c.Database}, {c.Writers} writer{(c.Writers == 1 ? "" : "s")}",
+        $"{Format.Ratio(c.Ratio)} ({Format.Rate(c.Audited.Median)} vs {Format.Rate(c.Unaudited.Median)} writes/s)",
+        c.Ratio >= 0.7 ? "met" : "**not met**",
+    ]));
+    if (sanity.Any(s => !s.Valid))
+    {
+        Console.Error.WriteLine("error: the audit chain written by the benchmark did not verify");
+        Environment.ExitCode = 1;
+    }
+}
+
+if (options.Verification)
+{
+    var v = await VerificationBenchmark.RunAsync(options);
+    var yard = v.YardstickOneCore!.Median;
+    report.Heading($"Verification of {Format.Count(v.Events)} events");
+    report.Table(
+        ["Measurement", "Median", "Min–max", "GC paused (median)", "Events/s", "× SHA-256 yardstick (1 core)"],
+        v.Main.Select(m => (IReadOnlyList<string>)
+        [
+            m.What, Format.Seconds(m.Seconds.Median), $"{Format.Seconds(m.Seconds.Min)}–{Format.Seconds(m.Seconds.Max)}", Paused(m.Seconds),
+            Format.Rate(v.Events / m.Seconds.Median), Format.Number(m.Seconds.Median / yard, "0.0"),
+        ]),
+        [false, true, true, true, true, true]);
+    report.Paragraph(string.Join(" ", v.Facts));
+    report.Heading("Where verification time goes");
+    report.Table(
+        ["Part", "Median", "Min–max", "GC paused (median)", "× SHA-256 yardstick (1 core)"],
+        v.Profile.Select(m => (IReadOnlyList<string>)
+        [
+            m.What, Format.Seconds(m.Seconds.Median), $"{Format.Seconds(m.Seconds.Min)}–{Format.Seconds(m.Seconds.Max)}", Paused(m.Seconds),
+            Format.Number(m.Seconds.Median / yard, "0.0"),
+        ]),
+        [false, true, true, true, true]);
+    var full = v.Events == 1_000_000;
+    string Verdict(double seconds) => !full ? "n/a (not 1,000,000 events)" : seconds <= 3 ? "met" : "**not met**";
+    aims.Insert(0, ["Verify 1,000,000 events ≤ 3 s, in memory", Format.Seconds(v.InMemory!.Median), Verdict(v.InMemory.Median)]);
+    var at = 1;
+    foreach (var (name, samples) in v.EndToEnd)
+    {
+        aims.Insert(at++, [$"Verify 1,000,000 events ≤ 3 s, end to end from {name}", Format.Seconds(samples.Median), Verdict(samples.Median)]);
+    }
+}
+
+report.Heading("Aims");
+
+static string Paused(Samples s) => s.GcPauses is { } p ? Format.Seconds(p.Median) : "";
+report.Table(["Aim", "Measured (median)", "Verdict"], aims);
+
+var markdown = report.ToString();
+Console.WriteLine(markdown);
+if (options.ResultsFile is { } file)
+{
+    await File.WriteAllTextAsync(file, markdown);
+}
