@@ -253,6 +253,7 @@ wait_http "http://127.0.0.1:$plaintext_port/plaintext" 60 "$plaintext_pid" ||
   { cat "$out_dir/plaintext.log" >&2; die "the plaintext app did not start"; }
 
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+run_started="$(date +%s)"
 pg_version=""
 
 run_provider() {
@@ -362,7 +363,7 @@ fi
 
 report="$out_dir/results.md"
 {
-  echo "Run of $(date -u '+%Y-%m-%d %H:%M UTC') (\`bench/catalogue/run.sh\`, commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown))."
+  echo "Run of $(date -u -d "@$run_started" '+%Y-%m-%d %H:%M') to $(date -u '+%H:%M UTC') (\`bench/catalogue/run.sh\`, commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown))."
   echo
   echo "| Machine | |"
   echo "| --- | --- |"
