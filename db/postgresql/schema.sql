@@ -488,3 +488,28 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125160151_CatalogueIndexes') THEN
+    CREATE INDEX "IX_ModelVersions_ModelId_Stage" ON "ModelVersions" ("ModelId", "Stage");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125160151_CatalogueIndexes') THEN
+    CREATE INDEX "IX_Models_Name" ON "Models" ("Name");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125160151_CatalogueIndexes') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125160151_CatalogueIndexes', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

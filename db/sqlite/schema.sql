@@ -256,3 +256,13 @@ VALUES ('20261125153226_Promotions', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE INDEX "IX_ModelVersions_ModelId_Stage" ON "ModelVersions" ("ModelId", "Stage");
+
+CREATE INDEX "IX_Models_Name" ON "Models" ("Name");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125160138_CatalogueIndexes', '10.0.14');
+
+COMMIT;
+

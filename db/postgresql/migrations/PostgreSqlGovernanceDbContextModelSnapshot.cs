@@ -472,6 +472,8 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
                     b.HasIndex("Key")
                         .IsUnique();
 
+                    b.HasIndex("Name");
+
                     b.HasIndex("Owner");
 
                     b.HasIndex("Team");
@@ -612,6 +614,8 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.HasIndex("Stage");
+
+                    b.HasIndex("ModelId", "Stage");
 
                     b.HasIndex("ModelId", "Major", "Minor", "Pipeline")
                         .IsUnique();

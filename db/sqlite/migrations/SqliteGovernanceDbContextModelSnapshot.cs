@@ -467,6 +467,8 @@ namespace GovernancePortal.Data.Migrations.Sqlite
                     b.HasIndex("Key")
                         .IsUnique();
 
+                    b.HasIndex("Name");
+
                     b.HasIndex("Owner");
 
                     b.HasIndex("Team");
@@ -607,6 +609,8 @@ namespace GovernancePortal.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("Stage");
+
+                    b.HasIndex("ModelId", "Stage");
 
                     b.HasIndex("ModelId", "Major", "Minor", "Pipeline")
                         .IsUnique();

@@ -45,6 +45,8 @@ internal sealed class ModelVersionConfiguration : IEntityTypeConfiguration<Model
         builder.HasKey(v => v.Id);
         builder.HasIndex(v => new { v.ModelId, v.Major, v.Minor, v.Pipeline }).IsUnique();
         builder.HasIndex(v => v.Stage);
+        // "The version in production" of each model, looked up per catalogue row and per promotion.
+        builder.HasIndex(v => new { v.ModelId, v.Stage });
         builder.Property(v => v.Stage).HasConversion<string>().HasMaxLength(16);
         builder.Property(v => v.ChangeKind).HasConversion<string>().HasMaxLength(32);
         builder.Property(v => v.ChangeReason).HasMaxLength(2000);
