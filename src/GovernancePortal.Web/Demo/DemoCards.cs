@@ -1,16 +1,37 @@
 using GovernancePortal.Registry;
 
+
 namespace GovernancePortal.Demo;
 
 /// <summary>Model cards for the demo portfolio: two complete ones, the rest partly written, as in a real registry.</summary>
 public static class DemoCards
 {
-    public static ModelCard? For(string modelKey, string version) => (modelKey, version) switch
+    public static ModelCard? For(string modelKey, string version, Stage stage, string name, string description, string useCase) => (modelKey, version) switch
     {
         ("sepsis-early-warning", "1.1.0") => Sepsis,
         ("credit-default-pd", "1.2.0") => CreditDefault,
+        // A version in production passed its policy's card gate, so its card is complete.
+        _ when stage == Stage.Production => Complete(name, description, useCase),
         (_, _) when version.EndsWith(".0", StringComparison.Ordinal) => Partial(modelKey),
         _ => null,
+    };
+
+    private static ModelCard Complete(string name, string description, string useCase) => new()
+    {
+        Overview = $"{description} Maintained by the owning team and reviewed before every promotion.",
+        IntendedUse = $"Supports {useCase.ToLowerInvariant()}; a trained member of staff reviews every outcome before it affects a customer or patient.",
+        OutOfScopeUses = $"Any use other than {useCase.ToLowerInvariant()}, any fully automated decision, and any population outside the training data's scope.",
+        Users = "The business team named as business owner, their operational staff, and the model risk team who monitor it.",
+        Factors = "Performance is reported overall and for younger customers (age under 25), the slice where errors are most likely.",
+        TrainingData = "Internal records from the last three years, snapshot recorded in the version's lineage, with personal identifiers removed.",
+        EvaluationData = "An out-of-time holdout from the most recent quarter (holdout-2026q2) that was never used for training.",
+        QuantitativeAnalysis = "AUC and recall at the top decile are reported overall and by slice; calibration error stays below the 0.06 threshold.",
+        FairnessAnalysis = "Outcome rates and error rates are compared across age bands; the under-25 slice is monitored monthly.",
+        Limitations = $"{name} has not been validated for new markets or products; behaviour after large economic or operational shifts is unknown.",
+        EthicalConsiderations = [new("Unequal error rates for younger people.", "Slice metrics are reviewed every release and before promotion.")],
+        CaveatsAndRecommendations = "Recalibrate when the base rate moves by more than 20 % from the development sample; keep human review in place.",
+        Contacts = [new("Model owner", "ml-owners@demo.test", "Owner"), new("Model risk team", "compliance@demo.test", "Validation")],
+        License = "Proprietary",
     };
 
     private static readonly ModelCard Sepsis = new()

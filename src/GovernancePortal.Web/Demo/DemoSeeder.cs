@@ -139,7 +139,7 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
                 {
                     SeedApproval(model, version, owner.Username);
                 }
-                if (DemoCards.For(seed.Key, v.Number) is { } card)
+                if (DemoCards.For(seed.Key, v.Number, v.Stage, seed.Name, seed.Description, seed.UseCase) is { } card)
                 {
                     var revision = new ModelCardRevision
                     {
@@ -224,13 +224,13 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
     private static IEnumerable<VersionMetric> DemoMetrics(Guid versionId, string key, int index)
     {
         var jitter = (Sha256(key)[0] % 7) / 1000.0;
-        var auc = Math.Round(0.71 + 0.025 * index + jitter, 4);
+        var auc = Math.Round(0.74 + 0.02 * index + jitter, 4);
         yield return new VersionMetric { VersionId = versionId, Name = "auc", Value = auc, Dataset = "holdout-2026q2", Slice = "overall", Threshold = 0.72 };
-        yield return new VersionMetric { VersionId = versionId, Name = "auc", Value = Math.Round(auc - 0.04, 4), Dataset = "holdout-2026q2", Slice = "age<25", Threshold = 0.70 };
+        yield return new VersionMetric { VersionId = versionId, Name = "auc", Value = Math.Round(auc - 0.03, 4), Dataset = "holdout-2026q2", Slice = "age<25", Threshold = 0.70 };
         yield return new VersionMetric { VersionId = versionId, Name = "recall@10%", Value = Math.Round(0.42 + 0.03 * index + jitter, 4), Dataset = "holdout-2026q2", Slice = "overall" };
         yield return new VersionMetric
         {
-            VersionId = versionId, Name = "expected calibration error", Value = Math.Round(0.07 - 0.008 * index, 4), Dataset = "holdout-2026q2",
+            VersionId = versionId, Name = "expected calibration error", Value = Math.Round(0.055 - 0.005 * index, 4), Dataset = "holdout-2026q2",
             Slice = "overall", Threshold = 0.06, HigherIsBetter = false,
         };
     }

@@ -73,7 +73,7 @@ public abstract class CatalogueTests(PortalFactory portal)
         var metrics = page.QuerySelector("[data-testid=metrics]")!;
         Assert.Contains("1.2.0", metrics.QuerySelector("p")!.TextContent);
         var auc = metrics.QuerySelectorAll("tbody tr").First(r => r.QuerySelector("td")!.TextContent.StartsWith("auc") && r.Children[2].TextContent == "overall");
-        Assert.Equal("+0.025", auc.QuerySelector(".trend")!.TextContent);
+        Assert.Equal("+0.02", auc.QuerySelector(".trend")!.TextContent);
         Assert.Contains("trend-better", auc.QuerySelector(".trend")!.ClassList);
         Assert.Equal("Pass", auc.QuerySelector(".badge")!.TextContent);
         var lineage = page.QuerySelector("[data-testid=lineage]")!;
