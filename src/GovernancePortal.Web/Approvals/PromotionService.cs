@@ -65,7 +65,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
             Justification = justification.Trim(),
             State = PromotionRequestState.Pending,
             PolicyVersion = check.Policy.Version,
-            PolicyJson = JsonSerializer.Serialize(check.Policy, Json),
+            PolicyJson = SerializePolicy(check.Policy),
             GatesJson = JsonSerializer.Serialize(check.Gates, Json),
             CreatedAt = now,
             ExpiresAt = now + check.Policy.RequestExpiry,
@@ -123,6 +123,8 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         }
         return expired;
     }
+
+    public static string SerializePolicy(PromotionPolicy policy) => JsonSerializer.Serialize(policy, Json);
 
     public static PromotionPolicy Policy(Promotion promotion) => JsonSerializer.Deserialize<PromotionPolicy>(promotion.PolicyJson, Json)!;
 
@@ -223,7 +225,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
 
     private async Task<IReadOnlyList<MeasuredMetric>> MetricsAsync(ModelVersion version, CancellationToken cancellationToken) =>
         (version.Metrics.Count > 0 ? version.Metrics : await db.VersionMetrics.AsNoTracking().Where(m => m.VersionId == version.Id).ToListAsync(cancellationToken))
-            .Select(m => new MeasuredMetric(m.Name, m.Dataset, m.Slice, m.Value, m.Threshold, m.HigherIsBetter)).ToList();
+            .Select(m => m.ToMeasured()).ToList();
 
     private async Task<PromotionCandidate> CandidateAsync(ModelVersion version, Stage target, CancellationToken cancellationToken)
     {

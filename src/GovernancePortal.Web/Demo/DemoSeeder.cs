@@ -141,15 +141,7 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
                 }
                 if (DemoCards.For(seed.Key, v.Number, v.Stage, seed.Name, seed.Description, seed.UseCase) is { } card)
                 {
-                    var revision = new ModelCardRevision
-                    {
-                        VersionId = version.Id,
-                        Number = 1,
-                        Content = ModelCardRevision.Serialize(card),
-                        Completeness = ModelCardCompleteness.Score(card, version.Metrics.Count).Score,
-                        SavedAt = version.RegisteredAt,
-                        SavedBy = owner.Username,
-                    };
+                    var revision = ModelCardRevision.Of(version, 1, card, null, version.RegisteredAt, owner.Username);
                     db.ModelCardRevisions.Add(revision);
                     db.Audit.Record("card.revised", revision, new { model = seed.Key, version = v.Number, source = "seed-demo" });
                 }
@@ -167,15 +159,7 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
         var known = await db.Users.Select(u => u.ObjectId).ToListAsync(cancellationToken);
         foreach (var persona in DemoPersonas.All.Where(p => !known.Contains(p.ObjectId)))
         {
-            var user = new UserAccount
-            {
-                ObjectId = persona.ObjectId,
-                TenantId = DemoPersonas.TenantId,
-                Username = persona.Username,
-                DisplayName = persona.DisplayName,
-                Team = persona.Team,
-                Roles = persona.Role,
-            };
+            var user = UserAccount.For(persona);
             db.Users.Add(user);
             db.Audit.Record("user.provisioned", user, new { source = "seed-demo" });
         }
@@ -199,7 +183,7 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
             Justification = "Validated on the holdout set; see the model card.",
             State = PromotionRequestState.Approved,
             PolicyVersion = policy.Version,
-            PolicyJson = System.Text.Json.JsonSerializer.Serialize(policy, PolicyJson),
+            PolicyJson = PromotionService.SerializePolicy(policy),
             GatesJson = "[]",
             CreatedAt = decidedAt.AddDays(-3),
             ExpiresAt = decidedAt.AddDays(-3) + policy.RequestExpiry,
@@ -217,8 +201,6 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
         db.Promotions.Add(promotion);
         db.Audit.Record("promotion.approved", promotion, new { model = model.Key, version = version.Number.ToString(), policyVersion = policy.Version, approvers, source = "seed-demo" });
     }
-
-    private static readonly System.Text.Json.JsonSerializerOptions PolicyJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     /// <summary>Metrics that improve from version to version, with a weaker slice, so comparisons have something to show.</summary>
     private static IEnumerable<VersionMetric> DemoMetrics(Guid versionId, string key, int index)

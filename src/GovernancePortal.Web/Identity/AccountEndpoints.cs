@@ -37,13 +37,7 @@ public static class AccountEndpoints
         var user = await db.Users.SingleOrDefaultAsync(u => u.ObjectId == persona.ObjectId, http.RequestAborted);
         if (user is null)
         {
-            user = new UserAccount
-            {
-                ObjectId = persona.ObjectId,
-                TenantId = DemoPersonas.TenantId,
-                Username = persona.Username,
-                DisplayName = persona.DisplayName,
-            };
+            user = UserAccount.For(persona);
             db.Users.Add(user);
         }
         user.Team = persona.Team;

@@ -17,6 +17,16 @@ public sealed class UserAccount
     public DateTimeOffset? LastSignInAt { get; set; }
 
     public IReadOnlyList<string> RoleList => Roles.Length == 0 ? [] : Roles.Split(',');
+
+    public static UserAccount For(Persona persona) => new()
+    {
+        ObjectId = persona.ObjectId,
+        TenantId = DemoPersonas.TenantId,
+        Username = persona.Username,
+        DisplayName = persona.DisplayName,
+        Team = persona.Team,
+        Roles = persona.Role,
+    };
 }
 
 internal sealed class UserAccountConfiguration : IEntityTypeConfiguration<UserAccount>

@@ -23,6 +23,18 @@ public sealed class ModelCardRevision
     public ModelCard Card => JsonSerializer.Deserialize<ModelCard>(Content, Json) ?? ModelCard.Empty;
 
     public static string Serialize(ModelCard card) => JsonSerializer.Serialize(card, Json);
+
+    /// <summary>A revision of <paramref name="card"/>, its completeness scored as of the save.</summary>
+    public static ModelCardRevision Of(ModelVersion version, int number, ModelCard card, ModelCardSection? section, DateTimeOffset savedAt, string savedBy) => new()
+    {
+        VersionId = version.Id,
+        Number = number,
+        Content = Serialize(card),
+        Section = section,
+        Completeness = ModelCardCompleteness.Score(card, version.Metrics.Count).Score,
+        SavedAt = savedAt,
+        SavedBy = savedBy,
+    };
 }
 
 internal sealed class ModelCardRevisionConfiguration : IEntityTypeConfiguration<ModelCardRevision>

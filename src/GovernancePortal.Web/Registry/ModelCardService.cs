@@ -48,16 +48,7 @@ public sealed class ModelCardService(GovernanceDbContext db, TimeProvider clock)
         {
             return current.Latest ?? (RegistryResult<ModelCardRevision>)new RegistryFailure(FailureKind.Rule, "Nothing changed.");
         }
-        var revision = new ModelCardRevision
-        {
-            VersionId = version.Id,
-            Number = current.Revision + 1,
-            Content = ModelCardRevision.Serialize(card),
-            Section = section,
-            Completeness = ModelCardCompleteness.Score(card, version.Metrics.Count).Score,
-            SavedAt = clock.GetUtcNow(),
-            SavedBy = caller.Username,
-        };
+        var revision = ModelCardRevision.Of(version, current.Revision + 1, card, section, clock.GetUtcNow(), caller.Username);
         db.ModelCardRevisions.Add(revision);
         db.Audit.Record(action, revision, new
         {

@@ -146,15 +146,7 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
         db.ModelVersions.Add(version);
         if (request.Card is { } card && card != ModelCard.Empty)
         {
-            var revision = new ModelCardRevision
-            {
-                VersionId = version.Id,
-                Number = 1,
-                Content = ModelCardRevision.Serialize(card),
-                Completeness = ModelCardCompleteness.Score(card, version.Metrics.Count).Score,
-                SavedAt = now,
-                SavedBy = caller.Username,
-            };
+            var revision = ModelCardRevision.Of(version, 1, card, null, now, caller.Username);
             db.ModelCardRevisions.Add(revision);
             db.Audit.Record("card.revised", revision, new { model = model.Key, version = number.Value.ToString(), section = "all" });
         }

@@ -18,6 +18,8 @@ public sealed class VersionMetric
 
     /// <summary>Null when no threshold is set.</summary>
     public bool? PassesThreshold => Threshold is { } t ? (HigherIsBetter ? Value >= t : Value <= t) : null;
+
+    public MeasuredMetric ToMeasured() => new(Name, Dataset, Slice, Value, Threshold, HigherIsBetter);
 }
 
 internal sealed class VersionMetricConfiguration : IEntityTypeConfiguration<VersionMetric>

@@ -19,7 +19,7 @@ public abstract class PromotionExpiryTests(PortalFactory portal)
             {
                 VersionId = version.Id, FromStage = Stage.Development, TargetStage = Stage.Staging, Requester = "owner@demo.test",
                 Justification = "Pilot.", State = PromotionRequestState.Pending, PolicyVersion = policy.Version,
-                PolicyJson = System.Text.Json.JsonSerializer.Serialize(policy, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)),
+                PolicyJson = PromotionService.SerializePolicy(policy),
                 GatesJson = "[]", CreatedAt = DateTimeOffset.UtcNow.AddDays(-20), ExpiresAt = DateTimeOffset.UtcNow.AddDays(-6),
             };
             db.Promotions.Add(promotion);
