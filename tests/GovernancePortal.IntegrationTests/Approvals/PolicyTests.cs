@@ -6,6 +6,8 @@ using GovernancePortal.Data;
 using GovernancePortal.Registry;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GovernancePortal.Approvals;
@@ -403,3 +405,42 @@ public abstract class PolicyTests(PortalFactory portal)
 public sealed class PolicyTestsOnSqlite(SqlitePortal portal) : PolicyTests(portal), IClassFixture<SqlitePortal>;
 
 public sealed class PolicyTestsOnPostgreSql(PostgreSqlPortal portal) : PolicyTests(portal), IClassFixture<PostgreSqlPortal>;
+
+/// <summary>A database migrated only up to the migration before policies were stored, as an existing installation has it.</summary>
+public abstract class PolicySeedingTests(PortalFactory portal)
+{
+    [Fact]
+    public async Task Upgrading_an_existing_database_stores_the_defaults_as_version_1()
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GovernanceDbContext>();
+        await db.GetService<IMigrator>().MigrateAsync("CatalogueIndexes");
+        Assert.Contains("PromotionPolicyVersions", (await db.Database.GetPendingMigrationsAsync()).Single());
+
+        await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+
+        var rows = await db.PromotionPolicyVersions.AsNoTracking().ToListAsync();
+        Assert.Equal(PromotionPolicies.Defaults.Count, rows.Count);
+        Assert.All(rows, r => Assert.Equal(1, r.Version));
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+    }
+}
+
+public class UnmigratedPortal(TestDatabase database) : PortalFactory(database)
+{
+    protected override bool SeedDemo => false;
+
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Database:MigrateOnStartup", "false");
+    }
+}
+
+public sealed class UnmigratedSqlitePortal() : UnmigratedPortal(TestDatabase.Sqlite);
+
+public sealed class UnmigratedPostgreSqlPortal() : UnmigratedPortal(TestDatabase.PostgreSql);
+
+public sealed class PolicySeedingTestsOnSqlite(UnmigratedSqlitePortal portal) : PolicySeedingTests(portal), IClassFixture<UnmigratedSqlitePortal>;
+
+public sealed class PolicySeedingTestsOnPostgreSql(UnmigratedPostgreSqlPortal portal) : PolicySeedingTests(portal), IClassFixture<UnmigratedPostgreSqlPortal>;
