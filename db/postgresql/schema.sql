@@ -513,3 +513,30 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125163959_PromotionPolicyVersions') THEN
+    CREATE TABLE "PromotionPolicyVersions" (
+        "TargetStage" character varying(16) NOT NULL,
+        "RiskTier" character varying(16) NOT NULL,
+        "Version" integer NOT NULL,
+        "PolicyJson" text NOT NULL,
+        "CreatedBy" character varying(256) NOT NULL,
+        "CreatedAt" timestamp with time zone NOT NULL,
+        "ChangeNote" character varying(2000) NOT NULL,
+        CONSTRAINT "PK_PromotionPolicyVersions" PRIMARY KEY ("TargetStage", "RiskTier", "Version")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125163959_PromotionPolicyVersions') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125163959_PromotionPolicyVersions', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

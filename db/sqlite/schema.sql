@@ -266,3 +266,20 @@ VALUES ('20261125160138_CatalogueIndexes', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "PromotionPolicyVersions" (
+    "TargetStage" TEXT NOT NULL,
+    "RiskTier" TEXT NOT NULL,
+    "Version" INTEGER NOT NULL,
+    "PolicyJson" TEXT NOT NULL,
+    "CreatedBy" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "ChangeNote" TEXT NOT NULL,
+    CONSTRAINT "PK_PromotionPolicyVersions" PRIMARY KEY ("TargetStage", "RiskTier", "Version")
+);
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125163939_PromotionPolicyVersions', '10.0.14');
+
+COMMIT;
+

@@ -22,6 +22,7 @@ public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorde
     public DbSet<ModelCardRevision> ModelCardRevisions => Set<ModelCardRevision>();
     public DbSet<Approvals.Promotion> Promotions => Set<Approvals.Promotion>();
     public DbSet<Approvals.PromotionDecisionRecord> PromotionDecisions => Set<Approvals.PromotionDecisionRecord>();
+    public DbSet<Approvals.PromotionPolicyVersion> PromotionPolicyVersions => Set<Approvals.PromotionPolicyVersion>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();

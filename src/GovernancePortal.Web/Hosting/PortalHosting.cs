@@ -47,6 +47,7 @@ public static class PortalHosting
         builder.Services.AddScoped<RegistryService>();
         builder.Services.AddScoped<ModelCardService>();
         builder.Services.AddScoped<Approvals.PromotionService>();
+        builder.Services.AddScoped<Approvals.PromotionPolicyStore>();
         builder.Services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
         builder.Services.AddSingleton<CheckpointKey>();
@@ -95,7 +96,7 @@ public static class PortalHosting
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
         app.MapAccountEndpoints();
-        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi();
+        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapPolicyApi();
         app.MapCardDownloads();
         app.MapAuditDownloads();
         app.MapRazorComponents<App>();
