@@ -513,3 +513,28 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125163725_ModelComplianceFlags') THEN
+    ALTER TABLE "Models" ADD "AutomatedLegalEffect" boolean NOT NULL DEFAULT FALSE;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125163725_ModelComplianceFlags') THEN
+    ALTER TABLE "Models" ADD "EuDataSubjects" boolean NOT NULL DEFAULT FALSE;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125163725_ModelComplianceFlags') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125163725_ModelComplianceFlags', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

@@ -266,3 +266,13 @@ VALUES ('20261125160138_CatalogueIndexes', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+ALTER TABLE "Models" ADD "AutomatedLegalEffect" INTEGER NOT NULL DEFAULT 0;
+
+ALTER TABLE "Models" ADD "EuDataSubjects" INTEGER NOT NULL DEFAULT 0;
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125163707_ModelComplianceFlags', '10.0.14');
+
+COMMIT;
+

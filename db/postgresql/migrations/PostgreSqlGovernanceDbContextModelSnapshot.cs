@@ -411,6 +411,9 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<bool>("AutomatedLegalEffect")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("BusinessOwner")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -431,6 +434,9 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
+
+                    b.Property<bool>("EuDataSubjects")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Key")
                         .IsRequired()

@@ -406,6 +406,9 @@ namespace GovernancePortal.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("AutomatedLegalEffect")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("BusinessOwner")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -426,6 +429,9 @@ namespace GovernancePortal.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("EuDataSubjects")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Key")
                         .IsRequired()
