@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace GovernancePortal.Data;
 
-public sealed class DatabaseMigrator(GovernanceDbContext db, ILogger<DatabaseMigrator> logger)
+public sealed class DatabaseMigrator(GovernanceDbContext db, Compliance.ChecklistLibrarySeeder checklists, ILogger<DatabaseMigrator> logger)
 {
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
@@ -16,5 +16,7 @@ public sealed class DatabaseMigrator(GovernanceDbContext db, ILogger<DatabaseMig
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         await db.Database.MigrateAsync(cancellationToken);
         logger.LogInformation("Database migrated ({Count} migration(s) applied).", pending.Count);
+        // Template versions are reference data the schema is useless without; they arrive with the schema.
+        await checklists.SeedAsync(cancellationToken);
     }
 }

@@ -47,6 +47,9 @@ public static class PortalHosting
         builder.Services.AddScoped<RegistryService>();
         builder.Services.AddScoped<ModelCardService>();
         builder.Services.AddScoped<Approvals.PromotionService>();
+        builder.Services.AddOptions<Compliance.ChecklistOptions>().BindConfiguration(Compliance.ChecklistOptions.Section);
+        builder.Services.AddScoped<Compliance.ChecklistLibrarySeeder>();
+        builder.Services.AddScoped<Compliance.ChecklistService>();
         builder.Services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
         builder.Services.AddSingleton<CheckpointKey>();
