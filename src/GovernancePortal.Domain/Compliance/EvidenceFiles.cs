@@ -64,7 +64,7 @@ public static class EvidenceFiles
         var sniffed = Sniff(content);
         if (sniffed is null)
         {
-            return new(null, $"The file's content is not a {Describe(claimed)} (or any accepted type), whatever its name says.");
+            return new(null, $"The file's content is not {Describe(claimed)} (nor any accepted type), whatever its name says.");
         }
         // .txt, .md, .csv and .json are all text underneath; the name tells which text it is.
         if (sniffed == PlainText && claimed is PlainText or Csv or Json)

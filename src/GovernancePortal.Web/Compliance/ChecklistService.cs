@@ -252,7 +252,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         }
         if (length > MaxEvidenceBytes)
         {
-            return Invalid("file", $"The file is {Size(length)}; evidence files are at most {Size(MaxEvidenceBytes)}.");
+            return Invalid("file", $"The file is larger than the {Size(MaxEvidenceBytes)} allowed for evidence files.");
         }
         var target = await ItemTargetAsync(caller, key, versionText, templateId, itemId, forAnswering: true, cancellationToken);
         if (target.Failure is not null)

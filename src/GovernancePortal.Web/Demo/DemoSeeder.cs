@@ -162,6 +162,7 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
             added++;
         }
         await db.SaveChangesAsync(cancellationToken);
+        await new DemoAssessments(db, now).SeedAsync(cancellationToken);
         logger.LogInformation("Demo data: {Added} model(s) added, {Existing} already present.", added, existing.Count);
         return added;
     }

@@ -1,6 +1,7 @@
 using GovernancePortal.Approvals;
 using GovernancePortal.Audit;
 using GovernancePortal.Components;
+using GovernancePortal.Compliance;
 using GovernancePortal.Registry;
 using GovernancePortal.Scheduling;
 using GovernancePortal.Data;
@@ -98,8 +99,9 @@ public static class PortalHosting
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
         app.MapAccountEndpoints();
-        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi();
+        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapChecklistApi();
         app.MapCardDownloads();
+        app.MapEvidenceEndpoints();
         app.MapAuditDownloads();
         app.MapRazorComponents<App>();
     }
