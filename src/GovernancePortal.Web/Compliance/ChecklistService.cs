@@ -252,7 +252,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         }
         if (length > MaxEvidenceBytes)
         {
-            return Invalid("file", $"The file is larger than the {Size(MaxEvidenceBytes)} allowed for evidence files.");
+            return Invalid("file", $"The file is larger than the {FormatSize(MaxEvidenceBytes)} allowed for evidence files.");
         }
         var target = await ItemTargetAsync(caller, key, versionText, templateId, itemId, forAnswering: true, cancellationToken);
         if (target.Failure is not null)
@@ -267,7 +267,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         await content.CopyToAsync(buffer, cancellationToken);
         if (buffer.Length > MaxEvidenceBytes)
         {
-            return Invalid("file", $"Evidence files are at most {Size(MaxEvidenceBytes)}.");
+            return Invalid("file", $"Evidence files are at most {FormatSize(MaxEvidenceBytes)}.");
         }
         var bytes = buffer.ToArray();
         var name = Path.GetFileName(fileName?.Trim() ?? "");
@@ -461,10 +461,8 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         var change = AssessmentRules.OnItemChanged(assessment.Status);
         if (change.ResetsReview)
         {
+            // The earlier comment stays visible, so the officer re-reviewing sees what was asked for.
             answer.Review = ReviewState.None;
-            answer.ReviewComment = null;
-            answer.ReviewedBy = null;
-            answer.ReviewedAt = null;
         }
         answer.Revision++;
         if (change.VoidsSignOff)
@@ -687,7 +685,10 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
 
     private static RegistryFailure NoTemplate(string templateId) => new(FailureKind.NotFound, $"There is no checklist template '{templateId}'.");
 
-    private static string Size(long bytes) => bytes >= 1024 * 1024
-        ? $"{bytes / (1024.0 * 1024.0):0.#} MB"
-        : $"{bytes / 1024.0:0.#} KB";
+    public static string FormatSize(long bytes) => bytes switch
+    {
+        >= 1024 * 1024 => $"{bytes / (1024.0 * 1024.0):0.#} MB",
+        >= 1024 => $"{bytes / 1024.0:0.#} KB",
+        _ => $"{bytes} bytes",
+    };
 }

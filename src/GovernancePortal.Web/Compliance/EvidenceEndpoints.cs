@@ -72,7 +72,7 @@ public static class EvidenceEndpoints
         var limit = maxBytes + 64 * 1024;
         if (http.Request.ContentLength > limit)
         {
-            return new(null, $"The upload is larger than the {maxBytes / (1024 * 1024.0):0.#} MB allowed for evidence files.");
+            return new(null, $"The upload is larger than the {ChecklistService.FormatSize(maxBytes)} allowed for evidence files.");
         }
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
         {
@@ -85,7 +85,7 @@ public static class EvidenceEndpoints
         }
         catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
         {
-            return new(null, $"The upload could not be read or is larger than the {maxBytes / (1024 * 1024.0):0.#} MB allowed.");
+            return new(null, $"The upload could not be read or is larger than the {ChecklistService.FormatSize(maxBytes)} allowed.");
         }
         var file = form.Files.GetFile("file");
         return file is null || file.Length == 0 ? new(null, "Choose a file to upload.") : new(file, null);

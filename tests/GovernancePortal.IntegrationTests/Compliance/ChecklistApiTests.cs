@@ -219,6 +219,9 @@ public abstract class ChecklistApiTests(PortalFactory portal)
         Assert.Contains(hipaa.Missing, m => m.ItemId == Baa);
         var voided = await portal.WithDbAsync(db => db.AuditEvents.Where(e => e.Action == "assessment.sign-off-voided" && e.Payload.Contains(key)).ToListAsync());
         Assert.Single(voided);
+        var page = await (await PortalClient.SignedInAsync(portal, "viewer@demo.test")).GetDocumentAsync($"/models/{key}/versions/1.0.0/compliance/hipaa");
+        Assert.Contains("Sign-off by compliance@demo.test voided", page.QuerySelector("[data-testid=sign-off-voided]")!.TextContent);
+        Assert.Equal("In review", page.QuerySelector("[data-testid=assessment-status]")!.TextContent.Trim());
     }
 
     [Fact]
