@@ -12,7 +12,17 @@ public sealed record PromotionCandidate(
     IReadOnlyList<string> MissingCardSections,
     IReadOnlyList<MeasuredMetric> Metrics,
     IReadOnlyCollection<string> SignedOff,
-    bool AnotherVersionInProduction);
+    bool AnotherVersionInProduction)
+{
+    /// <summary>Every checklist template that applies to the version, signed off or not; judged when the policy asks for it.</summary>
+    public IReadOnlyList<ChecklistSignOff> Checklists { get; init; } = [];
+}
+
+/// <summary>
+/// Where one applicable checklist stands for the candidate: signed off, or the items still missing, each named for a
+/// person ("HIPAA item hipaa-164-312-b-audit-controls (45 CFR §164.312(b)): unanswered").
+/// </summary>
+public sealed record ChecklistSignOff(string TemplateId, string Title, bool SignedOff, IReadOnlyList<string> Missing);
 
 /// <summary>One gate and why it passed or blocked; the explanation is written for a person and starts with "passed:" or "blocked:".</summary>
 public sealed record GateResult(string Name, bool Passed, string Explanation);
@@ -26,6 +36,7 @@ public static class GateNames
     public const string MetricThresholds = "Metric thresholds";
     public const string SignOffs = "Sign-offs";
     public const string ProductionChampion = "Production champion";
+    public const string Checklists = "Checklists";
 
     /// <summary>Gates no edit to the card, metrics or checklists can fix; a request is not opened while one blocks.</summary>
     public static readonly IReadOnlyList<string> Structural = [Policy, RiskTier, Route];
@@ -33,6 +44,8 @@ public static class GateNames
     public static string MetricThreshold(MeasuredMetric metric) => $"{MetricThresholds}: {Describe(metric)}";
 
     public static string SignOff(RequiredSignOff signOff) => $"{SignOffs}: {signOff.DisplayName}";
+
+    public static string Checklist(ChecklistSignOff checklist) => $"{Checklists}: {checklist.Title}";
 
     internal static string Describe(MeasuredMetric m) =>
         string.IsNullOrEmpty(m.Slice) || m.Slice == "overall" ? $"{m.Name} on {m.Dataset}" : $"{m.Name} on {m.Dataset}/{m.Slice}";
@@ -61,6 +74,7 @@ public static class GateEvaluation
         results.Add(Completeness(policy, candidate));
         results.AddRange(Thresholds(policy, candidate));
         results.AddRange(SignOffs(policy, candidate));
+        results.AddRange(Checklists(policy, candidate));
         if (candidate.TargetStage == Stage.Production)
         {
             results.Add(Champion(policy, candidate));
@@ -161,6 +175,35 @@ public static class GateEvaluation
         return policy.RequiredSignOffs.Select(s => candidate.SignedOff.Contains(s.Id)
             ? Passed(GateNames.SignOff(s), $"{s.DisplayName} signed off")
             : Blocked(GateNames.SignOff(s), $"{s.DisplayName} not signed off"));
+    }
+
+    /// <summary>How many missing items a blocked checklist names before summarising the rest.</summary>
+    public const int MissingItemsNamed = 5;
+
+    private static IEnumerable<GateResult> Checklists(PromotionPolicy policy, PromotionCandidate candidate)
+    {
+        if (!policy.RequireApplicableChecklistsSignedOff)
+        {
+            return [Passed(GateNames.Checklists, "this policy does not require checklist sign-offs")];
+        }
+        if (candidate.Checklists.Count == 0)
+        {
+            return [Passed(GateNames.Checklists, "no checklist template applies to this model")];
+        }
+        // One result per template, so each blocked line names one assessment to finish.
+        return candidate.Checklists.OrderBy(c => c.Title, StringComparer.Ordinal).Select(c => c.SignedOff
+            ? Passed(GateNames.Checklist(c), $"{c.Title} is signed off")
+            : Blocked(GateNames.Checklist(c), $"{c.Title} is not signed off; missing: {Summarise(c.Missing)}"));
+    }
+
+    private static string Summarise(IReadOnlyList<string> missing)
+    {
+        if (missing.Count == 0)
+        {
+            return "the sign-off by a compliance officer";
+        }
+        var named = string.Join("; ", missing.Take(MissingItemsNamed));
+        return missing.Count <= MissingItemsNamed ? named : $"{named}; and {missing.Count - MissingItemsNamed} more";
     }
 
     private static GateResult Champion(PromotionPolicy policy, PromotionCandidate candidate)

@@ -17,7 +17,8 @@ public sealed record PromotionOutcome(Promotion? Promotion, RegistryFailure? Fai
 /// this class loads their inputs, re-evaluates the gates at the moment of each decision, and saves the outcome, the
 /// stage change and the audit events in one transaction under optimistic concurrency.
 /// </summary>
-public sealed class PromotionService(GovernanceDbContext db, ModelCardService cards, PromotionPolicyStore policies, TimeProvider clock)
+public sealed class PromotionService(GovernanceDbContext db, ModelCardService cards, PromotionPolicyStore policies, Compliance.ChecklistService checklists,
+    TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -30,7 +31,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
 
     /// <summary>The gates under a given policy, such as the version a pending request was made under.</summary>
     public async Task<PromotionCheck> CheckAsync(ModelVersion version, Stage target, PromotionPolicy policy, CancellationToken cancellationToken = default) =>
-        new(policy, GateEvaluation.Evaluate(policy, await CandidateAsync(version, target, cancellationToken)));
+        new(policy, GateEvaluation.Evaluate(policy, await CandidateAsync(version, target, policy, cancellationToken)));
 
     public async Task<PromotionOutcome> RequestAsync(Caller caller, ModelVersion version, Stage target, string justification, CancellationToken cancellationToken = default)
     {
@@ -97,7 +98,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         }
         var policy = Policy(promotion);
         var version = promotion.Version;
-        var gates = GateEvaluation.Evaluate(policy, await CandidateAsync(version, promotion.TargetStage, cancellationToken));
+        var gates = GateEvaluation.Evaluate(policy, await CandidateAsync(version, promotion.TargetStage, policy, cancellationToken));
         PromotionAction action = verdict == Verdict.Approve ? new ApproveAction(caller, gates, comment) : new RejectAction(caller, comment ?? "");
         return await TransitionAsync(promotion, version, policy, action, gates, cancellationToken);
     }
@@ -235,13 +236,21 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         (version.Metrics.Count > 0 ? version.Metrics : await db.VersionMetrics.AsNoTracking().Where(m => m.VersionId == version.Id).ToListAsync(cancellationToken))
             .Select(m => m.ToMeasured()).ToList();
 
-    private async Task<PromotionCandidate> CandidateAsync(ModelVersion version, Stage target, CancellationToken cancellationToken)
+    private async Task<PromotionCandidate> CandidateAsync(ModelVersion version, Stage target, PromotionPolicy policy, CancellationToken cancellationToken)
     {
         var card = await cards.CurrentAsync(version, cancellationToken);
         var anotherInProduction = await db.ModelVersions.AnyAsync(v => v.ModelId == version.ModelId && v.Stage == Stage.Production && v.Id != version.Id, cancellationToken);
         return new PromotionCandidate(version.Stage, target, version.Model.RiskTier, card.Completeness.Score, card.Completeness.Missing,
-            await MetricsAsync(version, cancellationToken), [], anotherInProduction);
+            await MetricsAsync(version, cancellationToken), [], anotherInProduction)
+        {
+            // Only asked for when judged: the status reads every applicable template and assessment.
+            Checklists = policy.RequireApplicableChecklistsSignedOff ? await ChecklistsAsync(version, cancellationToken) : [],
+        };
     }
+
+    private async Task<IReadOnlyList<ChecklistSignOff>> ChecklistsAsync(ModelVersion version, CancellationToken cancellationToken) =>
+        (await checklists.StatusAsync(version.Id, cancellationToken))?.Templates
+            .Select(t => new ChecklistSignOff(t.TemplateId, t.Title, t.SignedOff, t.Missing.Select(m => m.Message).ToList())).ToList() ?? [];
 
     private Task<Promotion?> LoadAsync(Guid id, CancellationToken cancellationToken) =>
         db.Promotions.Include(p => p.Decisions).Include(p => p.Version).ThenInclude(v => v.Model).Include(p => p.Version).ThenInclude(v => v.Metrics)

@@ -142,6 +142,41 @@ public sealed class GateEvaluationTests
         Assert.Equal(euAiAct, Gate(results, "Sign-offs: EU AI Act conformity").Explanation);
     }
 
+    private static readonly ChecklistSignOff SignedHipaa = new("hipaa", "HIPAA", true, []);
+    private static readonly ChecklistSignOff OpenGdpr = new("gdpr", "GDPR", false,
+        ["GDPR item gdpr-art-35-dpia (Art. 35): unanswered", "GDPR item gdpr-art-30-ropa (Art. 30): answered No without review"]);
+    private static readonly ChecklistSignOff ManyMissing = new("eu-ai-act", "EU AI Act", false,
+        [.. Enumerable.Range(1, 8).Select(i => $"EU AI Act item annex-iv-{i}: unanswered")]);
+    private static readonly ChecklistSignOff AnsweredNotSigned = new("sr-11-7", "SR 11-7", false, []);
+
+    public static TheoryData<bool, ChecklistSignOff[], string[]> ChecklistCases => new()
+    {
+        // The switch off: one informational line, whatever the checklists say.
+        { false, [OpenGdpr], ["passed: this policy does not require checklist sign-offs"] },
+        { true, [], ["passed: no checklist template applies to this model"] },
+        { true, [SignedHipaa], ["passed: HIPAA is signed off"] },
+        // One line per template, ordered by title; each blocked line names what is missing.
+        { true, [SignedHipaa, OpenGdpr], [
+            "blocked: GDPR is not signed off; missing: GDPR item gdpr-art-35-dpia (Art. 35): unanswered; GDPR item gdpr-art-30-ropa (Art. 30): answered No without review",
+            "passed: HIPAA is signed off"] },
+        { true, [ManyMissing], [
+            "blocked: EU AI Act is not signed off; missing: EU AI Act item annex-iv-1: unanswered; EU AI Act item annex-iv-2: unanswered; " +
+            "EU AI Act item annex-iv-3: unanswered; EU AI Act item annex-iv-4: unanswered; EU AI Act item annex-iv-5: unanswered; and 3 more"] },
+        { true, [AnsweredNotSigned], ["blocked: SR 11-7 is not signed off; missing: the sign-off by a compliance officer"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(ChecklistCases))]
+    public void Checklists_gate_each_applicable_template_when_the_policy_asks(bool required, ChecklistSignOff[] checklists, string[] expected)
+    {
+        var policy = Policy(Stage.Production, RiskTier.High) with { RequireApplicableChecklistsSignedOff = required };
+        var candidate = ApprovalsTestData.Candidate(Stage.Production, RiskTier.High) with { Checklists = checklists };
+        var results = GateEvaluation.Evaluate(policy, candidate).Where(r => r.Name.StartsWith(GateNames.Checklists, StringComparison.Ordinal)).ToList();
+        Assert.Equal(expected, results.Select(r => r.Explanation));
+        Assert.Equal(expected.Any(e => e.StartsWith("blocked", StringComparison.Ordinal)), GateEvaluation.Blocks(GateEvaluation.Evaluate(policy, candidate)));
+        Assert.DoesNotContain(results, r => GateNames.Structural.Contains(r.Name));
+    }
+
     [Theory]
     [InlineData(Stage.Development, Stage.Production, "blocked: promotion from Development to Production is not allowed; promote to Staging first")]
     [InlineData(Stage.Retired, Stage.Production, "blocked: promotion from Retired to Production is not allowed; this policy allows it from Staging only")]

@@ -1,0 +1,88 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using GovernancePortal.Testing;
+using static GovernancePortal.Compliance.ChecklistTestData;
+
+namespace GovernancePortal.Compliance;
+
+/// <summary>The promotion gate "every applicable checklist signed off", switched on in a policy and judged from real assessments.</summary>
+public abstract class ChecklistGateTests(PortalFactory portal)
+{
+    private const string HipaaGate = "Checklists: HIPAA";
+
+    private static async Task<Dictionary<string, JsonElement>> GatesAsync(HttpResponseMessage response)
+    {
+        var body = await BodyAsync(response);
+        return body.GetProperty("gates").EnumerateArray().ToDictionary(g => g.GetProperty("name").GetString()!, g => g);
+    }
+
+    private static Task<HttpResponseMessage> RequestAsync(HttpClient owner, string key, string target) =>
+        owner.PostAsync($"/api/v1/models/{key}/versions/1.0.0/promotions", Json(new { targetStage = target, justification = "Ready for the ward pilot." }));
+
+    /// <summary>Turns the switch on for one stage × tier through the API, as an officer would.</summary>
+    private static async Task RequireChecklistsAsync(HttpClient officer, string stage, string tier)
+    {
+        var current = (await OkAsync(await officer.GetAsync($"/api/v1/policies/{stage}/{tier}/versions"))).EnumerateArray().First();
+        var body = new Dictionary<string, object?>
+        {
+            ["basedOnVersion"] = current.GetProperty("version").GetInt32(),
+            ["changeNote"] = "Checklists must be signed off before this stage.",
+            ["requiredApprovals"] = current.GetProperty("requiredApprovals").EnumerateArray()
+                .Select(a => new { role = a.GetProperty("role").GetString(), count = a.GetProperty("count").GetInt32() }).ToList(),
+            ["minimumCardCompleteness"] = current.GetProperty("minimumCardCompleteness").GetInt32(),
+            ["metricThresholdsMustPass"] = current.GetProperty("metricThresholdsMustPass").GetBoolean(),
+            ["allowsSeveralProduction"] = current.GetProperty("allowsSeveralProduction").GetBoolean(),
+            ["requestExpiryDays"] = (int)current.GetProperty("requestExpiryDays").GetDouble(),
+            ["allowedFromStages"] = current.GetProperty("allowedFromStages").EnumerateArray().Select(s => s.GetString()).ToList(),
+            ["requireApplicableChecklistsSignedOff"] = true,
+        };
+        await OkAsync(await officer.PutAsync($"/api/v1/policies/{stage}/{tier}", Json(body)));
+    }
+
+    [Fact]
+    public async Task The_gate_names_missing_items_until_the_assessment_is_signed_off_and_only_where_the_policy_asks()
+    {
+        var owner = await ApiAsync(portal, "owner2@demo.test");
+        var officer = await ApiAsync(portal, "compliance@demo.test");
+        var key = await PhiModelAsync(owner, "gate-sepsis-triage");
+
+        // Before the switch: one informational line, nothing blocked by checklists.
+        var before = await GatesAsync(await RequestAsync(owner, key, "staging"));
+        Assert.Equal("passed: this policy does not require checklist sign-offs", before["Checklists"].GetProperty("explanation").GetString());
+
+        await RequireChecklistsAsync(officer, "staging", "high");
+        var blocked = await RequestAsync(owner, key, "staging");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, blocked.StatusCode);
+        var hipaa = (await GatesAsync(blocked))[HipaaGate];
+        Assert.False(hipaa.GetProperty("passed").GetBoolean());
+        var explanation = hipaa.GetProperty("explanation").GetString()!;
+        Assert.True(Regex.IsMatch(explanation, @"^blocked: HIPAA is not signed off; missing: HIPAA item hipaa-[a-z0-9-]+ \(45 CFR §.+?\): unanswered; .*; and \d+ more\z"),
+            explanation);
+
+        await SignedOffAsync(owner, officer, key, "1.0.0");
+        var afterSignOff = await GatesAsync(await RequestAsync(owner, key, "staging"));
+        Assert.Equal("passed: HIPAA is signed off", afterSignOff[HipaaGate].GetProperty("explanation").GetString());
+
+        // Every applicable template has its own line; the request opens only when all of them pass.
+        var others = afterSignOff.Where(g => g.Key.StartsWith("Checklists: ", StringComparison.Ordinal) && g.Key != HipaaGate).ToList();
+        foreach (var (name, gate) in others)
+        {
+            Assert.False(gate.GetProperty("passed").GetBoolean(), name);
+        }
+        foreach (var template in others.Select(g => g.Key))
+        {
+            var id = (await OkAsync(await owner.GetAsync($"/api/v1/models/{key}/versions/1.0.0/assessments"))).EnumerateArray()
+                .Single(a => "Checklists: " + a.GetProperty("title").GetString() == template).GetProperty("template").GetString()!;
+            await SignedOffAsync(owner, officer, key, "1.0.0", id);
+        }
+        // The model card is still empty, so the request stays blocked, but no longer by a checklist.
+        var final = await GatesAsync(await RequestAsync(owner, key, "staging"));
+        Assert.All(final.Where(g => g.Key.StartsWith("Checklists", StringComparison.Ordinal)), g => Assert.True(g.Value.GetProperty("passed").GetBoolean(), g.Key));
+        Assert.Equal(["Model card completeness"], final.Where(g => !g.Value.GetProperty("passed").GetBoolean()).Select(g => g.Key));
+    }
+}
+
+public sealed class ChecklistGateTestsOnSqlite(SqlitePortal portal) : ChecklistGateTests(portal), IClassFixture<SqlitePortal>;
+
+public sealed class ChecklistGateTestsOnPostgreSql(PostgreSqlPortal portal) : ChecklistGateTests(portal), IClassFixture<PostgreSqlPortal>;
