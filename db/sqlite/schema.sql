@@ -391,3 +391,11 @@ VALUES ('20261125164325_Checklists', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+ALTER TABLE "ChecklistTemplateVersions" ADD "ChangeNote" TEXT NULL;
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125165111_ChecklistTemplateEditing', '10.0.14');
+
+COMMIT;
+

@@ -24,6 +24,8 @@ public sealed class ChecklistTemplateVersion
     public required string Source { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public required string CreatedBy { get; init; }
+    /// <summary>Why a version made in the portal was made; seed versions explain themselves in their files.</summary>
+    public string? ChangeNote { get; init; }
 
     public List<ChecklistTemplateItem> Items { get; init; } = [];
 
@@ -92,6 +94,7 @@ internal sealed class ChecklistTemplateVersionConfiguration : IEntityTypeConfigu
         builder.Property(t => t.ContentSha256).HasMaxLength(64).IsFixedLength();
         builder.Property(t => t.Source).HasMaxLength(200);
         builder.Property(t => t.CreatedBy).HasMaxLength(256);
+        builder.Property(t => t.ChangeNote).HasMaxLength(TemplateVersioning.MaxChangeNoteLength);
         builder.HasMany(t => t.Items).WithOne().HasForeignKey(i => i.TemplateVersionId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -12,6 +12,8 @@ public static class Policies
     /// <summary>Reads the audit trail: auditors and compliance officers.</summary>
     public const string AuditReader = nameof(AuditReader);
     public const string Admin = nameof(Admin);
+    /// <summary>Manages checklist templates: compliance officers and admins.</summary>
+    public const string ChecklistEditor = nameof(ChecklistEditor);
     /// <summary>Signed in, whatever the roles (sign-out, the access-denied page).</summary>
     public const string SignedIn = nameof(SignedIn);
 
@@ -22,6 +24,7 @@ public static class Policies
         options.AddPolicy(ModelOwner, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.ModelOwner));
         options.AddPolicy(Approver, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.ComplianceOfficer));
         options.AddPolicy(AuditReader, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.Auditor, Roles.ComplianceOfficer));
+        options.AddPolicy(ChecklistEditor, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.ComplianceOfficer, Roles.Admin));
         options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.Admin));
         // A route that forgets its policy still needs a signed-in person; the endpoint test makes forgetting fail.
         options.FallbackPolicy = options.GetPolicy(SignedIn);
