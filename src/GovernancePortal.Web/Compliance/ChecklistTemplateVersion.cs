@@ -32,7 +32,7 @@ public sealed class ChecklistTemplateVersion
     public ChecklistTemplate ToTemplate() => new(TemplateId, Version, Title, Authority, ApplicabilityRule.Parse(AppliesWhen), AppliesBecause,
         Items.OrderBy(i => i.Position).Select(i => i.ToItem()).ToList());
 
-    public static ChecklistTemplateVersion From(ChecklistTemplate template, string source, DateTimeOffset now, string createdBy)
+    public static ChecklistTemplateVersion From(ChecklistTemplate template, string source, DateTimeOffset now, string createdBy, string? changeNote = null)
     {
         var version = new ChecklistTemplateVersion
         {
@@ -46,6 +46,7 @@ public sealed class ChecklistTemplateVersion
             Source = source,
             CreatedAt = now,
             CreatedBy = createdBy,
+            ChangeNote = changeNote,
         };
         version.Items.AddRange(template.Items.Select((item, index) => new ChecklistTemplateItem
         {
