@@ -13,7 +13,7 @@ public sealed record FrequentNo(string TemplateId, string TemplateTitle, string 
 
 public sealed record OverdueAssessment(string ModelKey, string ModelName, string Version, Stage Stage, string TemplateId, string TemplateTitle, string Why);
 
-public sealed record ComplianceOverview(IReadOnlyList<TemplateCoverage> Templates, IReadOnlyList<FrequentNo> MostOftenNo, IReadOnlyList<OverdueAssessment> Overdue);
+public sealed record PortfolioCompliance(IReadOnlyList<TemplateCoverage> Templates, IReadOnlyList<FrequentNo> MostOftenNo, IReadOnlyList<OverdueAssessment> Overdue);
 
 /// <summary>A model's versions (newest first) against every template; a cell is the version's <see cref="TemplateRow"/>.</summary>
 public sealed record ComplianceMatrix(Model Model, IReadOnlyList<ModelVersion> Versions, IReadOnlyList<ChecklistTemplateVersion> Templates,
@@ -42,7 +42,7 @@ public sealed class ComplianceViews(GovernanceDbContext db, ChecklistService che
         return rows.OrderByDescending(r => r.Applicability.Applies).ThenBy(r => r.TemplateVersion.Title, StringComparer.Ordinal).ToList();
     }
 
-    public async Task<ComplianceOverview> OverviewAsync(CancellationToken cancellationToken = default)
+    public async Task<PortfolioCompliance> OverviewAsync(CancellationToken cancellationToken = default)
     {
         var latest = await checklists.LatestTemplatesAsync(cancellationToken);
         var versions = await db.ModelVersions.AsNoTracking().Include(v => v.Model)
@@ -69,7 +69,7 @@ public sealed class ComplianceViews(GovernanceDbContext db, ChecklistService che
             }
         }
         var templates = latest.Select(t => new TemplateCoverage(t.TemplateId, t.Title, t.Version, coverage[t.TemplateId].Applicable, coverage[t.TemplateId].SignedOff)).ToList();
-        return new ComplianceOverview(templates, await MostOftenNoAsync(latest, cancellationToken), overdue);
+        return new PortfolioCompliance(templates, await MostOftenNoAsync(latest, cancellationToken), overdue);
     }
 
     public async Task<ComplianceMatrix?> MatrixAsync(string key, CancellationToken cancellationToken = default)
