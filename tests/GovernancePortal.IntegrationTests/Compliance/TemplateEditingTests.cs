@@ -49,7 +49,8 @@ public abstract class TemplateEditingTests(PortalFactory portal)
 
         foreach (var url in new[] { "/compliance", "/compliance/templates", "/compliance/templates/hipaa", "/compliance/templates/hipaa?from=1&to=1", "/models/sepsis-early-warning/compliance" })
         {
-            Assert.Equal(HttpStatusCode.OK, (await viewer.Http.GetAsync(url)).StatusCode);
+            // Strict CSP: no inline script or style on any of these pages.
+            Assert.Empty((await viewer.GetDocumentAsync(url)).QuerySelectorAll("script:not([src]), [style]"));
             Assert.Equal(HttpStatusCode.OK, (await auditor.Http.GetAsync(url)).StatusCode);
             Assert.Equal(HttpStatusCode.Redirect, (await anonymous.Http.GetAsync(url)).StatusCode);
         }
@@ -63,8 +64,9 @@ public abstract class TemplateEditingTests(PortalFactory portal)
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
             Assert.StartsWith("/account/access-denied", response.Headers.Location!.AbsolutePath);
         }
-        Assert.Equal(HttpStatusCode.OK, (await officer.Http.GetAsync(edit)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync(edit + "?item=hipaa-164-312-b-audit-controls")).StatusCode);
+        Assert.Empty((await officer.GetDocumentAsync(edit)).QuerySelectorAll("script:not([src]), [style]"));
+        Assert.Empty((await admin.GetDocumentAsync(edit + "?item=hipaa-164-312-b-audit-controls")).QuerySelectorAll("script:not([src]), [style]"));
+        Assert.Empty((await officer.GetDocumentAsync(edit + "?retire=hipaa-164-312-b-audit-controls")).QuerySelectorAll("script:not([src]), [style]"));
         Assert.Equal(HttpStatusCode.NotFound, (await officer.Http.GetAsync(edit + "?item=no-such-item")).StatusCode);
         // Edit links only for those who may use them.
         Assert.NotNull((await officer.GetDocumentAsync("/compliance/templates/hipaa")).QuerySelector("[data-testid=add-item]"));
@@ -238,6 +240,7 @@ public abstract class TemplateEditingTests(PortalFactory portal)
         Assert.Contains("sr-11-7-model-tiering", page.QuerySelector("[data-testid=plan-unanswered]")!.TextContent);
         Assert.Contains("sr-11-7-vendor-components", page.QuerySelector("[data-testid=plan-dropped]")!.TextContent);
         Assert.NotNull(page.QuerySelector("[data-testid=voids-sign-off]"));
+        Assert.Empty(page.QuerySelectorAll("script:not([src]), [style]"));
 
         var refused = await stranger.PostFormAsync(url, strangerPage, new() { ["_handler"] = "upgrade", ["ToVersion"] = "2" });
         // The stranger's page has no upgrade form to post to.
