@@ -85,6 +85,8 @@ public abstract class ComplianceViewTests(PortalFactory portal)
         Assert.Equal(3, sepsis.QuerySelectorAll("[data-testid='matrix'] thead th").Length - 1);
         Assert.Contains("does not apply", forecast.QuerySelector("[data-testid='cell-4.0.0-hipaa']")!.TextContent);
         Assert.Contains("Not started", forecast.QuerySelector("[data-testid='cell-4.0.0-sr-11-7']")!.TextContent);
+        var model = await viewer.GetDocumentAsync("/models/sepsis-early-warning");
+        Assert.Equal("/models/sepsis-early-warning/compliance", model.QuerySelector("[data-testid='model-compliance']")!.GetAttribute("href"));
     }
 }
 
