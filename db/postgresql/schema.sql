@@ -760,3 +760,21 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125175957_ChecklistTemplateEditing') THEN
+    ALTER TABLE "ChecklistTemplateVersions" ADD "ChangeNote" character varying(1000);
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125175957_ChecklistTemplateEditing') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125175957_ChecklistTemplateEditing', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

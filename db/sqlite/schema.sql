@@ -402,3 +402,11 @@ VALUES ('20261125173007_Checklists', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+ALTER TABLE "ChecklistTemplateVersions" ADD "ChangeNote" TEXT NULL;
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125175932_ChecklistTemplateEditing', '10.0.14');
+
+COMMIT;
+

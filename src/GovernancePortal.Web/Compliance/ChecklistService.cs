@@ -50,18 +50,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
     {
         var latest = await LatestTemplatesAsync(cancellationToken);
         var assessments = await AssessmentsOfAsync(version.Id, cancellationToken);
-        var attributes = version.Model.ComplianceAttributes();
-        var rows = new List<TemplateRow>();
-        foreach (var template in latest)
-        {
-            var assessment = assessments.Where(a => a.TemplateId == template.TemplateId).MaxBy(a => a.TemplateVersion.Version);
-            // An assessment is judged against its own template version's items.
-            var judged = assessment?.TemplateVersion ?? template;
-            var applicability = Applicability.For(judged.ToTemplate(), attributes);
-            var status = applicability.Applies ? ComplianceStatus.Of(applicability, assessment?.Status, Answers(assessment)) : null;
-            rows.Add(new TemplateRow(judged, applicability, assessment, status));
-        }
-        return rows.OrderByDescending(r => r.Applicability.Applies).ThenBy(r => r.TemplateVersion.Title, StringComparer.Ordinal).ToList();
+        return ComplianceViews.Rows(latest, assessments, version.Model.ComplianceAttributes());
     }
 
     /// <summary>

@@ -24,13 +24,15 @@ public sealed class ChecklistTemplateVersion
     public required string Source { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public required string CreatedBy { get; init; }
+    /// <summary>Why a version made in the portal was made; seed versions explain themselves in their files.</summary>
+    public string? ChangeNote { get; init; }
 
     public List<ChecklistTemplateItem> Items { get; init; } = [];
 
     public ChecklistTemplate ToTemplate() => new(TemplateId, Version, Title, Authority, ApplicabilityRule.Parse(AppliesWhen), AppliesBecause,
         Items.OrderBy(i => i.Position).Select(i => i.ToItem()).ToList());
 
-    public static ChecklistTemplateVersion From(ChecklistTemplate template, string source, DateTimeOffset now, string createdBy)
+    public static ChecklistTemplateVersion From(ChecklistTemplate template, string source, DateTimeOffset now, string createdBy, string? changeNote = null)
     {
         var version = new ChecklistTemplateVersion
         {
@@ -44,6 +46,7 @@ public sealed class ChecklistTemplateVersion
             Source = source,
             CreatedAt = now,
             CreatedBy = createdBy,
+            ChangeNote = changeNote,
         };
         version.Items.AddRange(template.Items.Select((item, index) => new ChecklistTemplateItem
         {
@@ -92,6 +95,7 @@ internal sealed class ChecklistTemplateVersionConfiguration : IEntityTypeConfigu
         builder.Property(t => t.ContentSha256).HasMaxLength(64).IsFixedLength();
         builder.Property(t => t.Source).HasMaxLength(200);
         builder.Property(t => t.CreatedBy).HasMaxLength(256);
+        builder.Property(t => t.ChangeNote).HasMaxLength(TemplateVersioning.MaxChangeNoteLength);
         builder.HasMany(t => t.Items).WithOne().HasForeignKey(i => i.TemplateVersionId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -52,6 +52,8 @@ public static class PortalHosting
         builder.Services.AddOptions<Compliance.ChecklistOptions>().BindConfiguration(Compliance.ChecklistOptions.Section);
         builder.Services.AddScoped<Compliance.ChecklistLibrarySeeder>();
         builder.Services.AddScoped<Compliance.ChecklistService>();
+        builder.Services.AddScoped<Compliance.TemplateEditing>();
+        builder.Services.AddScoped<Compliance.ComplianceViews>();
         builder.Services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
         builder.Services.AddSingleton<CheckpointKey>();
@@ -100,7 +102,7 @@ public static class PortalHosting
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
         app.MapAccountEndpoints();
-        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapPolicyApi().MapChecklistApi();
+        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapPolicyApi().MapChecklistApi().MapTemplateVersionApi();
         app.MapCardDownloads();
         app.MapEvidenceEndpoints();
         app.MapAuditDownloads();

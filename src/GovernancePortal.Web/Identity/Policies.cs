@@ -14,6 +14,8 @@ public static class Policies
     public const string Admin = nameof(Admin);
     /// <summary>Changes promotion policies: compliance officers and admins.</summary>
     public const string PolicyEditor = nameof(PolicyEditor);
+    /// <summary>Manages checklist templates: compliance officers and admins.</summary>
+    public const string ChecklistEditor = nameof(ChecklistEditor);
     /// <summary>Signed in, whatever the roles (sign-out, the access-denied page).</summary>
     public const string SignedIn = nameof(SignedIn);
 
@@ -24,6 +26,7 @@ public static class Policies
         options.AddPolicy(ModelOwner, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.ModelOwner));
         options.AddPolicy(Approver, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.ComplianceOfficer));
         options.AddPolicy(AuditReader, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.Auditor, Roles.ComplianceOfficer));
+        options.AddPolicy(ChecklistEditor, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.ComplianceOfficer, Roles.Admin));
         options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.Admin));
         options.AddPolicy(PolicyEditor, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Approvals.PolicyEditing.EditorRoles));
         // A route that forgets its policy still needs a signed-in person; the endpoint test makes forgetting fail.

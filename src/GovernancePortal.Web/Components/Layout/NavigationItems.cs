@@ -13,6 +13,8 @@ public static class NavigationItems
         new("Models", "/models", Identity.Roles.All),
         new("Production now", "/production", Identity.Roles.All),
         new("Approvals", "/approvals", Identity.Roles.All),
+        // Stakeholders read reports about models (PRODUCT.md), and where the portfolio stands on its checklists is one.
+        new("Compliance", "/compliance", Identity.Roles.All),
         new("Audit", "/audit", [Identity.Roles.Auditor, Identity.Roles.ComplianceOfficer]),
         new("Admin", "/admin/api-keys", [Identity.Roles.Admin]),
     ];
