@@ -266,3 +266,11 @@ VALUES ('20261125160138_CatalogueIndexes', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE UNIQUE INDEX "IX_Promotions_VersionId_Pending" ON "Promotions" ("VersionId") WHERE "State" = 'Pending';
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125164559_PendingPromotionPerVersion', '10.0.14');
+
+COMMIT;
+

@@ -76,9 +76,24 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         var message = opened.Message;
         if (opened is WorkflowTransition { State: PromotionRequestState.Approved } approved)
         {
+            // No approval is needed: the request is decided as it opens. Left Pending, it could still be withdrawn or
+            // expire after its version had moved.
+            promotion.State = PromotionRequestState.Approved;
+            promotion.DecidedAt = now;
+            db.Audit.Record("promotion.approved", promotion,
+                new { model = version.Model.Key, version = version.Number.ToString(), policyVersion = check.Policy.Version, gates = check.Gates, message });
             await ApplyApprovalAsync(promotion, version, check.Policy, approved, cancellationToken);
         }
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || DbErrors.IsUniqueViolation(ex))
+        {
+            // Another request for this version, or its stage change, was saved first.
+            db.ChangeTracker.Clear();
+            return Failed(FailureKind.Conflict, $"Version {version.Number} was requested or moved at the same moment; reload it to see its requests.");
+        }
         return new(promotion, null, check.Gates, message);
     }
 
