@@ -204,7 +204,8 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         catch (DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
-            return new(promotion, new RegistryFailure(FailureKind.Conflict, "Someone decided on this request at the same moment; reload it to see its state."), gates, "");
+            return new(promotion, new RegistryFailure(FailureKind.Conflict,
+                "Someone decided on this request, or moved a version of this model, at the same moment; reload it to see its state."), gates, "");
         }
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
         {
@@ -221,12 +222,17 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         var tracked = await db.ModelVersions.SingleAsync(v => v.Id == version.Id, cancellationToken);
         if (promotion.TargetStage == Stage.Production && !policy.AllowsSeveralProduction)
         {
-            var champions = await db.ModelVersions.Where(v => v.ModelId == version.ModelId && v.Stage == Stage.Production && v.Id != version.Id).ToListAsync(cancellationToken);
-            foreach (var champion in champions)
+            // Every other version, not only the champion read now: one that another approval is moving to Production at
+            // this moment still reads as Staging here, and only a conflict on its stamp keeps both from staying there.
+            var others = await db.ModelVersions.Where(v => v.ModelId == version.ModelId && v.Id != version.Id).ToListAsync(cancellationToken);
+            foreach (var other in others)
+            {
+                other.ConcurrencyStamp++;
+            }
+            foreach (var champion in others.Where(v => v.Stage == Stage.Production))
             {
                 champion.Stage = Stage.Staging;
                 champion.StageChangedAt = now;
-                champion.ConcurrencyStamp++;
                 db.Audit.Record("version.stage-changed", champion,
                     new { model = version.Model.Key, version = champion.Number.ToString(), reason = "replaced in production", promotion = promotion.Id });
             }
