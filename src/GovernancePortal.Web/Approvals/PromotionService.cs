@@ -220,6 +220,8 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
     {
         var now = clock.GetUtcNow();
         var tracked = await db.ModelVersions.SingleAsync(v => v.Id == version.Id, cancellationToken);
+        // The gates were judged on the version as the caller read it; if it has moved since, the save must conflict.
+        db.Entry(tracked).Property(v => v.ConcurrencyStamp).OriginalValue = version.ConcurrencyStamp;
         if (promotion.TargetStage == Stage.Production && !policy.AllowsSeveralProduction)
         {
             // Every other version, not only the champion read now: one that another approval is moving to Production at
@@ -256,9 +258,11 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
             await MetricsAsync(version, cancellationToken), [], anotherInProduction);
     }
 
+    // One query, so the state and the decisions are read at one moment: a split query could see a decision committed
+    // after the state it read, and refuse with a wrong reason. Metrics never change; they are read when needed.
     private Task<Promotion?> LoadAsync(Guid id, CancellationToken cancellationToken) =>
-        db.Promotions.Include(p => p.Decisions).Include(p => p.Version).ThenInclude(v => v.Model).Include(p => p.Version).ThenInclude(v => v.Metrics)
-            .AsSplitQuery().SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
+        db.Promotions.Include(p => p.Decisions).Include(p => p.Version).ThenInclude(v => v.Model)
+            .SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
 
     private static PromotionOutcome Failed(FailureKind kind, string message) => new(null, new RegistryFailure(kind, message), [], message);
 }
