@@ -167,6 +167,35 @@ public abstract class PromotionRaceTests(ClockedPortal portal, ITestOutputHelper
         }
     }
 
+    /// <summary>Both requests pass the service's "no open request" check; the database lets one through. Minimal risk opens approved.</summary>
+    [Fact]
+    public async Task Two_requests_for_one_version_at_once_open_one()
+    {
+        var high = await _world.RegisterModelAsync("race-requests-high", RiskTier.High, PromotionWorld.Owner);
+        var minimal = await _world.RegisterModelAsync("race-requests-minimal", RiskTier.Minimal, PromotionWorld.Owner);
+        for (var round = 0; round < Rounds; round++)
+        {
+            var model = round % 2 == 0 ? high : minimal;
+            var number = await _world.RegisterVersionAsync(model, CardQuality.Complete, metricsPass: true);
+
+            var (first, second) = await RaceAsync(
+                sp => PromotionWorld.RequestAsync(sp, PromotionWorld.Owner, model.Key, number, Stage.Staging),
+                sp => PromotionWorld.RequestAsync(sp, PromotionWorld.Teammate, model.Key, number, Stage.Staging));
+
+            Assert.True((first.Failure is null) != (second.Failure is null), $"Exactly one must win: {Describe(first)} / {Describe(second)}.");
+            var (winner, loser) = first.Failure is null ? (first, second) : (second, first);
+            // A loser that read the version after a Minimal-risk winner had moved it finds the route gate closed (422).
+            Assert.Contains(loser.Failure!.Kind, (FailureKind[])(model == high ? [FailureKind.Conflict] : [FailureKind.Conflict, FailureKind.Rule]));
+            var expected = model == high ? PromotionRequestState.Pending : PromotionRequestState.Approved;
+            Assert.Equal(expected, winner.Promotion!.State);
+            var requests = await portal.WithDbAsync(db => db.Promotions.Where(p => p.VersionId == winner.Promotion.VersionId)
+                .Select(p => p.Id).ToListAsync());
+            Assert.Equal([winner.Promotion.Id], requests);
+            await AssertEndedAsync(winner.Promotion.Id, model, number, expected, model == high ? Stage.Development : Stage.Staging,
+                model == high ? ["promotion.requested"] : ["promotion.requested", "promotion.approved", "version.stage-changed"]);
+        }
+    }
+
     private async Task<(string Number, Guid Id)> PendingStagingRequestAsync(WorldModel model)
     {
         var number = await _world.RegisterVersionAsync(model, CardQuality.Complete, metricsPass: true);
