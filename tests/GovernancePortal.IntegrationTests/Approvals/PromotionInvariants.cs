@@ -25,6 +25,13 @@ public sealed record StageChangeContext(GovernanceDbContext Db, IReadOnlyDiction
     public Promotion? PromotionOf(StageChange change) => change.Promotion is { } id ? Promotions.GetValueOrDefault(id) : null;
 }
 
+public sealed record VersionRow(Guid Id, Guid ModelId, string ModelKey, string Number, Stage Stage);
+
+public sealed record PendingRow(Guid Id, Guid VersionId, string Requester);
+
+/// <summary>What a check found, and the state it read (a randomized run plans its next batch from it).</summary>
+public sealed record CheckResult(IReadOnlyList<string> Problems, IReadOnlyList<VersionRow> Versions, IReadOnlyList<PendingRow> Pending, IReadOnlyList<Guid> Decided);
+
 /// <summary>
 /// The approval workflow's invariants, checked against the database and the audit trail. The audit trail is read
 /// incrementally (only events since the last check), so a check after every batch of a long run stays cheap.
@@ -54,6 +61,7 @@ public sealed class PromotionInvariants
     private readonly Dictionary<Guid, AuditedPromotion> _audited = [];
     private readonly Dictionary<Guid, PromotionPolicy> _policyOfLatestProductionEntry = [];
     private readonly HashSet<Guid> _touched = [];
+    private Dictionary<Guid, Model> _models = [];
     private long _lastSequence;
 
     public int StageChangesChecked { get; private set; }
@@ -61,13 +69,26 @@ public sealed class PromotionInvariants
     public int PromotionsChecked { get; private set; }
 
     /// <summary>Reads the audit events since the last check and returns every violation found; empty when all hold.</summary>
-    public async Task<IReadOnlyList<string>> CheckAsync(GovernanceDbContext db, bool everything = false)
+    public async Task<IReadOnlyList<string>> CheckAsync(GovernanceDbContext db, bool everything = false) => (await CheckStateAsync(db, everything)).Problems;
+
+    /// <summary>Like <see cref="CheckAsync"/>, and returns the versions and pending requests it read, ordered by content.</summary>
+    public async Task<CheckResult> CheckStateAsync(GovernanceDbContext db, bool everything = false)
     {
         var problems = new List<string>();
         var events = await db.AuditEvents.AsNoTracking().Where(e => e.Sequence > _lastSequence).OrderBy(e => e.Sequence)
             .Select(e => new { e.Sequence, e.Action, e.EntityType, e.EntityId, e.Payload }).ToListAsync();
-        var versions = await db.ModelVersions.AsNoTracking().Select(v => new { v.Id, v.ModelId, v.Stage }).ToListAsync();
-        var models = await db.Models.AsNoTracking().ToDictionaryAsync(m => m.Id);
+        var versions = (await db.ModelVersions.AsNoTracking().OrderBy(v => v.Model.Key).ThenBy(v => v.Major).ThenBy(v => v.Minor).ThenBy(v => v.Pipeline)
+            .Select(v => new { v.Id, v.ModelId, v.Model.Key, v.Major, v.Minor, v.Pipeline, v.Stage }).ToListAsync())
+            .Select(v => new VersionRow(v.Id, v.ModelId, v.Key, new VersionNumber(v.Major, v.Minor, v.Pipeline).ToString(), v.Stage)).ToList();
+        var pending = await db.Promotions.AsNoTracking().Where(p => p.State == PromotionRequestState.Pending)
+            .OrderBy(p => p.Version.Model.Key).ThenBy(p => p.Version.Minor).ThenBy(p => p.CreatedAt)
+            .Select(p => new PendingRow(p.Id, p.VersionId, p.Requester)).ToListAsync();
+        if (versions.Any(v => !_models.ContainsKey(v.ModelId)))
+        {
+            // Models never change in these tests once registered; read them again only when a new one appears.
+            _models = await db.Models.AsNoTracking().ToDictionaryAsync(m => m.Id);
+        }
+        var models = _models;
         var modelOfVersion = versions.ToDictionary(v => v.Id, v => v.ModelId);
 
         var stageChanges = new List<StageChange>();
@@ -163,9 +184,7 @@ public sealed class PromotionInvariants
                 problems.Add($"Model {models[model.Key].Key} has {model.Count()} versions in Production ({string.Join(", ", model.Select(v => v.Id))}), but its policy allows one.");
             }
         }
-        var doubled = await db.Promotions.Where(p => p.State == PromotionRequestState.Pending).GroupBy(p => p.VersionId)
-            .Where(g => g.Count() > 1).Select(g => g.Key).ToListAsync();
-        foreach (var versionId in doubled)
+        foreach (var versionId in pending.GroupBy(p => p.VersionId).Where(g => g.Count() > 1).Select(g => g.Key))
         {
             problems.Add($"Version {versionId} has more than one pending promotion request.");
         }
@@ -180,7 +199,8 @@ public sealed class PromotionInvariants
             problems.Add($"The audit trail records promotion {ghost}, which the database does not hold: an audit event of a change that was not saved.");
         }
         _touched.Clear();
-        return problems;
+        var terminal = promotions.Values.Where(p => p.State != PromotionRequestState.Pending).OrderBy(p => p.DecidedAt).Select(p => p.Id).ToList();
+        return new CheckResult(problems, versions, pending, terminal);
     }
 
     private void Check(Promotion p, Model model, List<string> problems)

@@ -65,10 +65,11 @@ public sealed class ServiceDriver(PromotionWorld world) : IPromotionDriver
 /// </summary>
 public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<WorldModel> models, IPromotionDriver driver, IReadOnlyList<Actor> people, int seed)
 {
-    private const int MaxVersionsPerModel = 10;
+    private const int MaxVersionsPerModel = 25;
 
     private readonly Random _random = new(seed);
     private readonly ConcurrentDictionary<string, int> _outcomes = new();
+    private readonly List<Guid> _decided = [];
 
     public IReadOnlyDictionary<string, int> Outcomes => _outcomes;
 
@@ -90,30 +91,35 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
         var total = Stopwatch.StartNew();
         var checking = new Stopwatch();
         var acting = new Stopwatch();
+        // The check after each batch reads the state the next batch plans from.
+        var state = await world.InScopeAsync(sp => Invariants.CheckStateAsync(sp.GetRequiredService<GovernanceDbContext>()));
         var done = 0;
         while (done < actions)
         {
             Batches++;
-            // Mostly minutes to hours between batches; now and then days, so requests reach their 14-day expiry.
-            world.Portal.Clock.Advance(_random.NextDouble() < 0.1
-                ? TimeSpan.FromHours(_random.Next(24, 24 * 8))
+            // Mostly minutes to hours between batches; now and then days, and rarely a quiet fortnight after which every
+            // open request is past its expiry (decisions must then be refused until the job marks them Expired).
+            var pause = _random.NextDouble();
+            world.Portal.Clock.Advance(pause < 0.03 ? TimeSpan.FromHours(_random.Next(24 * 10, 24 * 20))
+                : pause < 0.15 ? TimeSpan.FromHours(_random.Next(48, 24 * 6))
                 : TimeSpan.FromMinutes(_random.Next(1, 180)));
-            var snapshot = await world.InScopeAsync(sp => Snapshot.TakeAsync(sp.GetRequiredService<GovernanceDbContext>()));
-            var plans = Enumerable.Range(0, Math.Min(_random.Next(2, 5), actions - done)).Select(_ => Choose(snapshot)).ToList();
+            var plans = Enumerable.Range(0, Math.Min(_random.Next(2, 5), actions - done)).Select(_ => Choose(state)).ToList();
             acting.Start();
             var results = await Task.WhenAll(plans.Select(plan => Task.Run(() => RunOneAsync(plan))));
             acting.Stop();
             done += plans.Count;
 
             checking.Start();
-            var problems = await world.InScopeAsync(sp => Invariants.CheckAsync(sp.GetRequiredService<GovernanceDbContext>()));
+            state = await world.InScopeAsync(sp => Invariants.CheckStateAsync(sp.GetRequiredService<GovernanceDbContext>()));
             checking.Stop();
+            _decided.AddRange(state.Decided);
+            _decided.RemoveRange(0, Math.Max(0, _decided.Count - 20));
             var crashed = results.Where(r => r.Error is not null).ToList();
-            if (problems.Count > 0 || crashed.Count > 0)
+            if (state.Problems.Count > 0 || crashed.Count > 0)
             {
                 throw new InvalidOperationException($"Batch {Batches} (action {done - plans.Count + 1}–{done}, seed {seed}) broke the approval workflow.\n"
                     + $"The batch ran in parallel:\n  {string.Join("\n  ", results.Select(r => $"{r.Plan} → {r.Outcome}"))}\n"
-                    + string.Join("\n", problems.Select(p => "Invariant: " + p))
+                    + string.Join("\n", state.Problems.Select(p => "Invariant: " + p))
                     + string.Join("\n", crashed.Select(r => $"{r.Plan} threw (an HTTP caller would get a 500):\n{r.Error}")));
             }
         }
@@ -153,7 +159,7 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
         }
     }
 
-    private Plan Choose(Snapshot now)
+    private Plan Choose(CheckResult now)
     {
         var roll = _random.NextDouble();
         var model = Pick(models);
@@ -161,6 +167,12 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
         var version = Pick(versions);
         if (roll < 0.30)
         {
+            // Mostly versions that can still move; a request for a Production version is refused by the route gate.
+            var movable = versions.Where(v => v.Stage != Stage.Production).ToList();
+            if (movable.Count > 0 && _random.NextDouble() < 0.8)
+            {
+                version = Pick(movable);
+            }
             var target = version.Stage switch
             {
                 Stage.Development => _random.NextDouble() < 0.85 ? Stage.Staging : Stage.Production,
@@ -172,9 +184,9 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
         if (roll < 0.68)
         {
             var move = roll < 0.54 ? Move.Approve : roll < 0.61 ? Move.Reject : Move.Withdraw;
-            var pending = now.Pending.Count > 0 && _random.NextDouble() < 0.85 ? Pick(now.Pending) : null;
+            var pending = now.Pending.Count > 0 && _random.NextDouble() < 0.9 ? Pick(now.Pending) : null;
             // Now and then a decided request (a late decision must get a clear conflict) or one that does not exist.
-            var promotion = pending?.Id ?? (now.Decided.Count > 0 && _random.NextDouble() < 0.9 ? Pick(now.Decided) : Guid.NewGuid());
+            var promotion = pending?.Id ?? (_decided.Count > 0 && _random.NextDouble() < 0.9 ? Pick(_decided) : Guid.NewGuid());
             if (move == Move.Withdraw)
             {
                 var requester = pending is null ? null : PromotionWorld.Find(pending.Requester);
@@ -191,7 +203,7 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
         {
             return new Plan(Move.Expire, PromotionWorld.Admin);
         }
-        if (roll < 0.95 || versions.Count >= MaxVersionsPerModel)
+        if (roll < 0.94 || versions.Count >= MaxVersionsPerModel)
         {
             return new Plan(Move.EditCard, _random.NextDouble() < 0.85 ? Editor(model) : Pick(people), model.Key, version.Number,
                 Card: (CardQuality)_random.Next(3));
@@ -206,25 +218,4 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
     private T Pick<T>(IReadOnlyList<T> items) => items[_random.Next(items.Count)];
 
     private sealed record Result(Plan Plan, string Outcome, Exception? Error);
-
-    public sealed record VersionView(string ModelKey, string Number, Stage Stage);
-
-    public sealed record PendingView(Guid Id, string Requester);
-
-    /// <summary>What the next batch chooses from, read before it starts; ordered by content so a seed repeats its choices as far as it can.</summary>
-    public sealed record Snapshot(IReadOnlyList<VersionView> Versions, IReadOnlyList<PendingView> Pending, IReadOnlyList<Guid> Decided)
-    {
-        public static async Task<Snapshot> TakeAsync(GovernanceDbContext db)
-        {
-            var versions = await db.ModelVersions.AsNoTracking().OrderBy(v => v.Model.Key).ThenBy(v => v.Major).ThenBy(v => v.Minor).ThenBy(v => v.Pipeline)
-                .Select(v => new { v.Model.Key, v.Major, v.Minor, v.Pipeline, v.Stage }).ToListAsync();
-            var pending = await db.Promotions.AsNoTracking().Where(p => p.State == PromotionRequestState.Pending)
-                .OrderBy(p => p.Version.Model.Key).ThenBy(p => p.Version.Minor).ThenBy(p => p.CreatedAt)
-                .Select(p => new PendingView(p.Id, p.Requester)).ToListAsync();
-            var decided = await db.Promotions.AsNoTracking().Where(p => p.State != PromotionRequestState.Pending)
-                .OrderByDescending(p => p.DecidedAt).ThenBy(p => p.Version.Model.Key).ThenBy(p => p.Version.Minor).Take(20).Select(p => p.Id).ToListAsync();
-            return new Snapshot(versions.Select(v => new VersionView(v.Key, new VersionNumber(v.Major, v.Minor, v.Pipeline).ToString(), v.Stage)).ToList(),
-                pending, decided);
-        }
-    }
 }
