@@ -22,6 +22,13 @@ public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorde
     public DbSet<ModelCardRevision> ModelCardRevisions => Set<ModelCardRevision>();
     public DbSet<Approvals.Promotion> Promotions => Set<Approvals.Promotion>();
     public DbSet<Approvals.PromotionDecisionRecord> PromotionDecisions => Set<Approvals.PromotionDecisionRecord>();
+    public DbSet<Approvals.PromotionPolicyVersion> PromotionPolicyVersions => Set<Approvals.PromotionPolicyVersion>();
+    public DbSet<Compliance.ChecklistTemplateVersion> ChecklistTemplateVersions => Set<Compliance.ChecklistTemplateVersion>();
+    public DbSet<Compliance.ChecklistTemplateItem> ChecklistTemplateItems => Set<Compliance.ChecklistTemplateItem>();
+    public DbSet<Compliance.Assessment> Assessments => Set<Compliance.Assessment>();
+    public DbSet<Compliance.AssessmentAnswer> AssessmentAnswers => Set<Compliance.AssessmentAnswer>();
+    public DbSet<Compliance.AssessmentEvidence> AssessmentEvidence => Set<Compliance.AssessmentEvidence>();
+    public DbSet<Compliance.EvidenceContent> EvidenceContents => Set<Compliance.EvidenceContent>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();

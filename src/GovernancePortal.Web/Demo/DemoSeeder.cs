@@ -17,7 +17,7 @@ public sealed class DemoOptions
 }
 
 /// <summary>A believable portfolio for the demo personas. Idempotent: what exists is left alone.</summary>
-public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogger<DemoSeeder> logger)
+public sealed class DemoSeeder(GovernanceDbContext db, PromotionPolicyStore policyStore, TimeProvider clock, ILogger<DemoSeeder> logger)
 {
     private sealed record VersionSeed(string Number, ChangeKind Kind, Stage Stage, string Reason);
 
@@ -77,9 +77,20 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
             [V("0.1.0", ChangeKind.ImprovedModel, Stage.Archived, "Research prototype; halted by the AI ethics board.")]),
     ];
 
+    /// <summary>Models whose data subjects include people in the EU (the bank's portfolio; the clinical models are US-only).</summary>
+    private static readonly HashSet<string> EuDataSubjects =
+    [
+        "credit-default-pd", "fraud-card-realtime", "aml-transaction-monitoring", "churn-retail", "mortgage-affordability",
+        "claims-triage", "support-chat-intent", "emotion-recognition-hiring",
+    ];
+
+    /// <summary>Models that decide alone with legal or similar effect (GDPR Art. 22): loan refusals and card declines.</summary>
+    private static readonly HashSet<string> AutomatedLegalEffect = ["credit-default-pd", "fraud-card-realtime"];
+
     public async Task<int> SeedAsync(CancellationToken cancellationToken = default)
     {
         await SeedPersonasAsync(cancellationToken);
+        var policies = (await policyStore.CurrentAllAsync(cancellationToken)).Select(p => p.Policy()).ToList();
         var existing = await db.Models.Select(m => m.Key).ToListAsync(cancellationToken);
         var added = 0;
         var now = clock.GetUtcNow();
@@ -97,6 +108,8 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
                 UseCase = seed.UseCase,
                 RiskTier = seed.Risk,
                 DataCategories = seed.Data,
+                EuDataSubjects = EuDataSubjects.Contains(seed.Key),
+                AutomatedLegalEffect = AutomatedLegalEffect.Contains(seed.Key),
                 Tags = seed.Tags,
                 CreatedAt = now.AddDays(-400),
                 CreatedBy = owner.Username,
@@ -137,7 +150,7 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
                 db.Audit.Record("version.registered", version, new { model = seed.Key, version = v.Number, source = "seed-demo" });
                 if (v.Stage == Stage.Production)
                 {
-                    SeedApproval(model, version, owner.Username);
+                    SeedApproval(model, version, owner.Username, PromotionPolicies.Find(policies, Stage.Production, model.RiskTier));
                 }
                 if (DemoCards.For(seed.Key, v.Number, v.Stage, seed.Name, seed.Description, seed.UseCase) is { } card)
                 {
@@ -150,6 +163,7 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
             added++;
         }
         await db.SaveChangesAsync(cancellationToken);
+        await new DemoAssessments(db, now).SeedAsync(cancellationToken);
         logger.LogInformation("Demo data: {Added} model(s) added, {Existing} already present.", added, existing.Count);
         return added;
     }
@@ -166,9 +180,8 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
     }
 
     /// <summary>The approved request that put a demo version in production, so the portfolio's history is complete.</summary>
-    private void SeedApproval(Model model, ModelVersion version, string requester)
+    private void SeedApproval(Model model, ModelVersion version, string requester, PromotionPolicy? policy)
     {
-        var policy = PromotionPolicies.Default(Stage.Production, model.RiskTier);
         if (policy is null || policy.TotalApprovals == 0 && model.RiskTier == RiskTier.Prohibited)
         {
             return;
