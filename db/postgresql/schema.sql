@@ -778,3 +778,21 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180129_PendingPromotionPerVersion') THEN
+    CREATE UNIQUE INDEX "IX_Promotions_VersionId_Pending" ON "Promotions" ("VersionId") WHERE "State" = 'Pending';
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180129_PendingPromotionPerVersion') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125180129_PendingPromotionPerVersion', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

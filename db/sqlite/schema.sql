@@ -410,3 +410,11 @@ VALUES ('20261125175932_ChecklistTemplateEditing', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE UNIQUE INDEX "IX_Promotions_VersionId_Pending" ON "Promotions" ("VersionId") WHERE "State" = 'Pending';
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125180104_PendingPromotionPerVersion', '10.0.14');
+
+COMMIT;
+

@@ -86,6 +86,10 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
 
                     b.HasIndex("State", "CreatedAt");
 
+                    b.HasIndex(new[] { "VersionId" }, "IX_Promotions_VersionId_Pending")
+                        .IsUnique()
+                        .HasFilter("\"State\" = 'Pending'");
+
                     b.ToTable("Promotions");
                 });
 

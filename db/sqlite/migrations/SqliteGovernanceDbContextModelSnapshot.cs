@@ -81,6 +81,10 @@ namespace GovernancePortal.Data.Migrations.Sqlite
 
                     b.HasIndex("State", "CreatedAt");
 
+                    b.HasIndex(new[] { "VersionId" }, "IX_Promotions_VersionId_Pending")
+                        .IsUnique()
+                        .HasFilter("\"State\" = 'Pending'");
+
                     b.ToTable("Promotions");
                 });
 

@@ -52,6 +52,8 @@ internal sealed class PromotionConfiguration : IEntityTypeConfiguration<Promotio
         builder.Property(p => p.Revision).IsConcurrencyToken();
         builder.HasIndex(p => new { p.State, p.CreatedAt });
         builder.HasIndex(p => p.VersionId);
+        // One open request per version: two requests made at once both pass the service's check, so the database decides.
+        builder.HasIndex(p => p.VersionId, "IX_Promotions_VersionId_Pending").IsUnique().HasFilter("\"State\" = 'Pending'");
         builder.HasOne(p => p.Version).WithMany().HasForeignKey(p => p.VersionId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(p => p.Decisions).WithOne().HasForeignKey(d => d.PromotionId).OnDelete(DeleteBehavior.Cascade);
     }

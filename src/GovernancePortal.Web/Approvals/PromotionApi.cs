@@ -116,6 +116,11 @@ public static class PromotionApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["comment"] = ["At most 4,000 characters."] });
         }
+        // Bad input, not a refusal: without this the workflow's "needs a reason" came back as 403.
+        if (verdict == Verdict.Reject && string.IsNullOrWhiteSpace(body.Value.Comment))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["comment"] = ["Say why: a rejection needs a reason the requester can act on."] });
+        }
         var outcome = await promotions.DecideAsync(await registry.CallerAsync(user, cancellationToken), id, verdict.Value, body.Value.Comment, cancellationToken);
         return outcome.Failure is { } failure ? RegistryApi.Problem(failure) : TypedResults.Ok(await ResponseAsync(db, id, cancellationToken));
     }

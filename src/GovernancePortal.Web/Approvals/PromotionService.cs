@@ -83,9 +83,24 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         var message = opened.Message;
         if (opened is WorkflowTransition { State: PromotionRequestState.Approved } approved)
         {
+            // No approval is needed: the request is decided as it opens. Left Pending, it could still be withdrawn or
+            // expire after its version had moved.
+            promotion.State = PromotionRequestState.Approved;
+            promotion.DecidedAt = now;
+            db.Audit.Record("promotion.approved", promotion,
+                new { model = version.Model.Key, version = version.Number.ToString(), policyVersion = check.Policy.Version, gates = check.Gates, message });
             await ApplyApprovalAsync(promotion, version, check.Policy, approved, cancellationToken);
         }
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || DbErrors.IsUniqueViolation(ex))
+        {
+            // Another request for this version, or its stage change, was saved first.
+            db.ChangeTracker.Clear();
+            return Failed(FailureKind.Conflict, $"Version {version.Number} was requested or moved at the same moment; reload it to see its requests.");
+        }
         return new(promotion, null, check.Gates, message);
     }
 
@@ -198,7 +213,8 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         catch (DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
-            return new(promotion, new RegistryFailure(FailureKind.Conflict, "Someone decided on this request at the same moment; reload it to see its state."), gates, "");
+            return new(promotion, new RegistryFailure(FailureKind.Conflict,
+                "Someone decided on this request, or moved a version of this model, at the same moment; reload it to see its state."), gates, "");
         }
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
         {
@@ -213,14 +229,21 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
     {
         var now = clock.GetUtcNow();
         var tracked = await db.ModelVersions.SingleAsync(v => v.Id == version.Id, cancellationToken);
+        // The gates were judged on the version as the caller read it; if it has moved since, the save must conflict.
+        db.Entry(tracked).Property(v => v.ConcurrencyStamp).OriginalValue = version.ConcurrencyStamp;
         if (promotion.TargetStage == Stage.Production && !policy.AllowsSeveralProduction)
         {
-            var champions = await db.ModelVersions.Where(v => v.ModelId == version.ModelId && v.Stage == Stage.Production && v.Id != version.Id).ToListAsync(cancellationToken);
-            foreach (var champion in champions)
+            // Every other version, not only the champion read now: one that another approval is moving to Production at
+            // this moment still reads as Staging here, and only a conflict on its stamp keeps both from staying there.
+            var others = await db.ModelVersions.Where(v => v.ModelId == version.ModelId && v.Id != version.Id).ToListAsync(cancellationToken);
+            foreach (var other in others)
+            {
+                other.ConcurrencyStamp++;
+            }
+            foreach (var champion in others.Where(v => v.Stage == Stage.Production))
             {
                 champion.Stage = Stage.Staging;
                 champion.StageChangedAt = now;
-                champion.ConcurrencyStamp++;
                 db.Audit.Record("version.stage-changed", champion,
                     new { model = version.Model.Key, version = champion.Number.ToString(), reason = "replaced in production", promotion = promotion.Id });
             }
@@ -252,9 +275,11 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         (await checklists.StatusAsync(version.Id, cancellationToken))?.Templates
             .Select(t => new ChecklistSignOff(t.TemplateId, t.Title, t.SignedOff, t.Missing.Select(m => m.Message).ToList())).ToList() ?? [];
 
+    // One query, so the state and the decisions are read at one moment: a split query could see a decision committed
+    // after the state it read, and refuse with a wrong reason. Metrics never change; they are read when needed.
     private Task<Promotion?> LoadAsync(Guid id, CancellationToken cancellationToken) =>
-        db.Promotions.Include(p => p.Decisions).Include(p => p.Version).ThenInclude(v => v.Model).Include(p => p.Version).ThenInclude(v => v.Metrics)
-            .AsSplitQuery().SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
+        db.Promotions.Include(p => p.Decisions).Include(p => p.Version).ThenInclude(v => v.Model)
+            .SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
 
     private static PromotionOutcome Failed(FailureKind kind, string message) => new(null, new RegistryFailure(kind, message), [], message);
 }

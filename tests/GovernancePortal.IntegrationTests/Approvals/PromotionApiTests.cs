@@ -143,6 +143,15 @@ public abstract class PromotionApiTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task A_rejection_without_a_reason_is_a_400_naming_the_comment()
+    {
+        var response = await (await As("compliance@demo.test")).PostAsync($"/api/v1/promotions/{Guid.NewGuid()}/decisions", Json(new { decision = "reject", comment = " " }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await BodyAsync(response)).GetProperty("errors").TryGetProperty("comment", out _));
+    }
+
+    [Fact]
     public async Task Listing_filters_by_status_and_refuses_unknown_values()
     {
         var viewer = await As("viewer@demo.test");
