@@ -17,7 +17,7 @@ public sealed record PromotionOutcome(Promotion? Promotion, RegistryFailure? Fai
 /// this class loads their inputs, re-evaluates the gates at the moment of each decision, and saves the outcome, the
 /// stage change and the audit events in one transaction under optimistic concurrency.
 /// </summary>
-public sealed class PromotionService(GovernanceDbContext db, ModelCardService cards, TimeProvider clock)
+public sealed class PromotionService(GovernanceDbContext db, ModelCardService cards, TimeProvider clock, Notifications.ApprovalNotifications notifications)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -78,6 +78,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         {
             await ApplyApprovalAsync(promotion, version, check.Policy, approved, cancellationToken);
         }
+        await notifications.PromotionOpenedAsync(promotion, version, check.Policy, opened, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return new(promotion, null, check.Gates, message);
     }
@@ -182,6 +183,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         {
             await ApplyApprovalAsync(promotion, version, policy, transition, cancellationToken);
         }
+        notifications.PromotionChanged(promotion, version, action, transition);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

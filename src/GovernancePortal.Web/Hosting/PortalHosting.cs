@@ -6,6 +6,7 @@ using GovernancePortal.Scheduling;
 using GovernancePortal.Data;
 using GovernancePortal.Demo;
 using GovernancePortal.Identity;
+using GovernancePortal.Notifications;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.Extensions.Configuration.Json;
@@ -47,6 +48,8 @@ public static class PortalHosting
         builder.Services.AddScoped<RegistryService>();
         builder.Services.AddScoped<ModelCardService>();
         builder.Services.AddScoped<Approvals.PromotionService>();
+        builder.Services.AddScoped<Approvals.RollbackService>();
+        builder.Services.AddNotifications();
         builder.Services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
         builder.Services.AddSingleton<CheckpointKey>();
@@ -95,7 +98,7 @@ public static class PortalHosting
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
         app.MapAccountEndpoints();
-        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi();
+        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapRollbackApi().MapNotificationApi();
         app.MapCardDownloads();
         app.MapAuditDownloads();
         app.MapRazorComponents<App>();
