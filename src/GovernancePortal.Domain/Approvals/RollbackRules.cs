@@ -162,9 +162,10 @@ public static class RollbackRules
         {
             return new(RollbackRefusalKind.Expired, $"This rollback was not confirmed by {Time(rollback.ExpiresAt)}; start a new one if it is still needed.");
         }
+        var needed = rollback.StartedRole == Roles.ModelOwner ? "a ComplianceOfficer outside the owning team" : $"a ModelOwner of {rollback.OwningTeam}";
         if (PromotionWorkflow.SamePerson(caller.Username, rollback.StartedBy))
         {
-            return new(RollbackRefusalKind.SeparationOfDuties, "You started this rollback; a second person must confirm it.");
+            return new(RollbackRefusalKind.SeparationOfDuties, $"You started this rollback; a second person, {needed}, must confirm it.");
         }
         var (role, refusal) = SideOf(caller, rollback.ModelOwner, rollback.OwningTeam);
         if (refusal is not null)
@@ -173,7 +174,6 @@ public static class RollbackRules
         }
         if (role == rollback.StartedRole)
         {
-            var needed = rollback.StartedRole == Roles.ModelOwner ? "a ComplianceOfficer outside the owning team" : $"a ModelOwner of {rollback.OwningTeam}";
             return new(RollbackRefusalKind.SeparationOfDuties, $"{rollback.StartedBy} started this rollback as {rollback.StartedRole}; it must be confirmed by {needed}.");
         }
         if (planNow is null || planNow.From.Id != rollback.FromVersionId || planNow.To.Id != rollback.ToVersionId)

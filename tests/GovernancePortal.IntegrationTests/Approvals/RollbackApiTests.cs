@@ -90,7 +90,7 @@ public abstract class RollbackApiTests(PortalFactory portal)
         Assert.Equal(["compliance2@demo.test", "compliance@demo.test", "owner@demo.test"], await RollbackSetup.RecipientsAsync(portal, "review.opened", $"/retrospectives/{reviewId}"));
         var ownersInbox = await owner.GetFromJsonAsync<JsonElement>("/api/v1/notifications");
         Assert.Contains(ownersInbox.EnumerateArray(), n => n.GetProperty("kind").GetString() == "rollback.confirmed");
-        Assert.DoesNotContain(ownersInbox.EnumerateArray(), n => n.GetProperty("kind").GetString() == "rollback.started");
+        Assert.DoesNotContain(ownersInbox.EnumerateArray(), n => n.GetProperty("kind").GetString() == "rollback.started" && n.GetProperty("link").GetString() == $"/rollbacks/{id}");
     }
 
     [Fact]
