@@ -66,11 +66,11 @@ public sealed class ApprovalNotifications(Notifier notifier)
 
     public void RollbackConfirmed(Rollback rollback, Model model, ModelVersion from, ModelVersion to) =>
         notifier.Send([rollback.StartedBy, model.Owner], new("rollback.confirmed", $"Rolled back: {model.Name} {from.Number} → {to.Number}",
-            $"{rollback.DecidedBy} confirmed the rollback {rollback.StartedBy} started; {to.Number} is in Production again.", $"/rollbacks/{rollback.Id}"));
+            $"{rollback.DecidedBy} confirmed the rollback {rollback.StartedBy} started; {to.Number} is in Production again.", $"/rollbacks/{rollback.Id}"), rollback.DecidedBy);
 
     public void RollbackCancelled(Rollback rollback, Model model) =>
         notifier.Send([rollback.StartedBy, model.Owner], new("rollback.cancelled", $"Rollback cancelled: {model.Name}",
-            $"{rollback.DecidedBy} cancelled the rollback; Production is unchanged.", $"/rollbacks/{rollback.Id}"));
+            $"{rollback.DecidedBy} cancelled the rollback; Production is unchanged.", $"/rollbacks/{rollback.Id}"), rollback.DecidedBy);
 
     /// <summary>Every officer who could close it, and the model's owner, learn that a retrospective is open.</summary>
     public async Task ReviewOpenedAsync(RetrospectiveReview review, Rollback rollback, Model model, CancellationToken cancellationToken)
@@ -80,12 +80,12 @@ public sealed class ApprovalNotifications(Notifier notifier)
             .Select(p => p.Username);
         notifier.Send([.. closers, model.Owner], new("review.opened", $"Retrospective open: {model.Name}",
             $"A rollback ({rollback.Reason}) opened a retrospective; it stays in the approvals inbox until a ComplianceOfficer closes it with findings.",
-            $"/retrospectives/{review.Id}"));
+            $"/retrospectives/{review.Id}"), rollback.DecidedBy);
     }
 
     public void ReviewClosed(RetrospectiveReview review, Rollback rollback, Model model) =>
         notifier.Send([rollback.StartedBy, rollback.DecidedBy ?? "", model.Owner], new("review.closed", $"Retrospective closed: {model.Name}",
-            $"{review.ClosedBy} closed it: {review.Findings}", $"/retrospectives/{review.Id}"));
+            $"{review.ClosedBy} closed it: {review.Findings}", $"/retrospectives/{review.Id}"), review.ClosedBy);
 
     public static PendingRollback Pending(Rollback rollback, Model model) => new(rollback.StartedBy, rollback.StartedRole, rollback.StartedAt, rollback.State,
         rollback.FromVersionId, rollback.ToVersionId, model.Owner, model.Team);

@@ -41,9 +41,11 @@ public sealed class InAppChannel : INotificationChannel
 /// <summary>The one way notifications are created: every registered channel stages the message for the recipients.</summary>
 public sealed class Notifier(GovernanceDbContext db, IEnumerable<INotificationChannel> channels, TimeProvider clock)
 {
-    public void Send(IEnumerable<string> recipients, NotificationMessage message)
+    /// <summary>Stages <paramref name="message"/> for each recipient once; <paramref name="actor"/> is not told of their own act.</summary>
+    public void Send(IEnumerable<string> recipients, NotificationMessage message, string? actor = null)
     {
-        var distinct = recipients.Where(r => !string.IsNullOrWhiteSpace(r)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var distinct = recipients.Where(r => !string.IsNullOrWhiteSpace(r) && !string.Equals(r, actor, StringComparison.OrdinalIgnoreCase))
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         if (distinct.Count == 0)
         {
             return;

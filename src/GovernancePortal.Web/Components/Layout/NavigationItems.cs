@@ -13,7 +13,6 @@ public static class NavigationItems
         new("Models", "/models", Identity.Roles.All),
         new("Production now", "/production", Identity.Roles.All),
         new("Approvals", "/approvals", Identity.Roles.All),
-        new("Notifications", "/notifications", Identity.Roles.All),
         new("Audit", "/audit", [Identity.Roles.Auditor, Identity.Roles.ComplianceOfficer]),
         new("Admin", "/admin/api-keys", [Identity.Roles.Admin]),
     ];
