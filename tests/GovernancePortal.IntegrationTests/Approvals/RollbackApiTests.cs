@@ -5,6 +5,7 @@ using System.Text.Json;
 using GovernancePortal.Registry;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GovernancePortal.Approvals;
 
@@ -217,6 +218,43 @@ public abstract class RollbackApiTests(PortalFactory portal)
         Assert.DoesNotContain(officersInbox.EnumerateArray(), n => n.GetProperty("kind").GetString() == "promotion.rejected");
         Assert.Empty(await (await As("viewer@demo.test")).GetFromJsonAsync<JsonElement[]>("/api/v1/notifications") ?? []);
         Assert.Equal(HttpStatusCode.Unauthorized, (await PortalClient.Anonymous(portal).Http.GetAsync("/api/v1/notifications")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Expiry_and_a_withdrawal_by_the_owner_are_told_to_the_requester_but_nobody_hears_of_their_own_withdrawal()
+    {
+        async Task<Guid> PendingAsync(string key, string version, string requester, int ageDays) => await portal.WithDbAsync(async db =>
+        {
+            var found = (await RegistryQueries.FindVersionAsync(db, key, version))!;
+            var policy = PromotionPolicies.Default(Stage.Staging, found.Model.RiskTier)!;
+            var promotion = new Promotion
+            {
+                VersionId = found.Id, FromStage = found.Stage, TargetStage = Stage.Staging, Requester = requester, Justification = "Pipeline run.",
+                State = PromotionRequestState.Pending, PolicyVersion = policy.Version, PolicyJson = PromotionService.SerializePolicy(policy), GatesJson = "[]",
+                CreatedAt = DateTimeOffset.UtcNow.AddDays(-ageDays), ExpiresAt = DateTimeOffset.UtcNow.AddDays(14 - ageDays),
+            };
+            db.Promotions.Add(promotion);
+            db.Audit.Record("promotion.requested", promotion);
+            await db.SaveChangesAsync();
+            return promotion.Id;
+        });
+        var expiring = await PendingAsync("radiology-triage", "0.3.0", "owner2@demo.test", 20);
+        var byPipeline = await PendingAsync("claims-triage", "1.4.0", "claims-pipeline@demo.test", 1);
+
+        await portal.WithDbAsync(async db =>
+        {
+            await using var scope = portal.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<PromotionService>().ExpireDueAsync();
+        });
+        var owner = await As("owner2@demo.test");
+        Assert.Equal(HttpStatusCode.OK, (await owner.PostAsync($"/api/v1/promotions/{byPipeline}/withdraw", null)).StatusCode);
+
+        Assert.Equal(["owner2@demo.test"], await RollbackSetup.RecipientsAsync(portal, "promotion.expired", $"/approvals/{expiring}"));
+        Assert.Equal(["claims-pipeline@demo.test"], await RollbackSetup.RecipientsAsync(portal, "promotion.withdrawn", $"/approvals/{byPipeline}"));
+
+        var own = await PendingAsync("readmission-30d", "2.0.1", "owner2@demo.test", 1);
+        Assert.Equal(HttpStatusCode.OK, (await owner.PostAsync($"/api/v1/promotions/{own}/withdraw", null)).StatusCode);
+        Assert.Empty(await RollbackSetup.RecipientsAsync(portal, "promotion.withdrawn", $"/approvals/{own}"));
     }
 }
 
