@@ -15,9 +15,13 @@ public static class NotificationApi
         return api;
     }
 
-    internal static async Task<IResult> ListAsync(ClaimsPrincipal user, NotificationInbox inbox, bool? unread, CancellationToken cancellationToken)
+    internal static async Task<IResult> ListAsync(ClaimsPrincipal user, NotificationInbox inbox, string? unread, CancellationToken cancellationToken)
     {
-        var items = await inbox.ListAsync(NotificationInbox.Username(user), unread == true, cancellationToken);
+        if (unread is not null && !bool.TryParse(unread, out _))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["unread"] = ["Use true or false."] });
+        }
+        var items = await inbox.ListAsync(NotificationInbox.Username(user), unread is not null && bool.Parse(unread), cancellationToken);
         return TypedResults.Ok(items.Select(n => new NotificationResponse(n.Id, n.Kind, n.Title, n.Body, n.Link, n.CreatedAt, n.ReadAt)).ToList());
     }
 }

@@ -121,6 +121,12 @@ public abstract class RollbackApiTests(PortalFactory portal)
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);
         var id = (await RollbackSetup.BodyAsync(started)).GetProperty("id").GetGuid();
         Assert.Equal(HttpStatusCode.Conflict, (await owner.PostAsync(start, Json(new { reason = "Again." }))).StatusCode);
+        var viewer = await As("viewer@demo.test");
+        Assert.Equal("pending", (await viewer.GetFromJsonAsync<JsonElement>($"/api/v1/rollbacks/{id}")).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PortalClient.Anonymous(portal).Http.GetAsync($"/api/v1/rollbacks/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await viewer.GetAsync($"/api/v1/rollbacks/{Guid.NewGuid()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync($"/api/v1/rollbacks/{id}/cancel", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await As("owner@demo.test")).PostAsync($"/api/v1/rollbacks/{id}/cancel", null)).StatusCode);
 
         Assert.Equal(HttpStatusCode.Forbidden, (await owner.PostAsync($"/api/v1/rollbacks/{id}/confirm", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await (await As("owner@demo.test")).PostAsync($"/api/v1/rollbacks/{id}/confirm", null)).StatusCode);
@@ -217,6 +223,9 @@ public abstract class RollbackApiTests(PortalFactory portal)
         Assert.Contains(officersInbox.EnumerateArray(), n => n.GetProperty("link").GetString() == link);
         Assert.DoesNotContain(officersInbox.EnumerateArray(), n => n.GetProperty("kind").GetString() == "promotion.rejected");
         Assert.Empty(await (await As("viewer@demo.test")).GetFromJsonAsync<JsonElement[]>("/api/v1/notifications") ?? []);
+        var badFilter = await (await As("viewer@demo.test")).GetAsync("/api/v1/notifications?unread=maybe");
+        Assert.Equal(HttpStatusCode.BadRequest, badFilter.StatusCode);
+        Assert.True((await RollbackSetup.BodyAsync(badFilter)).GetProperty("errors").TryGetProperty("unread", out _));
         Assert.Equal(HttpStatusCode.Unauthorized, (await PortalClient.Anonymous(portal).Http.GetAsync("/api/v1/notifications")).StatusCode);
     }
 
