@@ -517,7 +517,34 @@ START TRANSACTION;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125164112_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125163959_PromotionPolicyVersions') THEN
+    CREATE TABLE "PromotionPolicyVersions" (
+        "TargetStage" character varying(16) NOT NULL,
+        "RiskTier" character varying(16) NOT NULL,
+        "Version" integer NOT NULL,
+        "PolicyJson" text NOT NULL,
+        "CreatedBy" character varying(256) NOT NULL,
+        "CreatedAt" timestamp with time zone NOT NULL,
+        "ChangeNote" character varying(2000) NOT NULL,
+        CONSTRAINT "PK_PromotionPolicyVersions" PRIMARY KEY ("TargetStage", "RiskTier", "Version")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125163959_PromotionPolicyVersions') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125163959_PromotionPolicyVersions', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
     CREATE TABLE "Notifications" (
         "Id" uuid NOT NULL,
         "Recipient" character varying(256) NOT NULL,
@@ -534,7 +561,7 @@ END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125164112_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
     CREATE TABLE "Rollbacks" (
         "Id" uuid NOT NULL,
         "ModelId" uuid NOT NULL,
@@ -559,7 +586,7 @@ END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125164112_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
     CREATE TABLE "RetrospectiveReviews" (
         "Id" uuid NOT NULL,
         "RollbackId" uuid NOT NULL,
@@ -577,65 +604,65 @@ END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125164112_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
     CREATE INDEX "IX_Notifications_Recipient_CreatedAt" ON "Notifications" ("Recipient", "CreatedAt");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125164112_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
     CREATE INDEX "IX_Notifications_Recipient_ReadAt" ON "Notifications" ("Recipient", "ReadAt");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125164112_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
     CREATE UNIQUE INDEX "IX_RetrospectiveReviews_RollbackId" ON "RetrospectiveReviews" ("RollbackId");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125164112_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
     CREATE INDEX "IX_RetrospectiveReviews_State_OpenedAt" ON "RetrospectiveReviews" ("State", "OpenedAt");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125164112_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
     CREATE INDEX "IX_Rollbacks_FromVersionId" ON "Rollbacks" ("FromVersionId");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125164112_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
     CREATE INDEX "IX_Rollbacks_ModelId_State" ON "Rollbacks" ("ModelId", "State");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125164112_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
     CREATE INDEX "IX_Rollbacks_State_StartedAt" ON "Rollbacks" ("State", "StartedAt");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125164112_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
     CREATE INDEX "IX_Rollbacks_ToVersionId" ON "Rollbacks" ("ToVersionId");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125164112_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
     INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-    VALUES ('20261125164112_RollbackAndNotifications', '10.0.14');
+    VALUES ('20261125172418_RollbackAndNotifications', '10.0.14');
     END IF;
 END $EF$;
 COMMIT;

@@ -267,6 +267,23 @@ VALUES ('20261125160138_CatalogueIndexes', '10.0.14');
 COMMIT;
 
 BEGIN TRANSACTION;
+CREATE TABLE "PromotionPolicyVersions" (
+    "TargetStage" TEXT NOT NULL,
+    "RiskTier" TEXT NOT NULL,
+    "Version" INTEGER NOT NULL,
+    "PolicyJson" TEXT NOT NULL,
+    "CreatedBy" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "ChangeNote" TEXT NOT NULL,
+    CONSTRAINT "PK_PromotionPolicyVersions" PRIMARY KEY ("TargetStage", "RiskTier", "Version")
+);
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125163939_PromotionPolicyVersions', '10.0.14');
+
+COMMIT;
+
+BEGIN TRANSACTION;
 CREATE TABLE "Notifications" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Notifications" PRIMARY KEY,
     "Recipient" TEXT NOT NULL,
@@ -326,7 +343,7 @@ CREATE INDEX "IX_Rollbacks_State_StartedAt" ON "Rollbacks" ("State", "StartedAt"
 CREATE INDEX "IX_Rollbacks_ToVersionId" ON "Rollbacks" ("ToVersionId");
 
 INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261125164052_RollbackAndNotifications', '10.0.14');
+VALUES ('20261125172303_RollbackAndNotifications', '10.0.14');
 
 COMMIT;
 

@@ -33,7 +33,10 @@ public class PortalFactory(TestDatabase database) : WebApplicationFactory<Progra
         builder.UseSetting("Authentication:DevelopmentSignIn", "true");
         // Jobs would fire at their own times and race the tests' expectations; tests call them directly.
         builder.UseSetting("Scheduling:Enabled", "false");
-        // Warnings and errors only; EF's reports of expected failures (refused audit updates) would flood the test log.
+        // Warnings and errors only; EF's reports of expected failures (refused audit updates, lost races) would flood the
+        // test log. Category settings from appsettings outrank a catch-all filter, so EF is silenced by category too.
+        builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "None");
+        builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "None");
         builder.ConfigureLogging(logging => logging
             .ClearProviders()
             .AddConsole()

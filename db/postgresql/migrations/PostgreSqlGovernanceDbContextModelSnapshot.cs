@@ -128,6 +128,41 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
                     b.ToTable("PromotionDecisions");
                 });
 
+            modelBuilder.Entity("GovernancePortal.Approvals.PromotionPolicyVersion", b =>
+                {
+                    b.Property<string>("TargetStage")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("RiskTier")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ChangeNote")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("PolicyJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("TargetStage", "RiskTier", "Version");
+
+                    b.ToTable("PromotionPolicyVersions");
+                });
+
             modelBuilder.Entity("GovernancePortal.Approvals.RetrospectiveReview", b =>
                 {
                     b.Property<Guid>("Id")

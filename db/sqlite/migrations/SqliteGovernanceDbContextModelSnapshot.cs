@@ -123,6 +123,41 @@ namespace GovernancePortal.Data.Migrations.Sqlite
                     b.ToTable("PromotionDecisions");
                 });
 
+            modelBuilder.Entity("GovernancePortal.Approvals.PromotionPolicyVersion", b =>
+                {
+                    b.Property<string>("TargetStage")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RiskTier")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChangeNote")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PolicyJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TargetStage", "RiskTier", "Version");
+
+                    b.ToTable("PromotionPolicyVersions");
+                });
+
             modelBuilder.Entity("GovernancePortal.Approvals.RetrospectiveReview", b =>
                 {
                     b.Property<Guid>("Id")

@@ -3,7 +3,10 @@ using GovernancePortal.Registry;
 
 namespace GovernancePortal.Approvals;
 
-/// <summary>The policies the portal starts with, and how a policy is chosen for a promotion.</summary>
+/// <summary>
+/// The policies the portal starts with, and how a policy is chosen for a promotion. The portal stores these as version 1
+/// and judges requests under the stored versions (PromotionPolicyStore); <see cref="Default"/> is the seed, not the current policy.
+/// </summary>
 public static class PromotionPolicies
 {
     private static readonly RequiredApproval[] _oneOfficer = [new(Roles.ComplianceOfficer, 1)];

@@ -17,6 +17,8 @@ public sealed record RequiredSignOff(string Id, string DisplayName);
 public sealed record PromotionPolicy
 {
     public static readonly TimeSpan DefaultRequestExpiry = TimeSpan.FromDays(14);
+    public static readonly TimeSpan MaximumRequestExpiry = TimeSpan.FromDays(365);
+    public const int MaximumApprovalsPerRole = 10;
 
     /// <summary>Roles that may fill an approval slot; Admins and Auditors never approve, Viewers only read.</summary>
     public static readonly IReadOnlyList<string> ApproverRoles = [Roles.ComplianceOfficer, Roles.ModelOwner];
@@ -39,56 +41,104 @@ public sealed record PromotionPolicy
     public TimeSpan RequestExpiry { get; init; } = DefaultRequestExpiry;
     public IReadOnlyList<Stage> AllowedFromStages { get; init; } = [];
 
+    /// <summary>
+    /// Every compliance checklist that applies to the model must be signed off. Officers turn it on per policy; until the
+    /// checklist gate is wired in it is recorded but judges nothing.
+    /// </summary>
+    public bool RequireApplicableChecklistsSignedOff { get; init; }
+
     public int TotalApprovals => RequiredApprovals.Sum(a => a.Count);
 
     /// <summary>Why this policy cannot be used as written; empty when it can.</summary>
-    public IReadOnlyList<string> Problems()
+    public IReadOnlyList<string> Problems() => FieldProblems().Select(p => p.Message).ToList();
+
+    /// <summary>
+    /// As <see cref="Problems"/>, each tied to the field it concerns (camel-case property names, as the API spells them),
+    /// so forms and problem details can point at it.
+    /// </summary>
+    public IReadOnlyList<PolicyProblem> FieldProblems()
     {
-        var problems = new List<string>();
+        var problems = new List<PolicyProblem>();
+        void Add(string field, string message) => problems.Add(new PolicyProblem(field, message));
         if (Version < 1)
         {
-            problems.Add("The version must be 1 or more.");
+            Add(PolicyFields.Version, "The version must be 1 or more.");
+        }
+        if (TargetStage is not (Stage.Staging or Stage.Production))
+        {
+            Add(PolicyFields.TargetStage, $"Policies promote to Staging or Production, not {TargetStage}.");
         }
         if (MinimumCardCompleteness is < 0 or > 100)
         {
-            problems.Add($"The minimum model card completeness must be between 0 and 100, not {MinimumCardCompleteness}.");
+            Add(PolicyFields.MinimumCardCompleteness, $"The minimum model card completeness must be between 0 and 100, not {MinimumCardCompleteness}.");
         }
         if (RequestExpiry <= TimeSpan.Zero)
         {
-            problems.Add("Requests must expire after a positive time.");
+            Add(PolicyFields.RequestExpiry, "Requests must expire after a positive time.");
+        }
+        else if (RequestExpiry > MaximumRequestExpiry)
+        {
+            // A request waiting longer than a year is judged on evidence nobody remembers.
+            Add(PolicyFields.RequestExpiry, $"Requests must expire within {MaximumRequestExpiry.Days} days.");
         }
         if (AllowedFromStages.Count == 0)
         {
-            problems.Add("At least one stage must be allowed to promote from.");
+            Add(PolicyFields.AllowedFromStages, "At least one stage must be allowed to promote from.");
         }
         if (AllowedFromStages.Contains(TargetStage))
         {
-            problems.Add($"A version cannot be promoted from {TargetStage} to {TargetStage}.");
+            Add(PolicyFields.AllowedFromStages, $"A version cannot be promoted from {TargetStage} to {TargetStage}.");
+        }
+        if (AllowedFromStages.Distinct().Count() != AllowedFromStages.Count)
+        {
+            Add(PolicyFields.AllowedFromStages, "A stage is listed more than once.");
         }
         foreach (var approval in RequiredApprovals)
         {
             if (!ApproverRoles.Contains(approval.Role, StringComparer.Ordinal))
             {
-                problems.Add($"'{approval.Role}' cannot approve; approvers are {string.Join(" or ", ApproverRoles)}.");
+                Add(PolicyFields.RequiredApprovals, $"'{approval.Role}' cannot approve; approvers are {string.Join(" or ", ApproverRoles)}.");
             }
             if (approval.Count < 1)
             {
-                problems.Add($"{approval.Role} must be asked for at least one approval, not {approval.Count}.");
+                Add(PolicyFields.RequiredApprovals, $"{approval.Role} must be asked for at least one approval, not {approval.Count}.");
+            }
+            else if (approval.Count > MaximumApprovalsPerRole)
+            {
+                Add(PolicyFields.RequiredApprovals, $"{approval.Role} can be asked for at most {MaximumApprovalsPerRole} approvals, not {approval.Count}.");
             }
         }
         // Two rows for one role would make "needs 1 more" ambiguous.
         foreach (var role in RequiredApprovals.GroupBy(a => a.Role, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
-            problems.Add($"{role.Key} is listed more than once.");
+            Add(PolicyFields.RequiredApprovals, $"{role.Key} is listed more than once.");
         }
         foreach (var signOff in RequiredSignOffs.GroupBy(s => s.Id, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
-            problems.Add($"The sign-off '{signOff.Key}' is listed more than once.");
+            Add(PolicyFields.RequiredSignOffs, $"The sign-off '{signOff.Key}' is listed more than once.");
         }
         if (RequiredSignOffs.Any(s => string.IsNullOrWhiteSpace(s.Id) || string.IsNullOrWhiteSpace(s.DisplayName)))
         {
-            problems.Add("Every sign-off needs an id and a display name.");
+            Add(PolicyFields.RequiredSignOffs, "Every sign-off needs an id and a display name.");
         }
         return problems;
     }
+}
+
+/// <summary>What is wrong with a policy, and the field (see <see cref="PolicyFields"/>) it concerns.</summary>
+public sealed record PolicyProblem(string Field, string Message);
+
+/// <summary>The camel-case names of a policy's fields, as problems and the API name them.</summary>
+public static class PolicyFields
+{
+    public const string Version = "version";
+    public const string TargetStage = "targetStage";
+    public const string RequiredApprovals = "requiredApprovals";
+    public const string RequiredSignOffs = "requiredSignOffs";
+    public const string MinimumCardCompleteness = "minimumCardCompleteness";
+    public const string MetricThresholdsMustPass = "metricThresholdsMustPass";
+    public const string AllowsSeveralProduction = "allowsSeveralProduction";
+    public const string RequestExpiry = "requestExpiry";
+    public const string AllowedFromStages = "allowedFromStages";
+    public const string RequireApplicableChecklistsSignedOff = "requireApplicableChecklistsSignedOff";
 }

@@ -17,19 +17,21 @@ public sealed record PromotionOutcome(Promotion? Promotion, RegistryFailure? Fai
 /// this class loads their inputs, re-evaluates the gates at the moment of each decision, and saves the outcome, the
 /// stage change and the audit events in one transaction under optimistic concurrency.
 /// </summary>
-public sealed class PromotionService(GovernanceDbContext db, ModelCardService cards, TimeProvider clock, Notifications.ApprovalNotifications notifications)
+public sealed class PromotionService(GovernanceDbContext db, ModelCardService cards, PromotionPolicyStore policies, TimeProvider clock,
+    Notifications.ApprovalNotifications notifications)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The gates a new request would face now, under the current policy; null when no policy is stored for the stage and tier.</summary>
     public async Task<PromotionCheck?> CheckAsync(ModelVersion version, Stage target, CancellationToken cancellationToken = default)
     {
-        var policy = PromotionPolicies.Default(target, version.Model.RiskTier);
-        if (policy is null)
-        {
-            return null;
-        }
-        return new PromotionCheck(policy, GateEvaluation.Evaluate(policy, await CandidateAsync(version, target, cancellationToken)));
+        var policy = await policies.CurrentAsync(target, version.Model.RiskTier, cancellationToken);
+        return policy is null ? null : await CheckAsync(version, target, policy, cancellationToken);
     }
+
+    /// <summary>The gates under a given policy, such as the version a pending request was made under.</summary>
+    public async Task<PromotionCheck> CheckAsync(ModelVersion version, Stage target, PromotionPolicy policy, CancellationToken cancellationToken = default) =>
+        new(policy, GateEvaluation.Evaluate(policy, await CandidateAsync(version, target, cancellationToken)));
 
     public async Task<PromotionOutcome> RequestAsync(Caller caller, ModelVersion version, Stage target, string justification, CancellationToken cancellationToken = default)
     {
@@ -51,9 +53,14 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
             return Failed(FailureKind.Conflict, $"Version {version.Number} already has a pending promotion request.");
         }
         var check = await CheckAsync(version, target, cancellationToken);
-        if (check is null || check.Blocked)
+        if (check is null)
         {
-            return new(null, new RegistryFailure(FailureKind.Rule, "A gate blocks this promotion."), check?.Gates ?? [], "A gate blocks this promotion.");
+            var missing = $"No {target}/{version.Model.RiskTier} promotion policy is stored; the portal's migrate command seeds the defaults.";
+            return new(null, new RegistryFailure(FailureKind.Rule, missing), [], missing);
+        }
+        if (check.Blocked)
+        {
+            return new(null, new RegistryFailure(FailureKind.Rule, "A gate blocks this promotion."), check.Gates, "A gate blocks this promotion.");
         }
         var now = clock.GetUtcNow();
         var promotion = new Promotion
@@ -127,7 +134,9 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
 
     public static string SerializePolicy(PromotionPolicy policy) => JsonSerializer.Serialize(policy, Json);
 
-    public static PromotionPolicy Policy(Promotion promotion) => JsonSerializer.Deserialize<PromotionPolicy>(promotion.PolicyJson, Json)!;
+    public static PromotionPolicy DeserializePolicy(string json) => JsonSerializer.Deserialize<PromotionPolicy>(json, Json)!;
+
+    public static PromotionPolicy Policy(Promotion promotion) => DeserializePolicy(promotion.PolicyJson);
 
     public static IReadOnlyList<GateResult> Gates(Promotion promotion) => JsonSerializer.Deserialize<List<GateResult>>(promotion.GatesJson, Json) ?? [];
 

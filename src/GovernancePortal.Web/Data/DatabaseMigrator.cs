@@ -1,8 +1,10 @@
+using GovernancePortal.Approvals;
 using Microsoft.EntityFrameworkCore;
 
 namespace GovernancePortal.Data;
 
-public sealed class DatabaseMigrator(GovernanceDbContext db, ILogger<DatabaseMigrator> logger)
+/// <summary>Brings the schema up to date and stores the reference data the portal cannot run without (the default promotion policies).</summary>
+public sealed class DatabaseMigrator(GovernanceDbContext db, PromotionPolicyStore policies, ILogger<DatabaseMigrator> logger)
 {
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
@@ -16,5 +18,8 @@ public sealed class DatabaseMigrator(GovernanceDbContext db, ILogger<DatabaseMig
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         await db.Database.MigrateAsync(cancellationToken);
         logger.LogInformation("Database migrated ({Count} migration(s) applied).", pending.Count);
+        // Here rather than in a migration: defaults written as data by code stay one source of truth (PromotionPolicies.Defaults),
+        // and every seeded version is audited like any other change. Idempotent, so fresh and existing databases alike get them.
+        await policies.SeedDefaultsAsync(cancellationToken);
     }
 }

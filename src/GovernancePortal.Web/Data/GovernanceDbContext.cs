@@ -22,6 +22,7 @@ public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorde
     public DbSet<ModelCardRevision> ModelCardRevisions => Set<ModelCardRevision>();
     public DbSet<Approvals.Promotion> Promotions => Set<Approvals.Promotion>();
     public DbSet<Approvals.PromotionDecisionRecord> PromotionDecisions => Set<Approvals.PromotionDecisionRecord>();
+    public DbSet<Approvals.PromotionPolicyVersion> PromotionPolicyVersions => Set<Approvals.PromotionPolicyVersion>();
     public DbSet<Approvals.Rollback> Rollbacks => Set<Approvals.Rollback>();
     public DbSet<Approvals.RetrospectiveReview> RetrospectiveReviews => Set<Approvals.RetrospectiveReview>();
     public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();

@@ -17,7 +17,7 @@ public sealed class DemoOptions
 }
 
 /// <summary>A believable portfolio for the demo personas. Idempotent: what exists is left alone.</summary>
-public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogger<DemoSeeder> logger)
+public sealed class DemoSeeder(GovernanceDbContext db, PromotionPolicyStore policyStore, TimeProvider clock, ILogger<DemoSeeder> logger)
 {
     private sealed record VersionSeed(string Number, ChangeKind Kind, Stage Stage, string Reason);
 
@@ -80,6 +80,7 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
     public async Task<int> SeedAsync(CancellationToken cancellationToken = default)
     {
         await SeedPersonasAsync(cancellationToken);
+        var policies = (await policyStore.CurrentAllAsync(cancellationToken)).Select(p => p.Policy()).ToList();
         var existing = await db.Models.Select(m => m.Key).ToListAsync(cancellationToken);
         var added = 0;
         var now = clock.GetUtcNow();
@@ -137,7 +138,7 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
                 db.Audit.Record("version.registered", version, new { model = seed.Key, version = v.Number, source = "seed-demo" });
                 if (v.Stage == Stage.Production)
                 {
-                    SeedApproval(model, version, owner.Username);
+                    SeedApproval(model, version, owner.Username, PromotionPolicies.Find(policies, Stage.Production, model.RiskTier));
                 }
                 if (DemoCards.For(seed.Key, v.Number, v.Stage, seed.Name, seed.Description, seed.UseCase) is { } card)
                 {
@@ -166,9 +167,8 @@ public sealed class DemoSeeder(GovernanceDbContext db, TimeProvider clock, ILogg
     }
 
     /// <summary>The approved request that put a demo version in production, so the portfolio's history is complete.</summary>
-    private void SeedApproval(Model model, ModelVersion version, string requester)
+    private void SeedApproval(Model model, ModelVersion version, string requester, PromotionPolicy? policy)
     {
-        var policy = PromotionPolicies.Default(Stage.Production, model.RiskTier);
         if (policy is null || policy.TotalApprovals == 0 && model.RiskTier == RiskTier.Prohibited)
         {
             return;

@@ -48,6 +48,7 @@ public static class PortalHosting
         builder.Services.AddScoped<RegistryService>();
         builder.Services.AddScoped<ModelCardService>();
         builder.Services.AddScoped<Approvals.PromotionService>();
+        builder.Services.AddScoped<Approvals.PromotionPolicyStore>();
         builder.Services.AddScoped<Approvals.RollbackService>();
         builder.Services.AddNotifications();
         builder.Services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
@@ -98,7 +99,7 @@ public static class PortalHosting
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
         app.MapAccountEndpoints();
-        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapRollbackApi().MapNotificationApi();
+        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapPolicyApi().MapRollbackApi().MapNotificationApi();
         app.MapCardDownloads();
         app.MapAuditDownloads();
         app.MapRazorComponents<App>();

@@ -14,6 +14,8 @@ public static class Policies
     /// <summary>Reads the audit trail: auditors and compliance officers.</summary>
     public const string AuditReader = nameof(AuditReader);
     public const string Admin = nameof(Admin);
+    /// <summary>Changes promotion policies: compliance officers and admins.</summary>
+    public const string PolicyEditor = nameof(PolicyEditor);
     /// <summary>Signed in, whatever the roles (sign-out, the access-denied page).</summary>
     public const string SignedIn = nameof(SignedIn);
 
@@ -26,6 +28,7 @@ public static class Policies
         options.AddPolicy(RollbackParticipant, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.ModelOwner, Roles.ComplianceOfficer));
         options.AddPolicy(AuditReader, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.Auditor, Roles.ComplianceOfficer));
         options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.Admin));
+        options.AddPolicy(PolicyEditor, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Approvals.PolicyEditing.EditorRoles));
         // A route that forgets its policy still needs a signed-in person; the endpoint test makes forgetting fail.
         options.FallbackPolicy = options.GetPolicy(SignedIn);
     }

@@ -69,6 +69,10 @@ public sealed class PromotionPolicyTests
         { "duplicateRole", "ComplianceOfficer is listed more than once" },
         { "duplicateSignOff", "'hipaa' is listed more than once" },
         { "blankSignOff", "needs an id and a display name" },
+        { "expiry366", "expire within 365 days" },
+        { "elevenOfficers", "at most 10 approvals, not 11" },
+        { "toDevelopment", "Staging or Production, not Development" },
+        { "fromTwice", "listed more than once" },
     };
 
     [Theory]
@@ -91,8 +95,51 @@ public sealed class PromotionPolicyTests
             "duplicateRole" => ok with { RequiredApprovals = [new(Roles.ComplianceOfficer, 1), new(Roles.ComplianceOfficer, 1)] },
             "duplicateSignOff" => ok with { RequiredSignOffs = [new("hipaa", "HIPAA checklist"), new("hipaa", "HIPAA again")] },
             "blankSignOff" => ok with { RequiredSignOffs = [new(" ", "Nameless")] },
+            "expiry366" => ok with { RequestExpiry = TimeSpan.FromDays(366) },
+            "elevenOfficers" => ok with { RequiredApprovals = [new(Roles.ComplianceOfficer, 11)] },
+            "toDevelopment" => ok with { TargetStage = Stage.Development, AllowedFromStages = [Stage.Staging] },
+            "fromTwice" => ok with { AllowedFromStages = [Stage.Staging, Stage.Staging] },
             _ => throw new ArgumentOutOfRangeException(nameof(broken)),
         };
         Assert.Contains(policy.Problems(), p => p.Contains(problem, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("completeness101", PolicyFields.MinimumCardCompleteness)]
+    [InlineData("expiry0", PolicyFields.RequestExpiry)]
+    [InlineData("noFrom", PolicyFields.AllowedFromStages)]
+    [InlineData("adminSlot", PolicyFields.RequiredApprovals)]
+    [InlineData("version0", PolicyFields.Version)]
+    [InlineData("blankSignOff", PolicyFields.RequiredSignOffs)]
+    public void Each_problem_names_the_field_it_concerns(string broken, string field)
+    {
+        var ok = ApprovalsTestData.Policy(Stage.Production, RiskTier.High);
+        var policy = broken switch
+        {
+            "completeness101" => ok with { MinimumCardCompleteness = 101 },
+            "expiry0" => ok with { RequestExpiry = TimeSpan.Zero },
+            "noFrom" => ok with { AllowedFromStages = [] },
+            "adminSlot" => ok with { RequiredApprovals = [new(Roles.Admin, 1)] },
+            "version0" => ok with { Version = 0 },
+            "blankSignOff" => ok with { RequiredSignOffs = [new("", "")] },
+            _ => throw new ArgumentOutOfRangeException(nameof(broken)),
+        };
+        var problem = Assert.Single(policy.FieldProblems());
+        Assert.Equal(field, problem.Field);
+        Assert.Equal(policy.Problems(), [problem.Message]);
+    }
+
+    [Fact]
+    public void The_checklist_requirement_starts_off_everywhere_so_it_blocks_nothing_until_officers_turn_it_on() =>
+        Assert.All(PromotionPolicies.Defaults, p => Assert.False(p.RequireApplicableChecklistsSignedOff));
+
+    [Fact]
+    public void A_snapshot_written_before_the_checklist_field_existed_reads_as_off()
+    {
+        // Requests made before the field was added carry JSON without it.
+        const string old = """{"version":1,"targetStage":2,"riskTier":2,"requiredApprovals":[{"role":"ComplianceOfficer","count":2}],"requestExpiry":"14.00:00:00","allowedFromStages":[1]}""";
+        var policy = System.Text.Json.JsonSerializer.Deserialize<PromotionPolicy>(old, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
+        Assert.False(policy.RequireApplicableChecklistsSignedOff);
+        Assert.Equal(2, policy.TotalApprovals);
     }
 }

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace GovernancePortal.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteGovernanceDbContext))]
-    [Migration("20261125164052_RollbackAndNotifications")]
+    [Migration("20261125172303_RollbackAndNotifications")]
     partial class RollbackAndNotifications
     {
         /// <inheritdoc />
@@ -124,6 +124,41 @@ namespace GovernancePortal.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("PromotionDecisions");
+                });
+
+            modelBuilder.Entity("GovernancePortal.Approvals.PromotionPolicyVersion", b =>
+                {
+                    b.Property<string>("TargetStage")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RiskTier")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChangeNote")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PolicyJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TargetStage", "RiskTier", "Version");
+
+                    b.ToTable("PromotionPolicyVersions");
                 });
 
             modelBuilder.Entity("GovernancePortal.Approvals.RetrospectiveReview", b =>

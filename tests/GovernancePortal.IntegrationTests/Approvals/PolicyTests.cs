@@ -1,0 +1,446 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using GovernancePortal.Data;
+using GovernancePortal.Registry;
+using GovernancePortal.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GovernancePortal.Approvals;
+
+/// <summary>
+/// Promotion policies as versioned data, over HTTP. Each test edits its own stage and tier, so the tests of this class
+/// can share one portal in any order.
+/// </summary>
+public abstract class PolicyTests(PortalFactory portal)
+{
+    private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+
+    private static StringContent RawJson(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private Task<HttpClient> As(string username) => TestApiKeys.ClientAsync(portal, username, "policy-tests");
+
+    private Task<int> VersionCountAsync(Stage target, RiskTier tier) =>
+        portal.WithDbAsync(db => db.PromotionPolicyVersions.CountAsync(p => p.TargetStage == target && p.RiskTier == tier));
+
+    private Task<PromotionPolicy> CurrentAsync(Stage target, RiskTier tier) => portal.WithDbAsync(async db =>
+        (await db.PromotionPolicyVersions.AsNoTracking().Where(p => p.TargetStage == target && p.RiskTier == tier)
+            .OrderByDescending(p => p.Version).FirstAsync()).Policy());
+
+    /// <summary>A whole policy body as PUT takes it, from the current version with some fields changed.</summary>
+    private static Dictionary<string, object?> Body(PromotionPolicy current, string note, Action<Dictionary<string, object?>>? change = null)
+    {
+        var body = new Dictionary<string, object?>
+        {
+            ["basedOnVersion"] = current.Version,
+            ["changeNote"] = note,
+            ["requiredApprovals"] = current.RequiredApprovals.Select(a => new { role = a.Role, count = a.Count }).ToList(),
+            ["minimumCardCompleteness"] = current.MinimumCardCompleteness,
+            ["metricThresholdsMustPass"] = current.MetricThresholdsMustPass,
+            ["allowsSeveralProduction"] = current.AllowsSeveralProduction,
+            ["requestExpiryDays"] = (int)current.RequestExpiry.TotalDays,
+            ["allowedFromStages"] = current.AllowedFromStages.Select(s => s.ToString().ToLowerInvariant()).ToList(),
+            ["requireApplicableChecklistsSignedOff"] = current.RequireApplicableChecklistsSignedOff,
+        };
+        change?.Invoke(body);
+        return body;
+    }
+
+    [Fact]
+    public async Task Every_stage_and_tier_is_seeded_with_its_default_as_version_1_once()
+    {
+        var seeded = await portal.WithDbAsync(db => db.PromotionPolicyVersions.AsNoTracking().Where(p => p.Version == 1).ToListAsync());
+
+        Assert.Equal(PromotionPolicies.Defaults.Count, seeded.Count);
+        foreach (var expected in PromotionPolicies.Defaults)
+        {
+            var row = Assert.Single(seeded, r => r.TargetStage == expected.TargetStage && r.RiskTier == expected.RiskTier);
+            Assert.Equal(PromotionService.SerializePolicy(expected), PromotionService.SerializePolicy(row.Policy()));
+            Assert.Equal(PromotionPolicyStore.SeedAuthor, row.CreatedBy);
+        }
+        Assert.Equal(PromotionPolicies.Defaults.Count, await portal.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == "policy.seeded")));
+
+        // Preparing the database again (a restart, a second instance, the migrate command) adds nothing.
+        var rows = await portal.WithDbAsync(db => db.PromotionPolicyVersions.CountAsync());
+        var events = await portal.WithDbAsync(db => db.AuditEvents.CountAsync());
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+        }
+        Assert.Equal(rows, await portal.WithDbAsync(db => db.PromotionPolicyVersions.CountAsync()));
+        Assert.Equal(events, await portal.WithDbAsync(db => db.AuditEvents.CountAsync()));
+    }
+
+    [Fact]
+    public async Task A_saved_version_cannot_be_changed()
+    {
+        await portal.WithDbAsync(async db =>
+        {
+            var row = await db.PromotionPolicyVersions.FirstAsync(p => p.Version == 1);
+            db.Entry(row).Property(p => p.ChangeNote).CurrentValue = "rewritten history";
+            db.Audit.Record("test.rewrite", row);
+            await Assert.ThrowsAnyAsync<InvalidOperationException>(() => db.SaveChangesAsync());
+        });
+    }
+
+    [Theory]
+    [InlineData("owner@demo.test")]
+    [InlineData("viewer@demo.test")]
+    [InlineData("auditor@demo.test")]
+    [InlineData("compliance@demo.test")]
+    public async Task Everyone_signed_in_reads_the_policies_and_their_history(string username)
+    {
+        var client = await PortalClient.SignedInAsync(portal, username);
+        var api = await As(username);
+
+        var list = await client.GetDocumentAsync("/approvals/policies");
+        var history = await client.GetDocumentAsync("/approvals/policies/Production/High/versions");
+        var current = await api.GetFromJsonAsync<JsonElement>("/api/v1/policies");
+        var versions = await api.GetFromJsonAsync<JsonElement>("/api/v1/policies/production/high/versions");
+
+        Assert.NotNull(list.QuerySelector("[data-testid=policy-Production-High]"));
+        Assert.Contains("2 ComplianceOfficers", list.QuerySelector("[data-testid=policy-Production-High]")!.TextContent);
+        Assert.NotNull(history.QuerySelector("[data-testid=policy-version-1]"));
+        Assert.Equal(PromotionPolicies.Defaults.Count, current.GetArrayLength());
+        Assert.Equal(1, versions.EnumerateArray().Last().GetProperty("version").GetInt32());
+        // Only editors are offered the edit form.
+        Assert.Equal(username == "compliance@demo.test", list.QuerySelector("[data-testid=edit-policy]") is not null);
+    }
+
+    [Theory]
+    [InlineData("owner@demo.test")]
+    [InlineData("viewer@demo.test")]
+    [InlineData("auditor@demo.test")]
+    public async Task Owners_viewers_and_auditors_cannot_edit_a_policy(string username)
+    {
+        var client = await PortalClient.SignedInAsync(portal, username);
+        var api = await As(username);
+        var before = await VersionCountAsync(Stage.Production, RiskTier.High);
+
+        var page = await client.Http.GetAsync("/approvals/policies/Production/High/edit");
+        var put = await api.PutAsync("/api/v1/policies/production/high",
+            Json(Body(await CurrentAsync(Stage.Production, RiskTier.High), "Lower the bar.", b => b["minimumCardCompleteness"] = 10)));
+
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.Equal("/account/access-denied", page.Headers.Location?.AbsolutePath);
+        Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);
+        Assert.Equal(before, await VersionCountAsync(Stage.Production, RiskTier.High));
+    }
+
+    [Fact]
+    public async Task Anonymous_callers_get_nothing()
+    {
+        var anonymous = PortalClient.Anonymous(portal);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await anonymous.Http.GetAsync("/approvals/policies")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.Http.GetAsync("/api/v1/policies")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_officer_saves_the_form_as_the_next_version_audited_with_before_and_after()
+    {
+        var officer = await PortalClient.SignedInAsync(portal, "compliance@demo.test");
+        var form = await officer.GetDocumentAsync("/approvals/policies/Production/Minimal/edit");
+        var basedOn = int.Parse(form.QuerySelector("input[name='Input.BasedOnVersion']")!.GetAttribute("value")!);
+
+        var saved = await officer.PostFormAsync("/approvals/policies/Production/Minimal/edit", form, new()
+        {
+            ["_handler"] = "edit-policy",
+            ["Input.BasedOnVersion"] = basedOn.ToString(),
+            ["Input.ComplianceOfficerApprovals"] = "1",
+            ["Input.ModelOwnerApprovals"] = "1",
+            ["Input.MinimumCardCompleteness"] = "65",
+            ["Input.RequestExpiryDays"] = "21",
+            ["Input.FromStaging"] = "true",
+            ["Input.AllowsSeveralProduction"] = "true",
+            ["Input.RequireApplicableChecklistsSignedOff"] = "true",
+            ["Input.ChangeNote"] = "Owners co-sign minimal-risk releases.",
+        });
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        Assert.Equal("/approvals/policies/Production/Minimal/versions", saved.Headers.Location?.AbsolutePath);
+        var current = await CurrentAsync(Stage.Production, RiskTier.Minimal);
+        Assert.Equal(basedOn + 1, current.Version);
+        Assert.Equal([new RequiredApproval("ComplianceOfficer", 1), new RequiredApproval("ModelOwner", 1)], current.RequiredApprovals);
+        Assert.Equal(65, current.MinimumCardCompleteness);
+        Assert.Equal(TimeSpan.FromDays(21), current.RequestExpiry);
+        Assert.Equal([Stage.Staging], current.AllowedFromStages);
+        Assert.True(current.RequireApplicableChecklistsSignedOff);
+        Assert.False(current.MetricThresholdsMustPass);
+
+        var audit = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Action == "policy.changed")
+            .OrderByDescending(e => e.Sequence).FirstAsync());
+        Assert.Equal($"Production/Minimal/{basedOn + 1}", audit.EntityId);
+        Assert.Equal("compliance@demo.test", audit.ActorUsername);
+        var details = JsonDocument.Parse(audit.Payload).RootElement.GetProperty("details");
+        Assert.Equal(50, details.GetProperty("before").GetProperty("minimumCardCompleteness").GetInt32());
+        Assert.Equal(65, details.GetProperty("after").GetProperty("minimumCardCompleteness").GetInt32());
+        Assert.Equal("Owners co-sign minimal-risk releases.", details.GetProperty("note").GetString());
+
+        var history = await officer.GetDocumentAsync("/approvals/policies/Production/Minimal/versions");
+        var entry = history.QuerySelector($"[data-testid=policy-version-{basedOn + 1}]")!;
+        Assert.Contains("Owners co-sign minimal-risk releases.", entry.QuerySelector("[data-testid=change-note]")!.TextContent);
+        Assert.Contains("compliance@demo.test", entry.TextContent);
+        var changed = entry.QuerySelectorAll("[data-testid=policy-changes] tr[data-field]").Select(r => r.GetAttribute("data-field")).ToList();
+        Assert.Equal([PolicyFields.RequiredApprovals, PolicyFields.MinimumCardCompleteness, PolicyFields.RequestExpiry, PolicyFields.RequireApplicableChecklistsSignedOff],
+            changed);
+        Assert.Contains("Saved as version", history.QuerySelector("[data-testid=status-message]")!.TextContent);
+    }
+
+    [Fact]
+    public async Task Invalid_form_input_shows_errors_by_the_fields_keeps_what_was_typed_and_saves_nothing()
+    {
+        var officer = await PortalClient.SignedInAsync(portal, "admin@demo.test");
+        var form = await officer.GetDocumentAsync("/approvals/policies/Production/Limited/edit");
+        var before = await VersionCountAsync(Stage.Production, RiskTier.Limited);
+        var events = await portal.WithDbAsync(db => db.AuditEvents.CountAsync());
+
+        var notANumber = await officer.PostFormAsync("/approvals/policies/Production/Limited/edit", form, new()
+        {
+            ["_handler"] = "edit-policy", ["Input.BasedOnVersion"] = before.ToString(), ["Input.ComplianceOfficerApprovals"] = "two",
+            ["Input.ModelOwnerApprovals"] = "0", ["Input.MinimumCardCompleteness"] = "60", ["Input.RequestExpiryDays"] = "14",
+            ["Input.FromStaging"] = "true", ["Input.ChangeNote"] = "Typo.",
+        });
+        var broken = await officer.PostFormAsync("/approvals/policies/Production/Limited/edit", form, new()
+        {
+            ["_handler"] = "edit-policy", ["Input.BasedOnVersion"] = before.ToString(), ["Input.ComplianceOfficerApprovals"] = "11",
+            ["Input.ModelOwnerApprovals"] = "0", ["Input.MinimumCardCompleteness"] = "150", ["Input.RequestExpiryDays"] = "0",
+            ["Input.ChangeNote"] = "",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, notANumber.StatusCode);
+        var first = PortalClient.Parse(await notANumber.Content.ReadAsStringAsync());
+        Assert.Contains("enter a whole number", first.QuerySelector($"[data-field={PolicyFields.RequiredApprovals}]")!.TextContent);
+        Assert.Equal("two", first.QuerySelector("#approvals-officer")!.GetAttribute("value"));
+
+        Assert.Equal(HttpStatusCode.OK, broken.StatusCode);
+        var page = PortalClient.Parse(await broken.Content.ReadAsStringAsync());
+        Assert.Contains("not saved", page.QuerySelector("[data-testid=status-message]")!.TextContent);
+        Assert.Contains("at most 10", page.QuerySelector($"[data-field={PolicyFields.RequiredApprovals}]")!.TextContent);
+        Assert.Contains("between 0 and 100, not 150", page.QuerySelector($"[data-field={PolicyFields.MinimumCardCompleteness}]")!.TextContent);
+        Assert.Contains("positive time", page.QuerySelector($"[data-field={PolicyFields.RequestExpiry}]")!.TextContent);
+        Assert.Contains("At least one stage", page.QuerySelector($"[data-field={PolicyFields.AllowedFromStages}]")!.TextContent);
+        Assert.Contains("Say what changed", page.QuerySelector($"[data-field={PolicyEditing.ChangeNoteField}]")!.TextContent);
+        Assert.Equal("150", page.QuerySelector("#completeness")!.GetAttribute("value"));
+
+        Assert.Equal(before, await VersionCountAsync(Stage.Production, RiskTier.Limited));
+        Assert.Equal(events, await portal.WithDbAsync(db => db.AuditEvents.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Unknown_stages_and_tiers_are_not_found()
+    {
+        var officer = await PortalClient.SignedInAsync(portal, "compliance@demo.test");
+        var api = await As("compliance@demo.test");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await officer.Http.GetAsync("/approvals/policies/Development/High/edit")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await officer.Http.GetAsync("/approvals/policies/Production/Extreme/versions")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/v1/policies/retired/high/versions")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.PutAsync("/api/v1/policies/production/2", Json(new { }))).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_api_saves_a_valid_edit_and_answers_invalid_ones_with_problems_naming_the_fields()
+    {
+        var officer = await As("compliance2@demo.test");
+        var current = await CurrentAsync(Stage.Staging, RiskTier.Minimal);
+        var before = await VersionCountAsync(Stage.Staging, RiskTier.Minimal);
+
+        var invalid = await officer.PutAsync("/api/v1/policies/staging/minimal", Json(Body(current, " ", b =>
+        {
+            b["requiredApprovals"] = new[] { new { role = "Admin", count = 1 } };
+            b["requestExpiryDays"] = 400;
+            b["allowedFromStages"] = new[] { "staging" };
+        })));
+        var missing = await officer.PutAsync("/api/v1/policies/staging/minimal", RawJson("""{"basedOnVersion":1,"changeNote":"x"}"""));
+        var unknown = await officer.PutAsync("/api/v1/policies/staging/minimal", Json(Body(current, "x", b => b["approvals"] = 2)));
+        var wrongType = await officer.PutAsync("/api/v1/policies/staging/minimal", Json(Body(current, "x", b => b["minimumCardCompleteness"] = "60")));
+        var huge = await officer.PutAsync("/api/v1/policies/staging/minimal", Json(Body(current, "x", b => b["requestExpiryDays"] = int.MaxValue)));
+        var unchanged = await officer.PutAsync("/api/v1/policies/staging/minimal", Json(Body(current, "Nothing really.")));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, invalid.StatusCode);
+        var errors = (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("'Admin' cannot approve", errors.GetProperty("requiredApprovals")[0].GetString());
+        Assert.Contains("within 365 days", errors.GetProperty("requestExpiryDays")[0].GetString());
+        Assert.Contains("from Staging to Staging", errors.GetProperty("allowedFromStages")[0].GetString());
+        Assert.True(errors.TryGetProperty("changeNote", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        var missingFields = (await missing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(missingFields.TryGetProperty("minimumCardCompleteness", out _));
+        Assert.True(missingFields.TryGetProperty("requireApplicableChecklistsSignedOff", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.True((await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("approvals", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, huge.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unchanged.StatusCode);
+        Assert.Equal(before, await VersionCountAsync(Stage.Staging, RiskTier.Minimal));
+
+        var valid = await officer.PutAsync("/api/v1/policies/staging/minimal", Json(Body(current, "Staging needs one officer now.", b =>
+            b["requiredApprovals"] = new[] { new { role = "ComplianceOfficer", count = 1 } })));
+
+        Assert.Equal(HttpStatusCode.OK, valid.StatusCode);
+        var body = await valid.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(current.Version + 1, body.GetProperty("version").GetInt32());
+        Assert.Equal("compliance2@demo.test", body.GetProperty("createdBy").GetString());
+        Assert.Equal(PolicyFields.RequiredApprovals, body.GetProperty("changes")[0].GetProperty("field").GetString());
+        var listed = (await officer.GetFromJsonAsync<JsonElement>("/api/v1/policies")).EnumerateArray()
+            .Single(p => p.GetProperty("targetStage").GetString() == "staging" && p.GetProperty("riskTier").GetString() == "minimal");
+        Assert.Equal(current.Version + 1, listed.GetProperty("version").GetInt32());
+
+        var stale = await officer.PutAsync("/api/v1/policies/staging/minimal", Json(Body(current, "Based on an old version.", b => b["minimumCardCompleteness"] = 45)));
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Contains($"saved version {current.Version + 1}", (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal(before + 1, await VersionCountAsync(Stage.Staging, RiskTier.Minimal));
+    }
+
+    [Fact]
+    public async Task Of_two_concurrent_edits_from_the_same_version_exactly_one_wins()
+    {
+        var first = await As("compliance@demo.test");
+        var second = await As("admin@demo.test");
+        var current = await CurrentAsync(Stage.Staging, RiskTier.Limited);
+        var before = await VersionCountAsync(Stage.Staging, RiskTier.Limited);
+
+        var responses = await Task.WhenAll(
+            first.PutAsync("/api/v1/policies/staging/limited", Json(Body(current, "Raise to 70.", b => b["minimumCardCompleteness"] = 70))),
+            second.PutAsync("/api/v1/policies/staging/limited", Json(Body(current, "Raise to 75.", b => b["minimumCardCompleteness"] = 75))));
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], responses.Select(r => r.StatusCode).Order());
+        Assert.Equal(before + 1, await VersionCountAsync(Stage.Staging, RiskTier.Limited));
+        var winner = await responses.Single(r => r.StatusCode == HttpStatusCode.OK).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(winner.GetProperty("minimumCardCompleteness").GetInt32(), (await CurrentAsync(Stage.Staging, RiskTier.Limited)).MinimumCardCompleteness);
+        Assert.Equal(1, await portal.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == "policy.changed" && e.EntityId == $"Staging/Limited/{current.Version + 1}")));
+    }
+
+    [Fact]
+    public async Task Saving_the_form_on_top_of_a_version_someone_else_just_saved_is_refused_and_the_form_kept()
+    {
+        var officer = await PortalClient.SignedInAsync(portal, "compliance@demo.test");
+        var form = await officer.GetDocumentAsync("/approvals/policies/Staging/Prohibited/edit");
+        var basedOn = await CurrentAsync(Stage.Staging, RiskTier.Prohibited);
+        var other = await As("compliance2@demo.test");
+        var meanwhile = await other.PutAsync("/api/v1/policies/staging/prohibited", Json(Body(basedOn, "Shorter expiry.", b => b["requestExpiryDays"] = 7)));
+        Assert.Equal(HttpStatusCode.OK, meanwhile.StatusCode);
+        var fields = new Dictionary<string, string>
+        {
+            ["_handler"] = "edit-policy", ["Input.BasedOnVersion"] = basedOn.Version.ToString(), ["Input.ComplianceOfficerApprovals"] = "0",
+            ["Input.ModelOwnerApprovals"] = "0", ["Input.MinimumCardCompleteness"] = "95", ["Input.RequestExpiryDays"] = "14",
+            ["Input.FromDevelopment"] = "true", ["Input.ChangeNote"] = "My careful edit.",
+        };
+
+        var refused = await officer.PostFormAsync("/approvals/policies/Staging/Prohibited/edit", form, fields);
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var page = PortalClient.Parse(await refused.Content.ReadAsStringAsync());
+        Assert.Contains($"compliance2@demo.test saved version {basedOn.Version + 1}", page.QuerySelector("[data-testid=status-message]")!.TextContent);
+        Assert.Contains("My careful edit.", page.QuerySelector("#change-note")!.TextContent);
+        Assert.Equal("95", page.QuerySelector("#completeness")!.GetAttribute("value"));
+        Assert.NotNull(page.QuerySelector($"[data-testid=superseded] tr[data-field={PolicyFields.RequestExpiry}]"));
+        Assert.Equal(basedOn.Version + 1, (await CurrentAsync(Stage.Staging, RiskTier.Prohibited)).Version);
+        Assert.Equal(100, (await CurrentAsync(Stage.Staging, RiskTier.Prohibited)).MinimumCardCompleteness);
+
+        // Saving again, with the newer version in view, builds on it.
+        Assert.Equal((basedOn.Version + 1).ToString(), page.QuerySelector("input[name='Input.BasedOnVersion']")!.GetAttribute("value"));
+        var again = await officer.PostFormAsync("/approvals/policies/Staging/Prohibited/edit", page,
+            new(fields) { ["Input.BasedOnVersion"] = (basedOn.Version + 1).ToString() });
+        Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+        Assert.Equal(95, (await CurrentAsync(Stage.Staging, RiskTier.Prohibited)).MinimumCardCompleteness);
+    }
+
+    [Fact]
+    public async Task A_request_made_before_an_edit_is_decided_under_its_version_while_new_requests_get_the_new_one()
+    {
+        var owner = await As("owner@demo.test");
+        var officer = await As("compliance@demo.test");
+        await CompleteCardAsync(owner, "mortgage-affordability", "0.9.0");
+        await CompleteCardAsync(owner, "credit-default-pd", "2.0.0");
+        var old = await RequestStagingAsync(owner, "mortgage-affordability", "0.9.0");
+        var oldVersion = old.GetProperty("policyVersion").GetInt32();
+        Assert.Equal("needs 1 more ComplianceOfficer", old.GetProperty("stillNeeded").GetString());
+
+        var current = await CurrentAsync(Stage.Staging, RiskTier.High);
+        var edited = await officer.PutAsync("/api/v1/policies/staging/high", Json(Body(current, "Two officers for high-risk staging.", b =>
+            b["requiredApprovals"] = new[] { new { role = "ComplianceOfficer", count = 2 } })));
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+
+        var fresh = await RequestStagingAsync(owner, "credit-default-pd", "2.0.0");
+        Assert.Equal(oldVersion + 1, fresh.GetProperty("policyVersion").GetInt32());
+        Assert.Equal("needs 2 more ComplianceOfficers", fresh.GetProperty("stillNeeded").GetString());
+
+        var viewer = await PortalClient.SignedInAsync(portal, "viewer@demo.test");
+        var page = await viewer.GetDocumentAsync($"/approvals/{old.GetProperty("id").GetGuid()}");
+        Assert.Contains($"version {oldVersion}", page.QuerySelector("[data-testid=request-policy]")!.TextContent);
+        Assert.Contains($"now at version {oldVersion + 1}", page.QuerySelector("[data-testid=policy-superseded]")!.TextContent);
+        Assert.Contains("1 more ComplianceOfficer", page.QuerySelector("[data-testid=still-needed]")!.TextContent);
+
+        var approved = await officer.PostAsync($"/api/v1/promotions/{old.GetProperty("id").GetGuid()}/decisions", Json(new { decision = "approve" }));
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        Assert.Equal("approved", (await approved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        var half = await officer.PostAsync($"/api/v1/promotions/{fresh.GetProperty("id").GetGuid()}/decisions", Json(new { decision = "approve" }));
+        var halfBody = await half.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("pending", halfBody.GetProperty("status").GetString());
+        Assert.Equal("needs 1 more ComplianceOfficer", halfBody.GetProperty("stillNeeded").GetString());
+    }
+
+    private static async Task CompleteCardAsync(HttpClient owner, string key, string version)
+    {
+        var source = await owner.GetFromJsonAsync<JsonElement>("/api/v1/models/sepsis-early-warning/versions/1.1.0/card");
+        var response = await owner.PutAsync($"/api/v1/models/{key}/versions/{version}/card", RawJson(source.GetProperty("card").GetRawText()));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<JsonElement> RequestStagingAsync(HttpClient owner, string key, string version)
+    {
+        var response = await owner.PostAsync($"/api/v1/models/{key}/versions/{version}/promotions",
+            Json(new { targetStage = "staging", justification = "Ready for shadow traffic." }));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+}
+
+public sealed class PolicyTestsOnSqlite(SqlitePortal portal) : PolicyTests(portal), IClassFixture<SqlitePortal>;
+
+public sealed class PolicyTestsOnPostgreSql(PostgreSqlPortal portal) : PolicyTests(portal), IClassFixture<PostgreSqlPortal>;
+
+/// <summary>A database migrated only up to the migration before policies were stored, as an existing installation has it.</summary>
+public abstract class PolicySeedingTests(PortalFactory portal)
+{
+    [Fact]
+    public async Task Upgrading_an_existing_database_stores_the_defaults_as_version_1()
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GovernanceDbContext>();
+        await db.GetService<IMigrator>().MigrateAsync("CatalogueIndexes");
+        Assert.Contains("PromotionPolicyVersions", (await db.Database.GetPendingMigrationsAsync()).Single());
+
+        await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+
+        var rows = await db.PromotionPolicyVersions.AsNoTracking().ToListAsync();
+        Assert.Equal(PromotionPolicies.Defaults.Count, rows.Count);
+        Assert.All(rows, r => Assert.Equal(1, r.Version));
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+    }
+}
+
+public class UnmigratedPortal(TestDatabase database) : PortalFactory(database)
+{
+    protected override bool SeedDemo => false;
+
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Database:MigrateOnStartup", "false");
+    }
+}
+
+public sealed class UnmigratedSqlitePortal() : UnmigratedPortal(TestDatabase.Sqlite);
+
+public sealed class UnmigratedPostgreSqlPortal() : UnmigratedPortal(TestDatabase.PostgreSql);
+
+public sealed class PolicySeedingTestsOnSqlite(UnmigratedSqlitePortal portal) : PolicySeedingTests(portal), IClassFixture<UnmigratedSqlitePortal>;
+
+public sealed class PolicySeedingTestsOnPostgreSql(UnmigratedPostgreSqlPortal portal) : PolicySeedingTests(portal), IClassFixture<UnmigratedPostgreSqlPortal>;
