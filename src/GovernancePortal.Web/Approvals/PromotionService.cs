@@ -83,6 +83,11 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         var message = opened.Message;
         if (opened is WorkflowTransition { State: PromotionRequestState.Approved } approved)
         {
+            // Approved at once (no approval needed): the request must say so, or it would stay Pending after the stage changed.
+            promotion.State = PromotionRequestState.Approved;
+            promotion.DecidedAt = now;
+            db.Audit.Record("promotion.approved", promotion,
+                new { model = version.Model.Key, version = version.Number.ToString(), policyVersion = check.Policy.Version, gates = check.Gates, message = approved.Message });
             await ApplyApprovalAsync(promotion, version, check.Policy, approved, cancellationToken);
         }
         await notifications.PromotionOpenedAsync(promotion, version, check.Policy, opened, cancellationToken);

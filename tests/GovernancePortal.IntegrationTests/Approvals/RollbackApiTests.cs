@@ -265,6 +265,28 @@ public abstract class RollbackApiTests(PortalFactory portal)
         Assert.Equal(HttpStatusCode.OK, (await owner.PostAsync($"/api/v1/promotions/{own}/withdraw", null)).StatusCode);
         Assert.Empty(await RollbackSetup.RecipientsAsync(portal, "promotion.withdrawn", $"/approvals/{own}"));
     }
+
+    [Fact]
+    public async Task A_request_that_needs_no_approval_is_recorded_as_approved_and_the_requester_is_told()
+    {
+        var owner = await As("owner@demo.test");
+        var model = RegistryTestData.ModelBody("branch-footfall");
+        model["riskTier"] = "minimal";
+        Assert.Equal(HttpStatusCode.Created, (await owner.PostAsync("/api/v1/models", RegistryTestData.Json(model))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await owner.PostAsync("/api/v1/models/branch-footfall/versions", RegistryTestData.Json(RegistryTestData.VersionBody("1.0.0", "improvedModel")))).StatusCode);
+        var card = JsonDocument.Parse(await owner.GetStringAsync("/api/v1/models/sepsis-early-warning/versions/1.1.0/card")).RootElement.GetProperty("card").GetRawText();
+        Assert.True((await owner.PutAsync("/api/v1/models/branch-footfall/versions/1.0.0/card", new StringContent(card, Encoding.UTF8, "application/json"))).IsSuccessStatusCode);
+
+        var created = await owner.PostAsync("/api/v1/models/branch-footfall/versions/1.0.0/promotions", Json(new { targetStage = "staging", justification = "Forecasts for the pilot branches." }));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await RollbackSetup.BodyAsync(created);
+        Assert.Equal("approved", body.GetProperty("status").GetString());
+        Assert.Equal(Stage.Staging, await RollbackSetup.StageAsync(portal, "branch-footfall", "1.0.0"));
+        var id = body.GetProperty("id").GetGuid();
+        Assert.Equal(["owner@demo.test"], await RollbackSetup.RecipientsAsync(portal, "promotion.approved", $"/approvals/{id}"));
+        Assert.Empty(await RollbackSetup.RecipientsAsync(portal, "promotion.needs-approval", $"/approvals/{id}"));
+    }
 }
 
 public sealed class RollbackApiTestsOnSqlite(SqlitePortal portal) : RollbackApiTests(portal), IClassFixture<SqlitePortal>;
