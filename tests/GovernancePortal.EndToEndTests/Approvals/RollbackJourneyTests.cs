@@ -39,6 +39,7 @@ public sealed class RollbackJourneyTests(BrowserFixture browser)
         await owner.SignInAsync("owner@demo.test");
 
         await owner.GotoAsync("/models/fraud-card-realtime");
+        await owner.ScreenshotAsync("rollback-model-before");
         await owner.ClickAndWaitAsync(owner.Page.Locator("[data-testid=rollback-link]"), url => url.EndsWith("/models/fraud-card-realtime/rollback"));
         Assert.Equal("3.5.1", await owner.Page.Locator("[data-testid=rollback-from]").InnerTextAsync());
         Assert.Equal("3.5.0", await owner.Page.Locator("[data-testid=rollback-to]").InnerTextAsync());
