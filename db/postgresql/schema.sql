@@ -544,7 +544,227 @@ START TRANSACTION;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    ALTER TABLE "Models" ADD "AutomatedLegalEffect" boolean NOT NULL DEFAULT FALSE;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    ALTER TABLE "Models" ADD "EuDataSubjects" boolean NOT NULL DEFAULT FALSE;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    CREATE TABLE "ChecklistTemplateVersions" (
+        "Id" uuid NOT NULL,
+        "TemplateId" character varying(128) NOT NULL,
+        "Version" integer NOT NULL,
+        "Title" character varying(200) NOT NULL,
+        "Authority" character varying(1000) NOT NULL,
+        "AppliesWhen" character varying(2000) NOT NULL,
+        "AppliesBecause" character varying(1000) NOT NULL,
+        "ContentSha256" character(64) NOT NULL,
+        "Source" character varying(200) NOT NULL,
+        "CreatedAt" timestamp with time zone NOT NULL,
+        "CreatedBy" character varying(256) NOT NULL,
+        CONSTRAINT "PK_ChecklistTemplateVersions" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    CREATE TABLE "EvidenceContents" (
+        "Id" uuid NOT NULL,
+        "Bytes" bytea NOT NULL,
+        CONSTRAINT "PK_EvidenceContents" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    CREATE TABLE "Assessments" (
+        "Id" uuid NOT NULL,
+        "VersionId" uuid NOT NULL,
+        "TemplateVersionId" uuid NOT NULL,
+        "TemplateId" character varying(128) NOT NULL,
+        "Status" character varying(16) NOT NULL,
+        "StartedAt" timestamp with time zone NOT NULL,
+        "StartedBy" character varying(256) NOT NULL,
+        "CarriedOverFrom" uuid,
+        "SubmittedAt" timestamp with time zone,
+        "SubmittedBy" character varying(256),
+        "SignedOffAt" timestamp with time zone,
+        "SignedOffBy" character varying(256),
+        "VoidedAt" timestamp with time zone,
+        "VoidedBy" character varying(256),
+        "VoidReason" character varying(1000),
+        "Revision" integer NOT NULL,
+        CONSTRAINT "PK_Assessments" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_Assessments_Assessments_CarriedOverFrom" FOREIGN KEY ("CarriedOverFrom") REFERENCES "Assessments" ("Id") ON DELETE RESTRICT,
+        CONSTRAINT "FK_Assessments_ChecklistTemplateVersions_TemplateVersionId" FOREIGN KEY ("TemplateVersionId") REFERENCES "ChecklistTemplateVersions" ("Id") ON DELETE RESTRICT,
+        CONSTRAINT "FK_Assessments_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    CREATE TABLE "ChecklistTemplateItems" (
+        "Id" uuid NOT NULL,
+        "TemplateVersionId" uuid NOT NULL,
+        "Position" integer NOT NULL,
+        "ItemId" character varying(128) NOT NULL,
+        "Text" character varying(1000) NOT NULL,
+        "Guidance" character varying(4000) NOT NULL,
+        "Citation" character varying(500) NOT NULL,
+        "Evidence" character varying(16) NOT NULL,
+        "Obligation" character varying(16),
+        "AppliesWhen" character varying(2000),
+        CONSTRAINT "PK_ChecklistTemplateItems" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_ChecklistTemplateItems_ChecklistTemplateVersions_TemplateVe~" FOREIGN KEY ("TemplateVersionId") REFERENCES "ChecklistTemplateVersions" ("Id") ON DELETE RESTRICT
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    CREATE TABLE "AssessmentAnswers" (
+        "Id" uuid NOT NULL,
+        "AssessmentId" uuid NOT NULL,
+        "ItemId" character varying(128) NOT NULL,
+        "Answer" character varying(16) NOT NULL,
+        "Justification" character varying(4000),
+        "AnsweredBy" character varying(256) NOT NULL,
+        "AnsweredAt" timestamp with time zone NOT NULL,
+        "CarriedOver" boolean NOT NULL,
+        "Review" character varying(24) NOT NULL,
+        "ReviewComment" character varying(4000),
+        "ReviewedBy" character varying(256),
+        "ReviewedAt" timestamp with time zone,
+        "Revision" integer NOT NULL,
+        CONSTRAINT "PK_AssessmentAnswers" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_AssessmentAnswers_Assessments_AssessmentId" FOREIGN KEY ("AssessmentId") REFERENCES "Assessments" ("Id") ON DELETE RESTRICT
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    CREATE TABLE "AssessmentEvidence" (
+        "Id" uuid NOT NULL,
+        "AssessmentId" uuid NOT NULL,
+        "ItemId" character varying(128) NOT NULL,
+        "Type" character varying(8) NOT NULL,
+        "Url" character varying(2000),
+        "FileName" character varying(200),
+        "ContentType" character varying(128),
+        "SizeBytes" bigint,
+        "Sha256" character(64),
+        "ContentId" uuid,
+        "AddedBy" character varying(256) NOT NULL,
+        "AddedAt" timestamp with time zone NOT NULL,
+        CONSTRAINT "PK_AssessmentEvidence" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_AssessmentEvidence_Assessments_AssessmentId" FOREIGN KEY ("AssessmentId") REFERENCES "Assessments" ("Id") ON DELETE RESTRICT,
+        CONSTRAINT "FK_AssessmentEvidence_EvidenceContents_ContentId" FOREIGN KEY ("ContentId") REFERENCES "EvidenceContents" ("Id") ON DELETE RESTRICT
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    CREATE UNIQUE INDEX "IX_AssessmentAnswers_AssessmentId_ItemId" ON "AssessmentAnswers" ("AssessmentId", "ItemId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    CREATE INDEX "IX_AssessmentEvidence_AssessmentId_ItemId" ON "AssessmentEvidence" ("AssessmentId", "ItemId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    CREATE INDEX "IX_AssessmentEvidence_ContentId" ON "AssessmentEvidence" ("ContentId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    CREATE INDEX "IX_Assessments_CarriedOverFrom" ON "Assessments" ("CarriedOverFrom");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    CREATE INDEX "IX_Assessments_Status" ON "Assessments" ("Status");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    CREATE INDEX "IX_Assessments_TemplateVersionId" ON "Assessments" ("TemplateVersionId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    CREATE INDEX "IX_Assessments_VersionId_TemplateId" ON "Assessments" ("VersionId", "TemplateId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    CREATE UNIQUE INDEX "IX_Assessments_VersionId_TemplateVersionId" ON "Assessments" ("VersionId", "TemplateVersionId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    CREATE UNIQUE INDEX "IX_ChecklistTemplateItems_TemplateVersionId_ItemId" ON "ChecklistTemplateItems" ("TemplateVersionId", "ItemId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    CREATE UNIQUE INDEX "IX_ChecklistTemplateVersions_TemplateId_Version" ON "ChecklistTemplateVersions" ("TemplateId", "Version");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125173104_Checklists') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125173104_Checklists', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125174904_RollbackAndNotifications') THEN
     CREATE TABLE "Notifications" (
         "Id" uuid NOT NULL,
         "Recipient" character varying(256) NOT NULL,
@@ -561,7 +781,7 @@ END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125174904_RollbackAndNotifications') THEN
     CREATE TABLE "Rollbacks" (
         "Id" uuid NOT NULL,
         "ModelId" uuid NOT NULL,
@@ -586,7 +806,7 @@ END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125174904_RollbackAndNotifications') THEN
     CREATE TABLE "RetrospectiveReviews" (
         "Id" uuid NOT NULL,
         "RollbackId" uuid NOT NULL,
@@ -604,65 +824,65 @@ END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125174904_RollbackAndNotifications') THEN
     CREATE INDEX "IX_Notifications_Recipient_CreatedAt" ON "Notifications" ("Recipient", "CreatedAt");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125174904_RollbackAndNotifications') THEN
     CREATE INDEX "IX_Notifications_Recipient_ReadAt" ON "Notifications" ("Recipient", "ReadAt");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125174904_RollbackAndNotifications') THEN
     CREATE UNIQUE INDEX "IX_RetrospectiveReviews_RollbackId" ON "RetrospectiveReviews" ("RollbackId");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125174904_RollbackAndNotifications') THEN
     CREATE INDEX "IX_RetrospectiveReviews_State_OpenedAt" ON "RetrospectiveReviews" ("State", "OpenedAt");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125174904_RollbackAndNotifications') THEN
     CREATE INDEX "IX_Rollbacks_FromVersionId" ON "Rollbacks" ("FromVersionId");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125174904_RollbackAndNotifications') THEN
     CREATE INDEX "IX_Rollbacks_ModelId_State" ON "Rollbacks" ("ModelId", "State");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125174904_RollbackAndNotifications') THEN
     CREATE INDEX "IX_Rollbacks_State_StartedAt" ON "Rollbacks" ("State", "StartedAt");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125174904_RollbackAndNotifications') THEN
     CREATE INDEX "IX_Rollbacks_ToVersionId" ON "Rollbacks" ("ToVersionId");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125172418_RollbackAndNotifications') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125174904_RollbackAndNotifications') THEN
     INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-    VALUES ('20261125172418_RollbackAndNotifications', '10.0.14');
+    VALUES ('20261125174904_RollbackAndNotifications', '10.0.14');
     END IF;
 END $EF$;
 COMMIT;

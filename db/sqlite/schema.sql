@@ -284,6 +284,125 @@ VALUES ('20261125163939_PromotionPolicyVersions', '10.0.14');
 COMMIT;
 
 BEGIN TRANSACTION;
+ALTER TABLE "Models" ADD "AutomatedLegalEffect" INTEGER NOT NULL DEFAULT 0;
+
+ALTER TABLE "Models" ADD "EuDataSubjects" INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE "ChecklistTemplateVersions" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_ChecklistTemplateVersions" PRIMARY KEY,
+    "TemplateId" TEXT NOT NULL,
+    "Version" INTEGER NOT NULL,
+    "Title" TEXT NOT NULL,
+    "Authority" TEXT NOT NULL,
+    "AppliesWhen" TEXT NOT NULL,
+    "AppliesBecause" TEXT NOT NULL,
+    "ContentSha256" TEXT NOT NULL,
+    "Source" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "CreatedBy" TEXT NOT NULL
+);
+
+CREATE TABLE "EvidenceContents" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_EvidenceContents" PRIMARY KEY,
+    "Bytes" BLOB NOT NULL
+);
+
+CREATE TABLE "Assessments" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Assessments" PRIMARY KEY,
+    "VersionId" TEXT NOT NULL,
+    "TemplateVersionId" TEXT NOT NULL,
+    "TemplateId" TEXT NOT NULL,
+    "Status" TEXT NOT NULL,
+    "StartedAt" INTEGER NOT NULL,
+    "StartedBy" TEXT NOT NULL,
+    "CarriedOverFrom" TEXT NULL,
+    "SubmittedAt" INTEGER NULL,
+    "SubmittedBy" TEXT NULL,
+    "SignedOffAt" INTEGER NULL,
+    "SignedOffBy" TEXT NULL,
+    "VoidedAt" INTEGER NULL,
+    "VoidedBy" TEXT NULL,
+    "VoidReason" TEXT NULL,
+    "Revision" INTEGER NOT NULL,
+    CONSTRAINT "FK_Assessments_Assessments_CarriedOverFrom" FOREIGN KEY ("CarriedOverFrom") REFERENCES "Assessments" ("Id") ON DELETE RESTRICT,
+    CONSTRAINT "FK_Assessments_ChecklistTemplateVersions_TemplateVersionId" FOREIGN KEY ("TemplateVersionId") REFERENCES "ChecklistTemplateVersions" ("Id") ON DELETE RESTRICT,
+    CONSTRAINT "FK_Assessments_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "ChecklistTemplateItems" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_ChecklistTemplateItems" PRIMARY KEY,
+    "TemplateVersionId" TEXT NOT NULL,
+    "Position" INTEGER NOT NULL,
+    "ItemId" TEXT NOT NULL,
+    "Text" TEXT NOT NULL,
+    "Guidance" TEXT NOT NULL,
+    "Citation" TEXT NOT NULL,
+    "Evidence" TEXT NOT NULL,
+    "Obligation" TEXT NULL,
+    "AppliesWhen" TEXT NULL,
+    CONSTRAINT "FK_ChecklistTemplateItems_ChecklistTemplateVersions_TemplateVersionId" FOREIGN KEY ("TemplateVersionId") REFERENCES "ChecklistTemplateVersions" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "AssessmentAnswers" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_AssessmentAnswers" PRIMARY KEY,
+    "AssessmentId" TEXT NOT NULL,
+    "ItemId" TEXT NOT NULL,
+    "Answer" TEXT NOT NULL,
+    "Justification" TEXT NULL,
+    "AnsweredBy" TEXT NOT NULL,
+    "AnsweredAt" INTEGER NOT NULL,
+    "CarriedOver" INTEGER NOT NULL,
+    "Review" TEXT NOT NULL,
+    "ReviewComment" TEXT NULL,
+    "ReviewedBy" TEXT NULL,
+    "ReviewedAt" INTEGER NULL,
+    "Revision" INTEGER NOT NULL,
+    CONSTRAINT "FK_AssessmentAnswers_Assessments_AssessmentId" FOREIGN KEY ("AssessmentId") REFERENCES "Assessments" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "AssessmentEvidence" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_AssessmentEvidence" PRIMARY KEY,
+    "AssessmentId" TEXT NOT NULL,
+    "ItemId" TEXT NOT NULL,
+    "Type" TEXT NOT NULL,
+    "Url" TEXT NULL,
+    "FileName" TEXT NULL,
+    "ContentType" TEXT NULL,
+    "SizeBytes" INTEGER NULL,
+    "Sha256" TEXT NULL,
+    "ContentId" TEXT NULL,
+    "AddedBy" TEXT NOT NULL,
+    "AddedAt" INTEGER NOT NULL,
+    CONSTRAINT "FK_AssessmentEvidence_Assessments_AssessmentId" FOREIGN KEY ("AssessmentId") REFERENCES "Assessments" ("Id") ON DELETE RESTRICT,
+    CONSTRAINT "FK_AssessmentEvidence_EvidenceContents_ContentId" FOREIGN KEY ("ContentId") REFERENCES "EvidenceContents" ("Id") ON DELETE RESTRICT
+);
+
+CREATE UNIQUE INDEX "IX_AssessmentAnswers_AssessmentId_ItemId" ON "AssessmentAnswers" ("AssessmentId", "ItemId");
+
+CREATE INDEX "IX_AssessmentEvidence_AssessmentId_ItemId" ON "AssessmentEvidence" ("AssessmentId", "ItemId");
+
+CREATE INDEX "IX_AssessmentEvidence_ContentId" ON "AssessmentEvidence" ("ContentId");
+
+CREATE INDEX "IX_Assessments_CarriedOverFrom" ON "Assessments" ("CarriedOverFrom");
+
+CREATE INDEX "IX_Assessments_Status" ON "Assessments" ("Status");
+
+CREATE INDEX "IX_Assessments_TemplateVersionId" ON "Assessments" ("TemplateVersionId");
+
+CREATE INDEX "IX_Assessments_VersionId_TemplateId" ON "Assessments" ("VersionId", "TemplateId");
+
+CREATE UNIQUE INDEX "IX_Assessments_VersionId_TemplateVersionId" ON "Assessments" ("VersionId", "TemplateVersionId");
+
+CREATE UNIQUE INDEX "IX_ChecklistTemplateItems_TemplateVersionId_ItemId" ON "ChecklistTemplateItems" ("TemplateVersionId", "ItemId");
+
+CREATE UNIQUE INDEX "IX_ChecklistTemplateVersions_TemplateId_Version" ON "ChecklistTemplateVersions" ("TemplateId", "Version");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125173007_Checklists', '10.0.14');
+
+COMMIT;
+
+BEGIN TRANSACTION;
 CREATE TABLE "Notifications" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_Notifications" PRIMARY KEY,
     "Recipient" TEXT NOT NULL,
@@ -343,7 +462,7 @@ CREATE INDEX "IX_Rollbacks_State_StartedAt" ON "Rollbacks" ("State", "StartedAt"
 CREATE INDEX "IX_Rollbacks_ToVersionId" ON "Rollbacks" ("ToVersionId");
 
 INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261125172303_RollbackAndNotifications', '10.0.14');
+VALUES ('20261125174652_RollbackAndNotifications', '10.0.14');
 
 COMMIT;
 

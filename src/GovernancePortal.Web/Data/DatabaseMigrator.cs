@@ -3,8 +3,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace GovernancePortal.Data;
 
-/// <summary>Brings the schema up to date and stores the reference data the portal cannot run without (the default promotion policies).</summary>
-public sealed class DatabaseMigrator(GovernanceDbContext db, PromotionPolicyStore policies, ILogger<DatabaseMigrator> logger)
+/// <summary>Brings the schema up to date and stores the reference data the portal cannot run without (the default promotion policies, the checklist template library).</summary>
+public sealed class DatabaseMigrator(GovernanceDbContext db, PromotionPolicyStore policies, Compliance.ChecklistLibrarySeeder checklists, ILogger<DatabaseMigrator> logger)
 {
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
@@ -21,5 +21,7 @@ public sealed class DatabaseMigrator(GovernanceDbContext db, PromotionPolicyStor
         // Here rather than in a migration: defaults written as data by code stay one source of truth (PromotionPolicies.Defaults),
         // and every seeded version is audited like any other change. Idempotent, so fresh and existing databases alike get them.
         await policies.SeedDefaultsAsync(cancellationToken);
+        // Template versions are reference data the schema is useless without; they arrive with the schema.
+        await checklists.SeedAsync(cancellationToken);
     }
 }

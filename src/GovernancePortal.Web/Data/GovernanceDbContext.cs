@@ -23,6 +23,12 @@ public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorde
     public DbSet<Approvals.Promotion> Promotions => Set<Approvals.Promotion>();
     public DbSet<Approvals.PromotionDecisionRecord> PromotionDecisions => Set<Approvals.PromotionDecisionRecord>();
     public DbSet<Approvals.PromotionPolicyVersion> PromotionPolicyVersions => Set<Approvals.PromotionPolicyVersion>();
+    public DbSet<Compliance.ChecklistTemplateVersion> ChecklistTemplateVersions => Set<Compliance.ChecklistTemplateVersion>();
+    public DbSet<Compliance.ChecklistTemplateItem> ChecklistTemplateItems => Set<Compliance.ChecklistTemplateItem>();
+    public DbSet<Compliance.Assessment> Assessments => Set<Compliance.Assessment>();
+    public DbSet<Compliance.AssessmentAnswer> AssessmentAnswers => Set<Compliance.AssessmentAnswer>();
+    public DbSet<Compliance.AssessmentEvidence> AssessmentEvidence => Set<Compliance.AssessmentEvidence>();
+    public DbSet<Compliance.EvidenceContent> EvidenceContents => Set<Compliance.EvidenceContent>();
     public DbSet<Approvals.Rollback> Rollbacks => Set<Approvals.Rollback>();
     public DbSet<Approvals.RetrospectiveReview> RetrospectiveReviews => Set<Approvals.RetrospectiveReview>();
     public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();

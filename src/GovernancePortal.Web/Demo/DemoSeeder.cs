@@ -77,6 +77,16 @@ public sealed class DemoSeeder(GovernanceDbContext db, PromotionPolicyStore poli
             [V("0.1.0", ChangeKind.ImprovedModel, Stage.Archived, "Research prototype; halted by the AI ethics board.")]),
     ];
 
+    /// <summary>Models whose data subjects include people in the EU (the bank's portfolio; the clinical models are US-only).</summary>
+    private static readonly HashSet<string> EuDataSubjects =
+    [
+        "credit-default-pd", "fraud-card-realtime", "aml-transaction-monitoring", "churn-retail", "mortgage-affordability",
+        "claims-triage", "support-chat-intent", "emotion-recognition-hiring",
+    ];
+
+    /// <summary>Models that decide alone with legal or similar effect (GDPR Art. 22): loan refusals and card declines.</summary>
+    private static readonly HashSet<string> AutomatedLegalEffect = ["credit-default-pd", "fraud-card-realtime"];
+
     public async Task<int> SeedAsync(CancellationToken cancellationToken = default)
     {
         await SeedPersonasAsync(cancellationToken);
@@ -98,6 +108,8 @@ public sealed class DemoSeeder(GovernanceDbContext db, PromotionPolicyStore poli
                 UseCase = seed.UseCase,
                 RiskTier = seed.Risk,
                 DataCategories = seed.Data,
+                EuDataSubjects = EuDataSubjects.Contains(seed.Key),
+                AutomatedLegalEffect = AutomatedLegalEffect.Contains(seed.Key),
                 Tags = seed.Tags,
                 CreatedAt = now.AddDays(-400),
                 CreatedBy = owner.Username,
@@ -151,6 +163,7 @@ public sealed class DemoSeeder(GovernanceDbContext db, PromotionPolicyStore poli
             added++;
         }
         await db.SaveChangesAsync(cancellationToken);
+        await new DemoAssessments(db, now).SeedAsync(cancellationToken);
         logger.LogInformation("Demo data: {Added} model(s) added, {Existing} already present.", added, existing.Count);
         return added;
     }

@@ -1,6 +1,7 @@
 using GovernancePortal.Approvals;
 using GovernancePortal.Audit;
 using GovernancePortal.Components;
+using GovernancePortal.Compliance;
 using GovernancePortal.Registry;
 using GovernancePortal.Scheduling;
 using GovernancePortal.Data;
@@ -49,6 +50,9 @@ public static class PortalHosting
         builder.Services.AddScoped<ModelCardService>();
         builder.Services.AddScoped<Approvals.PromotionService>();
         builder.Services.AddScoped<Approvals.PromotionPolicyStore>();
+        builder.Services.AddOptions<Compliance.ChecklistOptions>().BindConfiguration(Compliance.ChecklistOptions.Section);
+        builder.Services.AddScoped<Compliance.ChecklistLibrarySeeder>();
+        builder.Services.AddScoped<Compliance.ChecklistService>();
         builder.Services.AddScoped<Approvals.RollbackService>();
         builder.Services.AddNotifications();
         builder.Services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
@@ -99,8 +103,10 @@ public static class PortalHosting
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
         app.MapAccountEndpoints();
-        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapPolicyApi().MapRollbackApi().MapNotificationApi();
+        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapPolicyApi().MapChecklistApi()
+            .MapRollbackApi().MapNotificationApi();
         app.MapCardDownloads();
+        app.MapEvidenceEndpoints();
         app.MapAuditDownloads();
         app.MapRazorComponents<App>();
     }

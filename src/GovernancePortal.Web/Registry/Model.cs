@@ -20,6 +20,10 @@ public sealed class Model
     public string UseCase { get; set; } = "";
     public RiskTier RiskTier { get; set; }
     public DataCategories DataCategories { get; set; }
+    /// <summary>The model's data subjects include people in the EU (GDPR's territorial scope).</summary>
+    public bool EuDataSubjects { get; set; }
+    /// <summary>The model makes solely automated decisions with legal or similarly significant effects (GDPR Art. 22).</summary>
+    public bool AutomatedLegalEffect { get; set; }
     /// <summary>Comma-separated, lower-case.</summary>
     public string Tags { get; set; } = "";
     public DateTimeOffset CreatedAt { get; init; }
@@ -28,6 +32,9 @@ public sealed class Model
     public List<ModelVersion> Versions { get; init; } = [];
 
     public IReadOnlyList<string> TagList => Tags.Length == 0 ? [] : Tags.Split(',');
+
+    /// <summary>What checklist applicability rules ask about this model.</summary>
+    public Compliance.ModelAttributes ComplianceAttributes() => new(RiskTier, DataCategories, EuDataSubjects, AutomatedLegalEffect);
 }
 
 internal sealed class ModelConfiguration : IEntityTypeConfiguration<Model>

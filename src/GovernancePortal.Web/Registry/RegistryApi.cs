@@ -12,8 +12,8 @@ public sealed record ModelSummary(string Key, string Name, string Owner, string 
 
 public sealed record ModelResponse(
     string Key, string Name, string Description, string Owner, string BusinessOwner, string Team, string UseCase,
-    RiskTier RiskTier, IReadOnlyList<DataCategories> DataCategories, IReadOnlyList<string> Tags, DateTimeOffset CreatedAt,
-    IReadOnlyList<VersionSummary> Versions);
+    RiskTier RiskTier, IReadOnlyList<DataCategories> DataCategories, bool EuDataSubjects, bool AutomatedLegalEffect,
+    IReadOnlyList<string> Tags, DateTimeOffset CreatedAt, IReadOnlyList<VersionSummary> Versions);
 
 public sealed record VersionSummary(string Version, Stage Stage, DateTimeOffset RegisteredAt);
 
@@ -154,7 +154,7 @@ public static class RegistryApi
         return model is null ? null : new ModelResponse(model.Key, model.Name, model.Description, model.Owner, model.BusinessOwner, model.Team,
             model.UseCase, model.RiskTier,
             Enum.GetValues<DataCategories>().Where(c => c != DataCategories.None && model.DataCategories.HasFlag(c)).ToList(),
-            model.TagList, model.CreatedAt,
+            model.EuDataSubjects, model.AutomatedLegalEffect, model.TagList, model.CreatedAt,
             model.Versions.OrderByDescending(v => v.Number).Select(v => new VersionSummary(v.Number.ToString(), v.Stage, v.RegisteredAt)).ToList());
     }
 

@@ -4,7 +4,8 @@ namespace GovernancePortal.Registry;
 
 public sealed record RegisterModelRequest(
     string? Key, string? Name, string? Description, string? Owner, string? BusinessOwner, string? Team, string? UseCase,
-    RiskTier? RiskTier, IReadOnlyList<DataCategories>? DataCategories, IReadOnlyList<string>? Tags);
+    RiskTier? RiskTier, IReadOnlyList<DataCategories>? DataCategories, IReadOnlyList<string>? Tags,
+    bool? EuDataSubjects = null, bool? AutomatedLegalEffect = null);
 
 public sealed record LineageRequest(
     string? CodeRepository, string? Commit, string? DataSnapshotId, string? DataSnapshotHash, string? PipelineRunId,

@@ -61,6 +61,8 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
             UseCase = request.UseCase?.Trim() ?? "",
             RiskTier = request.RiskTier!.Value,
             DataCategories = (request.DataCategories ?? []).Aggregate(DataCategories.None, (all, c) => all | c),
+            EuDataSubjects = request.EuDataSubjects ?? false,
+            AutomatedLegalEffect = request.AutomatedLegalEffect ?? false,
             Tags = string.Join(',', (request.Tags ?? []).Select(t => t.Trim().ToLowerInvariant()).Distinct()),
             CreatedAt = clock.GetUtcNow(),
             CreatedBy = caller.Username,

@@ -1,0 +1,114 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using GovernancePortal.Testing;
+using Microsoft.Playwright;
+
+namespace GovernancePortal.Compliance;
+
+[Collection(BrowserCollection.Name)]
+public sealed class ChecklistJourneyTests(BrowserFixture browser)
+{
+    private const string Version = "/models/readmission-30d/versions/2.0.1";
+    private const string Assessment = Version + "/compliance/hipaa";
+    private const string Baa = "hipaa-164-502-e-business-associates";
+    private const string AuditControls = "hipaa-164-312-b-audit-controls";
+
+    private static byte[] Pdf(string title) => Encoding.ASCII.GetBytes($"%PDF-1.7\n% {title}\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n");
+
+    private async Task<HttpClient> ApiAsync(string username)
+    {
+        var key = await TestApiKeys.IssueAsync(browser.Portal, username, "e2e-checklists");
+        var client = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) };
+        client.DefaultRequestHeaders.Add(Identity.ApiKeyService.HeaderName, key.Secret);
+        return client;
+    }
+
+    private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task An_owner_answers_HIPAA_with_evidence_an_officer_requests_a_change_the_owner_fixes_it_and_the_officer_signs_off()
+    {
+        // The owner's pipeline answers the routine items through the API; the two items with evidence are done in the browser.
+        using var pipeline = await ApiAsync("owner2@demo.test");
+        var templates = await pipeline.GetFromJsonAsync<JsonElement>("/api/v1/checklists/templates");
+        var routine = templates.EnumerateArray().Single(t => t.GetProperty("id").GetString() == "hipaa").GetProperty("items").EnumerateArray()
+            .Select(i => i.GetProperty("id").GetString()!).Where(id => id is not Baa and not AuditControls).ToList();
+        foreach (var item in routine)
+        {
+            var answered = await pipeline.PutAsync($"/api/v1{Version}/assessments/hipaa/items/{item}",
+                Json(new { answer = "notApplicable", justification = "Handled by the clinical data platform; see its HIPAA assessment." }));
+            Assert.True(answered.IsSuccessStatusCode, await answered.Content.ReadAsStringAsync());
+        }
+
+        await using var owner = await browser.NewSessionAsync();
+        await owner.SignInAsync("owner2@demo.test");
+        await owner.GotoAsync(Version);
+        var row = owner.Page.Locator("[data-testid=compliance-hipaa]");
+        Assert.Contains("HIPAA applies: the model uses PHI.", await row.InnerTextAsync());
+        await owner.Page.Locator("[data-testid=compliance]").ScrollIntoViewIfNeededAsync();
+        await owner.ScreenshotAsync("checklist-version-compliance");
+        await owner.ClickAndWaitAsync(row.Locator("a"), url => url.EndsWith("/compliance/hipaa"));
+
+        var baa = owner.Page.Locator($"#item-{Baa}");
+        await baa.Locator("input[name=Answer][value=Yes]").CheckAsync();
+        await baa.Locator("textarea[name=Justification]").FillAsync("BAAs with the cloud and labelling vendors; signed copy attached.");
+        await owner.ClickAndWaitAsync(baa.GetByRole(AriaRole.Button, new() { Name = "Save answer" }), url => url.Contains("/compliance/hipaa"));
+        await baa.Locator("[data-testid=evidence-input]").SetInputFilesAsync(new FilePayload { Name = "baa-draft.pdf", MimeType = "application/pdf", Buffer = Pdf("draft BAA") });
+        await owner.ClickAndWaitAsync(baa.Locator("[data-testid=upload]"), url => url.Contains("/compliance/hipaa"));
+        Assert.Contains("baa-draft.pdf", await baa.Locator("[data-testid=evidence]").InnerTextAsync());
+
+        var audit = owner.Page.Locator($"#item-{AuditControls}");
+        await audit.Locator("input[name=Answer][value=Yes]").CheckAsync();
+        await owner.ClickAndWaitAsync(audit.GetByRole(AriaRole.Button, new() { Name = "Save answer" }), url => url.Contains("/compliance/hipaa"));
+        await audit.Locator("input[name=EvidenceUrl]").FillAsync("https://siem.example.com/reports/readmission-access-review");
+        await owner.ClickAndWaitAsync(audit.GetByRole(AriaRole.Button, new() { Name = "Add link" }), url => url.Contains("/compliance/hipaa"));
+        Assert.Equal("39/39", await owner.Page.Locator("[data-testid=progress]").InnerTextAsync());
+        await baa.ScreenshotAsync(new LocatorScreenshotOptions { Path = Shot("checklist-owner-answered-item") });
+        await owner.ClickAndWaitAsync(owner.Page.Locator("[data-testid=submit-for-review]"), url => url.Contains("/compliance/hipaa"));
+        Assert.Equal("In review", (await owner.Page.Locator("[data-testid=assessment-status]").InnerTextAsync()).Trim());
+        await owner.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("checklist-submitted") });
+
+        // The officer accepts the routine answers through the API and reviews the evidenced ones on the page.
+        using var officerApi = await ApiAsync("compliance@demo.test");
+        var state = await officerApi.GetFromJsonAsync<JsonElement>($"/api/v1{Version}/assessments/hipaa");
+        foreach (var answer in state.GetProperty("answers").EnumerateArray().Where(a => routine.Contains(a.GetProperty("item").GetString()!)))
+        {
+            var accepted = await officerApi.PostAsync($"/api/v1{Version}/assessments/hipaa/items/{answer.GetProperty("item").GetString()}/review",
+                Json(new { decision = "accepted", answerRevision = answer.GetProperty("revision").GetInt32() }));
+            Assert.True(accepted.IsSuccessStatusCode, await accepted.Content.ReadAsStringAsync());
+        }
+        await using var officer = await browser.NewSessionAsync();
+        await officer.SignInAsync("compliance@demo.test");
+        await officer.GotoAsync(Assessment);
+        var officerBaa = officer.Page.Locator($"#item-{Baa}");
+        await officerBaa.Locator("textarea[name=Comment]").FillAsync("The attached BAA is an unsigned draft; attach the countersigned copy.");
+        await officer.ClickAndWaitAsync(officerBaa.Locator("[data-testid=request-changes]"), url => url.Contains("/compliance/hipaa"));
+        await officer.ClickAndWaitAsync(officer.Page.Locator($"#item-{AuditControls} [data-testid=accept]"), url => url.Contains("/compliance/hipaa"));
+        Assert.Contains("changes requested", await officer.Page.Locator("[data-testid=missing]").InnerTextAsync());
+        await officerBaa.ScreenshotAsync(new LocatorScreenshotOptions { Path = Shot("checklist-officer-requested-change") });
+
+        await owner.GotoAsync(Assessment);
+        Assert.Equal("The attached BAA is an unsigned draft; attach the countersigned copy.", await baa.Locator("[data-testid=review-comment]").InnerTextAsync());
+        await baa.Locator("[data-testid=evidence-input]").SetInputFilesAsync(new FilePayload { Name = "baa-countersigned.pdf", MimeType = "application/pdf", Buffer = Pdf("countersigned BAA") });
+        await owner.ClickAndWaitAsync(baa.Locator("[data-testid=upload]"), url => url.Contains("/compliance/hipaa"));
+        Assert.Contains("Not reviewed", await baa.Locator("[data-testid=review]").InnerTextAsync());
+        await baa.ScreenshotAsync(new LocatorScreenshotOptions { Path = Shot("checklist-owner-fixed-item") });
+
+        await officer.GotoAsync(Assessment);
+        await officer.ClickAndWaitAsync(officerBaa.Locator("[data-testid=accept]"), url => url.Contains("/compliance/hipaa"));
+        await officer.ClickAndWaitAsync(officer.Page.Locator("[data-testid=sign-off]"), url => url.Contains("/compliance/hipaa"));
+        Assert.Equal("Signed off", (await officer.Page.Locator("[data-testid=assessment-status]").InnerTextAsync()).Trim());
+        Assert.Contains("compliance@demo.test", await officer.Page.Locator("[data-testid=signed-off]").InnerTextAsync());
+        await officer.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("checklist-signed-off") });
+
+        await owner.GotoAsync(Version);
+        Assert.Contains("Signed off", await owner.Page.Locator("[data-testid=compliance-hipaa]").InnerTextAsync());
+        var assessments = await pipeline.GetFromJsonAsync<JsonElement>($"/api/v1{Version}/assessments");
+        Assert.True(assessments.EnumerateArray().Single(a => a.GetProperty("template").GetString() == "hipaa").GetProperty("signedOff").GetBoolean());
+        Assert.Empty(owner.Problems);
+        Assert.Empty(officer.Problems);
+    }
+
+    private static string Shot(string name) => Path.Combine(RepositoryPaths.Artifacts("screenshots"), name + ".png");
+}
