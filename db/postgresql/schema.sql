@@ -796,3 +796,130 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180313_RollbackAndNotifications') THEN
+    CREATE TABLE "Notifications" (
+        "Id" uuid NOT NULL,
+        "Recipient" character varying(256) NOT NULL,
+        "Kind" character varying(64) NOT NULL,
+        "Title" character varying(300) NOT NULL,
+        "Body" character varying(4000) NOT NULL,
+        "Link" character varying(500) NOT NULL,
+        "CreatedAt" timestamp with time zone NOT NULL,
+        "ReadAt" timestamp with time zone,
+        CONSTRAINT "PK_Notifications" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180313_RollbackAndNotifications') THEN
+    CREATE TABLE "Rollbacks" (
+        "Id" uuid NOT NULL,
+        "ModelId" uuid NOT NULL,
+        "FromVersionId" uuid NOT NULL,
+        "ToVersionId" uuid NOT NULL,
+        "Reason" character varying(4000) NOT NULL,
+        "StartedBy" character varying(256) NOT NULL,
+        "StartedRole" character varying(64) NOT NULL,
+        "StartedAt" timestamp with time zone NOT NULL,
+        "ExpiresAt" timestamp with time zone NOT NULL,
+        "State" character varying(16) NOT NULL,
+        "DecidedBy" character varying(256),
+        "DecidedAt" timestamp with time zone,
+        "Revision" integer NOT NULL,
+        CONSTRAINT "PK_Rollbacks" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_Rollbacks_ModelVersions_FromVersionId" FOREIGN KEY ("FromVersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT,
+        CONSTRAINT "FK_Rollbacks_ModelVersions_ToVersionId" FOREIGN KEY ("ToVersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT,
+        CONSTRAINT "FK_Rollbacks_Models_ModelId" FOREIGN KEY ("ModelId") REFERENCES "Models" ("Id") ON DELETE RESTRICT
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180313_RollbackAndNotifications') THEN
+    CREATE TABLE "RetrospectiveReviews" (
+        "Id" uuid NOT NULL,
+        "RollbackId" uuid NOT NULL,
+        "OpenedAt" timestamp with time zone NOT NULL,
+        "State" character varying(16) NOT NULL,
+        "Findings" character varying(4000),
+        "ClosedBy" character varying(256),
+        "ClosedAt" timestamp with time zone,
+        "Revision" integer NOT NULL,
+        CONSTRAINT "PK_RetrospectiveReviews" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_RetrospectiveReviews_Rollbacks_RollbackId" FOREIGN KEY ("RollbackId") REFERENCES "Rollbacks" ("Id") ON DELETE RESTRICT
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180313_RollbackAndNotifications') THEN
+    CREATE INDEX "IX_Notifications_Recipient_CreatedAt" ON "Notifications" ("Recipient", "CreatedAt");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180313_RollbackAndNotifications') THEN
+    CREATE INDEX "IX_Notifications_Recipient_ReadAt" ON "Notifications" ("Recipient", "ReadAt");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180313_RollbackAndNotifications') THEN
+    CREATE UNIQUE INDEX "IX_RetrospectiveReviews_RollbackId" ON "RetrospectiveReviews" ("RollbackId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180313_RollbackAndNotifications') THEN
+    CREATE INDEX "IX_RetrospectiveReviews_State_OpenedAt" ON "RetrospectiveReviews" ("State", "OpenedAt");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180313_RollbackAndNotifications') THEN
+    CREATE INDEX "IX_Rollbacks_FromVersionId" ON "Rollbacks" ("FromVersionId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180313_RollbackAndNotifications') THEN
+    CREATE INDEX "IX_Rollbacks_ModelId_State" ON "Rollbacks" ("ModelId", "State");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180313_RollbackAndNotifications') THEN
+    CREATE INDEX "IX_Rollbacks_State_StartedAt" ON "Rollbacks" ("State", "StartedAt");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180313_RollbackAndNotifications') THEN
+    CREATE INDEX "IX_Rollbacks_ToVersionId" ON "Rollbacks" ("ToVersionId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125180313_RollbackAndNotifications') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125180313_RollbackAndNotifications', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

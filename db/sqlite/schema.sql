@@ -418,3 +418,67 @@ VALUES ('20261125180104_PendingPromotionPerVersion', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "Notifications" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Notifications" PRIMARY KEY,
+    "Recipient" TEXT NOT NULL,
+    "Kind" TEXT NOT NULL,
+    "Title" TEXT NOT NULL,
+    "Body" TEXT NOT NULL,
+    "Link" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "ReadAt" INTEGER NULL
+);
+
+CREATE TABLE "Rollbacks" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Rollbacks" PRIMARY KEY,
+    "ModelId" TEXT NOT NULL,
+    "FromVersionId" TEXT NOT NULL,
+    "ToVersionId" TEXT NOT NULL,
+    "Reason" TEXT NOT NULL,
+    "StartedBy" TEXT NOT NULL,
+    "StartedRole" TEXT NOT NULL,
+    "StartedAt" INTEGER NOT NULL,
+    "ExpiresAt" INTEGER NOT NULL,
+    "State" TEXT NOT NULL,
+    "DecidedBy" TEXT NULL,
+    "DecidedAt" INTEGER NULL,
+    "Revision" INTEGER NOT NULL,
+    CONSTRAINT "FK_Rollbacks_ModelVersions_FromVersionId" FOREIGN KEY ("FromVersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT,
+    CONSTRAINT "FK_Rollbacks_ModelVersions_ToVersionId" FOREIGN KEY ("ToVersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT,
+    CONSTRAINT "FK_Rollbacks_Models_ModelId" FOREIGN KEY ("ModelId") REFERENCES "Models" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "RetrospectiveReviews" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_RetrospectiveReviews" PRIMARY KEY,
+    "RollbackId" TEXT NOT NULL,
+    "OpenedAt" INTEGER NOT NULL,
+    "State" TEXT NOT NULL,
+    "Findings" TEXT NULL,
+    "ClosedBy" TEXT NULL,
+    "ClosedAt" INTEGER NULL,
+    "Revision" INTEGER NOT NULL,
+    CONSTRAINT "FK_RetrospectiveReviews_Rollbacks_RollbackId" FOREIGN KEY ("RollbackId") REFERENCES "Rollbacks" ("Id") ON DELETE RESTRICT
+);
+
+CREATE INDEX "IX_Notifications_Recipient_CreatedAt" ON "Notifications" ("Recipient", "CreatedAt");
+
+CREATE INDEX "IX_Notifications_Recipient_ReadAt" ON "Notifications" ("Recipient", "ReadAt");
+
+CREATE UNIQUE INDEX "IX_RetrospectiveReviews_RollbackId" ON "RetrospectiveReviews" ("RollbackId");
+
+CREATE INDEX "IX_RetrospectiveReviews_State_OpenedAt" ON "RetrospectiveReviews" ("State", "OpenedAt");
+
+CREATE INDEX "IX_Rollbacks_FromVersionId" ON "Rollbacks" ("FromVersionId");
+
+CREATE INDEX "IX_Rollbacks_ModelId_State" ON "Rollbacks" ("ModelId", "State");
+
+CREATE INDEX "IX_Rollbacks_State_StartedAt" ON "Rollbacks" ("State", "StartedAt");
+
+CREATE INDEX "IX_Rollbacks_ToVersionId" ON "Rollbacks" ("ToVersionId");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125180245_RollbackAndNotifications', '10.0.14');
+
+COMMIT;
+

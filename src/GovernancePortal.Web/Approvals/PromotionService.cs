@@ -18,7 +18,7 @@ public sealed record PromotionOutcome(Promotion? Promotion, RegistryFailure? Fai
 /// stage change and the audit events in one transaction under optimistic concurrency.
 /// </summary>
 public sealed class PromotionService(GovernanceDbContext db, ModelCardService cards, PromotionPolicyStore policies, Compliance.ChecklistService checklists,
-    TimeProvider clock)
+    TimeProvider clock, Notifications.ApprovalNotifications notifications)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -91,6 +91,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
                 new { model = version.Model.Key, version = version.Number.ToString(), policyVersion = check.Policy.Version, gates = check.Gates, message });
             await ApplyApprovalAsync(promotion, version, check.Policy, approved, cancellationToken);
         }
+        await notifications.PromotionOpenedAsync(promotion, version, check.Policy, opened, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -206,6 +207,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         {
             await ApplyApprovalAsync(promotion, version, policy, transition, cancellationToken);
         }
+        notifications.PromotionChanged(promotion, version, action, transition);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

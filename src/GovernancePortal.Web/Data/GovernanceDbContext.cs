@@ -29,6 +29,9 @@ public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorde
     public DbSet<Compliance.AssessmentAnswer> AssessmentAnswers => Set<Compliance.AssessmentAnswer>();
     public DbSet<Compliance.AssessmentEvidence> AssessmentEvidence => Set<Compliance.AssessmentEvidence>();
     public DbSet<Compliance.EvidenceContent> EvidenceContents => Set<Compliance.EvidenceContent>();
+    public DbSet<Approvals.Rollback> Rollbacks => Set<Approvals.Rollback>();
+    public DbSet<Approvals.RetrospectiveReview> RetrospectiveReviews => Set<Approvals.RetrospectiveReview>();
+    public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();

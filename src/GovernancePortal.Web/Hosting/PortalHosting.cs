@@ -7,6 +7,7 @@ using GovernancePortal.Scheduling;
 using GovernancePortal.Data;
 using GovernancePortal.Demo;
 using GovernancePortal.Identity;
+using GovernancePortal.Notifications;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.Extensions.Configuration.Json;
@@ -54,6 +55,8 @@ public static class PortalHosting
         builder.Services.AddScoped<Compliance.ChecklistService>();
         builder.Services.AddScoped<Compliance.TemplateEditing>();
         builder.Services.AddScoped<Compliance.ComplianceViews>();
+        builder.Services.AddScoped<Approvals.RollbackService>();
+        builder.Services.AddNotifications();
         builder.Services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
         builder.Services.AddSingleton<CheckpointKey>();
@@ -102,7 +105,8 @@ public static class PortalHosting
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
         app.MapAccountEndpoints();
-        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapPolicyApi().MapChecklistApi().MapTemplateVersionApi();
+        app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapPolicyApi().MapChecklistApi().MapTemplateVersionApi()
+            .MapRollbackApi().MapNotificationApi();
         app.MapCardDownloads();
         app.MapEvidenceEndpoints();
         app.MapAuditDownloads();

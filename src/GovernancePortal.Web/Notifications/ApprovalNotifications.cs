@@ -1,0 +1,99 @@
+using GovernancePortal.Approvals;
+using GovernancePortal.Identity;
+using GovernancePortal.Registry;
+
+namespace GovernancePortal.Notifications;
+
+/// <summary>Who hears about which approval, rollback and retrospective event, and what they are told.</summary>
+public sealed class ApprovalNotifications(Notifier notifier)
+{
+    /// <summary>A new request: the people who could fill one of its slots hear of it; an at-once approval goes to the requester.</summary>
+    public async Task PromotionOpenedAsync(Promotion promotion, ModelVersion version, PromotionPolicy policy, WorkflowOutcome opened, CancellationToken cancellationToken)
+    {
+        var subject = Subject(version, promotion.TargetStage);
+        if (opened is WorkflowTransition { State: PromotionRequestState.Approved })
+        {
+            Requester(promotion, "promotion.approved", $"Approved: {subject}", "No approval was needed and every gate passed.");
+            return;
+        }
+        var request = PromotionService.Domain(promotion, version, policy);
+        var approvers = new List<string>();
+        foreach (var role in ApprovalSlots.Remaining(policy, request.Decisions).Select(r => r.Role).Distinct())
+        {
+            approvers.AddRange((await notifier.PeopleWithRoleAsync(role, cancellationToken))
+                .Where(p => PromotionWorkflow.WhyCannotDecide(request, p) is null).Select(p => p.Username));
+        }
+        notifier.Send(approvers, new("promotion.needs-approval", $"Approval needed: {subject}",
+            $"{promotion.Requester} asks: {promotion.Justification} The request {ApprovalSlots.Describe(ApprovalSlots.Remaining(policy, request.Decisions))}.",
+            $"/approvals/{promotion.Id}"));
+    }
+
+    /// <summary>The requester hears of every decision and every end of their request, except the withdrawal they made themselves.</summary>
+    public void PromotionChanged(Promotion promotion, ModelVersion version, PromotionAction action, WorkflowTransition transition)
+    {
+        var subject = Subject(version, promotion.TargetStage);
+        switch (transition.State)
+        {
+            case PromotionRequestState.Approved:
+                Requester(promotion, "promotion.approved", $"Approved: {subject}", transition.Message);
+                break;
+            case PromotionRequestState.Rejected:
+                Requester(promotion, "promotion.rejected", $"Rejected: {subject}", transition.Message);
+                break;
+            case PromotionRequestState.Expired:
+                Requester(promotion, "promotion.expired", $"Expired: {subject}", transition.Message);
+                break;
+            case PromotionRequestState.Withdrawn when action is WithdrawAction w && !string.Equals(w.By.Username, promotion.Requester, StringComparison.OrdinalIgnoreCase):
+                Requester(promotion, "promotion.withdrawn", $"Withdrawn: {subject}", transition.Message);
+                break;
+            case PromotionRequestState.Pending when transition.Decision is { Verdict: Verdict.Approve }:
+                Requester(promotion, "promotion.approved-by", $"Approval given: {subject}", transition.Message);
+                break;
+        }
+    }
+
+    /// <summary>The other side of the two-person action is asked to confirm.</summary>
+    public async Task RollbackStartedAsync(Rollback rollback, Model model, ModelVersion from, ModelVersion to, CancellationToken cancellationToken)
+    {
+        var pending = Pending(rollback, model);
+        var other = rollback.StartedRole == Roles.ModelOwner ? Roles.ComplianceOfficer : Roles.ModelOwner;
+        var confirmers = (await notifier.PeopleWithRoleAsync(other, cancellationToken))
+            .Where(p => RollbackRules.WhyCannotConfirm(pending, p, new RollbackPlan(Plan(from), Plan(to)), rollback.StartedAt) is null)
+            .Select(p => p.Username);
+        notifier.Send(confirmers, new("rollback.started", $"Confirm rollback: {model.Name} {from.Number} → {to.Number}",
+            $"{rollback.StartedBy} ({rollback.StartedRole}) started an emergency rollback: {rollback.Reason}", $"/rollbacks/{rollback.Id}"));
+    }
+
+    public void RollbackConfirmed(Rollback rollback, Model model, ModelVersion from, ModelVersion to) =>
+        notifier.Send([rollback.StartedBy, model.Owner], new("rollback.confirmed", $"Rolled back: {model.Name} {from.Number} → {to.Number}",
+            $"{rollback.DecidedBy} confirmed the rollback {rollback.StartedBy} started; {to.Number} is in Production again.", $"/rollbacks/{rollback.Id}"), rollback.DecidedBy);
+
+    public void RollbackCancelled(Rollback rollback, Model model) =>
+        notifier.Send([rollback.StartedBy, model.Owner], new("rollback.cancelled", $"Rollback cancelled: {model.Name}",
+            $"{rollback.DecidedBy} cancelled the rollback; Production is unchanged.", $"/rollbacks/{rollback.Id}"), rollback.DecidedBy);
+
+    /// <summary>Every officer who could close it, and the model's owner, learn that a retrospective is open.</summary>
+    public async Task ReviewOpenedAsync(RetrospectiveReview review, Rollback rollback, Model model, CancellationToken cancellationToken)
+    {
+        var closers = (await notifier.PeopleWithRoleAsync(Roles.ComplianceOfficer, cancellationToken))
+            .Where(p => RollbackRules.WhyCannotCloseReview(ReviewState.Open, p, model.Owner, model.Team, "findings") is null)
+            .Select(p => p.Username);
+        notifier.Send([.. closers, model.Owner], new("review.opened", $"Retrospective open: {model.Name}",
+            $"A rollback ({rollback.Reason}) opened a retrospective; it stays in the approvals inbox until a ComplianceOfficer closes it with findings.",
+            $"/retrospectives/{review.Id}"), rollback.DecidedBy);
+    }
+
+    public void ReviewClosed(RetrospectiveReview review, Rollback rollback, Model model) =>
+        notifier.Send([rollback.StartedBy, rollback.DecidedBy ?? "", model.Owner], new("review.closed", $"Retrospective closed: {model.Name}",
+            $"{review.ClosedBy} closed it: {review.Findings}", $"/retrospectives/{review.Id}"), review.ClosedBy);
+
+    public static PendingRollback Pending(Rollback rollback, Model model) => new(rollback.StartedBy, rollback.StartedRole, rollback.StartedAt, rollback.State,
+        rollback.FromVersionId, rollback.ToVersionId, model.Owner, model.Team);
+
+    private static RollbackVersion Plan(ModelVersion version) => new(version.Id, version.Number.ToString(), version.Stage);
+
+    private void Requester(Promotion promotion, string kind, string title, string body) =>
+        notifier.Send([promotion.Requester], new(kind, title, body, $"/approvals/{promotion.Id}"));
+
+    private static string Subject(ModelVersion version, Stage target) => $"{version.Model.Name} {version.Number} → {target}";
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using GovernancePortal.Registry;
+using GovernancePortal.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace GovernancePortal.Approvals;
+
+public abstract class RollbackPageTests(PortalFactory portal)
+{
+    private const string Start = "/models/fraud-card-realtime/rollback";
+
+    [Fact]
+    public async Task Owner_starts_on_the_page_officer_confirms_from_the_inbox_and_closes_the_retrospective_with_findings()
+    {
+        await RollbackSetup.PromoteToProductionAsync(portal, "owner@demo.test", "fraud-card-realtime", "3.5.1", "compliance@demo.test");
+        var owner = await PortalClient.SignedInAsync(portal, "owner@demo.test");
+        var officer = await PortalClient.SignedInAsync(portal, "compliance@demo.test");
+        var viewer = await PortalClient.SignedInAsync(portal, "viewer@demo.test");
+        Assert.Equal(Start, (await owner.GetDocumentAsync("/models/fraud-card-realtime")).QuerySelector("[data-testid=rollback-link]")?.GetAttribute("href"));
+        Assert.Null((await viewer.GetDocumentAsync("/models/fraud-card-realtime")).QuerySelector("[data-testid=rollback-link]"));
+
+        var form = await owner.GetDocumentAsync(Start);
+        Assert.Equal(("3.5.1", "3.5.0"), (form.QuerySelector("[data-testid=rollback-from]")!.TextContent, form.QuerySelector("[data-testid=rollback-to]")!.TextContent));
+        var empty = await owner.PostFormAsync(Start, form, new() { ["_handler"] = "start-rollback", ["Reason"] = "" });
+        Assert.Equal(HttpStatusCode.OK, empty.StatusCode);
+        Assert.NotNull(PortalClient.Parse(await empty.Content.ReadAsStringAsync()).QuerySelector("[data-testid=reason-error]"));
+        Assert.Equal(0, await portal.WithDbAsync(db => db.Rollbacks.CountAsync(r => r.Model.Key == "fraud-card-realtime")));
+
+        var started = await owner.PostFormAsync(Start, form, new() { ["_handler"] = "start-rollback", ["Reason"] = "Decline rate doubled." });
+        Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
+        var page = new Uri(new Uri("http://localhost"), started.Headers.Location!).AbsolutePath;
+        Assert.StartsWith("/rollbacks/", page);
+        var ownersView = await owner.GetDocumentAsync(page);
+        Assert.Null(ownersView.QuerySelector("[data-testid=confirm-rollback]"));
+        Assert.Contains("ComplianceOfficer", ownersView.QuerySelector("[data-testid=why-not]")!.TextContent);
+        Assert.Equal(page, (await owner.GetDocumentAsync("/models/fraud-card-realtime")).QuerySelector("[data-testid=rollback-link]")?.GetAttribute("href"));
+        Assert.Null((await viewer.GetDocumentAsync(page)).QuerySelector("[data-testid=confirm-rollback]"));
+
+        var inbox = await officer.GetDocumentAsync("/approvals");
+        Assert.Contains(inbox.QuerySelectorAll("[data-testid=pending-rollback-row] a"), a => a.GetAttribute("href") == page);
+        var officersView = await officer.GetDocumentAsync(page);
+        var confirmed = await officer.PostFormAsync(page, officersView, new() { ["_handler"] = "confirm-rollback" });
+        Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        var after = await officer.GetDocumentAsync(page);
+        Assert.Contains("Rolled back", after.QuerySelector("[data-testid=status-message]")!.TextContent);
+        Assert.Equal(Stage.Production, await RollbackSetup.StageAsync(portal, "fraud-card-realtime", "3.5.0"));
+        var review = after.QuerySelector("[data-testid=retrospective-link]")!.GetAttribute("href")!;
+        Assert.Contains((await officer.GetDocumentAsync("/approvals")).QuerySelectorAll("[data-testid=open-review-row] a"), a => a.GetAttribute("href") == review);
+
+        Assert.Null((await owner.GetDocumentAsync(review)).QuerySelector("[data-testid=close-review]"));
+        var reviewPage = await officer.GetDocumentAsync(review);
+        var noFindings = await officer.PostFormAsync(review, reviewPage, new() { ["_handler"] = "close-review", ["Findings"] = " " });
+        Assert.Equal(HttpStatusCode.OK, noFindings.StatusCode);
+        Assert.NotNull(PortalClient.Parse(await noFindings.Content.ReadAsStringAsync()).QuerySelector("[data-testid=findings-error]"));
+        var closed = await officer.PostFormAsync(review, reviewPage, new() { ["_handler"] = "close-review", ["Findings"] = "Feature store lagged by a day; add a freshness gate." });
+        Assert.Equal(HttpStatusCode.Redirect, closed.StatusCode);
+        Assert.Contains("freshness gate", (await viewer.GetDocumentAsync(review)).QuerySelector("[data-testid=findings]")!.TextContent);
+        Assert.Empty((await officer.GetDocumentAsync("/approvals")).QuerySelectorAll("[data-testid=open-review-row]"));
+        Assert.Equal(1, await portal.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == "review.closed" && e.ActorUsername == "compliance@demo.test")));
+        // The strict CSP allows no inline script or style on any of these pages.
+        foreach (var url in new[] { Start, page, review, "/notifications", "/approvals" })
+        {
+            Assert.Empty((await owner.GetDocumentAsync(url)).QuerySelectorAll("script:not([src]), [style]"));
+        }
+    }
+
+    [Fact]
+    public async Task The_pages_refuse_people_without_the_roles_and_unknown_ids_are_404()
+    {
+        var anonymous = PortalClient.Anonymous(portal);
+        foreach (var url in new[] { Start, "/notifications", $"/rollbacks/{Guid.NewGuid()}", $"/retrospectives/{Guid.NewGuid()}" })
+        {
+            var response = await anonymous.Http.GetAsync(url);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Equal("/account/sign-in", response.Headers.Location!.AbsolutePath);
+        }
+        foreach (var person in new[] { "viewer@demo.test", "auditor@demo.test", "admin@demo.test" })
+        {
+            var response = await (await PortalClient.SignedInAsync(portal, person)).Http.GetAsync(Start);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Equal("/account/access-denied", response.Headers.Location!.AbsolutePath);
+        }
+        var owner = await PortalClient.SignedInAsync(portal, "owner@demo.test");
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.GetAsync("/models/no-such-model/rollback")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.GetAsync($"/rollbacks/{Guid.NewGuid()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.GetAsync($"/retrospectives/{Guid.NewGuid()}")).StatusCode);
+
+        // Where there is nothing to restore the page says so, and offers no form.
+        var stranger = await (await PortalClient.SignedInAsync(portal, "owner2@demo.test")).GetDocumentAsync("/models/aml-transaction-monitoring/rollback");
+        Assert.Null(stranger.QuerySelector("[data-testid=start-rollback]"));
+        Assert.NotNull(stranger.QuerySelector("[data-testid=no-rollback]"));
+    }
+
+    [Fact]
+    public async Task The_header_counts_unread_notifications_and_marking_read_is_a_post_that_only_touches_your_own()
+    {
+        var api = await RollbackSetup.As(portal, "owner2@demo.test");
+        await RollbackSetup.PromoteToProductionAsync(portal, "owner2@demo.test", "sepsis-early-warning", "1.2.0", "compliance@demo.test", "compliance2@demo.test");
+        var created = await api.PostAsync("/api/v1/models/sepsis-early-warning/rollbacks", RollbackSetup.Json(new { reason = "Alert volume tripled." }));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var officer = await PortalClient.SignedInAsync(portal, "compliance2@demo.test");
+        var unread = await portal.WithDbAsync(db => db.Notifications.CountAsync(n => n.Recipient == "compliance2@demo.test" && n.ReadAt == null));
+        Assert.True(unread >= 2, $"{unread} unread");
+
+        var page = await officer.GetDocumentAsync("/notifications");
+        Assert.Equal(unread.ToString(), page.QuerySelector("[data-testid=unread-count]")!.TextContent.Trim());
+        var rows = page.QuerySelectorAll("[data-testid=notifications] tbody tr");
+        Assert.Equal("rollback.started", rows[0].GetAttribute("data-kind"));
+        var first = rows[0].QuerySelector("[data-testid=mark-read]")!.GetAttribute("value")!;
+
+        var marked = await officer.PostFormAsync("/notifications", page, new() { ["_handler"] = "mark-read", ["NotificationId"] = first });
+        Assert.Equal(HttpStatusCode.Redirect, marked.StatusCode);
+        Assert.Equal((unread - 1).ToString(), (await officer.GetDocumentAsync("/notifications")).QuerySelector("[data-testid=unread-count]")!.TextContent.Trim());
+
+        // Someone else's notification is not theirs to mark.
+        var owners = await portal.WithDbAsync(db => db.Notifications.Where(n => n.Recipient == "owner2@demo.test" && n.ReadAt == null).Select(n => n.Id).FirstAsync());
+        var foreign = await officer.PostFormAsync("/notifications", page, new() { ["_handler"] = "mark-read", ["NotificationId"] = owners.ToString() });
+        Assert.Equal(HttpStatusCode.Redirect, foreign.StatusCode);
+        Assert.Null(await portal.WithDbAsync(db => db.Notifications.Where(n => n.Id == owners).Select(n => n.ReadAt).SingleAsync()));
+        Assert.Contains("no such notification", (await officer.GetDocumentAsync("/notifications")).QuerySelector("[data-testid=status-message]")!.TextContent);
+
+        var all = await officer.PostFormAsync("/notifications", page, new() { ["_handler"] = "mark-all-read" });
+        Assert.Equal(HttpStatusCode.Redirect, all.StatusCode);
+        var done = await officer.GetDocumentAsync("/notifications?unread=true");
+        Assert.Null(done.QuerySelector("[data-testid=unread-count]"));
+        Assert.Null(done.QuerySelector("[data-testid=notifications]"));
+        Assert.NotNull((await officer.GetDocumentAsync("/notifications")).QuerySelector("[data-testid=notifications]"));
+    }
+}
+
+public sealed class RollbackPageTestsOnSqlite(SqlitePortal portal) : RollbackPageTests(portal), IClassFixture<SqlitePortal>;
+
+public sealed class RollbackPageTestsOnPostgreSql(PostgreSqlPortal portal) : RollbackPageTests(portal), IClassFixture<PostgreSqlPortal>;
