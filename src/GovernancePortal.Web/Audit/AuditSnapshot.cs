@@ -1,7 +1,9 @@
 using System.Data;
+using System.Data.Common;
 using GovernancePortal.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace GovernancePortal.Audit;
 
@@ -36,10 +38,78 @@ public static class AuditSnapshot
         }
     }
 
-    /// <summary>Events in sequence order, streamed; for verification and Merkle roots.</summary>
-    public static IEnumerable<StoredAuditEvent> Events(GovernanceDbContext db, long upTo = long.MaxValue) =>
-        db.AuditEvents.AsNoTracking().Where(e => e.Sequence <= upTo).OrderBy(e => e.Sequence).AsEnumerable()
-            .Select(e => new StoredAuditEvent(e.ToRecord(), e.PreviousHash, e.Hash));
+    /// <summary>
+    /// Events in sequence order, streamed; for verification and Merkle roots. A plain data reader on the context's
+    /// connection and transaction (EF's materialization cost more than the reading), with actors shared between
+    /// events that have the same one.
+    /// </summary>
+    public static IEnumerable<StoredAuditEvent> Events(GovernanceDbContext db, long upTo = long.MaxValue)
+    {
+        var sqlite = db.Database.IsSqlite();
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != ConnectionState.Open;
+        if (opened)
+        {
+            connection.Open();
+        }
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            command.CommandText = """
+                SELECT "Sequence", "Timestamp", "ActorOid", "ActorUsername", "ActorRoles", "ActorApiKey", "Action",
+                       "EntityType", "EntityId", "Payload", "CorrelationId", "ClientAddress", "PreviousHash", "Hash"
+                FROM "AuditEvents" WHERE "Sequence" <= @upTo ORDER BY "Sequence"
+                """;
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@upTo";
+            parameter.Value = upTo;
+            command.Parameters.Add(parameter);
+            using var reader = command.ExecuteReader(CommandBehavior.SequentialAccess);
+            var actors = new ActorCache();
+            while (reader.Read())
+            {
+                var sequence = reader.GetInt64(0);
+                // The same representations EF maps: UTC ticks on SQLite, timestamptz on PostgreSQL.
+                var timestamp = sqlite
+                    ? new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero)
+                    : reader.GetFieldValue<DateTimeOffset>(1);
+                var actor = actors.Get(reader.GetString(2), reader.GetString(3), reader.GetString(4), NullableString(reader, 5));
+                var record = new AuditRecord(sequence, timestamp, actor, reader.GetString(6), reader.GetString(7),
+                    reader.GetString(8), reader.GetString(9), NullableString(reader, 10), NullableString(reader, 11));
+                yield return new StoredAuditEvent(record, reader.GetString(12), reader.GetString(13));
+            }
+        }
+        finally
+        {
+            if (opened)
+            {
+                connection.Close();
+            }
+        }
+    }
+
+    private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    /// <summary>A log has few distinct actors: build each once instead of once per event (and split its roles once).</summary>
+    private sealed class ActorCache
+    {
+        private readonly Dictionary<(string Oid, string Username, string Roles, string? ApiKey), AuditActor> _actors = [];
+
+        public AuditActor Get(string oid, string username, string roles, string? apiKey)
+        {
+            if (_actors.TryGetValue((oid, username, roles, apiKey), out var actor))
+            {
+                return actor;
+            }
+            actor = AuditEvent.ActorOf(oid, username, roles, apiKey);
+            if (_actors.Count < 100_000)
+            {
+                _actors[(oid, username, roles, apiKey)] = actor;
+            }
+            return actor;
+        }
+    }
 
     public static async Task<List<SignedCheckpoint>> CheckpointsAsync(GovernanceDbContext db, CancellationToken cancellationToken) =>
         (await db.AuditCheckpoints.AsNoTracking().OrderBy(c => c.TreeSize).ToListAsync(cancellationToken))
