@@ -10,8 +10,11 @@ namespace GovernancePortal.Benchmarks;
 
 internal enum WriteMode
 {
+    /// <summary>The baseline: the same row in a transaction of the same shape as an audited save (BEGIN, the batch, COMMIT).</summary>
     Unaudited,
     Audited,
+    /// <summary>For reference: the same row as one autocommitted INSERT, the cheapest write there is.</summary>
+    UnauditedAutocommit,
 }
 
 /// <summary>One timed run: <see cref="Writers"/> writers, each making <see cref="WritesPerWriter"/> writes.</summary>
@@ -22,9 +25,11 @@ internal sealed record AppendRun(WriteMode Mode, int Writers, int WritesPerWrite
 }
 
 internal sealed record AppendCell(string Database, int Writers, int WritesPerRun, Samples Unaudited, Samples Audited,
-    Samples PairedRatios, Samples UnauditedLatencyMs, Samples AuditedLatencyMs)
+    Samples PairedRatios, Samples UnauditedLatencyMs, Samples AuditedLatencyMs, Samples Autocommit)
 {
     public double Ratio => Audited.Median / Unaudited.Median;
+
+    public double AutocommitRatio => Audited.Median / Autocommit.Median;
 }
 
 /// <summary>Milliseconds per write, 1 writer, split by EF's command and transaction durations.</summary>
@@ -62,7 +67,7 @@ internal static class AppendBenchmark
         // Warm-up: every code path (both contexts, both writer counts) JIT-compiled and the connection pools filled.
         foreach (var (writers, perWriter) in shapes)
         {
-            foreach (var mode in new[] { WriteMode.Unaudited, WriteMode.Audited })
+            foreach (var mode in Enum.GetValues<WriteMode>())
             {
                 await RunOnceAsync(services, mode, writers, Math.Max(1, Math.Min(perWriter, 1000 / writers)), keys);
             }
@@ -74,13 +79,15 @@ internal static class AppendBenchmark
             foreach (var (writers, perWriter) in shapes)
             {
                 // Alternate which mode goes first, so a drift in machine load does not favour one of them.
-                var order = rep % 2 == 0 ? new[] { WriteMode.Unaudited, WriteMode.Audited } : [WriteMode.Audited, WriteMode.Unaudited];
+                var order = rep % 2 == 0
+                    ? new[] { WriteMode.Unaudited, WriteMode.Audited, WriteMode.UnauditedAutocommit }
+                    : [WriteMode.UnauditedAutocommit, WriteMode.Audited, WriteMode.Unaudited];
                 foreach (var mode in order)
                 {
                     Timing.Collect();
                     var run = await RunOnceAsync(services, mode, writers, perWriter, keys);
                     runs.Add(run);
-                    Log.Line($"  {database.Name} {mode,-9} {writers} writer(s) × {perWriter}: {Format.Rate(run.WritesPerSecond)} writes/s ({Format.Seconds(run.Seconds)})");
+                    Log.Line($"  {database.Name} {mode,-19} {writers} writer(s) × {perWriter}: {Format.Rate(run.WritesPerSecond)} writes/s ({Format.Seconds(run.Seconds)})");
                 }
             }
         }
@@ -90,10 +97,12 @@ internal static class AppendBenchmark
         {
             var u = runs.Where(r => r.Writers == writers && r.Mode == WriteMode.Unaudited).ToList();
             var a = runs.Where(r => r.Writers == writers && r.Mode == WriteMode.Audited).ToList();
+            var auto = runs.Where(r => r.Writers == writers && r.Mode == WriteMode.UnauditedAutocommit).ToList();
             cells.Add(new AppendCell(database.Name, writers, writers * perWriter,
                 new Samples(u.Select(r => r.WritesPerSecond)), new Samples(a.Select(r => r.WritesPerSecond)),
                 new Samples(u.Zip(a, (x, y) => y.WritesPerSecond / x.WritesPerSecond)),
-                new Samples(u.SelectMany(r => r.LatenciesMs)), new Samples(a.SelectMany(r => r.LatenciesMs))));
+                new Samples(u.SelectMany(r => r.LatenciesMs)), new Samples(a.SelectMany(r => r.LatenciesMs)),
+                new Samples(auto.Select(r => r.WritesPerSecond))));
         }
 
         var profile = await ProfileAsync(database, options, keyPem, keys);
@@ -189,6 +198,16 @@ internal static class AppendBenchmark
             db.Models.Add(model);
             db.Audit.Record("model.registered", model);
             await db.SaveChangesAsync();
+        }
+        else if (mode == WriteMode.Unaudited)
+        {
+            // The transaction shape of an audited save (AuditRecorder): BEGIN, the batch without a savepoint, COMMIT.
+            var db = scope.ServiceProvider.GetRequiredService<PlainModelDbContext>();
+            db.Database.AutoSavepointsEnabled = false;
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Models.Add(model);
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
         }
         else
         {

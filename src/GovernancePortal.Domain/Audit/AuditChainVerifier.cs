@@ -81,25 +81,43 @@ public static class AuditChainVerifier
         ArgumentNullException.ThrowIfNull(publicKey);
 
         var run = new Run(checkpoints.OrderBy(c => c.TreeSize).ToArray(), headSequence, headHash, publicKey);
-        var batch = new StoredAuditEvent[BatchSize];
+        // Two batches: while one is verified on the workers, the caller's thread reads the next from the source
+        // (a database reader), so reading and hashing overlap. Batches are still processed one at a time, in order.
+        StoredAuditEvent[][] batches = [new StoredAuditEvent[BatchSize], new StoredAuditEvent[BatchSize]];
+        var filling = 0;
         var length = 0;
-        foreach (var stored in events)
+        var processing = Task.CompletedTask;
+        try
         {
-            batch[length++] = stored;
-            if (length == BatchSize)
+            foreach (var stored in events)
             {
-                run.Process(batch, length);
-                length = 0;
+                batches[filling][length++] = stored;
+                if (length == BatchSize)
+                {
+                    processing.GetAwaiter().GetResult();
+                    var full = batches[filling];
+                    processing = Task.Run(() => run.Process(full, BatchSize));
+                    filling ^= 1;
+                    length = 0;
+                }
             }
         }
-        run.Process(batch, length);
+        catch
+        {
+            // Never leave a worker running over a batch when the source throws; its own fault is the one to report.
+            ((IAsyncResult)processing).AsyncWaitHandle.WaitOne();
+            throw;
+        }
+        processing.GetAwaiter().GetResult();
+        run.Process(batches[filling], length);
         return run.Finish();
     }
 
     private sealed class Run(SignedCheckpoint[] pending, long headSequence, string headHash, ECDsa publicKey)
     {
         private readonly CompactMerkleTree _tree = new();
-        private readonly string?[] _computed = new string?[BatchSize];
+        // Per event of the batch, from the workers: does the stored hash match the recomputed one.
+        private readonly bool[] _hashMatches = new bool[BatchSize];
         private readonly byte[] _leaves = new byte[BatchSize * MerkleTree.HashSize];
         private readonly byte[]?[] _chunkRoots = new byte[]?[BatchSize / ChunkSize];
         private int _next;
@@ -125,6 +143,7 @@ public static class AuditChainVerifier
                 {
                     Count(batch[i]);
                 }
+                Array.Clear(batch, 0, length);
                 return;
             }
 
@@ -140,7 +159,7 @@ public static class AuditChainVerifier
                 {
                     continue;
                 }
-                _finding = CheckEvent(stored, _computed[i]!);
+                _finding = CheckEvent(stored, _hashMatches[i]);
                 if (_finding is not null)
                 {
                     continue;
@@ -159,7 +178,7 @@ public static class AuditChainVerifier
                 }
                 CheckCheckpoints(_count, stored.Hash);
             }
-            Array.Clear(_computed);
+            Array.Clear(batch, 0, length);
         }
 
         public AuditVerificationResult Finish()
@@ -186,11 +205,13 @@ public static class AuditChainVerifier
         private void HashChunk(StoredAuditEvent[] batch, int start, int end, int chunk)
         {
             Span<byte> raw = stackalloc byte[MerkleTree.HashSize];
+            Span<char> hex = stackalloc char[2 * MerkleTree.HashSize];
             for (var i = start; i < end; i++)
             {
-                var hash = batch[i].Record.ComputeHash(batch[i].PreviousHash);
-                _computed[i] = hash;
-                Convert.FromHexString(hash, raw, out _, out _);
+                batch[i].Record.ComputeHash(batch[i].PreviousHash, raw);
+                // Stored hashes are lowercase hex; compare as text so that any other spelling is a mismatch too.
+                Convert.TryToHexStringLower(raw, hex, out _);
+                _hashMatches[i] = hex.SequenceEqual(batch[i].Hash);
                 MerkleTree.LeafHash(raw, _leaves.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
             }
             if (end - start < ChunkSize)
@@ -206,7 +227,7 @@ public static class AuditChainVerifier
             _chunkRoots[chunk] = subtree.Root();
         }
 
-        private Finding? CheckEvent(StoredAuditEvent stored, string computed)
+        private Finding? CheckEvent(StoredAuditEvent stored, bool hashMatches)
         {
             var expected = _count;
             var sequence = stored.Record.Sequence;
@@ -216,7 +237,7 @@ public static class AuditChainVerifier
                     ? $"event {N(expected)}: missing (the next stored event is {N(sequence)})"
                     : $"event {N(expected)}: missing (found event {N(sequence)} in its place, repeated or out of order)");
             }
-            if (!string.Equals(computed, stored.Hash, StringComparison.Ordinal))
+            if (!hashMatches)
             {
                 return new(sequence, AuditFault.PayloadAltered, $"event {N(sequence)}: payload altered (stored hash does not match its content)");
             }

@@ -26,6 +26,11 @@ public sealed record AuditRecord(
 
     public static readonly string GenesisHash = new('0', 64);
 
+    /// <summary>SHA-256 size in bytes; <see cref="ComputeHash(string, Span{byte})"/> writes this many.</summary>
+    public const int HashSize = 32;
+
+    internal const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
+
     /// <summary>Timestamps are kept to the microsecond, the precision every supported database stores.</summary>
     public static DateTimeOffset Normalize(DateTimeOffset timestamp) =>
         new(timestamp.UtcTicks - timestamp.UtcTicks % 10, TimeSpan.Zero);
@@ -70,13 +75,25 @@ public sealed record AuditRecord(
         CanonicalJson.WriteString(b, previousHash);
         b.Append(",\"seq\":").Append(Sequence.ToString(CultureInfo.InvariantCulture));
         b.Append(",\"ts\":");
-        CanonicalJson.WriteString(b, Normalize(Timestamp).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+        CanonicalJson.WriteString(b, Normalize(Timestamp).UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture));
         b.Append(",\"v\":").Append(FormatVersion).Append('}');
         return b.ToString();
     }
 
-    public string ComputeHash(string previousHash) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical(previousHash))));
+    /// <summary>UTF-8 bytes of <see cref="Canonical"/>, written without building the string.</summary>
+    public byte[] CanonicalUtf8(string previousHash) => CanonicalUtf8Writer.ForThread.Write(this, previousHash).ToArray();
+
+    /// <summary>SHA-256 of the canonical form, as the lowercase hex stored on the event.</summary>
+    public string ComputeHash(string previousHash)
+    {
+        Span<byte> hash = stackalloc byte[HashSize];
+        ComputeHash(previousHash, hash);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    /// <summary>SHA-256 of the canonical form into <paramref name="destination"/>; allocates nothing.</summary>
+    public void ComputeHash(string previousHash, Span<byte> destination) =>
+        SHA256.HashData(CanonicalUtf8Writer.ForThread.Write(this, previousHash), destination);
 
     private static void WriteNullable(StringBuilder b, string? value)
     {

@@ -24,9 +24,11 @@ public sealed class AuditEvent
     public required string Hash { get; init; }
 
     public AuditRecord ToRecord() => new(
-        Sequence, Timestamp,
-        new AuditActor(ActorOid, ActorUsername, ActorRoles.Length == 0 ? [] : ActorRoles.Split(','), ActorApiKey),
+        Sequence, Timestamp, ActorOf(ActorOid, ActorUsername, ActorRoles, ActorApiKey),
         Action, EntityType, EntityId, Payload, CorrelationId, ClientAddress);
+
+    internal static AuditActor ActorOf(string oid, string username, string roles, string? apiKey) =>
+        new(oid, username, roles.Length == 0 ? [] : roles.Split(','), apiKey);
 
     public static AuditEvent From(AuditRecord record, string previousHash, string hash) => new()
     {
@@ -87,6 +89,9 @@ internal sealed class AuditHeadConfiguration : IEntityTypeConfiguration<AuditHea
         builder.HasKey(h => h.Id);
         builder.Property(h => h.Id).ValueGeneratedNever();
         builder.Property(h => h.Hash).HasMaxLength(64).IsFixedLength();
+        // An append that did not lock the row moves the head only from the state it expects (AuditRecorder).
+        builder.Property(h => h.Sequence).IsConcurrencyToken();
+        builder.Property(h => h.Hash).IsConcurrencyToken();
         builder.HasData(new AuditHead { Id = AuditHead.SingletonId, Sequence = 0, Hash = AuditRecord.GenesisHash });
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
@@ -45,15 +46,76 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
         }
 
         var prepared = _pending.Select(p => Prepare(db, p)).ToList();
-        var ownTransaction = db.Database.CurrentTransaction is null;
+        try
+        {
+            if (db.Database.CurrentTransaction is not null)
+            {
+                // The caller's transaction: it cannot be retried, so lock the head row for the rest of it.
+                return await AppendAsync(db, prepared, save, knownHead: null, ownTransaction: false, cancellationToken);
+            }
+            return await AppendInOwnTransactionAsync(db, prepared, save, cancellationToken);
+        }
+        finally
+        {
+            // Saved or failed, these events are done: a failed change's events describe nothing that happened.
+            _pending.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Appends in a transaction of our own. Appenders of one process queue on a gate per database and remember the head
+    /// they last committed, so an append needs no round trip to read and lock the head row: the head row's update is
+    /// guarded by its expected sequence and hash (optimistic concurrency), and the events' primary key refuses a
+    /// repeated sequence. When another instance appended meanwhile (or the row changed in any other way), the guard
+    /// fails, the transaction rolls back, and the append is redone once under the head row's lock.
+    /// </summary>
+    private async Task<int> AppendInOwnTransactionAsync(GovernanceDbContext db, List<PreparedAuditEvent> prepared,
+        Func<CancellationToken, Task<int>> save, CancellationToken cancellationToken)
+    {
+        var chain = ChainState.For(db);
+        await chain.Gate.WaitAsync(cancellationToken);
+        var savepoints = db.Database.AutoSavepointsEnabled;
+        // The whole transaction is ours and is rolled back on any failure: a savepoint around the save buys nothing.
+        db.Database.AutoSavepointsEnabled = false;
+        try
+        {
+            if (chain.Head is { } known)
+            {
+                try
+                {
+                    return await AppendAsync(db, prepared, save, known, ownTransaction: true, cancellationToken, chain);
+                }
+                catch (DbUpdateException)
+                {
+                    // Someone else moved the head (or the change itself failed): forget it, and try once under the lock.
+                    chain.Head = null;
+                }
+            }
+            return await AppendAsync(db, prepared, save, knownHead: null, ownTransaction: true, cancellationToken, chain);
+        }
+        catch
+        {
+            chain.Head = null;
+            throw;
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = savepoints;
+            chain.Gate.Release();
+        }
+    }
+
+    private async Task<int> AppendAsync(GovernanceDbContext db, List<PreparedAuditEvent> prepared, Func<CancellationToken, Task<int>> save,
+        (long Sequence, string Hash)? knownHead, bool ownTransaction, CancellationToken cancellationToken, ChainState? chain = null)
+    {
         var transaction = ownTransaction ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         var appended = new List<AuditEvent>(prepared.Count);
         AuditHead? head = null;
         try
         {
-            head = await LockHeadAsync(db, cancellationToken);
+            head = knownHead is { } known ? AttachHead(db, known.Sequence, known.Hash) : await LockHeadAsync(db, cancellationToken);
             var context = contextAccessor.Current;
-            // Taken under the lock, so timestamps never run backwards along the chain.
+            // Taken under the lock (or the gate, after the last committed append), so timestamps never run backwards along the chain.
             var timestamp = AuditRecord.Normalize(clock.GetUtcNow());
             foreach (var item in prepared)
             {
@@ -71,14 +133,16 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
             {
                 await transaction.CommitAsync(cancellationToken);
             }
-            _pending.Clear();
+            if (chain is not null)
+            {
+                chain.Head = (head.Sequence, head.Hash);
+            }
             db.Entry(head).State = EntityState.Detached;
             return written;
         }
         catch
         {
-            // The change failed, so its events describe nothing that happened.
-            _pending.Clear();
+            // Leave the context as it was before the save, so that the append can be redone.
             foreach (var auditEvent in appended)
             {
                 db.Entry(auditEvent).State = EntityState.Detached;
@@ -98,6 +162,15 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
         }
     }
 
+    // The head as this process last committed it; the update that moves it only applies if the row still holds it
+    // (Sequence and Hash are concurrency tokens).
+    private static AuditHead AttachHead(GovernanceDbContext db, long sequence, string hash)
+    {
+        var head = new AuditHead { Sequence = sequence, Hash = hash };
+        db.AuditHeads.Attach(head);
+        return head;
+    }
+
     private static async Task<AuditHead> LockHeadAsync(GovernanceDbContext db, CancellationToken cancellationToken)
     {
         // PostgreSQL: the row lock serializes appenders across instances. SQLite: the transaction is BEGIN IMMEDIATE,
@@ -108,6 +181,20 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
         var head = await db.AuditHeads.FromSqlRaw(sql).AsNoTracking().SingleAsync(cancellationToken);
         db.AuditHeads.Attach(head);
         return head;
+    }
+
+    /// <summary>Per database (connection string) in this process: the appenders' queue and the last committed head.</summary>
+    private sealed class ChainState
+    {
+        private static readonly ConcurrentDictionary<string, ChainState> ByDatabase = new(StringComparer.Ordinal);
+
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        /// <summary>Read and written only while holding <see cref="Gate"/>; null when unknown.</summary>
+        public (long Sequence, string Hash)? Head { get; set; }
+
+        public static ChainState For(GovernanceDbContext db) =>
+            ByDatabase.GetOrAdd(db.Database.GetConnectionString() ?? "", _ => new ChainState());
     }
 
     private static void EnsureNothingUnaudited(GovernanceDbContext db)

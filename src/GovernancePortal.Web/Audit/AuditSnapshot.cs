@@ -1,7 +1,11 @@
 using System.Data;
+using System.Data.Common;
+using System.Text;
 using GovernancePortal.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using SQLitePCL;
 
 namespace GovernancePortal.Audit;
 
@@ -36,10 +40,157 @@ public static class AuditSnapshot
         }
     }
 
-    /// <summary>Events in sequence order, streamed; for verification and Merkle roots.</summary>
-    public static IEnumerable<StoredAuditEvent> Events(GovernanceDbContext db, long upTo = long.MaxValue) =>
-        db.AuditEvents.AsNoTracking().Where(e => e.Sequence <= upTo).OrderBy(e => e.Sequence).AsEnumerable()
-            .Select(e => new StoredAuditEvent(e.ToRecord(), e.PreviousHash, e.Hash));
+    /// <summary>
+    /// Events in sequence order, streamed; for verification and Merkle roots. A plain data reader on the context's
+    /// connection and transaction (EF's materialization cost more than the reading), with actors shared between
+    /// events that have the same one.
+    /// </summary>
+    public static IEnumerable<StoredAuditEvent> Events(GovernanceDbContext db, long upTo = long.MaxValue)
+    {
+        var sqlite = db.Database.IsSqlite();
+        var connection = db.Database.GetDbConnection();
+        if (sqlite && connection.State == ConnectionState.Open)
+        {
+            return SqliteEvents((SqliteConnection)connection, upTo);
+        }
+        return ReaderEvents(db, connection, sqlite, upTo);
+    }
+
+    private static IEnumerable<StoredAuditEvent> ReaderEvents(GovernanceDbContext db, DbConnection connection, bool sqlite, long upTo)
+    {
+        var opened = connection.State != ConnectionState.Open;
+        if (opened)
+        {
+            connection.Open();
+        }
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            command.CommandText = Columns;
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@upTo";
+            parameter.Value = upTo;
+            command.Parameters.Add(parameter);
+            using var reader = command.ExecuteReader(CommandBehavior.SequentialAccess);
+            var actors = new ActorCache();
+            while (reader.Read())
+            {
+                var sequence = reader.GetInt64(0);
+                // The same representations EF maps: UTC ticks on SQLite, timestamptz on PostgreSQL.
+                var timestamp = sqlite
+                    ? new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero)
+                    : reader.GetFieldValue<DateTimeOffset>(1);
+                var actor = actors.Get(reader.GetString(2), reader.GetString(3), reader.GetString(4), NullableString(reader, 5));
+                var record = new AuditRecord(sequence, timestamp, actor, reader.GetString(6), reader.GetString(7),
+                    reader.GetString(8), reader.GetString(9), NullableString(reader, 10), NullableString(reader, 11));
+                yield return new StoredAuditEvent(record, reader.GetString(12), reader.GetString(13));
+            }
+        }
+        finally
+        {
+            if (opened)
+            {
+                connection.Close();
+            }
+        }
+    }
+
+    /// <summary>
+    /// SQLite, straight through the engine's API on the snapshot's open connection (so inside its transaction): per
+    /// column, Microsoft.Data.Sqlite's reader cost several times what decoding the text does. Repeated values (actor,
+    /// action, entity type, client) are decoded once.
+    /// </summary>
+    private static IEnumerable<StoredAuditEvent> SqliteEvents(SqliteConnection connection, long upTo)
+    {
+        var handle = connection.Handle!;
+        var rc = raw.sqlite3_prepare_v2(handle, Columns, out var statement);
+        SqliteException.ThrowExceptionForRC(rc, handle);
+        using (statement)
+        {
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_int64(statement, 1, upTo), handle);
+            var actors = new ActorCache();
+            var repeated = new Utf8StringCache();
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                var actor = actors.Get(repeated.Get(raw.sqlite3_column_blob(statement, 2)), repeated.Get(raw.sqlite3_column_blob(statement, 3)),
+                    repeated.Get(raw.sqlite3_column_blob(statement, 4)), NullableRepeated(statement, 5, repeated));
+                var record = new AuditRecord(
+                    raw.sqlite3_column_int64(statement, 0),
+                    new DateTimeOffset(raw.sqlite3_column_int64(statement, 1), TimeSpan.Zero),
+                    actor,
+                    repeated.Get(raw.sqlite3_column_blob(statement, 6)),
+                    repeated.Get(raw.sqlite3_column_blob(statement, 7)),
+                    Text(statement, 8),
+                    Text(statement, 9),
+                    raw.sqlite3_column_type(statement, 10) == raw.SQLITE_NULL ? null : Text(statement, 10),
+                    NullableRepeated(statement, 11, repeated));
+                yield return new StoredAuditEvent(record, Text(statement, 12), Text(statement, 13));
+            }
+            if (rc != raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(rc, handle);
+            }
+        }
+    }
+
+    // The same text Microsoft.Data.Sqlite's GetString returns (the value's UTF-8 form, decoded).
+    private static string Text(sqlite3_stmt statement, int column) => Encoding.UTF8.GetString(raw.sqlite3_column_blob(statement, column));
+
+    private static string? NullableRepeated(sqlite3_stmt statement, int column, Utf8StringCache repeated) =>
+        raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL ? null : repeated.Get(raw.sqlite3_column_blob(statement, column));
+
+    private const string Columns = """
+        SELECT "Sequence", "Timestamp", "ActorOid", "ActorUsername", "ActorRoles", "ActorApiKey", "Action",
+               "EntityType", "EntityId", "Payload", "CorrelationId", "ClientAddress", "PreviousHash", "Hash"
+        FROM "AuditEvents" WHERE "Sequence" <= @upTo ORDER BY "Sequence"
+        """;
+
+    /// <summary>Decodes each distinct short UTF-8 value once; a log repeats few actors, actions and clients.</summary>
+    private sealed class Utf8StringCache
+    {
+        private const int MaxEntries = 4096;
+        private readonly Dictionary<int, (byte[] Bytes, string Text)> _entries = [];
+
+        public string Get(ReadOnlySpan<byte> utf8)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(utf8);
+            var key = hash.ToHashCode();
+            if (_entries.TryGetValue(key, out var entry) && utf8.SequenceEqual(entry.Bytes))
+            {
+                return entry.Text;
+            }
+            var text = Encoding.UTF8.GetString(utf8);
+            if (_entries.Count < MaxEntries || _entries.ContainsKey(key))
+            {
+                _entries[key] = (utf8.ToArray(), text);
+            }
+            return text;
+        }
+    }
+
+    private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    /// <summary>A log has few distinct actors: build each once instead of once per event (and split its roles once).</summary>
+    private sealed class ActorCache
+    {
+        private readonly Dictionary<(string Oid, string Username, string Roles, string? ApiKey), AuditActor> _actors = [];
+
+        public AuditActor Get(string oid, string username, string roles, string? apiKey)
+        {
+            if (_actors.TryGetValue((oid, username, roles, apiKey), out var actor))
+            {
+                return actor;
+            }
+            actor = AuditEvent.ActorOf(oid, username, roles, apiKey);
+            if (_actors.Count < 100_000)
+            {
+                _actors[(oid, username, roles, apiKey)] = actor;
+            }
+            return actor;
+        }
+    }
 
     public static async Task<List<SignedCheckpoint>> CheckpointsAsync(GovernanceDbContext db, CancellationToken cancellationToken) =>
         (await db.AuditCheckpoints.AsNoTracking().OrderBy(c => c.TreeSize).ToListAsync(cancellationToken))

@@ -76,6 +76,38 @@ public abstract class AuditAppendTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task An_append_this_process_did_not_make_is_caught_and_the_next_append_redone_under_the_lock()
+    {
+        // Appenders remember the head they last committed. An append inside a caller's transaction takes the row lock
+        // and leaves that memory stale, as an append by another portal instance would.
+        await portal.WithDbAsync(async db =>
+        {
+            db.Audit.Record("test.stale-head", "Writer", "first");
+            await db.SaveChangesAsync();
+        });
+        await portal.WithDbAsync(async db =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Audit.Record("test.stale-head", "Writer", "elsewhere");
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        });
+        await portal.WithDbAsync(async db =>
+        {
+            db.Audit.Record("test.stale-head", "Writer", "after");
+            await db.SaveChangesAsync();
+        });
+
+        var events = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).ToListAsync());
+        Assert.Equal(["first", "elsewhere", "after"], events.Where(e => e.Action == "test.stale-head").Select(e => e.EntityId));
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
+        var result = await portal.WithDbAsync(db =>
+            new AuditVerificationService(db, portal.Services.GetRequiredService<CheckpointKey>(), TimeProvider.System).VerifyAsync());
+        Assert.True(result.Valid, result.Reason);
+        Assert.Equal(events[^1].Sequence, result.HeadSequence);
+    }
+
+    [Fact]
     public async Task Parallel_writers_leave_a_gapless_valid_chain()
     {
         const int writers = 8;

@@ -1,27 +1,33 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using GovernancePortal.Audit;
 
-namespace GovernancePortal.Benchmarks;
+namespace GovernancePortal.Audit;
 
 /// <summary>
-/// Bench-only prototype of a cheaper content hash, to size a possible change to <see cref="AuditRecord"/>: the same
-/// canonical bytes as <c>Encoding.UTF8.GetBytes(record.Canonical(previousHash))</c>, written straight into a reused
-/// UTF-8 buffer (no StringBuilder, no intermediate string). The benchmark checks byte equality on every event
-/// before timing it. Not used by the portal.
+/// Writes <see cref="AuditRecord.Canonical"/> straight to UTF-8 in a reused buffer: the same bytes as
+/// <c>Encoding.UTF8.GetBytes(record.Canonical(previousHash))</c> (unit tests pin the equality), without the
+/// StringBuilder, the string and the copy, so hashing a million events makes no garbage.
 /// </summary>
-internal sealed class Utf8CanonicalPrototype
+internal sealed class CanonicalUtf8Writer
 {
+    // The characters CanonicalJson.WriteString escapes.
     private static readonly SearchValues<char> NeedsEscape = SearchValues.Create(
         "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000a\u000b\u000c\u000d\u000e\u000f" +
         "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f");
 
-    private byte[] _buffer = new byte[4096];
+    [ThreadStatic]
+    private static CanonicalUtf8Writer? _perThread;
+
+    private byte[] _buffer = new byte[1024];
     private int _length;
+
+    /// <summary>A writer for the calling thread; its output is valid until the thread's next <see cref="Write"/>.</summary>
+    public static CanonicalUtf8Writer ForThread => _perThread ??= new CanonicalUtf8Writer();
 
     public ReadOnlySpan<byte> Write(AuditRecord r, string previousHash)
     {
+        // Members in the code-unit order RFC 8785 prescribes, as in AuditRecord.Canonical.
         _length = 0;
         Raw("{\"action\":"u8);
         String(r.Action);
@@ -63,7 +69,8 @@ internal sealed class Utf8CanonicalPrototype
         _length += written;
         Raw(",\"ts\":\""u8);
         Ensure(32);
-        AuditRecord.Normalize(r.Timestamp).UtcDateTime.TryFormat(_buffer.AsSpan(_length), out written, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+        AuditRecord.Normalize(r.Timestamp).UtcDateTime.TryFormat(_buffer.AsSpan(_length), out written,
+            AuditRecord.TimestampFormat, CultureInfo.InvariantCulture);
         _length += written;
         Raw("\",\"v\":"u8);
         Ensure(12);
@@ -85,7 +92,8 @@ internal sealed class Utf8CanonicalPrototype
         }
     }
 
-    // CanonicalJson.WriteString's escaping, encoded as UTF-8 a run of unescaped characters at a time.
+    // CanonicalJson.WriteString's escaping. Runs between escapes are encoded whole; escapes are ASCII, so a
+    // surrogate pair is never split between runs and a lone surrogate becomes U+FFFD exactly as in the whole string.
     private void String(string value)
     {
         Raw("\""u8);
@@ -98,8 +106,7 @@ internal sealed class Utf8CanonicalPrototype
             {
                 break;
             }
-            var c = rest[i];
-            switch (c)
+            switch (rest[i])
             {
                 case '"': Raw("\\\""u8); break;
                 case '\\': Raw("\\\\"u8); break;
@@ -111,7 +118,7 @@ internal sealed class Utf8CanonicalPrototype
                 default:
                     Raw("\\u00"u8);
                     Ensure(2);
-                    ((int)c).TryFormat(_buffer.AsSpan(_length), out var written, "x2", CultureInfo.InvariantCulture);
+                    ((int)rest[i]).TryFormat(_buffer.AsSpan(_length), out var written, "x2", CultureInfo.InvariantCulture);
                     _length += written;
                     break;
             }
