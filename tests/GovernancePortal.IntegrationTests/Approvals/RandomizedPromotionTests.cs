@@ -130,6 +130,10 @@ public sealed class ApiDriver(PromotionWorld world, IReadOnlyDictionary<string, 
 
     public async Task<string> RunAsync(Plan plan)
     {
+        if (plan.Move is not (Move.Request or Move.Approve or Move.Reject or Move.Withdraw))
+        {
+            return await _services.RunAsync(plan);
+        }
         var client = clients[plan.By.Username];
         var response = plan.Move switch
         {
