@@ -9,7 +9,8 @@ using Xunit.Abstractions;
 namespace GovernancePortal.Approvals;
 
 /// <summary>
-/// Issue 5's randomized test: thousands of requests, decisions, withdrawals, expiries, card edits and new versions by
+/// Issue 5's randomized test: thousands of requests, decisions, withdrawals, expiries, card edits, new versions and
+/// emergency rollbacks (started, confirmed, cancelled, left to lapse, retrospectives closed) by
 /// random people, partly in parallel, against the real database; after every batch the workflow's invariants
 /// (<see cref="PromotionInvariants"/>) must hold. GOVERNANCE_TEST_SEED repeats a run's choices (the interleaving of
 /// parallel actions is the machine's); GOVERNANCE_TEST_ACTIONS changes its length.
@@ -34,6 +35,13 @@ public abstract class RandomizedPromotionTests(ClockedPortal portal, ITestOutput
         Assert.True(run.States.GetValueOrDefault(PromotionRequestState.Expired) >= 15 * scale, run.Summary());
         Assert.True(run.Count("Approve Conflict") + run.Count("Reject Conflict") + run.Count("Withdraw Conflict") >= 500 * scale, run.Summary());
         Assert.True(run.Count("Request Rule") >= 300 * scale && run.Count("Request Forbidden") >= 100 * scale, run.Summary());
+        // Rollbacks: confirmed (each a stage swap and a retrospective), refused to the starter and the wrong people, stale
+        // once Production moved, past their 24 hours, cancelled, with nothing to roll back, and retrospectives closed.
+        Assert.True(run.Count("ConfirmRollback ok (Confirmed)") >= 20 * scale && run.Count("CloseReview ok") >= 15 * scale, run.Summary());
+        Assert.True(run.Count("ConfirmRollback Forbidden") >= 15 * scale && run.Count("ConfirmRollback Forbidden (starter)") >= 5 * scale, run.Summary());
+        Assert.True(run.Count("ConfirmRollback Conflict (stale)") >= 3 * scale && run.Count("ConfirmRollback Conflict (expired)") >= 60 * scale, run.Summary());
+        Assert.True(run.RollbackStates.GetValueOrDefault("Expired") >= 20 * scale && run.Count("CancelRollback ok (Cancelled)") >= 20 * scale, run.Summary());
+        Assert.True(run.Count("StartRollback Rule") >= 80 * scale && run.Count("StartRollback Forbidden") >= 40 * scale, run.Summary());
     }
 
     /// <summary>
