@@ -103,7 +103,7 @@ public sealed class RandomizedPromotionTestsOnSqlite(SqliteClockedPortal portal,
 public sealed class RandomizedPromotionTestsOnPostgreSql(PostgreSqlClockedPortal portal, ITestOutputHelper output)
     : RandomizedPromotionTests(portal, output), IClassFixture<PostgreSqlClockedPortal>;
 
-/// <summary>The same kind of run through the HTTP API (fewer actions: a request costs more than a service call).</summary>
+/// <summary>The same kind of run through the HTTP API (fewer actions: a request costs more than a service call; rollbacks go through it too).</summary>
 public abstract class RandomizedPromotionApiTests(ClockedPortal portal, ITestOutputHelper output)
 {
     [Fact]
@@ -119,7 +119,7 @@ public abstract class RandomizedPromotionApiTests(ClockedPortal portal, ITestOut
             clients[person.Username] = await TestApiKeys.ClientAsync(portal, person.Username, "randomized");
         }
 
-        var run = await RandomizedPromotionTests.RunAsync(world, models, new ApiDriver(world, clients), people, 400, output, "api");
+        var run = await RandomizedPromotionTests.RunAsync(world, models, new ApiDriver(world, clients), people, 500, output, "api");
 
         Assert.True(run.Count("Request ok") >= 10 && run.Count("Approve ok") >= 10 && run.Count("Approve Forbidden") >= 10, run.Summary());
     }
@@ -131,14 +131,14 @@ public sealed class RandomizedPromotionApiTestsOnSqlite(SqliteClockedPortal port
 public sealed class RandomizedPromotionApiTestsOnPostgreSql(PostgreSqlClockedPortal portal, ITestOutputHelper output)
     : RandomizedPromotionApiTests(portal, output), IClassFixture<PostgreSqlClockedPortal>;
 
-/// <summary>Requests, decisions and withdrawals through <c>/api/v1</c>; what the API has no endpoint for goes to the services.</summary>
+/// <summary>Requests, decisions, withdrawals and rollbacks through <c>/api/v1</c>; what the API has no endpoint for goes to the services.</summary>
 public sealed class ApiDriver(PromotionWorld world, IReadOnlyDictionary<string, HttpClient> clients) : IPromotionDriver
 {
     private readonly ServiceDriver _services = new(world);
 
     public async Task<string> RunAsync(Plan plan)
     {
-        if (plan.Move is not (Move.Request or Move.Approve or Move.Reject or Move.Withdraw))
+        if (plan.Move is not (Move.Request or Move.Approve or Move.Reject or Move.Withdraw or Move.StartRollback or Move.ConfirmRollback or Move.CancelRollback))
         {
             return await _services.RunAsync(plan);
         }
@@ -150,6 +150,9 @@ public sealed class ApiDriver(PromotionWorld world, IReadOnlyDictionary<string, 
             Move.Approve or Move.Reject => await client.PostAsync($"/api/v1/promotions/{plan.Promotion}/decisions",
                 Json(new { decision = plan.Move == Move.Approve ? "approve" : "reject", comment = plan.Comment })),
             Move.Withdraw => await client.PostAsync($"/api/v1/promotions/{plan.Promotion}/withdraw", null),
+            Move.StartRollback => await client.PostAsync($"/api/v1/models/{plan.ModelKey}/rollbacks", Json(new { reason = plan.Comment })),
+            Move.ConfirmRollback => await client.PostAsync($"/api/v1/rollbacks/{plan.Promotion}/confirm", null),
+            Move.CancelRollback => await client.PostAsync($"/api/v1/rollbacks/{plan.Promotion}/cancel", null),
             _ => null,
         };
         if (response is null)
