@@ -55,6 +55,9 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         {
             return new(null, new RegistryFailure(FailureKind.Invalid, badReason, new() { ["reason"] = [badReason] }), badReason);
         }
+        // Read (and track) the champion before looking for a pending rollback: a start committed after that look must have
+        // bumped this stamp after it was read, so saving ours conflicts (two starts at once cannot both stay pending).
+        var champions = await db.ModelVersions.Where(v => v.ModelId == model.Id && v.Stage == Stage.Production).ToListAsync(cancellationToken);
         if (await PendingAsync(model.Id, cancellationToken) is { } pending)
         {
             return Failed(FailureKind.Conflict, $"A rollback of {model.Name} started by {pending.StartedBy} is already waiting for confirmation.");
@@ -64,8 +67,13 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         {
             return Failed(FailureKind.Rule, none!.Message);
         }
-        var from = await db.ModelVersions.AsNoTracking().SingleAsync(v => v.Id == plan.From.Id, cancellationToken);
+        var from = champions.SingleOrDefault(v => v.Id == plan.From.Id);
         var to = await db.ModelVersions.AsNoTracking().SingleAsync(v => v.Id == plan.To.Id, cancellationToken);
+        if (from is null || to.Stage != Stage.Staging)
+        {
+            return Failed(FailureKind.Conflict, StartedAtOnce);
+        }
+        from.ConcurrencyStamp++;
         var now = clock.GetUtcNow();
         var rollback = new Rollback
         {
@@ -82,7 +90,15 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         db.Rollbacks.Add(rollback);
         db.Audit.Record("rollback.started", rollback, new { model = model.Key, from = plan.From.Number, to = plan.To.Number, role });
         await notifications.RollbackStartedAsync(rollback, model, from, to, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return Failed(FailureKind.Conflict, StartedAtOnce);
+        }
         return new(rollback, null, $"Rollback started: {plan.From.Number} → {plan.To.Number}. It waits for {Other(role!)} to confirm.");
     }
 
@@ -215,6 +231,8 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
     private static RollbackOutcome Refused(Rollback rollback, RollbackRefusal refusal) => new(rollback, new RegistryFailure(KindOf(refusal), refusal.Message), refusal.Message);
 
     private static RollbackOutcome Failed(FailureKind kind, string message) => new(null, new RegistryFailure(kind, message), message);
+
+    private const string StartedAtOnce = "Someone started a rollback of this model, or changed its Production, at the same moment; reload it to see its state.";
 
     private static string Other(string role) => role == Identity.Roles.ModelOwner ? "a ComplianceOfficer outside the owning team" : "a ModelOwner of the owning team";
 }

@@ -196,6 +196,39 @@ public abstract class PromotionRaceTests(ClockedPortal portal, ITestOutputHelper
         }
     }
 
+    /// <summary>
+    /// Both starts find no pending rollback (found by the randomized run: two officers started rollbacks of one model in one
+    /// batch and both stayed pending); the champion's concurrency stamp lets one through.
+    /// </summary>
+    [Fact]
+    public async Task Two_rollback_starts_at_once_leave_one_pending()
+    {
+        for (var round = 0; round < Rounds; round++)
+        {
+            var model = await _world.RegisterModelAsync($"race-rollback-start-{round}", RiskTier.Limited, PromotionWorld.Owner2);
+            var previous = await _world.RegisterVersionAsync(model, CardQuality.Complete, metricsPass: true);
+            var champion = await _world.RegisterVersionAsync(model, CardQuality.Complete, metricsPass: true);
+            foreach (var (number, stage) in new[] { (previous, Stage.Staging), (champion, Stage.Staging), (previous, Stage.Production), (champion, Stage.Production) })
+            {
+                // The production history is ordered by decision time; entries at one instant would leave "previous" undefined.
+                portal.Clock.Advance(TimeSpan.FromMinutes(1));
+                await _world.PromoteAsync(model, number, stage);
+            }
+            var (firstBy, secondBy) = round % 2 == 0 ? (PromotionWorld.Compliance, PromotionWorld.Compliance2) : (PromotionWorld.Owner2, PromotionWorld.Compliance);
+
+            var (first, second) = await RaceAsync(
+                sp => PromotionWorld.StartRollbackAsync(sp, firstBy, model.Key, "Incident: error rate doubled."),
+                sp => PromotionWorld.StartRollbackAsync(sp, secondBy, model.Key, "Incident: latency tripled."));
+
+            Assert.True((first.Failure is null) != (second.Failure is null),
+                $"Round {round}: exactly one must start: {first.Failure?.Message ?? "started"} / {second.Failure?.Message ?? "started"}.");
+            Assert.Equal(FailureKind.Conflict, (first.Failure ?? second.Failure)!.Kind);
+            var pending = await portal.WithDbAsync(db => db.Rollbacks.CountAsync(r => r.Model.Key == model.Key && r.State == RollbackState.Pending));
+            Assert.Equal(1, pending);
+            await AssertInvariantsAsync();
+        }
+    }
+
     private async Task<(string Number, Guid Id)> PendingStagingRequestAsync(WorldModel model)
     {
         var number = await _world.RegisterVersionAsync(model, CardQuality.Complete, metricsPass: true);

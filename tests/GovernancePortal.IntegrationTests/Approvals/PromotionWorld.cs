@@ -164,6 +164,18 @@ public sealed class PromotionWorld(ClockedPortal portal)
         return (await services.GetRequiredService<ModelCardService>().SaveAsync(by.Caller, version, Card(quality), null, null, "card.revised")).Failure;
     }
 
+    public static Task<RollbackOutcome> StartRollbackAsync(IServiceProvider services, Actor by, string modelKey, string? reason) =>
+        services.GetRequiredService<RollbackService>().StartAsync(by.Caller, modelKey, reason);
+
+    public static Task<RollbackOutcome> ConfirmRollbackAsync(IServiceProvider services, Actor by, Guid rollback) =>
+        services.GetRequiredService<RollbackService>().ConfirmAsync(by.Caller, rollback);
+
+    public static Task<RollbackOutcome> CancelRollbackAsync(IServiceProvider services, Actor by, Guid rollback) =>
+        services.GetRequiredService<RollbackService>().CancelAsync(by.Caller, rollback);
+
+    public static Task<ReviewOutcome> CloseReviewAsync(IServiceProvider services, Actor by, Guid review, string? findings) =>
+        services.GetRequiredService<RollbackService>().CloseReviewAsync(by.Caller, review, findings);
+
     /// <summary>Requests a promotion and has it approved by the officers it needs; for setting up a version's stage.</summary>
     public async Task<Guid> PromoteAsync(WorldModel model, string number, Stage target)
     {

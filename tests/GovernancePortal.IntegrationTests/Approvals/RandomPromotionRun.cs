@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using GovernancePortal.Data;
+using GovernancePortal.Identity;
 using GovernancePortal.Registry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,9 +17,14 @@ public enum Move
     Expire,
     EditCard,
     RegisterVersion,
+    StartRollback,
+    ConfirmRollback,
+    CancelRollback,
+    CloseReview,
 }
 
 /// <summary>One chosen action; which fields matter depends on <see cref="Move"/>.</summary>
+/// <remarks>For rollbacks <see cref="Promotion"/> names the rollback (or retrospective) and <see cref="Comment"/> the reason (or findings).</remarks>
 public sealed record Plan(Move Move, Actor By, string ModelKey = "", string Number = "", Stage Target = Stage.Staging, Guid Promotion = default,
     string? Comment = null, CardQuality Card = CardQuality.Complete, bool MetricsPass = true)
 {
@@ -29,6 +35,10 @@ public sealed record Plan(Move Move, Actor By, string ModelKey = "", string Numb
         Move.Withdraw => $"{By} withdraws {Promotion}",
         Move.Expire => "the expiry job runs",
         Move.EditCard => $"{By} saves a {Card} card on {ModelKey} {Number}",
+        Move.StartRollback => $"{By} starts a rollback of {ModelKey} (\"{Comment}\")",
+        Move.ConfirmRollback => $"{By} confirms rollback {Promotion}",
+        Move.CancelRollback => $"{By} cancels rollback {Promotion}",
+        Move.CloseReview => $"{By} closes retrospective {Promotion} (\"{Comment}\")",
         _ => $"{By} registers a version of {ModelKey} ({Card} card, metrics {(MetricsPass ? "pass" : "fail")})",
     };
 }
@@ -50,6 +60,10 @@ public sealed class ServiceDriver(PromotionWorld world) : IPromotionDriver
         Move.Withdraw => Label(await PromotionWorld.WithdrawAsync(sp, plan.By, plan.Promotion)),
         Move.Expire => $"ok ({await PromotionWorld.ExpireAsync(sp)} expired)",
         Move.EditCard => Label((await PromotionWorld.SaveCardAsync(sp, plan.By, plan.ModelKey, plan.Number, plan.Card))),
+        Move.StartRollback => Label(await PromotionWorld.StartRollbackAsync(sp, plan.By, plan.ModelKey, plan.Comment)),
+        Move.ConfirmRollback => Label(await PromotionWorld.ConfirmRollbackAsync(sp, plan.By, plan.Promotion)),
+        Move.CancelRollback => Label(await PromotionWorld.CancelRollbackAsync(sp, plan.By, plan.Promotion)),
+        Move.CloseReview => Label((await PromotionWorld.CloseReviewAsync(sp, plan.By, plan.Promotion, plan.Comment)).Failure),
         _ => Label((await PromotionWorld.RegisterVersionAsync(sp, plan.By, plan.ModelKey, plan.Card, plan.MetricsPass)).Failure),
     });
 
@@ -57,6 +71,20 @@ public sealed class ServiceDriver(PromotionWorld world) : IPromotionDriver
         outcome.Failure is { } failure ? Label(failure) : $"ok ({outcome.Promotion!.State})";
 
     private static string Label(RegistryFailure? failure) => failure is null ? "ok" : failure.Kind.ToString();
+
+    /// <summary>A rollback's conflicts come in kinds the floors count separately; the domain's messages tell them apart.</summary>
+    private static string Label(RollbackOutcome outcome) => outcome.Failure switch
+    {
+        null => $"ok ({outcome.Rollback!.State})",
+        { Kind: FailureKind.Conflict, Message: var m } when m.Contains("already waiting", StringComparison.Ordinal) => "Conflict (one pending)",
+        { Kind: FailureKind.Conflict, Message: var m } when m.Contains("was not confirmed by", StringComparison.Ordinal) => "Conflict (expired)",
+        { Kind: FailureKind.Conflict, Message: var m } when m.Contains("Production changed since", StringComparison.Ordinal) => "Conflict (stale)",
+        { Kind: FailureKind.Conflict, Message: var m } when m.Contains("is already", StringComparison.Ordinal) => "Conflict (decided)",
+        { Kind: FailureKind.Conflict } => "Conflict (race)",
+        { Kind: FailureKind.Forbidden, Message: var m } when m.Contains("You started", StringComparison.Ordinal) => "Forbidden (starter)",
+        { Kind: FailureKind.Forbidden, Message: var m } when m.Contains("it must be confirmed by", StringComparison.Ordinal) => "Forbidden (same side)",
+        { } failure => failure.Kind.ToString(),
+    };
 }
 
 /// <summary>
@@ -70,6 +98,7 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
     private readonly Random _random = new(seed);
     private readonly ConcurrentDictionary<string, int> _outcomes = new();
     private readonly List<Guid> _decided = [];
+    private readonly List<Guid> _decidedRollbacks = [];
 
     public IReadOnlyDictionary<string, int> Outcomes => _outcomes;
 
@@ -83,6 +112,9 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
 
     /// <summary>How many requests ended in each state.</summary>
     public IReadOnlyDictionary<PromotionRequestState, int> States { get; private set; } = new Dictionary<PromotionRequestState, int>();
+
+    /// <summary>How many rollbacks ended in each state; a pending one past its window counts as Expired.</summary>
+    public IReadOnlyDictionary<string, int> RollbackStates { get; private set; } = new Dictionary<string, int>();
 
     public PromotionInvariants Invariants { get; } = new();
 
@@ -104,16 +136,23 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
                 : pause < 0.15 ? TimeSpan.FromHours(_random.Next(48, 24 * 6))
                 : TimeSpan.FromMinutes(_random.Next(1, 180)));
             var plans = Enumerable.Range(0, Math.Min(_random.Next(2, 5), actions - done)).Select(_ => Choose(state)).ToList();
+            if (plans.Count >= 2 && _random.NextDouble() < 0.08 && Race(state) is { } race)
+            {
+                plans[0] = race.Confirm;
+                plans[1] = race.Approve;
+            }
             acting.Start();
             var results = await Task.WhenAll(plans.Select(plan => Task.Run(() => RunOneAsync(plan))));
             acting.Stop();
             done += plans.Count;
 
             checking.Start();
-            state = await world.InScopeAsync(sp => Invariants.CheckStateAsync(sp.GetRequiredService<GovernanceDbContext>()));
+            state = await world.InScopeAsync(sp => Invariants.CheckStateAsync(sp.GetRequiredService<GovernanceDbContext>(), now: world.Portal.Clock.GetUtcNow()));
             checking.Stop();
             _decided.AddRange(state.Decided);
             _decided.RemoveRange(0, Math.Max(0, _decided.Count - 20));
+            _decidedRollbacks.AddRange(state.DecidedRollbacks);
+            _decidedRollbacks.RemoveRange(0, Math.Max(0, _decidedRollbacks.Count - 20));
             var crashed = results.Where(r => r.Error is not null).ToList();
             if (state.Problems.Count > 0 || crashed.Count > 0)
             {
@@ -135,12 +174,17 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
         ActingTime = acting.Elapsed;
         States = await world.InScopeAsync(sp => sp.GetRequiredService<GovernanceDbContext>().Promotions.GroupBy(p => p.State)
             .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count));
+        var now = world.Portal.Clock.GetUtcNow();
+        RollbackStates = (await world.InScopeAsync(sp => sp.GetRequiredService<GovernanceDbContext>().Rollbacks.Select(r => new { r.State, r.ExpiresAt }).ToListAsync()))
+            .GroupBy(r => r.State == RollbackState.Pending && r.ExpiresAt <= now ? "Expired" : r.State.ToString()).ToDictionary(g => g.Key, g => g.Count());
     }
 
     public string Summary() =>
         $"{Outcomes.Values.Sum()} actions in {Batches} batches, {Elapsed.TotalSeconds:0.0} s ({ActingTime.TotalSeconds:0.0} s acting, "
         + $"{CheckingTime.TotalSeconds:0.0} s checking invariants); {Invariants.StageChangesChecked} stage changes and {Invariants.PromotionsChecked} promotion checks; "
-        + $"requests ended {string.Join(", ", States.OrderBy(s => s.Key).Select(s => $"{s.Key} {s.Value}"))}\n  "
+        + $"{Invariants.RollbacksChecked} rollback checks, {Invariants.NotificationsChecked} notifications checked; "
+        + $"requests ended {string.Join(", ", States.OrderBy(s => s.Key).Select(s => $"{s.Key} {s.Value}"))}; "
+        + $"rollbacks ended {string.Join(", ", RollbackStates.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value}"))}\n  "
         + string.Join("\n  ", Outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}: {o.Value}"));
 
     public int Count(string prefix) => Outcomes.Where(o => o.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(o => o.Value);
@@ -161,6 +205,10 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
 
     private Plan Choose(CheckResult now)
     {
+        if (_random.NextDouble() < 0.15)
+        {
+            return ChooseRollback(now);
+        }
         var roll = _random.NextDouble();
         var model = Pick(models);
         var versions = now.Versions.Where(v => v.ModelKey == model.Key).ToList();
@@ -210,6 +258,86 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
         }
         return new Plan(Move.RegisterVersion, model.Owner, model.Key, Card: (CardQuality)_random.Next(3), MetricsPass: _random.NextDouble() < 0.7);
     }
+
+    /// <summary>
+    /// Start, confirm, cancel or decline a rollback, or close a retrospective; by the right people mostly, and by the wrong
+    /// ones (the starter, the same side, admins, auditors, viewers), on rollbacks past their window or already decided, often enough.
+    /// </summary>
+    private Plan ChooseRollback(CheckResult now)
+    {
+        var clock = world.Portal.Clock.GetUtcNow();
+        var live = now.Rollbacks.Where(r => r.ExpiresAt > clock).ToList();
+        // While a rollback waits, mostly act on it (confirm 0.15–0.70, cancel 0.70–0.82); otherwise mostly start one.
+        var roll = live.Count > 0 ? _random.NextDouble() : _random.NextDouble() < 0.6 ? 0.0 : 0.15 + _random.NextDouble() * 0.85;
+        if (roll >= 0.82 && now.OpenReviews.Count == 0 && _random.NextDouble() < 0.8)
+        {
+            roll = 0.0;
+        }
+        if (roll < 0.15)
+        {
+            // Mostly a model with a single champion (the only kind a rollback can restore), sometimes one with nothing to roll back.
+            var single = models.Where(m => now.Versions.Count(v => v.ModelKey == m.Key && v.Stage == Stage.Production) == 1).ToList();
+            var model = single.Count > 0 && _random.NextDouble() < 0.8 ? Pick(single) : Pick(models);
+            var by = _random.NextDouble() < 0.7 ? (_random.NextDouble() < 0.5 ? Editor(model) : Pick(PromotionWorld.Officers)) : Pick(people);
+            var reason = _random.NextDouble() < 0.08 ? (_random.NextDouble() < 0.5 ? "" : "   ") : $"Incident {_random.Next(10_000)}: error rate up after the release.";
+            return new Plan(Move.StartRollback, by, model.Key, Comment: reason);
+        }
+        if (roll < 0.82)
+        {
+            var rollback = live.Count > 0 && _random.NextDouble() < 0.8 ? Pick(live) : now.Rollbacks.Count > 0 && _random.NextDouble() < 0.85 ? Pick(now.Rollbacks) : null;
+            var id = rollback?.Id ?? (_decidedRollbacks.Count > 0 && _random.NextDouble() < 0.9 ? Pick(_decidedRollbacks) : Guid.NewGuid());
+            var model = rollback is null ? null : models.Single(m => m.Key == rollback.ModelKey);
+            if (roll < 0.70)
+            {
+                var side = _random.NextDouble();
+                var by = model is null || side >= 0.85 ? Pick(people)
+                    : side < 0.65 ? OtherSide(rollback!, model)
+                    : side < 0.72 ? PromotionWorld.Find(rollback!.StartedBy)!
+                    : side < 0.8 ? SameSide(rollback!, model)
+                    : Pick(new[] { PromotionWorld.Admin, PromotionWorld.Auditor, PromotionWorld.Viewer, PromotionWorld.OfficerAdmin }.Where(people.Contains).ToList());
+                return new Plan(Move.ConfirmRollback, by, rollback?.ModelKey ?? "", Promotion: id);
+            }
+            var canceller = model is null || _random.NextDouble() < 0.35 ? Pick(people)
+                : _random.NextDouble() < 0.5 ? PromotionWorld.Find(rollback!.StartedBy)! : OtherSide(rollback!, model);
+            return new Plan(Move.CancelRollback, canceller, rollback?.ModelKey ?? "", Promotion: id);
+        }
+        var review = now.OpenReviews.Count > 0 && _random.NextDouble() < 0.9 ? Pick(now.OpenReviews) : Guid.NewGuid();
+        var closer = _random.NextDouble() < 0.6 ? Pick(PromotionWorld.Officers) : Pick(people);
+        var findings = _random.NextDouble() < 0.1 ? " " : $"The release skipped the shadow period ({_random.Next(1000)}); the pipeline now requires it.";
+        return new Plan(Move.CloseReview, closer, Promotion: review, Comment: findings);
+    }
+
+    /// <summary>
+    /// A confirmation of a model's pending rollback and a Production approval of the same model's pending request, to run in
+    /// one parallel batch: at most one of them may move Production.
+    /// </summary>
+    private (Plan Confirm, Plan Approve)? Race(CheckResult now)
+    {
+        var clock = world.Portal.Clock.GetUtcNow();
+        var modelOf = now.Versions.ToDictionary(v => v.Id, v => v.ModelKey);
+        var pairs = (from r in now.Rollbacks
+                     where r.ExpiresAt > clock
+                     from p in now.Pending
+                     where p.Target == Stage.Production && modelOf.GetValueOrDefault(p.VersionId) == r.ModelKey
+                     select (r, p)).ToList();
+        if (pairs.Count == 0)
+        {
+            return null;
+        }
+        var (rollback, promotion) = Pick(pairs);
+        var model = models.Single(m => m.Key == rollback.ModelKey);
+        return (new Plan(Move.ConfirmRollback, OtherSide(rollback, model), model.Key, Promotion: rollback.Id),
+            new Plan(Move.Approve, Pick(PromotionWorld.Officers), Promotion: promotion.Id, Comment: "Racing a rollback."));
+    }
+
+    /// <summary>Someone who may confirm: an officer outside the owning team when an owner started, else the owning side.</summary>
+    private Actor OtherSide(RollbackRow rollback, WorldModel model) =>
+        rollback.StartedRole == Roles.ModelOwner ? Pick(PromotionWorld.Officers.Where(o => o.Team != model.Owner.Team).DefaultIfEmpty(PromotionWorld.Compliance).ToList())
+        : Editor(model);
+
+    /// <summary>Someone from the starter's own side, who must be refused.</summary>
+    private Actor SameSide(RollbackRow rollback, WorldModel model) =>
+        rollback.StartedRole == Roles.ModelOwner ? Editor(model) : Pick(PromotionWorld.Officers);
 
     /// <summary>Someone allowed to change the model: its owner, or for the first owner's models sometimes a teammate.</summary>
     private Actor Editor(WorldModel model) =>

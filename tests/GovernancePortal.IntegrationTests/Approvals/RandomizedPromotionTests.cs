@@ -9,7 +9,8 @@ using Xunit.Abstractions;
 namespace GovernancePortal.Approvals;
 
 /// <summary>
-/// Issue 5's randomized test: thousands of requests, decisions, withdrawals, expiries, card edits and new versions by
+/// Issue 5's randomized test: thousands of requests, decisions, withdrawals, expiries, card edits, new versions and
+/// emergency rollbacks (started, confirmed, cancelled, left to lapse, retrospectives closed) by
 /// random people, partly in parallel, against the real database; after every batch the workflow's invariants
 /// (<see cref="PromotionInvariants"/>) must hold. GOVERNANCE_TEST_SEED repeats a run's choices (the interleaving of
 /// parallel actions is the machine's); GOVERNANCE_TEST_ACTIONS changes its length.
@@ -34,6 +35,13 @@ public abstract class RandomizedPromotionTests(ClockedPortal portal, ITestOutput
         Assert.True(run.States.GetValueOrDefault(PromotionRequestState.Expired) >= 15 * scale, run.Summary());
         Assert.True(run.Count("Approve Conflict") + run.Count("Reject Conflict") + run.Count("Withdraw Conflict") >= 500 * scale, run.Summary());
         Assert.True(run.Count("Request Rule") >= 300 * scale && run.Count("Request Forbidden") >= 100 * scale, run.Summary());
+        // Rollbacks: confirmed (each a stage swap and a retrospective), refused to the starter and the wrong people, stale
+        // once Production moved, past their 24 hours, cancelled, with nothing to roll back, and retrospectives closed.
+        Assert.True(run.Count("ConfirmRollback ok (Confirmed)") >= 20 * scale && run.Count("CloseReview ok") >= 15 * scale, run.Summary());
+        Assert.True(run.Count("ConfirmRollback Forbidden") >= 15 * scale && run.Count("ConfirmRollback Forbidden (starter)") >= 5 * scale, run.Summary());
+        Assert.True(run.Count("ConfirmRollback Conflict (stale)") >= 3 * scale && run.Count("ConfirmRollback Conflict (expired)") >= 60 * scale, run.Summary());
+        Assert.True(run.RollbackStates.GetValueOrDefault("Expired") >= 20 * scale && run.Count("CancelRollback ok (Cancelled)") >= 20 * scale, run.Summary());
+        Assert.True(run.Count("StartRollback Rule") >= 80 * scale && run.Count("StartRollback Forbidden") >= 40 * scale, run.Summary());
     }
 
     /// <summary>
@@ -95,7 +103,7 @@ public sealed class RandomizedPromotionTestsOnSqlite(SqliteClockedPortal portal,
 public sealed class RandomizedPromotionTestsOnPostgreSql(PostgreSqlClockedPortal portal, ITestOutputHelper output)
     : RandomizedPromotionTests(portal, output), IClassFixture<PostgreSqlClockedPortal>;
 
-/// <summary>The same kind of run through the HTTP API (fewer actions: a request costs more than a service call).</summary>
+/// <summary>The same kind of run through the HTTP API (fewer actions: a request costs more than a service call; rollbacks go through it too).</summary>
 public abstract class RandomizedPromotionApiTests(ClockedPortal portal, ITestOutputHelper output)
 {
     [Fact]
@@ -111,7 +119,7 @@ public abstract class RandomizedPromotionApiTests(ClockedPortal portal, ITestOut
             clients[person.Username] = await TestApiKeys.ClientAsync(portal, person.Username, "randomized");
         }
 
-        var run = await RandomizedPromotionTests.RunAsync(world, models, new ApiDriver(world, clients), people, 400, output, "api");
+        var run = await RandomizedPromotionTests.RunAsync(world, models, new ApiDriver(world, clients), people, 500, output, "api");
 
         Assert.True(run.Count("Request ok") >= 10 && run.Count("Approve ok") >= 10 && run.Count("Approve Forbidden") >= 10, run.Summary());
     }
@@ -123,13 +131,17 @@ public sealed class RandomizedPromotionApiTestsOnSqlite(SqliteClockedPortal port
 public sealed class RandomizedPromotionApiTestsOnPostgreSql(PostgreSqlClockedPortal portal, ITestOutputHelper output)
     : RandomizedPromotionApiTests(portal, output), IClassFixture<PostgreSqlClockedPortal>;
 
-/// <summary>Requests, decisions and withdrawals through <c>/api/v1</c>; what the API has no endpoint for goes to the services.</summary>
+/// <summary>Requests, decisions, withdrawals and rollbacks through <c>/api/v1</c>; what the API has no endpoint for goes to the services.</summary>
 public sealed class ApiDriver(PromotionWorld world, IReadOnlyDictionary<string, HttpClient> clients) : IPromotionDriver
 {
     private readonly ServiceDriver _services = new(world);
 
     public async Task<string> RunAsync(Plan plan)
     {
+        if (plan.Move is not (Move.Request or Move.Approve or Move.Reject or Move.Withdraw or Move.StartRollback or Move.ConfirmRollback or Move.CancelRollback))
+        {
+            return await _services.RunAsync(plan);
+        }
         var client = clients[plan.By.Username];
         var response = plan.Move switch
         {
@@ -138,6 +150,9 @@ public sealed class ApiDriver(PromotionWorld world, IReadOnlyDictionary<string, 
             Move.Approve or Move.Reject => await client.PostAsync($"/api/v1/promotions/{plan.Promotion}/decisions",
                 Json(new { decision = plan.Move == Move.Approve ? "approve" : "reject", comment = plan.Comment })),
             Move.Withdraw => await client.PostAsync($"/api/v1/promotions/{plan.Promotion}/withdraw", null),
+            Move.StartRollback => await client.PostAsync($"/api/v1/models/{plan.ModelKey}/rollbacks", Json(new { reason = plan.Comment })),
+            Move.ConfirmRollback => await client.PostAsync($"/api/v1/rollbacks/{plan.Promotion}/confirm", null),
+            Move.CancelRollback => await client.PostAsync($"/api/v1/rollbacks/{plan.Promotion}/cancel", null),
             _ => null,
         };
         if (response is null)
