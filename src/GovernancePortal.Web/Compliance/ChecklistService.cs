@@ -26,7 +26,11 @@ public sealed record TemplateRow(ChecklistTemplateVersion TemplateVersion, Templ
 /// <summary>Everything the assessment page shows.</summary>
 public sealed record AssessmentView(
     ModelVersion Version, ChecklistTemplateVersion TemplateVersion, TemplateApplicability Applicability, Assessment? Assessment,
-    IReadOnlyDictionary<string, ItemAnswer> Answers, TemplateStatus Status, string? PreviousVersion);
+    IReadOnlyDictionary<string, ItemAnswer> Answers, TemplateStatus Status, string? PreviousVersion, int NewestTemplateVersion)
+{
+    /// <summary>The assessment was made on an older template version and can be upgraded to the newest.</summary>
+    public bool CanUpgrade => Assessment is not null && TemplateVersion.Version < NewestTemplateVersion;
+}
 
 /// <summary>
 /// Checklist assessments for pages and API alike. The rules are <see cref="AssessmentRules"/>'; this class loads their
@@ -80,7 +84,9 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         {
             return null;
         }
-        var row = (await ForVersionAsync(version, cancellationToken)).SingleOrDefault(r => r.TemplateVersion.TemplateId == templateId);
+        var latest = await LatestTemplatesAsync(cancellationToken);
+        var row = ComplianceViews.Rows(latest, await AssessmentsOfAsync(version.Id, cancellationToken), version.Model.ComplianceAttributes())
+            .SingleOrDefault(r => r.TemplateVersion.TemplateId == templateId);
         if (row is null)
         {
             return null;
@@ -88,7 +94,8 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         var answers = Answers(row.Assessment);
         var status = row.Status ?? ComplianceStatus.Of(row.Applicability, row.Assessment?.Status, answers);
         var previous = row.Assessment is null ? await PreviousAsync(version, templateId, cancellationToken) : null;
-        return new AssessmentView(version, row.TemplateVersion, row.Applicability, row.Assessment, answers, status, previous?.Version.Number.ToString());
+        return new AssessmentView(version, row.TemplateVersion, row.Applicability, row.Assessment, answers, status, previous?.Version.Number.ToString(),
+            latest.Single(t => t.TemplateId == templateId).Version);
     }
 
     public async Task<RegistryResult<Assessment>> StartAsync(Caller caller, string key, string versionText, string templateId, bool carryOver,

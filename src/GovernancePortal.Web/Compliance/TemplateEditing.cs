@@ -141,8 +141,11 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
         var preview = Preview(caller, version, old, latest);
         if (preview.Refusal is { } refusal)
         {
-            return new RegistryFailure(AssessmentRules.WhyCannotAnswer(caller, version.Model.Owner, version.Model.Team) is null ? FailureKind.Rule : FailureKind.Forbidden,
-                refusal);
+            // Not the caller's model: forbidden; already on the newest version: a state conflict; no longer applies: a rule.
+            var kind = AssessmentRules.WhyCannotAnswer(caller, version.Model.Owner, version.Model.Team) is not null ? FailureKind.Forbidden
+                : old.TemplateVersion.Version >= latest.Version ? FailureKind.Conflict
+                : FailureKind.Rule;
+            return new RegistryFailure(kind, refusal);
         }
         if (toVersion is { } expected && expected != latest.Version)
         {
