@@ -73,9 +73,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
     }
 
     public async Task<IReadOnlyList<Assessment>> AssessmentsOfAsync(Guid versionId, CancellationToken cancellationToken = default) =>
-        await db.Assessments.AsNoTracking().AsSplitQuery()
-            .Include(a => a.TemplateVersion).ThenInclude(t => t.Items).Include(a => a.Answers).Include(a => a.Evidence)
-            .Where(a => a.VersionId == versionId).ToListAsync(cancellationToken);
+        await db.Assessments.AsNoTracking().Complete().Where(a => a.VersionId == versionId).ToListAsync(cancellationToken);
 
     public async Task<AssessmentView?> ViewAsync(string key, string versionText, string templateId, CancellationToken cancellationToken = default)
     {
@@ -547,9 +545,8 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
             .OrderByDescending(a => a.Version.Number).ThenByDescending(a => a.TemplateVersion.Version).FirstOrDefault();
     }
 
-    private async Task<ChecklistTemplateVersion?> LatestTemplateAsync(string templateId, CancellationToken cancellationToken) =>
-        await db.ChecklistTemplateVersions.AsNoTracking().Include(t => t.Items).Where(t => t.TemplateId == templateId)
-            .OrderByDescending(t => t.Version).FirstOrDefaultAsync(cancellationToken);
+    private Task<ChecklistTemplateVersion?> LatestTemplateAsync(string templateId, CancellationToken cancellationToken) =>
+        ChecklistQueries.LatestTemplateAsync(db, templateId, cancellationToken);
 
     private sealed record Target(ModelVersion? Version, Assessment? Assessment, TemplateApplicability? Applicability, ChecklistItem? Item, RegistryFailure? Failure)
     {
@@ -632,11 +629,8 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         return assessment;
     }
 
-    private async Task<Assessment?> TrackedAssessmentAsync(Guid versionId, string templateId, CancellationToken cancellationToken) =>
-        await db.Assessments.AsSplitQuery()
-            .Include(a => a.TemplateVersion).ThenInclude(t => t.Items).Include(a => a.Answers).Include(a => a.Evidence)
-            .Where(a => a.VersionId == versionId && a.TemplateId == templateId)
-            .OrderByDescending(a => a.TemplateVersion.Version).FirstOrDefaultAsync(cancellationToken);
+    private Task<Assessment?> TrackedAssessmentAsync(Guid versionId, string templateId, CancellationToken cancellationToken) =>
+        ChecklistQueries.CurrentAssessmentAsync(db.Assessments, versionId, templateId, cancellationToken);
 
     private async Task<RegistryResult<Assessment>> SaveAsync(Assessment assessment, CancellationToken cancellationToken)
     {

@@ -111,9 +111,7 @@ public sealed class ComplianceViews(GovernanceDbContext db, ChecklistService che
         };
 
     private static async Task<List<Assessment>> AssessmentsAsync(IQueryable<Assessment> query, CancellationToken cancellationToken) =>
-        await query.AsNoTracking().AsSplitQuery()
-            .Include(a => a.TemplateVersion).ThenInclude(t => t.Items).Include(a => a.Answers).Include(a => a.Evidence)
-            .ToListAsync(cancellationToken);
+        await query.AsNoTracking().Complete().ToListAsync(cancellationToken);
 
     /// <summary>No answers in each version's current assessment (an upgraded assessment's predecessor does not count twice).</summary>
     private async Task<IReadOnlyList<FrequentNo>> MostOftenNoAsync(IReadOnlyList<ChecklistTemplateVersion> latest, CancellationToken cancellationToken)

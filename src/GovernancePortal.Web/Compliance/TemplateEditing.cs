@@ -256,17 +256,11 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
                where version.TemplateId != templateId && itemIds.Contains(item.ItemId)
                select item.ItemId).Distinct().ToListAsync(cancellationToken);
 
-    private async Task<ChecklistTemplateVersion?> LatestAsync(string templateId, CancellationToken cancellationToken) =>
-        await db.ChecklistTemplateVersions.AsNoTracking().Include(t => t.Items).Where(t => t.TemplateId == templateId)
-            .OrderByDescending(t => t.Version).FirstOrDefaultAsync(cancellationToken);
+    private Task<ChecklistTemplateVersion?> LatestAsync(string templateId, CancellationToken cancellationToken) =>
+        ChecklistQueries.LatestTemplateAsync(db, templateId, cancellationToken);
 
-    private async Task<Assessment?> NewestAssessmentAsync(Guid versionId, string templateId, bool tracked, CancellationToken cancellationToken)
-    {
-        var query = db.Assessments.AsSplitQuery()
-            .Include(a => a.TemplateVersion).ThenInclude(t => t.Items).Include(a => a.Answers).Include(a => a.Evidence)
-            .Where(a => a.VersionId == versionId && a.TemplateId == templateId);
-        return await (tracked ? query : query.AsNoTracking()).OrderByDescending(a => a.TemplateVersion.Version).FirstOrDefaultAsync(cancellationToken);
-    }
+    private Task<Assessment?> NewestAssessmentAsync(Guid versionId, string templateId, bool tracked, CancellationToken cancellationToken) =>
+        ChecklistQueries.CurrentAssessmentAsync(tracked ? db.Assessments : db.Assessments.AsNoTracking(), versionId, templateId, cancellationToken);
 
     private static RegistryFailure Stale(ChecklistTemplateVersion latest, int basedOn) => new(FailureKind.Conflict,
         $"{latest.Title} version {latest.Version} was published by {latest.CreatedBy} at {latest.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC, "
