@@ -184,7 +184,7 @@ public static class ChecklistApi
         return await AnswerWithAsync(result, key, version, template, checklists, created: false, cancellationToken);
     }
 
-    private static async Task<IResult> AnswerWithAsync(RegistryResult<Assessment> result, string key, string version, string template,
+    internal static async Task<IResult> AnswerWithAsync(RegistryResult<Assessment> result, string key, string version, string template,
         ChecklistService checklists, bool created, CancellationToken cancellationToken)
     {
         if (result.Failure is { } failure)

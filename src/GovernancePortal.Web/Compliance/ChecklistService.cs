@@ -26,7 +26,11 @@ public sealed record TemplateRow(ChecklistTemplateVersion TemplateVersion, Templ
 /// <summary>Everything the assessment page shows.</summary>
 public sealed record AssessmentView(
     ModelVersion Version, ChecklistTemplateVersion TemplateVersion, TemplateApplicability Applicability, Assessment? Assessment,
-    IReadOnlyDictionary<string, ItemAnswer> Answers, TemplateStatus Status, string? PreviousVersion);
+    IReadOnlyDictionary<string, ItemAnswer> Answers, TemplateStatus Status, string? PreviousVersion, int NewestTemplateVersion)
+{
+    /// <summary>The assessment was made on an older template version and can be upgraded to the newest.</summary>
+    public bool CanUpgrade => Assessment is not null && TemplateVersion.Version < NewestTemplateVersion;
+}
 
 /// <summary>
 /// Checklist assessments for pages and API alike. The rules are <see cref="AssessmentRules"/>'; this class loads their
@@ -69,9 +73,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
     }
 
     public async Task<IReadOnlyList<Assessment>> AssessmentsOfAsync(Guid versionId, CancellationToken cancellationToken = default) =>
-        await db.Assessments.AsNoTracking().AsSplitQuery()
-            .Include(a => a.TemplateVersion).ThenInclude(t => t.Items).Include(a => a.Answers).Include(a => a.Evidence)
-            .Where(a => a.VersionId == versionId).ToListAsync(cancellationToken);
+        await db.Assessments.AsNoTracking().Complete().Where(a => a.VersionId == versionId).ToListAsync(cancellationToken);
 
     public async Task<AssessmentView?> ViewAsync(string key, string versionText, string templateId, CancellationToken cancellationToken = default)
     {
@@ -80,7 +82,9 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         {
             return null;
         }
-        var row = (await ForVersionAsync(version, cancellationToken)).SingleOrDefault(r => r.TemplateVersion.TemplateId == templateId);
+        var latest = await LatestTemplatesAsync(cancellationToken);
+        var row = ComplianceViews.Rows(latest, await AssessmentsOfAsync(version.Id, cancellationToken), version.Model.ComplianceAttributes())
+            .SingleOrDefault(r => r.TemplateVersion.TemplateId == templateId);
         if (row is null)
         {
             return null;
@@ -88,7 +92,8 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         var answers = Answers(row.Assessment);
         var status = row.Status ?? ComplianceStatus.Of(row.Applicability, row.Assessment?.Status, answers);
         var previous = row.Assessment is null ? await PreviousAsync(version, templateId, cancellationToken) : null;
-        return new AssessmentView(version, row.TemplateVersion, row.Applicability, row.Assessment, answers, status, previous?.Version.Number.ToString());
+        return new AssessmentView(version, row.TemplateVersion, row.Applicability, row.Assessment, answers, status, previous?.Version.Number.ToString(),
+            latest.Single(t => t.TemplateId == templateId).Version);
     }
 
     public async Task<RegistryResult<Assessment>> StartAsync(Caller caller, string key, string versionText, string templateId, bool carryOver,
@@ -540,9 +545,8 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
             .OrderByDescending(a => a.Version.Number).ThenByDescending(a => a.TemplateVersion.Version).FirstOrDefault();
     }
 
-    private async Task<ChecklistTemplateVersion?> LatestTemplateAsync(string templateId, CancellationToken cancellationToken) =>
-        await db.ChecklistTemplateVersions.AsNoTracking().Include(t => t.Items).Where(t => t.TemplateId == templateId)
-            .OrderByDescending(t => t.Version).FirstOrDefaultAsync(cancellationToken);
+    private Task<ChecklistTemplateVersion?> LatestTemplateAsync(string templateId, CancellationToken cancellationToken) =>
+        ChecklistQueries.LatestTemplateAsync(db, templateId, cancellationToken);
 
     private sealed record Target(ModelVersion? Version, Assessment? Assessment, TemplateApplicability? Applicability, ChecklistItem? Item, RegistryFailure? Failure)
     {
@@ -625,11 +629,8 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         return assessment;
     }
 
-    private async Task<Assessment?> TrackedAssessmentAsync(Guid versionId, string templateId, CancellationToken cancellationToken) =>
-        await db.Assessments.AsSplitQuery()
-            .Include(a => a.TemplateVersion).ThenInclude(t => t.Items).Include(a => a.Answers).Include(a => a.Evidence)
-            .Where(a => a.VersionId == versionId && a.TemplateId == templateId)
-            .OrderByDescending(a => a.TemplateVersion.Version).FirstOrDefaultAsync(cancellationToken);
+    private Task<Assessment?> TrackedAssessmentAsync(Guid versionId, string templateId, CancellationToken cancellationToken) =>
+        ChecklistQueries.CurrentAssessmentAsync(db.Assessments, versionId, templateId, cancellationToken);
 
     private async Task<RegistryResult<Assessment>> SaveAsync(Assessment assessment, CancellationToken cancellationToken)
     {

@@ -92,7 +92,7 @@ public sealed class ComplianceViews(GovernanceDbContext db, ChecklistService che
         return new ComplianceMatrix(model, model.Versions.OrderByDescending(v => v.Number).ToList(), latest, cells);
     }
 
-    /// <summary>How a template's status reads in the views.</summary>
+    /// <summary>How a template's status reads everywhere it is shown (assessment page, version section, matrix, overview).</summary>
     public static string Label(TemplateStatus status) => status.Status switch
     {
         null => "Not started",
@@ -110,13 +110,8 @@ public sealed class ComplianceViews(GovernanceDbContext db, ChecklistService che
             _ => BadgeTone.Warning,
         };
 
-    public static string AssessmentHref(string key, string version, string templateId) =>
-        $"/models/{Uri.EscapeDataString(key)}/versions/{Uri.EscapeDataString(version)}/compliance/{Uri.EscapeDataString(templateId)}";
-
     private static async Task<List<Assessment>> AssessmentsAsync(IQueryable<Assessment> query, CancellationToken cancellationToken) =>
-        await query.AsNoTracking().AsSplitQuery()
-            .Include(a => a.TemplateVersion).ThenInclude(t => t.Items).Include(a => a.Answers).Include(a => a.Evidence)
-            .ToListAsync(cancellationToken);
+        await query.AsNoTracking().Complete().ToListAsync(cancellationToken);
 
     /// <summary>No answers in each version's current assessment (an upgraded assessment's predecessor does not count twice).</summary>
     private async Task<IReadOnlyList<FrequentNo>> MostOftenNoAsync(IReadOnlyList<ChecklistTemplateVersion> latest, CancellationToken cancellationToken)

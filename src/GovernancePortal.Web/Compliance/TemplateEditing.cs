@@ -141,8 +141,11 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
         var preview = Preview(caller, version, old, latest);
         if (preview.Refusal is { } refusal)
         {
-            return new RegistryFailure(AssessmentRules.WhyCannotAnswer(caller, version.Model.Owner, version.Model.Team) is null ? FailureKind.Rule : FailureKind.Forbidden,
-                refusal);
+            // Not the caller's model: forbidden; already on the newest version: a state conflict; no longer applies: a rule.
+            var kind = AssessmentRules.WhyCannotAnswer(caller, version.Model.Owner, version.Model.Team) is not null ? FailureKind.Forbidden
+                : old.TemplateVersion.Version >= latest.Version ? FailureKind.Conflict
+                : FailureKind.Rule;
+            return new RegistryFailure(kind, refusal);
         }
         if (toVersion is { } expected && expected != latest.Version)
         {
@@ -253,17 +256,11 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
                where version.TemplateId != templateId && itemIds.Contains(item.ItemId)
                select item.ItemId).Distinct().ToListAsync(cancellationToken);
 
-    private async Task<ChecklistTemplateVersion?> LatestAsync(string templateId, CancellationToken cancellationToken) =>
-        await db.ChecklistTemplateVersions.AsNoTracking().Include(t => t.Items).Where(t => t.TemplateId == templateId)
-            .OrderByDescending(t => t.Version).FirstOrDefaultAsync(cancellationToken);
+    private Task<ChecklistTemplateVersion?> LatestAsync(string templateId, CancellationToken cancellationToken) =>
+        ChecklistQueries.LatestTemplateAsync(db, templateId, cancellationToken);
 
-    private async Task<Assessment?> NewestAssessmentAsync(Guid versionId, string templateId, bool tracked, CancellationToken cancellationToken)
-    {
-        var query = db.Assessments.AsSplitQuery()
-            .Include(a => a.TemplateVersion).ThenInclude(t => t.Items).Include(a => a.Answers).Include(a => a.Evidence)
-            .Where(a => a.VersionId == versionId && a.TemplateId == templateId);
-        return await (tracked ? query : query.AsNoTracking()).OrderByDescending(a => a.TemplateVersion.Version).FirstOrDefaultAsync(cancellationToken);
-    }
+    private Task<Assessment?> NewestAssessmentAsync(Guid versionId, string templateId, bool tracked, CancellationToken cancellationToken) =>
+        ChecklistQueries.CurrentAssessmentAsync(tracked ? db.Assessments : db.Assessments.AsNoTracking(), versionId, templateId, cancellationToken);
 
     private static RegistryFailure Stale(ChecklistTemplateVersion latest, int basedOn) => new(FailureKind.Conflict,
         $"{latest.Title} version {latest.Version} was published by {latest.CreatedBy} at {latest.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC, "

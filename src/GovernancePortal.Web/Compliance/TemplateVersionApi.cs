@@ -15,6 +15,9 @@ public sealed record TemplateItemBody(
 public sealed record NewTemplateVersionBody(
     int? BaseVersion, string? ChangeNote, string? Title, string? Authority, string? AppliesWhen, string? AppliesBecause, List<TemplateItemBody?>? Items);
 
+/// <summary>The template version the caller reviewed the upgrade to; left out: whatever is newest.</summary>
+public sealed record UpgradeAssessmentRequest(int? ToVersion);
+
 public sealed record ItemChangeResponse(string Id, IReadOnlyList<string> Fields);
 
 /// <summary>What changed from the previous version; null for a template's first version.</summary>
@@ -39,6 +42,11 @@ public static class TemplateVersionApi
             .Accepts<NewTemplateVersionBody>("application/json").Produces<TemplateVersionResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem().ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/models/{key}/versions/{version}/assessments/{template}/upgrade", UpgradeAsync).RequireAuthorization(Policies.ModelOwner)
+            .WithTags("Compliance").WithName("UpgradeAssessment")
+            .Accepts<UpgradeAssessmentRequest>("application/json").Produces<AssessmentResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem().ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return api;
     }
 
@@ -56,6 +64,22 @@ public static class TemplateVersionApi
             : versions.Count == 0
                 ? NoTemplate(id)
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"Template '{id}' has no version {version}.");
+    }
+
+    /// <summary>
+    /// Moves the version's assessment onto the newest template version, as the upgrade page does: 201 with the new
+    /// assessment; 409 when it is already on the newest or a newer one was published than <c>toVersion</c>.
+    /// </summary>
+    internal static async Task<IResult> UpgradeAsync(string key, string version, string template, HttpRequest request, ClaimsPrincipal user,
+        RegistryService registry, TemplateEditing templates, ChecklistService checklists, CancellationToken cancellationToken)
+    {
+        var body = await ApiJson.ReadAsync<UpgradeAssessmentRequest>(request, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        var result = await templates.UpgradeAsync(await registry.CallerAsync(user, cancellationToken), key, version, template, body.Value!.ToVersion, cancellationToken);
+        return await ChecklistApi.AnswerWithAsync(result, key, version, template, checklists, created: true, cancellationToken);
     }
 
     internal static async Task<IResult> PublishAsync(string id, HttpRequest request, ClaimsPrincipal user, RegistryService registry, TemplateEditing templates,

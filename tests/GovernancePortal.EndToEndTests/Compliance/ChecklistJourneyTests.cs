@@ -3,13 +3,25 @@ using System.Text;
 using System.Text.Json;
 using GovernancePortal.Testing;
 using Microsoft.Playwright;
+using static GovernancePortal.Compliance.ChecklistCalls;
 
 namespace GovernancePortal.Compliance;
 
-[Collection(BrowserCollection.Name)]
+/// <summary>
+/// Its own portal: the journey switches the checklist gate on for Production/High, which the approval journey in the
+/// shared browser fixture also promotes through. Not parallel, so two Chromiums never compete for the two cores.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ChecklistJourneyCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "checklist-journey";
+}
+
+[Collection(ChecklistJourneyCollection.Name)]
 public sealed class ChecklistJourneyTests(BrowserFixture browser)
 {
-    private const string Version = "/models/readmission-30d/versions/2.0.1";
+    private const string Key = "readmission-30d";
+    private const string Version = "/models/" + Key + "/versions/2.0.1";
     private const string Assessment = Version + "/compliance/hipaa";
     private const string Baa = "hipaa-164-502-e-business-associates";
     private const string AuditControls = "hipaa-164-312-b-audit-controls";
@@ -24,13 +36,59 @@ public sealed class ChecklistJourneyTests(BrowserFixture browser)
         return client;
     }
 
-    private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+    /// <summary>2.0.1 gets its card (copied from 2.0.0 in Production) and goes to Staging, so Production is the next step.</summary>
+    private static async Task ToStagingAsync(HttpClient pipeline, HttpClient officerApi)
+    {
+        var card = JsonDocument.Parse(await pipeline.GetStringAsync($"/api/v1/models/{Key}/versions/2.0.0/card")).RootElement.GetProperty("card").GetRawText();
+        await OkAsync(await pipeline.PutAsync($"/api/v1{Version}/card", new StringContent(card, Encoding.UTF8, "application/json")));
+        var request = await OkAsync(await pipeline.PostAsync($"/api/v1{Version}/promotions",
+            Json(new { targetStage = "staging", justification = "Container base image update; shadowing before Production." })));
+        await OkAsync(await officerApi.PostAsync($"/api/v1/promotions/{request.GetProperty("id").GetString()}/decisions",
+            Json(new { decision = "approve", comment = "Pipeline-only change." })));
+    }
 
     [Fact]
-    public async Task An_owner_answers_HIPAA_with_evidence_an_officer_requests_a_change_the_owner_fixes_it_and_the_officer_signs_off()
+    public async Task An_owner_answers_HIPAA_with_evidence_an_officer_requests_a_change_the_owner_fixes_it_and_the_officer_signs_off_and_the_Production_gate_passes()
     {
-        // The owner's pipeline answers the routine items through the API; the two items with evidence are done in the browser.
         using var pipeline = await ApiAsync("owner2@demo.test");
+        using var officerApi = await ApiAsync("compliance@demo.test");
+        await ToStagingAsync(pipeline, officerApi);
+
+        // The officer makes Production for high-risk models wait for every applicable checklist.
+        await using var officer = await browser.NewSessionAsync();
+        await officer.SignInAsync("compliance@demo.test");
+        await officer.GotoAsync("/approvals/policies/Production/High/edit");
+        var requireChecklists = officer.Page.Locator("input[name='Input.RequireApplicableChecklistsSignedOff']");
+        Assert.False(await requireChecklists.IsCheckedAsync());
+        await requireChecklists.CheckAsync();
+        await officer.Page.Locator("#change-note").FillAsync("High-risk models reach Production only with every applicable checklist signed off.");
+        await officer.ClickAndWaitAsync(officer.Page.Locator("[data-testid=save-policy]"), url => url.EndsWith("/approvals/policies/Production/High/versions"));
+        Assert.Contains("Saved as version 2", await officer.Page.Locator("[data-testid=status-message]").InnerTextAsync());
+        await officer.ScreenshotAsync("checklist-gate-policy-saved");
+
+        // The owner checks the Production gates: HIPAA blocks and names what is missing.
+        await using var owner = await browser.NewSessionAsync();
+        await owner.SignInAsync("owner2@demo.test");
+        await owner.GotoAsync(Version + "/promote?target=Production");
+        var hipaaGate = owner.Page.Locator("[data-testid=gates] li", new() { HasText = "Checklists: HIPAA" });
+        await owner.ScreenshotAsync("checklist-gate-blocked");
+        var blocked = await hipaaGate.InnerTextAsync();
+        Assert.Contains("Blocks", blocked);
+        Assert.Contains("blocked: HIPAA is not signed off; missing: HIPAA item hipaa-164-502-permitted-use (45 CFR §164.502(a); §164.514(a)): unanswered;", blocked);
+        Assert.EndsWith("and 34 more", blocked.Trim());
+        Assert.Equal(0, await owner.Page.Locator("[data-testid=submit-request]").CountAsync());
+
+        // The other checklists that apply to a high-risk model (EU AI Act, NIST AI RMF, SR 11-7) are signed off through the API,
+        // so HIPAA is the only one left and the request can really be submitted at the end.
+        var others = (await OkAsync(await pipeline.GetAsync($"/api/v1{Version}/assessments"))).EnumerateArray()
+            .Select(a => a.GetProperty("template").GetString()!).Where(t => t != "hipaa").ToList();
+        Assert.NotEmpty(others);
+        foreach (var template in others)
+        {
+            await SignedOffAsync(pipeline, officerApi, Key, "2.0.1", template);
+        }
+
+        // The owner's pipeline answers the routine items through the API; the two items with evidence are done in the browser.
         var templates = await pipeline.GetFromJsonAsync<JsonElement>("/api/v1/checklists/templates");
         var routine = templates.EnumerateArray().Single(t => t.GetProperty("id").GetString() == "hipaa").GetProperty("items").EnumerateArray()
             .Select(i => i.GetProperty("id").GetString()!).Where(id => id is not Baa and not AuditControls).ToList();
@@ -41,8 +99,6 @@ public sealed class ChecklistJourneyTests(BrowserFixture browser)
             Assert.True(answered.IsSuccessStatusCode, await answered.Content.ReadAsStringAsync());
         }
 
-        await using var owner = await browser.NewSessionAsync();
-        await owner.SignInAsync("owner2@demo.test");
         await owner.GotoAsync(Version);
         var row = owner.Page.Locator("[data-testid=compliance-hipaa]");
         Assert.Contains("HIPAA applies: the model uses PHI.", await row.InnerTextAsync());
@@ -70,7 +126,6 @@ public sealed class ChecklistJourneyTests(BrowserFixture browser)
         await owner.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("checklist-submitted") });
 
         // The officer accepts the routine answers through the API and reviews the evidenced ones on the page.
-        using var officerApi = await ApiAsync("compliance@demo.test");
         var state = await officerApi.GetFromJsonAsync<JsonElement>($"/api/v1{Version}/assessments/hipaa");
         foreach (var answer in state.GetProperty("answers").EnumerateArray().Where(a => routine.Contains(a.GetProperty("item").GetString()!)))
         {
@@ -78,8 +133,6 @@ public sealed class ChecklistJourneyTests(BrowserFixture browser)
                 Json(new { decision = "accepted", answerRevision = answer.GetProperty("revision").GetInt32() }));
             Assert.True(accepted.IsSuccessStatusCode, await accepted.Content.ReadAsStringAsync());
         }
-        await using var officer = await browser.NewSessionAsync();
-        await officer.SignInAsync("compliance@demo.test");
         await officer.GotoAsync(Assessment);
         var officerBaa = officer.Page.Locator($"#item-{Baa}");
         await officerBaa.Locator("textarea[name=Comment]").FillAsync("The attached BAA is an unsigned draft; attach the countersigned copy.");
@@ -106,6 +159,19 @@ public sealed class ChecklistJourneyTests(BrowserFixture browser)
         Assert.Contains("Signed off", await owner.Page.Locator("[data-testid=compliance-hipaa]").InnerTextAsync());
         var assessments = await pipeline.GetFromJsonAsync<JsonElement>($"/api/v1{Version}/assessments");
         Assert.True(assessments.EnumerateArray().Single(a => a.GetProperty("template").GetString() == "hipaa").GetProperty("signedOff").GetBoolean());
+
+        // With HIPAA signed off no gate blocks: the owner submits the Production request and its page shows the gate passed.
+        await owner.GotoAsync(Version + "/promote?target=Production");
+        Assert.Contains("passed: HIPAA is signed off", await hipaaGate.InnerTextAsync());
+        Assert.Equal(0, await owner.Page.Locator("[data-testid=gates] li.gate-block").CountAsync());
+        await owner.Page.Locator("#justification").FillAsync("Pipeline-only change; HIPAA and the other checklists are signed off.");
+        await owner.ScreenshotAsync("checklist-gate-passed");
+        await owner.ClickAndWaitAsync(owner.Page.Locator("[data-testid=submit-request]"), url => url.Contains("/approvals/"));
+        var requestGate = owner.Page.Locator("[data-testid=gates] li", new() { HasText = "Checklists: HIPAA" });
+        Assert.Contains("gate-pass", await requestGate.GetAttributeAsync("class"));
+        Assert.Contains("passed: HIPAA is signed off", await requestGate.InnerTextAsync());
+        Assert.Contains("2 more ComplianceOfficers", await owner.Page.Locator("[data-testid=still-needed]").InnerTextAsync());
+        await owner.ScreenshotAsync("checklist-gate-request");
         Assert.Empty(owner.Problems);
         Assert.Empty(officer.Problems);
     }

@@ -1,5 +1,6 @@
 using GovernancePortal.Identity;
 using GovernancePortal.Registry;
+using GovernancePortal.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GovernancePortal.Compliance;
@@ -46,6 +47,12 @@ public sealed class TemplateVersionJourneyTests(BrowserFixture browser)
 
         await using var owner = await browser.NewSessionAsync();
         await owner.SignInAsync("owner2@demo.test");
+        // The assessment page says a newer version is out and links to the upgrade.
+        await owner.GotoAsync("/models/demand-forecast-stores/versions/4.0.0/compliance/nist-ai-rmf");
+        Assert.Contains("version 2 is out", await owner.Page.Locator("[data-testid=upgrade-available]").InnerTextAsync());
+        Assert.Equal("/models/demand-forecast-stores/versions/4.0.0/compliance/nist-ai-rmf/upgrade",
+            await owner.Page.Locator("[data-testid=upgrade-link]").GetAttributeAsync("href"));
+        await owner.Page.Locator("[data-testid=upgrade-available]").ScreenshotAsync(new() { Path = Path.Combine(RepositoryPaths.Artifacts("screenshots"), "assessment-upgrade-available.png") });
         await owner.GotoAsync("/models/demand-forecast-stores/compliance");
         await owner.ScreenshotAsync("compliance-matrix");
         await owner.ClickAndWaitAsync(owner.Page.Locator("[data-testid='upgrade-4.0.0-nist-ai-rmf']"), url => url.EndsWith("/upgrade"));
@@ -53,6 +60,7 @@ public sealed class TemplateVersionJourneyTests(BrowserFixture browser)
         Assert.Contains("nist-ai-rmf-govern-1-1-legal-requirements", await owner.Page.Locator("[data-testid=plan-keep]").InnerTextAsync());
         await owner.ScreenshotAsync("assessment-upgrade-plan");
         await owner.ClickAndWaitAsync(owner.Page.Locator("[data-testid=upgrade]"), url => url.EndsWith("/compliance/nist-ai-rmf"));
+        Assert.Equal(0, await owner.Page.Locator("[data-testid=upgrade-available]").CountAsync());
 
         await owner.GotoAsync("/models/demand-forecast-stores/compliance");
         Assert.Contains("v2", await owner.Page.Locator("[data-testid='cell-4.0.0-nist-ai-rmf']").InnerTextAsync());

@@ -6,6 +6,7 @@ using GovernancePortal.Registry;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using static GovernancePortal.Compliance.ChecklistCalls;
 using static GovernancePortal.Compliance.ChecklistTestData;
 
 namespace GovernancePortal.Compliance;

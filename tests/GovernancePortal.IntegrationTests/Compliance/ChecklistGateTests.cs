@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using GovernancePortal.Testing;
+using static GovernancePortal.Compliance.ChecklistCalls;
 using static GovernancePortal.Compliance.ChecklistTestData;
 
 namespace GovernancePortal.Compliance;

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using static GovernancePortal.Compliance.ChecklistCalls;
 using static GovernancePortal.Compliance.ChecklistTestData;
 
 namespace GovernancePortal.Compliance;

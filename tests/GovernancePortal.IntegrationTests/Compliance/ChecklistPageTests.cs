@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
+using static GovernancePortal.Compliance.ChecklistCalls;
 using static GovernancePortal.Compliance.ChecklistTestData;
 
 namespace GovernancePortal.Compliance;

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GovernancePortal.Registry;
@@ -8,15 +6,12 @@ using GovernancePortal.Testing;
 
 namespace GovernancePortal.Compliance;
 
-/// <summary>Fresh models to assess, so tests never share an assessment, and the calls that answer them.</summary>
+/// <summary>Fresh models to assess, so tests never share an assessment (the calls that answer them are in ChecklistCalls).</summary>
 public static class ChecklistTestData
 {
-    public static readonly byte[] Pdf = Encoding.ASCII.GetBytes("%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
     public static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52];
 
     public static Task<HttpClient> ApiAsync(PortalFactory portal, string username) => TestApiKeys.ClientAsync(portal, username, "checklist-tests");
-
-    public static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
 
     /// <summary>A High-risk clinical model (PHI, no EU data subjects) of owner2's team with version 1.0.0.</summary>
     public static async Task<string> PhiModelAsync(HttpClient owner2, string key, params string[] versions)
@@ -35,83 +30,6 @@ public static class ChecklistTestData
         return key;
     }
 
-    public static string Assessment(string key, string version, string template = "hipaa") => $"/api/v1/models/{key}/versions/{version}/assessments/{template}";
-
-    public static async Task<JsonElement> BodyAsync(HttpResponseMessage response) => await response.Content.ReadFromJsonAsync<JsonElement>();
-
-    public static async Task<JsonElement> OkAsync(HttpResponseMessage response)
-    {
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return await BodyAsync(response);
-    }
-
-    public static async Task<JsonElement> GetAsync(HttpClient client, string key, string version, string template = "hipaa") =>
-        await OkAsync(await client.GetAsync(Assessment(key, version, template)));
-
     public static JsonElement AnswerOf(JsonElement assessment, string item) =>
         assessment.GetProperty("answers").EnumerateArray().Single(a => a.GetProperty("item").GetString() == item);
-
-    public static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string key, string version, string item, byte[] bytes, string fileName,
-        string template = "hipaa", string declaredType = "application/octet-stream")
-    {
-        var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(bytes);
-        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(declaredType);
-        form.Add(file, "file", fileName);
-        return await client.PostAsync($"{Assessment(key, version, template)}/items/{item}/evidence", form);
-    }
-
-    /// <summary>
-    /// Answers every applicable item so that the assessment can be submitted: Yes with a file where the item wants a file,
-    /// Yes with a link where it wants a link, otherwise Not applicable with a reason.
-    /// </summary>
-    public static async Task CompleteAsync(HttpClient owner, string key, string version, string template = "hipaa")
-    {
-        var templates = await OkAsync(await owner.GetAsync("/api/v1/checklists/templates"));
-        var items = templates.EnumerateArray().Single(t => t.GetProperty("id").GetString() == template).GetProperty("items").EnumerateArray()
-            .ToDictionary(i => i.GetProperty("id").GetString()!, i => i.GetProperty("evidence").GetString()!);
-        var start = await OkAsync(await owner.GetAsync($"/api/v1/models/{key}/versions/{version}/assessments"));
-        var applicable = start.EnumerateArray().Single(a => a.GetProperty("template").GetString() == template).GetProperty("applicableItems")
-            .EnumerateArray().Select(i => i.GetString()!).ToList();
-        foreach (var item in applicable)
-        {
-            var url = $"{Assessment(key, version, template)}/items/{item}";
-            switch (items[item])
-            {
-                case "file":
-                    await OkAsync(await owner.PutAsync(url, Json(new { answer = "yes" })));
-                    await OkAsync(await UploadAsync(owner, key, version, item, Pdf, $"{item}.pdf", template));
-                    break;
-                case "link":
-                    await OkAsync(await owner.PutAsync(url, Json(new { answer = "yes" })));
-                    await OkAsync(await owner.PostAsync($"{url}/evidence", Json(new { url = $"https://wiki.example.com/{item}" })));
-                    break;
-                default:
-                    await OkAsync(await owner.PutAsync(url, Json(new { answer = "notApplicable", justification = "Covered by the clinical data platform's controls." })));
-                    break;
-            }
-        }
-    }
-
-    /// <summary>Completes, submits, has compliance@ accept every item and sign off.</summary>
-    public static async Task<JsonElement> SignedOffAsync(HttpClient owner, HttpClient officer, string key, string version, string template = "hipaa")
-    {
-        await CompleteAsync(owner, key, version, template);
-        await OkAsync(await owner.PostAsync($"{Assessment(key, version, template)}/submit", null));
-        return await AcceptAllAndSignOffAsync(officer, key, version, template);
-    }
-
-    /// <summary>Accepts every answer not yet accepted, then signs off.</summary>
-    public static async Task<JsonElement> AcceptAllAndSignOffAsync(HttpClient officer, string key, string version, string template = "hipaa")
-    {
-        var submitted = await GetAsync(officer, key, version, template);
-        foreach (var answer in submitted.GetProperty("answers").EnumerateArray().Where(a => a.GetProperty("review").GetString() != "accepted"))
-        {
-            await OkAsync(await officer.PostAsync($"{Assessment(key, version, template)}/items/{answer.GetProperty("item").GetString()}/review",
-                Json(new { decision = "accepted", answerRevision = answer.GetProperty("revision").GetInt32() })));
-        }
-        var current = await GetAsync(officer, key, version, template);
-        return await OkAsync(await officer.PostAsync($"{Assessment(key, version, template)}/sign-off",
-            Json(new { revision = current.GetProperty("revision").GetInt32() })));
-    }
 }

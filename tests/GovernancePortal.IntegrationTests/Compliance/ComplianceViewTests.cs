@@ -14,7 +14,7 @@ public abstract class ComplianceViewTests(PortalFactory portal)
     private static readonly HashSet<PortalFactory> SeededPortals = [];
 
     /// <summary>
-    /// Sepsis 1.1.0 (Production): HIPAA signed off, audit controls answered No. Readmission 2.0.0 (Production): HIPAA in
+    /// Sepsis 1.1.0 (Production): HIPAA signed off (the demo's), audit controls answered No. Readmission 2.0.0 (Production): HIPAA in
     /// progress with audit controls and encryption answered No; SR 11-7 signed off 13 months ago. Claims triage 1.3.0
     /// (Production): SR 11-7 signed off last month. Sepsis 1.2.0 (Staging): nothing.
     /// </summary>
@@ -29,8 +29,14 @@ public abstract class ComplianceViewTests(PortalFactory portal)
             }
             await portal.WithDbAsync(async db =>
             {
-                await ComplianceTestData.SeedAsync(db, "sepsis-early-warning", "1.1.0", "hipaa", AssessmentStatus.SignedOff, DateTimeOffset.UtcNow.AddDays(-10),
-                    item => item.Id == AuditControls ? AnswerValue.No : AnswerValue.Yes);
+                // The demo signs sepsis 1.1.0's HIPAA assessment off already; its audit-controls answer becomes the known No.
+                var sepsis = (await RegistryQueries.FindVersionAsync(db, "sepsis-early-warning", "1.1.0"))!;
+                var assessment = await db.Assessments.SingleAsync(a => a.VersionId == sepsis.Id && a.TemplateId == "hipaa");
+                var demo = await db.AssessmentAnswers.SingleAsync(a => a.AssessmentId == assessment.Id && a.ItemId == AuditControls);
+                demo.Answer = AnswerValue.No;
+                demo.Justification = "Known gap, planned.";
+                db.Audit.Record("test.answer-changed", demo, new { key = "sepsis-early-warning", version = "1.1.0", item = AuditControls });
+                await db.SaveChangesAsync();
                 await ComplianceTestData.SeedAsync(db, "readmission-30d", "2.0.0", "hipaa", AssessmentStatus.InProgress, null,
                     item => item.Id is AuditControls or Encryption ? AnswerValue.No : null);
                 await ComplianceTestData.SeedAsync(db, "readmission-30d", "2.0.0", "sr-11-7", AssessmentStatus.SignedOff, DateTimeOffset.UtcNow.AddMonths(-13));

@@ -21,7 +21,7 @@ public abstract class TemplateEditingTests(PortalFactory portal)
     private Task<int> PublishedEventsAsync() => portal.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == "checklist-template.version-published"));
 
     /// <summary>The newest version as the API gives it, as a body to post back: the caller changes it first.</summary>
-    private static async Task<JsonObject> NewestAsBodyAsync(HttpClient client, string templateId)
+    internal static async Task<JsonObject> NewestAsBodyAsync(HttpClient client, string templateId)
     {
         var versions = JsonNode.Parse(await client.GetStringAsync($"/api/v1/checklists/templates/{templateId}/versions"))!.AsArray();
         var newest = versions[^1]!.AsObject();
@@ -72,7 +72,8 @@ public abstract class TemplateEditingTests(PortalFactory portal)
         Assert.NotNull((await officer.GetDocumentAsync("/compliance/templates/hipaa")).QuerySelector("[data-testid=add-item]"));
         Assert.Null((await viewer.GetDocumentAsync("/compliance/templates/hipaa")).QuerySelector("[data-testid=add-item]"));
 
-        const string upgrade = "/models/sepsis-early-warning/versions/1.1.0/compliance/hipaa/upgrade";
+        // 1.2.0: the demo assesses only 1.1.0 (signed off), so this version has no assessment to upgrade.
+        const string upgrade = "/models/sepsis-early-warning/versions/1.2.0/compliance/hipaa/upgrade";
         Assert.Equal(HttpStatusCode.Redirect, (await auditor.Http.GetAsync(upgrade)).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await officer.Http.GetAsync(upgrade)).StatusCode);
         // No assessment yet, so nothing to upgrade.
