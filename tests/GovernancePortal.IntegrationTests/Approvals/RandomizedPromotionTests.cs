@@ -26,21 +26,23 @@ public abstract class RandomizedPromotionTests(ClockedPortal portal, ITestOutput
         var models = await BuildWorldAsync(world);
         var run = await RunAsync(world, models, new ServiceDriver(world), PromotionWorld.Everyone, Actions, output);
 
-        // The run must have exercised what the invariants guard, or passing them proves little. The floors are about a
-        // third of what 10,000 actions typically give, scaled for shorter runs.
+        // The run must have exercised what the invariants guard, or passing them proves little. Each floor is at most about
+        // a third of the smallest count seen so far (runs on a quiet and a loaded machine), so that a random seed does not
+        // fail it; rarer outcomes (a rollback gone stale because Production moved) are proven by their own tests (RollbackApiTests).
         var scale = Actions / 10_000.0;
         Assert.True(run.Count("Request ok (Approved)") + run.Count("Approve ok (Approved)") >= 60 * scale, run.Summary());
         Assert.True(run.Count("Approve Forbidden") + run.Count("Reject Forbidden") >= 100 * scale, run.Summary());
         Assert.True(run.Count("Reject ok") >= 15 * scale && run.Count("Withdraw ok") >= 30 * scale, run.Summary());
-        Assert.True(run.States.GetValueOrDefault(PromotionRequestState.Expired) >= 15 * scale, run.Summary());
+        Assert.True(run.States.GetValueOrDefault(PromotionRequestState.Expired) >= 10 * scale, run.Summary());
         Assert.True(run.Count("Approve Conflict") + run.Count("Reject Conflict") + run.Count("Withdraw Conflict") >= 500 * scale, run.Summary());
         Assert.True(run.Count("Request Rule") >= 300 * scale && run.Count("Request Forbidden") >= 100 * scale, run.Summary());
-        // Rollbacks: confirmed (each a stage swap and a retrospective), refused to the starter and the wrong people, stale
-        // once Production moved, past their 24 hours, cancelled, with nothing to roll back, and retrospectives closed.
+        // Rollbacks: confirmed (each a stage swap and a retrospective), refused to the starter and the wrong people, past
+        // their 24 hours, cancelled, with nothing to roll back, and retrospectives closed.
         Assert.True(run.Count("ConfirmRollback ok (Confirmed)") >= 20 * scale && run.Count("CloseReview ok") >= 15 * scale, run.Summary());
-        Assert.True(run.Count("ConfirmRollback Forbidden") >= 15 * scale && run.Count("ConfirmRollback Forbidden (starter)") >= 5 * scale, run.Summary());
-        Assert.True(run.Count("ConfirmRollback Conflict (stale)") >= 3 * scale && run.Count("ConfirmRollback Conflict (expired)") >= 60 * scale, run.Summary());
-        Assert.True(run.RollbackStates.GetValueOrDefault("Expired") >= 20 * scale && run.Count("CancelRollback ok (Cancelled)") >= 20 * scale, run.Summary());
+        Assert.True(run.Count("ConfirmRollback Forbidden") + run.Count("ConfirmRollback Forbidden (starter)") + run.Count("ConfirmRollback Forbidden (same side)") >= 8 * scale,
+            run.Summary());
+        Assert.True(run.Count("ConfirmRollback Conflict (expired)") >= 60 * scale, run.Summary());
+        Assert.True(run.RollbackStates.GetValueOrDefault("Expired") >= 10 * scale && run.Count("CancelRollback ok (Cancelled)") >= 20 * scale, run.Summary());
         Assert.True(run.Count("StartRollback Rule") >= 80 * scale && run.Count("StartRollback Forbidden") >= 40 * scale, run.Summary());
     }
 
