@@ -5,12 +5,17 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace GovernancePortal.Approvals;
 
-/// <summary>A clock the test moves by hand, so a request can reach its expiry without waiting 14 days.</summary>
+/// <summary>
+/// A clock the test moves by hand, so a request can reach its expiry without waiting 14 days. Like a real clock it never
+/// gives the same instant twice (each reading is a microsecond, the databases' resolution, after the last): the portal
+/// orders a model's Production history by when things were decided, and a frozen clock would make that order a tie.
+/// </summary>
 public sealed class TestClock(DateTimeOffset start) : TimeProvider
 {
+    private const long Microsecond = TimeSpan.TicksPerMicrosecond;
     private long _ticks = start.UtcTicks;
 
-    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Add(ref _ticks, Microsecond), TimeSpan.Zero);
 
     public void Advance(TimeSpan by)
     {
