@@ -274,8 +274,8 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
     }
 
     private async Task<IReadOnlyList<ChecklistSignOff>> ChecklistsAsync(ModelVersion version, CancellationToken cancellationToken) =>
-        (await checklists.StatusAsync(version.Id, cancellationToken))?.Templates
-            .Select(t => new ChecklistSignOff(t.TemplateId, t.Title, t.SignedOff, t.Missing.Select(m => m.Message).ToList())).ToList() ?? [];
+        (await checklists.StatusAsync(version, cancellationToken)).Templates
+            .Select(t => new ChecklistSignOff(t.TemplateId, t.Title, t.SignedOff, t.Missing.Select(m => m.Message).ToList())).ToList();
 
     // One query, so the state and the decisions are read at one moment: a split query could see a decision committed
     // after the state it read, and refuse with a wrong reason. Metrics never change; they are read when needed.

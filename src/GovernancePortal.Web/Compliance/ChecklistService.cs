@@ -64,10 +64,12 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
     public async Task<ComplianceStatus?> StatusAsync(Guid versionId, CancellationToken cancellationToken = default)
     {
         var version = await db.ModelVersions.AsNoTracking().Include(v => v.Model).SingleOrDefaultAsync(v => v.Id == versionId, cancellationToken);
-        if (version is null)
-        {
-            return null;
-        }
+        return version is null ? null : await StatusAsync(version, cancellationToken);
+    }
+
+    /// <summary>The same for a version already loaded with its model, as the promotion gate has it.</summary>
+    public async Task<ComplianceStatus> StatusAsync(ModelVersion version, CancellationToken cancellationToken = default)
+    {
         var rows = await ForVersionAsync(version, cancellationToken);
         return new ComplianceStatus(rows.Select(r => r.Status).OfType<TemplateStatus>().ToList());
     }

@@ -27,12 +27,14 @@ public abstract class PolicyTests(PortalFactory portal)
     private Task<int> VersionCountAsync(Stage target, RiskTier tier) =>
         portal.WithDbAsync(db => db.PromotionPolicyVersions.CountAsync(p => p.TargetStage == target && p.RiskTier == tier));
 
-    private Task<PromotionPolicy> CurrentAsync(Stage target, RiskTier tier) => portal.WithDbAsync(async db =>
+    private Task<PromotionPolicy> CurrentAsync(Stage target, RiskTier tier) => CurrentAsync(portal, target, tier);
+
+    internal static Task<PromotionPolicy> CurrentAsync(PortalFactory portal, Stage target, RiskTier tier) => portal.WithDbAsync(async db =>
         (await db.PromotionPolicyVersions.AsNoTracking().Where(p => p.TargetStage == target && p.RiskTier == tier)
             .OrderByDescending(p => p.Version).FirstAsync()).Policy());
 
     /// <summary>A whole policy body as PUT takes it, from the current version with some fields changed.</summary>
-    private static Dictionary<string, object?> Body(PromotionPolicy current, string note, Action<Dictionary<string, object?>>? change = null)
+    internal static Dictionary<string, object?> Body(PromotionPolicy current, string note, Action<Dictionary<string, object?>>? change = null)
     {
         var body = new Dictionary<string, object?>
         {

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using GovernancePortal.Approvals;
+using GovernancePortal.Registry;
 using GovernancePortal.Testing;
 using static GovernancePortal.Compliance.ChecklistCalls;
 using static GovernancePortal.Compliance.ChecklistTestData;
@@ -22,23 +24,11 @@ public abstract class ChecklistGateTests(PortalFactory portal)
         owner.PostAsync($"/api/v1/models/{key}/versions/1.0.0/promotions", Json(new { targetStage = target, justification = "Ready for the ward pilot." }));
 
     /// <summary>Turns the switch on for one stage × tier through the API, as an officer would.</summary>
-    private static async Task RequireChecklistsAsync(HttpClient officer, string stage, string tier)
+    private async Task RequireChecklistsAsync(HttpClient officer, Stage stage, RiskTier tier)
     {
-        var current = (await OkAsync(await officer.GetAsync($"/api/v1/policies/{stage}/{tier}/versions"))).EnumerateArray().First();
-        var body = new Dictionary<string, object?>
-        {
-            ["basedOnVersion"] = current.GetProperty("version").GetInt32(),
-            ["changeNote"] = "Checklists must be signed off before this stage.",
-            ["requiredApprovals"] = current.GetProperty("requiredApprovals").EnumerateArray()
-                .Select(a => new { role = a.GetProperty("role").GetString(), count = a.GetProperty("count").GetInt32() }).ToList(),
-            ["minimumCardCompleteness"] = current.GetProperty("minimumCardCompleteness").GetInt32(),
-            ["metricThresholdsMustPass"] = current.GetProperty("metricThresholdsMustPass").GetBoolean(),
-            ["allowsSeveralProduction"] = current.GetProperty("allowsSeveralProduction").GetBoolean(),
-            ["requestExpiryDays"] = (int)current.GetProperty("requestExpiryDays").GetDouble(),
-            ["allowedFromStages"] = current.GetProperty("allowedFromStages").EnumerateArray().Select(s => s.GetString()).ToList(),
-            ["requireApplicableChecklistsSignedOff"] = true,
-        };
-        await OkAsync(await officer.PutAsync($"/api/v1/policies/{stage}/{tier}", Json(body)));
+        var current = await PolicyTests.CurrentAsync(portal, stage, tier);
+        var body = PolicyTests.Body(current, "Checklists must be signed off before this stage.", b => b["requireApplicableChecklistsSignedOff"] = true);
+        await OkAsync(await officer.PutAsync($"/api/v1/policies/{stage}/{tier}".ToLowerInvariant(), Json(body)));
     }
 
     [Fact]
@@ -52,7 +42,7 @@ public abstract class ChecklistGateTests(PortalFactory portal)
         var before = await GatesAsync(await RequestAsync(owner, key, "staging"));
         Assert.Equal("passed: this policy does not require checklist sign-offs", before["Checklists"].GetProperty("explanation").GetString());
 
-        await RequireChecklistsAsync(officer, "staging", "high");
+        await RequireChecklistsAsync(officer, Stage.Staging, RiskTier.High);
         var blocked = await RequestAsync(owner, key, "staging");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, blocked.StatusCode);
         var hipaa = (await GatesAsync(blocked))[HipaaGate];
