@@ -320,6 +320,15 @@ if [[ "$summary" == none ]]; then
   summary="0 0 0"
 fi
 read -r passed failed skipped <<<"$summary"
+# CI shows only the end of the output: repeat each failure's name and the start of its message here.
+if ((failed > 0)); then
+  echo "failed tests:"
+  sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r$//' "$log_file" | awk '
+    /^[ \t]*Failed [A-Za-z_]/ { print "  " $0; grab = 0; next }
+    /^[ \t]*Error Message:/ { grab = 4; next }
+    /^[ \t]*Stack Trace:/ { grab = 0; next }
+    grab > 0 { print "      " $0; grab--; next }'
+fi
 if ((skipped > 0)); then
   echo "$passed passed, $failed failed, $skipped skipped"
 else

@@ -37,6 +37,8 @@ public class PortalFactory(TestDatabase database) : WebApplicationFactory<Progra
         // test log. Category settings from appsettings outrank a catch-all filter, so EF is silenced by category too.
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "None");
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "None");
+        // appsettings logs every request at Information; in tests that buries the failures CI shows.
+        builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware", "Warning");
         builder.ConfigureLogging(logging => logging
             .ClearProviders()
             .AddConsole()
