@@ -923,3 +923,59 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125191436_AuditChainedInDatabase') THEN
+    CREATE FUNCTION audit_chain_append() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    DECLARE
+        head_sequence bigint;
+        head_hash text;
+        canonical text;
+    BEGIN
+        SELECT "Sequence", "Hash" INTO STRICT head_sequence, head_hash FROM "AuditHeads" WHERE "Id" = 1 FOR UPDATE;
+        NEW."Sequence" := head_sequence + 1;
+        NEW."PreviousHash" := head_hash;
+        canonical := '{"action":' || to_json(NEW."Action")::text
+            || ',"actor":{'
+            || CASE WHEN NEW."ActorApiKey" IS NULL THEN '' ELSE '"apiKey":' || to_json(NEW."ActorApiKey")::text || ',' END
+            || '"oid":' || to_json(NEW."ActorOid")::text
+            || ',"roles":[' || CASE WHEN NEW."ActorRoles" = '' THEN '' ELSE
+                   (SELECT string_agg(to_json(role)::text, ',' ORDER BY position)
+                    FROM unnest(string_to_array(NEW."ActorRoles", ',')) WITH ORDINALITY AS roles(role, position)) END
+            || '],"username":' || to_json(NEW."ActorUsername")::text
+            || '},"client":' || COALESCE(to_json(NEW."ClientAddress")::text, 'null')
+            || ',"correlationId":' || COALESCE(to_json(NEW."CorrelationId")::text, 'null')
+            || ',"entityId":' || to_json(NEW."EntityId")::text
+            || ',"entityType":' || to_json(NEW."EntityType")::text
+            || ',"payload":' || NEW."Payload"
+            || ',"prev":"' || head_hash
+            || '","seq":' || NEW."Sequence"::text
+            || ',"ts":"' || to_char(NEW."Timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            || '","v":1}';
+        NEW."Hash" := encode(sha256(convert_to(canonical, 'UTF8')), 'hex');
+        UPDATE "AuditHeads" SET "Sequence" = NEW."Sequence", "Hash" = NEW."Hash" WHERE "Id" = 1;
+        RETURN NEW;
+    END
+    $fn$;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125191436_AuditChainedInDatabase') THEN
+    CREATE TRIGGER "AuditEvents_chain" BEFORE INSERT ON "AuditEvents"
+    FOR EACH ROW EXECUTE FUNCTION audit_chain_append();
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261125191436_AuditChainedInDatabase') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261125191436_AuditChainedInDatabase', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

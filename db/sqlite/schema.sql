@@ -482,3 +482,9 @@ VALUES ('20261125180245_RollbackAndNotifications', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125191405_AuditChainedInDatabase', '10.0.14');
+
+COMMIT;
+

@@ -352,7 +352,9 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
             modelBuilder.Entity("GovernancePortal.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Sequence")
-                        .HasColumnType("bigint");
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
                     b.Property<string>("Action")
                         .IsRequired()
@@ -398,6 +400,7 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
 
                     b.Property<string>("Hash")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasMaxLength(64)
                         .HasColumnType("character(64)")
                         .IsFixedLength();
@@ -408,6 +411,7 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
 
                     b.Property<string>("PreviousHash")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasMaxLength(64)
                         .HasColumnType("character(64)")
                         .IsFixedLength();
@@ -434,12 +438,14 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
                         .HasColumnType("integer");
 
                     b.Property<string>("Hash")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character(64)")
                         .IsFixedLength();
 
                     b.Property<long>("Sequence")
+                        .IsConcurrencyToken()
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");

@@ -48,6 +48,10 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
         var prepared = _pending.Select(p => Prepare(db, p)).ToList();
         try
         {
+            if (db.Database.IsNpgsql())
+            {
+                return await AppendChainedByDatabaseAsync(db, prepared, save, cancellationToken);
+            }
             if (db.Database.CurrentTransaction is not null)
             {
                 // The caller's transaction: it cannot be retried, so lock the head row for the rest of it.
@@ -63,7 +67,37 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
     }
 
     /// <summary>
-    /// Appends in a transaction of our own. Appenders of one process queue on a gate per database and remember the head
+    /// PostgreSQL: the events go into the change's own batch, and a row trigger gives each its sequence, predecessor and
+    /// hash under the head row's lock (db/postgresql: AuditChainedInDatabase). The lock is taken inside the database and
+    /// held only until the commit, never across the client's work, so parallel writers (and portal instances) queue
+    /// for microseconds, not round trips. The trigger writes the same canonical form as <see cref="AuditRecord"/>.
+    /// </summary>
+    private async Task<int> AppendChainedByDatabaseAsync(GovernanceDbContext db, List<PreparedAuditEvent> prepared,
+        Func<CancellationToken, Task<int>> save, CancellationToken cancellationToken)
+    {
+        var context = contextAccessor.Current;
+        // Taken before the lock: along the chain, timestamps of parallel writers may be out of order by that much.
+        var timestamp = AuditRecord.Normalize(clock.GetUtcNow());
+        var appended = prepared.Select(item => AuditEvent.ChainedByDatabase(new AuditRecord(0, timestamp, item.Actor ?? context.Actor,
+            item.Action, item.EntityType, item.EntityId, item.Payload, context.CorrelationId, context.ClientAddress))).ToList();
+        db.AuditEvents.AddRange(appended);
+        try
+        {
+            // Several commands: EF wraps them in a transaction of its own unless the caller already has one.
+            return await save(cancellationToken);
+        }
+        catch
+        {
+            foreach (var auditEvent in appended)
+            {
+                db.Entry(auditEvent).State = EntityState.Detached;
+            }
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// SQLite: appends in a transaction of our own. Appenders of one process queue on a gate per database and remember the head
     /// they last committed, so an append needs no round trip to read and lock the head row: the head row's update is
     /// guarded by its expected sequence and hash (optimistic concurrency), and the events' primary key refuses a
     /// repeated sequence. When another instance appended meanwhile (or the row changed in any other way), the guard
@@ -173,12 +207,8 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
 
     private static async Task<AuditHead> LockHeadAsync(GovernanceDbContext db, CancellationToken cancellationToken)
     {
-        // PostgreSQL: the row lock serializes appenders across instances. SQLite: the transaction is BEGIN IMMEDIATE,
-        // which already holds the database's write lock.
-        var sql = db.Database.IsNpgsql()
-            ? """SELECT * FROM "AuditHeads" WHERE "Id" = 1 FOR UPDATE"""
-            : """SELECT * FROM "AuditHeads" WHERE "Id" = 1""";
-        var head = await db.AuditHeads.FromSqlRaw(sql).AsNoTracking().SingleAsync(cancellationToken);
+        // SQLite: the transaction is BEGIN IMMEDIATE, which already holds the database's write lock.
+        var head = await db.AuditHeads.FromSqlRaw("""SELECT * FROM "AuditHeads" WHERE "Id" = 1""").AsNoTracking().SingleAsync(cancellationToken);
         db.AuditHeads.Attach(head);
         return head;
     }

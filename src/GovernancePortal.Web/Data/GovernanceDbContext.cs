@@ -4,12 +4,13 @@ using GovernancePortal.Registry;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 namespace GovernancePortal.Data;
 
 /// <summary>
-/// The portal's one model. Each provider derives from it only so that its migrations set can name a context type
-/// of its own (EF's multi-provider layout); the model is the same.
+/// The portal's one model. Each provider derives from it so that its migrations set can name a context type of its
+/// own (EF's multi-provider layout); the model is the same, except that PostgreSQL chains audit events itself.
 /// </summary>
 public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorder auditRecorder)
     : DbContext(options), IDataProtectionKeyContext
@@ -64,4 +65,17 @@ public sealed class SqliteGovernanceDbContext(DbContextOptions<SqliteGovernanceD
 }
 
 public sealed class PostgreSqlGovernanceDbContext(DbContextOptions<PostgreSqlGovernanceDbContext> options, AuditRecorder auditRecorder)
-    : GovernanceDbContext(options, auditRecorder);
+    : GovernanceDbContext(options, auditRecorder)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        // The database chains audit events as they are inserted (trigger "AuditEvents_chain"); EF reads these back.
+        modelBuilder.Entity<AuditEvent>(e =>
+        {
+            e.Property(x => x.Sequence).ValueGeneratedOnAdd().Metadata.SetValueGenerationStrategy(NpgsqlValueGenerationStrategy.None);
+            e.Property(x => x.PreviousHash).ValueGeneratedOnAdd();
+            e.Property(x => x.Hash).ValueGeneratedOnAdd();
+        });
+    }
+}

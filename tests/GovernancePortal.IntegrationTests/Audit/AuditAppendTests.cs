@@ -108,6 +108,62 @@ public abstract class AuditAppendTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task Events_with_hostile_text_are_hashed_exactly_as_the_verifier_recomputes_them()
+    {
+        // On PostgreSQL the database writes the canonical form (trigger "AuditEvents_chain"); it must match AuditRecord
+        // byte for byte on escapes, non-ASCII, surrogate pairs, empty and absent values.
+        var random = new Random(20261125);
+        var start = await portal.WithDbAsync(db => db.AuditEvents.MaxAsync(e => (long?)e.Sequence)) ?? 0;
+        for (var save = 0; save < 150; save++)
+        {
+            await portal.WithDbAsync(async db =>
+            {
+                for (var i = 0; i < 1 + save % 3; i++)
+                {
+                    // A role is a non-empty name without commas (they are stored comma-separated).
+                    var roles = Enumerable.Range(0, random.Next(4)).Select(_ => "r" + HostileText(random, 40).Replace(",", ";")).ToArray();
+                    var actor = new AuditActor(HostileText(random, 128), HostileText(random, 256), roles,
+                        random.Next(3) == 0 ? null : HostileText(random, 128));
+                    db.Audit.Record(HostileText(random, 128), HostileText(random, 128), $"{save}/{i}",
+                        new { text = HostileText(random, 400), number = random.NextDouble() * 1e6 }, actor);
+                }
+                await db.SaveChangesAsync();
+            });
+        }
+
+        var events = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Sequence > start).OrderBy(e => e.Sequence).ToListAsync());
+        Assert.Equal(Enumerable.Range(0, 150).Sum(save => 1 + save % 3), events.Count);
+        // Within one save, events keep the order they were recorded in.
+        Assert.Equal(
+            Enumerable.Range(0, 150).SelectMany(save => Enumerable.Range(0, 1 + save % 3).Select(i => $"{save}/{i}")),
+            events.Select(e => e.EntityId));
+        foreach (var e in events)
+        {
+            Assert.Equal(e.Hash, e.ToRecord().ComputeHash(e.PreviousHash));
+        }
+        var result = await portal.WithDbAsync(db =>
+            new AuditVerificationService(db, portal.Services.GetRequiredService<CheckpointKey>(), TimeProvider.System).VerifyAsync());
+        Assert.True(result.Valid, result.Reason);
+    }
+
+    private static string HostileText(Random random, int maxLength)
+    {
+        string[] pieces = ["\"", "\\", "/", "\b", "\f", "\n", "\r", "\t", "\u0001", "\u001f", "\u007f", "é", "ß", "€", "中文", "😀", "🧬", "\u2028", "a", "Z", "0", " ", "{}", "[]", ",", ":"];
+        var b = new System.Text.StringBuilder();
+        var length = random.Next(maxLength / 2);
+        while (b.Length < length)
+        {
+            var piece = random.Next(3) == 0 ? ((char)random.Next(1, 0x250)).ToString() : pieces[random.Next(pieces.Length)];
+            if (b.Length + piece.Length > maxLength)
+            {
+                break;
+            }
+            b.Append(piece);
+        }
+        return b.ToString();
+    }
+
+    [Fact]
     public async Task Parallel_writers_leave_a_gapless_valid_chain()
     {
         const int writers = 8;
@@ -142,4 +198,24 @@ public abstract class AuditAppendTests(PortalFactory portal)
 
 public sealed class AuditAppendTestsOnSqlite(SqlitePortal portal) : AuditAppendTests(portal), IClassFixture<SqlitePortal>;
 
-public sealed class AuditAppendTestsOnPostgreSql(PostgreSqlPortal portal) : AuditAppendTests(portal), IClassFixture<PostgreSqlPortal>;
+public sealed class AuditAppendTestsOnPostgreSql(PostgreSqlPortal portal) : AuditAppendTests(portal), IClassFixture<PostgreSqlPortal>
+{
+    [Fact]
+    public async Task The_database_chains_every_inserted_event_whatever_sequence_and_hashes_the_writer_sends()
+    {
+        await portal.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("""
+            INSERT INTO "AuditEvents" ("Sequence", "Timestamp", "ActorOid", "ActorUsername", "ActorRoles", "Action", "EntityType",
+                "EntityId", "Payload", "PreviousHash", "Hash")
+            VALUES (1, now(), 'oid', 'someone', '', 'test.forged-position', 'Writer', 'forged', '{{}}', repeat('0', 64), repeat('f', 64))
+            """));
+
+        var forged = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().SingleAsync(e => e.Action == "test.forged-position"));
+        var head = await portal.WithDbAsync(db => db.AuditHeads.AsNoTracking().SingleAsync());
+        Assert.Equal((head.Sequence, head.Hash), (forged.Sequence, forged.Hash));
+        Assert.True(forged.Sequence > 1);
+        Assert.Equal(forged.Hash, forged.ToRecord().ComputeHash(forged.PreviousHash));
+        var result = await portal.WithDbAsync(db =>
+            new AuditVerificationService(db, portal.Services.GetRequiredService<CheckpointKey>(), TimeProvider.System).VerifyAsync());
+        Assert.True(result.Valid, result.Reason);
+    }
+}
