@@ -1,4 +1,6 @@
+using GovernancePortal.Approvals;
 using GovernancePortal.Audit;
+using GovernancePortal.Compliance;
 using GovernancePortal.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -67,6 +69,10 @@ internal sealed class BenchDatabase : IAsyncDisposable
         services.AddSingleton(Options.Create(new AuditOptions { CheckpointKeyPem = checkpointKeyPem, CheckpointInterval = checkpointInterval }));
         services.AddSingleton<CheckpointKey>();
         services.AddScoped<AuditVerificationService>();
+        // What the portal's migrator also seeds (default policies, the checklist library beside the executable).
+        services.AddSingleton(Options.Create(new ChecklistOptions()));
+        services.AddScoped<PromotionPolicyStore>();
+        services.AddScoped<ChecklistLibrarySeeder>();
         services.AddScoped<DatabaseMigrator>();
         var connectionString = ConnectionString;
         if (Provider == Provider.Sqlite)
@@ -94,6 +100,20 @@ internal sealed class BenchDatabase : IAsyncDisposable
     {
         await using var scope = services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+    }
+
+    /// <summary>The schema only, without the audited reference data the migrator seeds: a bulk-loaded log starts at event 1.</summary>
+    public static async Task MigrateSchemaOnlyAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GovernanceDbContext>();
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.OpenConnectionAsync();
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+            await db.Database.CloseConnectionAsync();
+        }
+        await db.Database.MigrateAsync();
     }
 
     public async Task<string> ServerVersionAsync()

@@ -151,7 +151,7 @@ internal static class VerificationBenchmark
     {
         var n = log.Events.Count;
         await using var services = database.BuildServices(log.Key.ExportPkcs8PrivateKeyPem(), options.CheckpointInterval);
-        await BenchDatabase.MigrateAsync(services);
+        await BenchDatabase.MigrateSchemaOnlyAsync(services);
         Log.Line($"loading {Format.Count(n)} events into {database.Name} ({await database.ServerVersionAsync()})");
         var start = Stopwatch.GetTimestamp();
         if (database.Provider == Provider.Sqlite)
