@@ -355,9 +355,7 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
             modelBuilder.Entity("GovernancePortal.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Sequence")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Action")
                         .IsRequired()
@@ -403,7 +401,6 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
 
                     b.Property<string>("Hash")
                         .IsRequired()
-                        .ValueGeneratedOnAdd()
                         .HasMaxLength(64)
                         .HasColumnType("character(64)")
                         .IsFixedLength();
@@ -414,7 +411,6 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
 
                     b.Property<string>("PreviousHash")
                         .IsRequired()
-                        .ValueGeneratedOnAdd()
                         .HasMaxLength(64)
                         .HasColumnType("character(64)")
                         .IsFixedLength();

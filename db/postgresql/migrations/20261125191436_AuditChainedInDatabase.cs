@@ -20,29 +20,30 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
                 DECLARE
                     head_sequence bigint;
                     head_hash text;
-                    canonical text;
+                    before_prev text;
+                    timestamp_text text;
                 BEGIN
-                    SELECT "Sequence", "Hash" INTO STRICT head_sequence, head_hash FROM "AuditHeads" WHERE "Id" = 1 FOR UPDATE;
-                    NEW."Sequence" := head_sequence + 1;
-                    NEW."PreviousHash" := head_hash;
-                    canonical := '{"action":' || to_json(NEW."Action")::text
+                    -- Everything that does not depend on the head first: the lock below is held until the commit.
+                    before_prev := '{"action":' || to_json(NEW."Action")::text
                         || ',"actor":{'
                         || CASE WHEN NEW."ActorApiKey" IS NULL THEN '' ELSE '"apiKey":' || to_json(NEW."ActorApiKey")::text || ',' END
                         || '"oid":' || to_json(NEW."ActorOid")::text
-                        || ',"roles":[' || CASE WHEN NEW."ActorRoles" = '' THEN '' ELSE
-                               (SELECT string_agg(to_json(role)::text, ',' ORDER BY position)
-                                FROM unnest(string_to_array(NEW."ActorRoles", ',')) WITH ORDINALITY AS roles(role, position)) END
-                        || '],"username":' || to_json(NEW."ActorUsername")::text
+                        || ',"roles":' || array_to_json(string_to_array(NEW."ActorRoles", ','))::text
+                        || ',"username":' || to_json(NEW."ActorUsername")::text
                         || '},"client":' || COALESCE(to_json(NEW."ClientAddress")::text, 'null')
                         || ',"correlationId":' || COALESCE(to_json(NEW."CorrelationId")::text, 'null')
                         || ',"entityId":' || to_json(NEW."EntityId")::text
                         || ',"entityType":' || to_json(NEW."EntityType")::text
                         || ',"payload":' || NEW."Payload"
-                        || ',"prev":"' || head_hash
-                        || '","seq":' || NEW."Sequence"::text
-                        || ',"ts":"' || to_char(NEW."Timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-                        || '","v":1}';
-                    NEW."Hash" := encode(sha256(convert_to(canonical, 'UTF8')), 'hex');
+                        || ',"prev":"';
+                    timestamp_text := to_char(NEW."Timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
+
+                    SELECT "Sequence", "Hash" INTO STRICT head_sequence, head_hash FROM "AuditHeads" WHERE "Id" = 1 FOR UPDATE;
+                    NEW."Sequence" := head_sequence + 1;
+                    NEW."PreviousHash" := head_hash;
+                    NEW."Hash" := encode(sha256(convert_to(
+                        before_prev || head_hash || '","seq":' || NEW."Sequence"::text || ',"ts":"' || timestamp_text || '","v":1}',
+                        'UTF8')), 'hex');
                     UPDATE "AuditHeads" SET "Sequence" = NEW."Sequence", "Hash" = NEW."Hash" WHERE "Id" = 1;
                     RETURN NEW;
                 END

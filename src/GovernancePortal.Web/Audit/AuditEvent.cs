@@ -30,28 +30,6 @@ public sealed class AuditEvent
     internal static AuditActor ActorOf(string oid, string username, string roles, string? apiKey) =>
         new(oid, username, roles.Length == 0 ? [] : roles.Split(','), apiKey);
 
-    /// <summary>
-    /// An event for PostgreSQL to chain: its sequence, predecessor and hash are set by the database as the row is
-    /// inserted (trigger "AuditEvents_chain"), so writers never hold the chain's lock across a round trip.
-    /// </summary>
-    public static AuditEvent ChainedByDatabase(AuditRecord content) => new()
-    {
-        Timestamp = content.Timestamp,
-        ActorOid = content.Actor.Oid,
-        ActorUsername = content.Actor.Username,
-        ActorRoles = string.Join(',', content.Actor.Roles),
-        ActorApiKey = content.Actor.ApiKeyLabel,
-        Action = content.Action,
-        EntityType = content.EntityType,
-        EntityId = content.EntityId,
-        Payload = content.Payload,
-        CorrelationId = content.CorrelationId,
-        ClientAddress = content.ClientAddress,
-        // Unset values are left out of the INSERT and read back from the row the trigger completed.
-        PreviousHash = null!,
-        Hash = null!,
-    };
-
     public static AuditEvent From(AuditRecord record, string previousHash, string hash) => new()
     {
         Sequence = record.Sequence,

@@ -7,6 +7,8 @@ using GovernancePortal.Data;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace GovernancePortal.Audit;
 
@@ -37,20 +39,22 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
     public void Record(string action, string entityType, string entityId, object? details = null, AuditActor? actor = null) =>
         _pending.Add(new PendingAuditEvent(action, null, entityType, entityId, details, actor));
 
-    internal async Task<int> SaveWithAuditAsync(GovernanceDbContext db, Func<CancellationToken, Task<int>> save, CancellationToken cancellationToken)
+    internal async Task<int> SaveWithAuditAsync(GovernanceDbContext db, bool acceptAllChangesOnSuccess,
+        Func<bool, CancellationToken, Task<int>> saveChanges, CancellationToken cancellationToken)
     {
         if (_pending.Count == 0)
         {
             EnsureNothingUnaudited(db);
-            return await save(cancellationToken);
+            return await saveChanges(acceptAllChangesOnSuccess, cancellationToken);
         }
+        Func<CancellationToken, Task<int>> save = ct => saveChanges(acceptAllChangesOnSuccess, ct);
 
         var prepared = _pending.Select(p => Prepare(db, p)).ToList();
         try
         {
             if (db.Database.IsNpgsql())
             {
-                return await AppendChainedByDatabaseAsync(db, prepared, save, cancellationToken);
+                return await AppendChainedByDatabaseAsync(db, prepared, acceptAllChangesOnSuccess, saveChanges, cancellationToken);
             }
             if (db.Database.CurrentTransaction is not null)
             {
@@ -67,32 +71,85 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
     }
 
     /// <summary>
-    /// PostgreSQL: the events go into the change's own batch, and a row trigger gives each its sequence, predecessor and
-    /// hash under the head row's lock (db/postgresql: AuditChainedInDatabase). The lock is taken inside the database and
-    /// held only until the commit, never across the client's work, so parallel writers (and portal instances) queue
-    /// for microseconds, not round trips. The trigger writes the same canonical form as <see cref="AuditRecord"/>.
+    /// PostgreSQL: the change is saved first; then one statement inserts the events and a row trigger gives each its
+    /// sequence, predecessor and hash under the head row's lock (db/postgresql: AuditChainedInDatabase), and in our own
+    /// transaction the COMMIT goes in the same round trip. The lock is taken and released inside the database, never held
+    /// across the client's work, so parallel writers (and portal instances) queue for microseconds, not round trips.
+    /// The trigger writes the same canonical form as <see cref="AuditRecord"/>, so verification is the same everywhere.
     /// </summary>
     private async Task<int> AppendChainedByDatabaseAsync(GovernanceDbContext db, List<PreparedAuditEvent> prepared,
-        Func<CancellationToken, Task<int>> save, CancellationToken cancellationToken)
+        bool acceptAllChangesOnSuccess, Func<bool, CancellationToken, Task<int>> saveChanges, CancellationToken cancellationToken)
     {
         var context = contextAccessor.Current;
         // Taken before the lock: along the chain, timestamps of parallel writers may be out of order by that much.
         var timestamp = AuditRecord.Normalize(clock.GetUtcNow());
-        var appended = prepared.Select(item => AuditEvent.ChainedByDatabase(new AuditRecord(0, timestamp, item.Actor ?? context.Actor,
-            item.Action, item.EntityType, item.EntityId, item.Payload, context.CorrelationId, context.ClientAddress))).ToList();
-        db.AuditEvents.AddRange(appended);
+        var records = prepared.Select(item => new AuditRecord(0, timestamp, item.Actor ?? context.Actor, item.Action,
+            item.EntityType, item.EntityId, item.Payload, context.CorrelationId, context.ClientAddress)).ToList();
+
+        if (db.Database.CurrentTransaction is not null)
+        {
+            // The caller's transaction: the head row stays locked until the caller commits.
+            var saved = await saveChanges(acceptAllChangesOnSuccess, cancellationToken);
+            await InsertChainedAsync(db, records, commit: false, cancellationToken);
+            return saved;
+        }
+        await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            // Several commands: EF wraps them in a transaction of its own unless the caller already has one.
-            return await save(cancellationToken);
-        }
-        catch
-        {
-            foreach (var auditEvent in appended)
+            if (!db.ChangeTracker.HasChanges())
             {
-                db.Entry(auditEvent).State = EntityState.Detached;
+                // Events alone (a sign-in, an export): one statement, atomic on its own.
+                await InsertChainedAsync(db, records, commit: false, cancellationToken);
+                return 0;
             }
-            throw;
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // Changes are accepted only once the events have committed with them.
+            var written = await saveChanges(false, cancellationToken);
+            await InsertChainedAsync(db, records, commit: true, cancellationToken);
+            if (acceptAllChangesOnSuccess)
+            {
+                db.ChangeTracker.AcceptAllChanges();
+            }
+            return written;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static async Task InsertChainedAsync(GovernanceDbContext db, List<AuditRecord> records, bool commit, CancellationToken cancellationToken)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var record in records)
+        {
+            var e = AuditEvent.From(record, "", "");
+            var insert = new NpgsqlBatchCommand(
+                """
+                INSERT INTO "AuditEvents" ("Timestamp", "ActorOid", "ActorUsername", "ActorRoles", "ActorApiKey", "Action",
+                    "EntityType", "EntityId", "Payload", "CorrelationId", "ClientAddress")
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                """);
+            insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = e.Timestamp });
+            foreach (var value in new[] { e.ActorOid, e.ActorUsername, e.ActorRoles, e.ActorApiKey, e.Action, e.EntityType, e.EntityId, e.Payload, e.CorrelationId, e.ClientAddress })
+            {
+                insert.Parameters.Add(new NpgsqlParameter { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            }
+            batch.BatchCommands.Add(insert);
+        }
+        if (commit)
+        {
+            // In the same round trip as the inserts: the lock they took is released as soon as the database is done.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        }
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex)
+        {
+            throw new DbUpdateException("The audit event could not be written, so the change was not saved: " + ex.MessageText, ex);
         }
     }
 

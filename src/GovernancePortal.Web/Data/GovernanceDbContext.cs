@@ -4,13 +4,12 @@ using GovernancePortal.Registry;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 namespace GovernancePortal.Data;
 
 /// <summary>
-/// The portal's one model. Each provider derives from it so that its migrations set can name a context type of its
-/// own (EF's multi-provider layout); the model is the same, except that PostgreSQL chains audit events itself.
+/// The portal's one model. Each provider derives from it only so that its migrations set can name a context type
+/// of its own (EF's multi-provider layout); the model is the same.
 /// </summary>
 public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorder auditRecorder)
     : DbContext(options), IDataProtectionKeyContext
@@ -49,7 +48,7 @@ public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorde
         SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
-        Audit.SaveWithAuditAsync(this, ct => base.SaveChangesAsync(acceptAllChangesOnSuccess, ct), cancellationToken);
+        Audit.SaveWithAuditAsync(this, acceptAllChangesOnSuccess, (accept, ct) => base.SaveChangesAsync(accept, ct), cancellationToken);
 }
 
 public sealed class SqliteGovernanceDbContext(DbContextOptions<SqliteGovernanceDbContext> options, AuditRecorder auditRecorder)
@@ -65,17 +64,4 @@ public sealed class SqliteGovernanceDbContext(DbContextOptions<SqliteGovernanceD
 }
 
 public sealed class PostgreSqlGovernanceDbContext(DbContextOptions<PostgreSqlGovernanceDbContext> options, AuditRecorder auditRecorder)
-    : GovernanceDbContext(options, auditRecorder)
-{
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
-    {
-        base.OnModelCreating(modelBuilder);
-        // The database chains audit events as they are inserted (trigger "AuditEvents_chain"); EF reads these back.
-        modelBuilder.Entity<AuditEvent>(e =>
-        {
-            e.Property(x => x.Sequence).ValueGeneratedOnAdd().Metadata.SetValueGenerationStrategy(NpgsqlValueGenerationStrategy.None);
-            e.Property(x => x.PreviousHash).ValueGeneratedOnAdd();
-            e.Property(x => x.Hash).ValueGeneratedOnAdd();
-        });
-    }
-}
+    : GovernanceDbContext(options, auditRecorder);
