@@ -33,7 +33,7 @@ public sealed record Plan(Move Move, Actor By, string ModelKey = "", string Numb
         Move.Request => $"{By} requests {Target} for {ModelKey} {Number}",
         Move.Approve or Move.Reject => $"{By} {Move.ToString().ToLowerInvariant()}s {Promotion}{(Comment is null ? "" : $" (\"{Comment}\")")}",
         Move.Withdraw => $"{By} withdraws {Promotion}",
-        Move.Expire => "the expiry job runs",
+        Move.Expire => "the expiry jobs run",
         Move.EditCard => $"{By} saves a {Card} card on {ModelKey} {Number}",
         Move.StartRollback => $"{By} starts a rollback of {ModelKey} (\"{Comment}\")",
         Move.ConfirmRollback => $"{By} confirms rollback {Promotion}",
@@ -58,7 +58,7 @@ public sealed class ServiceDriver(PromotionWorld world) : IPromotionDriver
         Move.Approve => Label(await PromotionWorld.DecideAsync(sp, plan.By, plan.Promotion, Verdict.Approve, plan.Comment)),
         Move.Reject => Label(await PromotionWorld.DecideAsync(sp, plan.By, plan.Promotion, Verdict.Reject, plan.Comment)),
         Move.Withdraw => Label(await PromotionWorld.WithdrawAsync(sp, plan.By, plan.Promotion)),
-        Move.Expire => $"ok ({await PromotionWorld.ExpireAsync(sp)} expired)",
+        Move.Expire => $"ok ({await PromotionWorld.ExpireAsync(sp)} expired, {await PromotionWorld.ExpireRollbacksAsync(sp)} rollbacks expired)",
         Move.EditCard => Label((await PromotionWorld.SaveCardAsync(sp, plan.By, plan.ModelKey, plan.Number, plan.Card))),
         Move.StartRollback => Label(await PromotionWorld.StartRollbackAsync(sp, plan.By, plan.ModelKey, plan.Comment)),
         Move.ConfirmRollback => Label(await PromotionWorld.ConfirmRollbackAsync(sp, plan.By, plan.Promotion)),
@@ -113,7 +113,7 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
     /// <summary>How many requests ended in each state.</summary>
     public IReadOnlyDictionary<PromotionRequestState, int> States { get; private set; } = new Dictionary<PromotionRequestState, int>();
 
-    /// <summary>How many rollbacks ended in each state; a pending one past its window counts as Expired.</summary>
+    /// <summary>How many rollbacks ended in each state; a pending one past its window counts as Expired, stored so by the job or not yet.</summary>
     public IReadOnlyDictionary<string, int> RollbackStates { get; private set; } = new Dictionary<string, int>();
 
     public PromotionInvariants Invariants { get; } = new();
