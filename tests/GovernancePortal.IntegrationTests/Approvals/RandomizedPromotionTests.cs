@@ -105,7 +105,7 @@ public sealed class RandomizedPromotionTestsOnSqlite(SqliteClockedPortal portal,
 public sealed class RandomizedPromotionTestsOnPostgreSql(PostgreSqlClockedPortal portal, ITestOutputHelper output)
     : RandomizedPromotionTests(portal, output), IClassFixture<PostgreSqlClockedPortal>;
 
-/// <summary>The same kind of run through the HTTP API (fewer actions: a request costs more than a service call; rollbacks go through it too).</summary>
+/// <summary>The same kind of run through the HTTP API (fewer actions: a request costs more than a service call; rollbacks and retrospectives go through it too).</summary>
 public abstract class RandomizedPromotionApiTests(ClockedPortal portal, ITestOutputHelper output)
 {
     [Fact]
@@ -140,7 +140,8 @@ public sealed class ApiDriver(PromotionWorld world, IReadOnlyDictionary<string, 
 
     public async Task<string> RunAsync(Plan plan)
     {
-        if (plan.Move is not (Move.Request or Move.Approve or Move.Reject or Move.Withdraw or Move.StartRollback or Move.ConfirmRollback or Move.CancelRollback))
+        if (plan.Move is not (Move.Request or Move.Approve or Move.Reject or Move.Withdraw or Move.StartRollback or Move.ConfirmRollback or Move.CancelRollback
+            or Move.CloseReview))
         {
             return await _services.RunAsync(plan);
         }
@@ -155,6 +156,7 @@ public sealed class ApiDriver(PromotionWorld world, IReadOnlyDictionary<string, 
             Move.StartRollback => await client.PostAsync($"/api/v1/models/{plan.ModelKey}/rollbacks", Json(new { reason = plan.Comment })),
             Move.ConfirmRollback => await client.PostAsync($"/api/v1/rollbacks/{plan.Promotion}/confirm", null),
             Move.CancelRollback => await client.PostAsync($"/api/v1/rollbacks/{plan.Promotion}/cancel", null),
+            Move.CloseReview => await client.PostAsync($"/api/v1/retrospectives/{plan.Promotion}/close", Json(new { findings = plan.Comment })),
             _ => null,
         };
         if (response is null)
