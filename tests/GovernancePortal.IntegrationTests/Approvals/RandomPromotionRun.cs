@@ -267,7 +267,8 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
     {
         var clock = world.Portal.Clock.GetUtcNow();
         var live = now.Rollbacks.Where(r => r.ExpiresAt > clock).ToList();
-        // While a rollback waits, mostly act on it (confirm 0.15–0.70, cancel 0.70–0.82); otherwise mostly start one.
+        // While a rollback waits, mostly act on it (confirm 0.15–0.62, cancel 0.62–0.82); otherwise mostly start one. Only a
+        // rollback still in its window can be cancelled, and confirmations end most of them quickly, so cancels get a wide band.
         var roll = live.Count > 0 ? _random.NextDouble() : _random.NextDouble() < 0.6 ? 0.0 : 0.15 + _random.NextDouble() * 0.85;
         if (roll >= 0.82 && now.OpenReviews.Count == 0 && _random.NextDouble() < 0.8)
         {
@@ -287,7 +288,7 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
             var rollback = live.Count > 0 && _random.NextDouble() < 0.8 ? Pick(live) : now.Rollbacks.Count > 0 && _random.NextDouble() < 0.85 ? Pick(now.Rollbacks) : null;
             var id = rollback?.Id ?? (_decidedRollbacks.Count > 0 && _random.NextDouble() < 0.9 ? Pick(_decidedRollbacks) : Guid.NewGuid());
             var model = rollback is null ? null : models.Single(m => m.Key == rollback.ModelKey);
-            if (roll < 0.70)
+            if (roll < 0.62)
             {
                 var side = _random.NextDouble();
                 var by = model is null || side >= 0.85 ? Pick(people)

@@ -42,7 +42,9 @@ public abstract class RandomizedPromotionTests(ClockedPortal portal, ITestOutput
         Assert.True(run.Count("ConfirmRollback Forbidden") + run.Count("ConfirmRollback Forbidden (starter)") + run.Count("ConfirmRollback Forbidden (same side)") >= 8 * scale,
             run.Summary());
         Assert.True(run.Count("ConfirmRollback Conflict (expired)") >= 60 * scale, run.Summary());
-        Assert.True(run.RollbackStates.GetValueOrDefault("Expired") >= 10 * scale && run.Count("CancelRollback ok (Cancelled)") >= 20 * scale, run.Summary());
+        // A rollback past its window is refused to the canceller as to the confirmer, stored Expired by the job or not yet.
+        Assert.True(run.RollbackStates.GetValueOrDefault("Expired") >= 10 * scale && run.Count("CancelRollback ok (Cancelled)") >= 6 * scale, run.Summary());
+        Assert.True(run.Count("CancelRollback Conflict (expired)") >= 15 * scale, run.Summary());
         Assert.True(run.Count("StartRollback Rule") >= 80 * scale && run.Count("StartRollback Forbidden") >= 40 * scale, run.Summary());
     }
 
