@@ -11,7 +11,6 @@ public sealed record PromotionCandidate(
     int CardCompleteness,
     IReadOnlyList<string> MissingCardSections,
     IReadOnlyList<MeasuredMetric> Metrics,
-    IReadOnlyCollection<string> SignedOff,
     bool AnotherVersionInProduction)
 {
     /// <summary>Every checklist template that applies to the version, signed off or not; judged when the policy asks for it.</summary>
@@ -34,7 +33,6 @@ public static class GateNames
     public const string Route = "Route";
     public const string CardCompleteness = "Model card completeness";
     public const string MetricThresholds = "Metric thresholds";
-    public const string SignOffs = "Sign-offs";
     public const string ProductionChampion = "Production champion";
     public const string Checklists = "Checklists";
 
@@ -42,8 +40,6 @@ public static class GateNames
     public static readonly IReadOnlyList<string> Structural = [Policy, RiskTier, Route];
 
     public static string MetricThreshold(MeasuredMetric metric) => $"{MetricThresholds}: {Describe(metric)}";
-
-    public static string SignOff(RequiredSignOff signOff) => $"{SignOffs}: {signOff.DisplayName}";
 
     public static string Checklist(ChecklistSignOff checklist) => $"{Checklists}: {checklist.Title}";
 
@@ -73,7 +69,6 @@ public static class GateEvaluation
         results.Add(Route(policy, candidate));
         results.Add(Completeness(policy, candidate));
         results.AddRange(Thresholds(policy, candidate));
-        results.AddRange(SignOffs(policy, candidate));
         results.AddRange(Checklists(policy, candidate));
         if (candidate.TargetStage == Stage.Production)
         {
@@ -165,17 +160,6 @@ public static class GateEvaluation
     // NaN never meets a threshold: both comparisons are false.
     private static bool MeetsThreshold(MeasuredMetric m) =>
         m.Threshold is not { } t || (m.HigherIsBetter ? m.Value >= t : m.Value <= t);
-
-    private static IEnumerable<GateResult> SignOffs(PromotionPolicy policy, PromotionCandidate candidate)
-    {
-        if (policy.RequiredSignOffs.Count == 0)
-        {
-            return [Passed(GateNames.SignOffs, "this policy requires no sign-offs")];
-        }
-        return policy.RequiredSignOffs.Select(s => candidate.SignedOff.Contains(s.Id)
-            ? Passed(GateNames.SignOff(s), $"{s.DisplayName} signed off")
-            : Blocked(GateNames.SignOff(s), $"{s.DisplayName} not signed off"));
-    }
 
     /// <summary>How many missing items a blocked checklist names before summarising the rest.</summary>
     public const int MissingItemsNamed = 5;

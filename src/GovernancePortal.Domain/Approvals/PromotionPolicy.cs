@@ -6,13 +6,10 @@ namespace GovernancePortal.Approvals;
 /// <summary>How many people holding <paramref name="Role"/> must approve.</summary>
 public sealed record RequiredApproval(string Role, int Count);
 
-/// <summary>A sign-off the promotion waits for, such as a checklist assessment; <paramref name="Id"/> is what evaluation input names.</summary>
-public sealed record RequiredSignOff(string Id, string DisplayName);
-
 /// <summary>
 /// What a promotion to one stage at one risk tier needs. Policies are versioned data: a request records the
-/// <see cref="Version"/> it was judged under. Sign-offs that depend on the model (HIPAA when it touches PHI) are
-/// added by the caller with <c>policy with { RequiredSignOffs = [..] }</c>.
+/// <see cref="Version"/> it was judged under. Sign-offs are the checklist gate's (<see cref="RequireApplicableChecklistsSignedOff"/>):
+/// which checklists a model needs follows from its own facts (HIPAA when it touches PHI), not from the policy.
 /// </summary>
 public sealed record PromotionPolicy
 {
@@ -27,7 +24,6 @@ public sealed record PromotionPolicy
     public required Stage TargetStage { get; init; }
     public required RiskTier RiskTier { get; init; }
     public IReadOnlyList<RequiredApproval> RequiredApprovals { get; init; } = [];
-    public IReadOnlyList<RequiredSignOff> RequiredSignOffs { get; init; } = [];
 
     /// <summary>0–100, compared with the model card's completeness score.</summary>
     public int MinimumCardCompleteness { get; init; }
@@ -41,10 +37,7 @@ public sealed record PromotionPolicy
     public TimeSpan RequestExpiry { get; init; } = DefaultRequestExpiry;
     public IReadOnlyList<Stage> AllowedFromStages { get; init; } = [];
 
-    /// <summary>
-    /// Every compliance checklist that applies to the model must be signed off. Officers turn it on per policy; until the
-    /// checklist gate is wired in it is recorded but judges nothing.
-    /// </summary>
+    /// <summary>Every compliance checklist that applies to the model must be signed off; officers turn it on per policy.</summary>
     public bool RequireApplicableChecklistsSignedOff { get; init; }
 
     public int TotalApprovals => RequiredApprovals.Sum(a => a.Count);
@@ -113,14 +106,6 @@ public sealed record PromotionPolicy
         {
             Add(PolicyFields.RequiredApprovals, $"{role.Key} is listed more than once.");
         }
-        foreach (var signOff in RequiredSignOffs.GroupBy(s => s.Id, StringComparer.Ordinal).Where(g => g.Count() > 1))
-        {
-            Add(PolicyFields.RequiredSignOffs, $"The sign-off '{signOff.Key}' is listed more than once.");
-        }
-        if (RequiredSignOffs.Any(s => string.IsNullOrWhiteSpace(s.Id) || string.IsNullOrWhiteSpace(s.DisplayName)))
-        {
-            Add(PolicyFields.RequiredSignOffs, "Every sign-off needs an id and a display name.");
-        }
         return problems;
     }
 }
@@ -134,7 +119,6 @@ public static class PolicyFields
     public const string Version = "version";
     public const string TargetStage = "targetStage";
     public const string RequiredApprovals = "requiredApprovals";
-    public const string RequiredSignOffs = "requiredSignOffs";
     public const string MinimumCardCompleteness = "minimumCardCompleteness";
     public const string MetricThresholdsMustPass = "metricThresholdsMustPass";
     public const string AllowsSeveralProduction = "allowsSeveralProduction";

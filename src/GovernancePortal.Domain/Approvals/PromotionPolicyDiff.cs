@@ -24,8 +24,6 @@ public static class PromotionPolicyDiff
             new(PolicyFields.RequestExpiry, "Requests expire after", Expiry(policy.RequestExpiry)),
             new(PolicyFields.AllowedFromStages, "Promoted from", policy.AllowedFromStages.Count == 0 ? "none" : string.Join(", ", policy.AllowedFromStages)),
             new(PolicyFields.RequireApplicableChecklistsSignedOff, "Applicable checklists signed off", YesNo(policy.RequireApplicableChecklistsSignedOff)),
-            new(PolicyFields.RequiredSignOffs, "Other sign-offs",
-                policy.RequiredSignOffs.Count == 0 ? "none" : string.Join(", ", policy.RequiredSignOffs.Select(s => s.DisplayName))),
         ];
     }
 

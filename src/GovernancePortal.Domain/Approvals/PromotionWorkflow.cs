@@ -58,7 +58,7 @@ public sealed record WithdrawAction(Caller By) : PromotionAction;
 /// <summary>The scheduler's expiry sweep.</summary>
 public sealed record ExpireAction : PromotionAction;
 
-/// <summary>Gates judged again after the card, metrics or sign-offs changed; approves a request whose slots are all filled.</summary>
+/// <summary>Gates judged again after the card, metrics or checklist sign-offs changed; approves a request whose slots are all filled.</summary>
 public sealed record RecheckAction(IReadOnlyList<GateResult> Gates) : PromotionAction;
 
 public enum RefusalKind

@@ -9,6 +9,8 @@ public enum RollbackState
     Pending = 0,
     Confirmed = 1,
     Cancelled = 2,
+    /// <summary>Not confirmed within <see cref="RollbackRules.ConfirmationWindow"/>; stored by the expiry job, and judged so before it runs.</summary>
+    Expired = 3,
 }
 
 public enum ReviewState
@@ -25,7 +27,7 @@ public enum RollbackRefusalKind
     SeparationOfDuties = 1,
     /// <summary>Already confirmed or cancelled.</summary>
     AlreadyDecided = 2,
-    /// <summary>Not confirmed within <see cref="RollbackRules.ConfirmationWindow"/>.</summary>
+    /// <summary>Not confirmed within <see cref="RollbackRules.ConfirmationWindow"/>, whether or not the expiry job has stored it.</summary>
     Expired = 3,
     /// <summary>Production changed since the rollback was started.</summary>
     Stale = 4,
@@ -154,13 +156,9 @@ public static class RollbackRules
     {
         ArgumentNullException.ThrowIfNull(rollback);
         ArgumentNullException.ThrowIfNull(caller);
-        if (Ended(rollback) is { } ended)
+        if (Ended(rollback, now) is { } ended)
         {
             return ended;
-        }
-        if (now >= rollback.ExpiresAt)
-        {
-            return new(RollbackRefusalKind.Expired, $"This rollback was not confirmed by {Time(rollback.ExpiresAt)}; start a new one if it is still needed.");
         }
         var needed = rollback.StartedRole == Roles.ModelOwner ? "a ComplianceOfficer outside the owning team" : $"a ModelOwner of {rollback.OwningTeam}";
         if (PromotionWorkflow.SamePerson(caller.Username, rollback.StartedBy))
@@ -183,12 +181,12 @@ public static class RollbackRules
         return null;
     }
 
-    /// <summary>The starter withdraws, or the other side declines; nobody else cancels.</summary>
-    public static RollbackRefusal? WhyCannotCancel(PendingRollback rollback, Caller caller)
+    /// <summary>The starter withdraws, or the other side declines, while the rollback is pending and within its window; nobody else cancels.</summary>
+    public static RollbackRefusal? WhyCannotCancel(PendingRollback rollback, Caller caller, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(rollback);
         ArgumentNullException.ThrowIfNull(caller);
-        if (Ended(rollback) is { } ended)
+        if (Ended(rollback, now) is { } ended)
         {
             return ended;
         }
@@ -222,9 +220,27 @@ public static class RollbackRules
         return findings.Trim().Length > ReasonMaxLength ? new(RollbackRefusalKind.Invalid, $"Findings take at most {ReasonMaxLength:N0} characters.") : null;
     }
 
-    private static RollbackRefusal? Ended(PendingRollback rollback) => rollback.State == RollbackState.Pending
-        ? null
-        : new(RollbackRefusalKind.AlreadyDecided, $"This rollback is already {rollback.State}.");
+    /// <summary>
+    /// The state a person sees at <paramref name="now"/>: a pending rollback past its window is Expired even before the
+    /// expiry job stores it, so nothing about it depends on when the job last ran.
+    /// </summary>
+    public static RollbackState StateAt(RollbackState stored, DateTimeOffset expiresAt, DateTimeOffset now) =>
+        stored == RollbackState.Pending && now >= expiresAt ? RollbackState.Expired : stored;
+
+    /// <summary>Whether the expiry job stores <paramref name="rollback"/> as Expired at <paramref name="now"/>.</summary>
+    public static bool ExpiresNow(PendingRollback rollback, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(rollback);
+        return rollback.State == RollbackState.Pending && now >= rollback.ExpiresAt;
+    }
+
+    private static RollbackRefusal? Ended(PendingRollback rollback, DateTimeOffset now) => StateAt(rollback.State, rollback.ExpiresAt, now) switch
+    {
+        RollbackState.Pending => null,
+        RollbackState.Expired => new(RollbackRefusalKind.Expired,
+            $"This rollback was not confirmed by {Time(rollback.ExpiresAt)} and has expired; Production is unchanged. Start a new one if it is still needed."),
+        var state => new(RollbackRefusalKind.AlreadyDecided, $"This rollback is already {state}."),
+    };
 
     private static string Time(DateTimeOffset at) => at.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 }

@@ -8,7 +8,7 @@ namespace GovernancePortal.Approvals;
 public sealed record PolicyResponse(
     Stage TargetStage, RiskTier RiskTier, int Version, IReadOnlyList<RequiredApproval> RequiredApprovals, int MinimumCardCompleteness,
     bool MetricThresholdsMustPass, bool AllowsSeveralProduction, double RequestExpiryDays, IReadOnlyList<Stage> AllowedFromStages,
-    bool RequireApplicableChecklistsSignedOff, IReadOnlyList<RequiredSignOff> RequiredSignOffs, string CreatedBy, DateTimeOffset CreatedAt,
+    bool RequireApplicableChecklistsSignedOff, string CreatedBy, DateTimeOffset CreatedAt,
     string ChangeNote, IReadOnlyList<PolicyFieldChange> Changes);
 
 public sealed record RequiredApprovalBody(string? Role, int? Count);
@@ -121,7 +121,7 @@ public static class PolicyApi
         var policy = row.Policy();
         return new PolicyResponse(policy.TargetStage, policy.RiskTier, policy.Version, policy.RequiredApprovals, policy.MinimumCardCompleteness,
             policy.MetricThresholdsMustPass, policy.AllowsSeveralProduction, policy.RequestExpiry.TotalDays, policy.AllowedFromStages,
-            policy.RequireApplicableChecklistsSignedOff, policy.RequiredSignOffs, row.CreatedBy, row.CreatedAt, row.ChangeNote,
+            policy.RequireApplicableChecklistsSignedOff, row.CreatedBy, row.CreatedAt, row.ChangeNote,
             previous is null ? [] : PromotionPolicyDiff.Compare(previous.Policy(), policy));
     }
 

@@ -18,7 +18,7 @@ public sealed record PolicyEdit(
     IReadOnlyList<Stage> AllowedFromStages,
     bool RequireApplicableChecklistsSignedOff)
 {
-    /// <summary>The edited fields laid over <paramref name="current"/>; what the edit does not cover (sign-offs) is kept.</summary>
+    /// <summary>The edited fields laid over <paramref name="current"/> (every field but stage and tier, which name the policy).</summary>
     public PromotionPolicy ApplyTo(PromotionPolicy current) => current with
     {
         Version = current.Version + 1,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using GovernancePortal.Data;
 using GovernancePortal.Registry;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +21,9 @@ public sealed record PromotionOutcome(Promotion? Promotion, RegistryFailure? Fai
 public sealed class PromotionService(GovernanceDbContext db, ModelCardService cards, PromotionPolicyStore policies, Compliance.ChecklistService checklists,
     TimeProvider clock, Notifications.ApprovalNotifications notifications)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Stored policy versions and request snapshots outlive the code that wrote them: a member an earlier version wrote and
+    // this one dropped (the generic requiredSignOffs list) is skipped, so every stored row still loads.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip };
 
     /// <summary>The gates a new request would face now, under the current policy; null when no policy is stored for the stage and tier.</summary>
     public async Task<PromotionCheck?> CheckAsync(ModelVersion version, Stage target, CancellationToken cancellationToken = default)
@@ -266,7 +269,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         var card = await cards.CurrentAsync(version, cancellationToken);
         var anotherInProduction = await db.ModelVersions.AnyAsync(v => v.ModelId == version.ModelId && v.Stage == Stage.Production && v.Id != version.Id, cancellationToken);
         return new PromotionCandidate(version.Stage, target, version.Model.RiskTier, card.Completeness.Score, card.Completeness.Missing,
-            await MetricsAsync(version, cancellationToken), [], anotherInProduction)
+            await MetricsAsync(version, cancellationToken), anotherInProduction)
         {
             // Only asked for when judged: the status reads every applicable template and assessment.
             Checklists = policy.RequireApplicableChecklistsSignedOff ? await ChecklistsAsync(version, cancellationToken) : [],

@@ -64,7 +64,7 @@ public static class RollbackApi
     }
 
     // A refused confirmation is a conflict with the rollback's state, not "already exists".
-    private static IResult Problem(RegistryFailure failure) => failure.Kind == FailureKind.Conflict
+    internal static IResult Problem(RegistryFailure failure) => failure.Kind == FailureKind.Conflict
         ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: failure.Message)
         : RegistryApi.Problem(failure);
 
@@ -77,7 +77,8 @@ public static class RollbackApi
             return null;
         }
         var review = await db.RetrospectiveReviews.AsNoTracking().Where(v => v.RollbackId == id).Select(v => (Guid?)v.Id).SingleOrDefaultAsync(cancellationToken);
-        return new RollbackResponse(r.Id, r.Model.Key, r.FromVersion.Number.ToString(), r.ToVersion.Number.ToString(), r.State,
-            r.State == RollbackState.Pending && now >= r.ExpiresAt, r.Reason, r.StartedBy, r.StartedRole, r.StartedAt, r.ExpiresAt, r.DecidedBy, r.DecidedAt, review);
+        var state = RollbackRules.StateAt(r.State, r.ExpiresAt, now);
+        return new RollbackResponse(r.Id, r.Model.Key, r.FromVersion.Number.ToString(), r.ToVersion.Number.ToString(), state,
+            state == RollbackState.Expired, r.Reason, r.StartedBy, r.StartedRole, r.StartedAt, r.ExpiresAt, r.DecidedBy, r.DecidedAt, review);
     }
 }

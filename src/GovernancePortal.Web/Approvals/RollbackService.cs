@@ -1,3 +1,4 @@
+using GovernancePortal.Audit;
 using GovernancePortal.Data;
 using GovernancePortal.Notifications;
 using GovernancePortal.Registry;
@@ -143,7 +144,7 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         {
             return Failed(FailureKind.NotFound, "There is no such rollback.");
         }
-        if (RollbackRules.WhyCannotCancel(ApprovalNotifications.Pending(rollback, rollback.Model), caller) is { } refusal)
+        if (RollbackRules.WhyCannotCancel(ApprovalNotifications.Pending(rollback, rollback.Model), caller, clock.GetUtcNow()) is { } refusal)
         {
             return Refused(rollback, refusal);
         }
@@ -154,6 +155,40 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         db.Audit.Record("rollback.cancelled", rollback, new { model = rollback.Model.Key });
         notifications.RollbackCancelled(rollback, rollback.Model);
         return await SaveAsync(rollback, "Rollback cancelled; Production is unchanged.", cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores every pending rollback past its window as Expired, each with its own audit event (by the system) and a note to
+    /// its starter. Idempotent, and safe with several instances: each expiry is guarded by the rollback's revision, so of two
+    /// instances (or an expiry and a confirmation) racing for one rollback exactly one wins and the other skips it.
+    /// </summary>
+    public async Task<int> ExpireDueAsync(CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        var due = await db.Rollbacks.AsNoTracking().Where(r => r.State == RollbackState.Pending && r.ExpiresAt <= now)
+            .OrderBy(r => r.ExpiresAt).Select(r => r.Id).ToListAsync(cancellationToken);
+        var expired = 0;
+        foreach (var id in due)
+        {
+            var rollback = await LoadAsync(id, cancellationToken);
+            if (rollback is not null && RollbackRules.ExpiresNow(ApprovalNotifications.Pending(rollback, rollback.Model), now))
+            {
+                rollback.State = RollbackState.Expired;
+                rollback.DecidedAt = now;
+                rollback.Revision++;
+                db.Audit.Record("rollback.expired", rollback, new
+                {
+                    model = rollback.Model.Key,
+                    from = rollback.FromVersion.Number.ToString(),
+                    to = rollback.ToVersion.Number.ToString(),
+                    expiresAt = rollback.ExpiresAt,
+                }, AuditActor.System);
+                notifications.RollbackExpired(rollback, rollback.Model, rollback.FromVersion, rollback.ToVersion);
+                expired += (await SaveAsync(rollback, "", cancellationToken)).Failure is null ? 1 : 0;
+            }
+            db.ChangeTracker.Clear();
+        }
+        return expired;
     }
 
     public async Task<ReviewOutcome> CloseReviewAsync(Caller caller, Guid id, string? findings, CancellationToken cancellationToken = default)
@@ -207,7 +242,7 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         {
             db.ChangeTracker.Clear();
             return new(rollback, new RegistryFailure(FailureKind.Conflict,
-                "Someone confirmed or cancelled this rollback, or changed Production, at the same moment; reload it to see its state."), "");
+                "Someone confirmed or cancelled this rollback, it expired, or Production changed at the same moment; reload it to see its state."), "");
         }
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
         {

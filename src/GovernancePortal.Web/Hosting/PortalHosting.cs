@@ -106,7 +106,7 @@ public static class PortalHosting
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
         app.MapAccountEndpoints();
         app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapPolicyApi().MapChecklistApi().MapTemplateVersionApi()
-            .MapRollbackApi().MapNotificationApi();
+            .MapRollbackApi().MapRetrospectiveApi().MapNotificationApi();
         app.MapCardDownloads();
         app.MapEvidenceEndpoints();
         app.MapAuditDownloads();

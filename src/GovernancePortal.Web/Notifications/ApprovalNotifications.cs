@@ -72,6 +72,12 @@ public sealed class ApprovalNotifications(Notifier notifier)
         notifier.Send([rollback.StartedBy, model.Owner], new("rollback.cancelled", $"Rollback cancelled: {model.Name}",
             $"{rollback.DecidedBy} cancelled the rollback; Production is unchanged.", $"/rollbacks/{rollback.Id}"), rollback.DecidedBy);
 
+    /// <summary>Nobody confirmed in time: the starter learns that Production is unchanged and a new rollback is needed if the emergency goes on.</summary>
+    public void RollbackExpired(Rollback rollback, Model model, ModelVersion from, ModelVersion to) =>
+        notifier.Send([rollback.StartedBy], new("rollback.expired", $"Rollback expired: {model.Name} {from.Number} → {to.Number}",
+            $"Nobody confirmed the rollback you started within {RollbackRules.ConfirmationWindow.TotalHours:0} hours; Production is unchanged. Start a new one if it is still needed.",
+            $"/rollbacks/{rollback.Id}"));
+
     /// <summary>Every officer who could close it, and the model's owner, learn that a retrospective is open.</summary>
     public async Task ReviewOpenedAsync(RetrospectiveReview review, Rollback rollback, Model model, CancellationToken cancellationToken)
     {

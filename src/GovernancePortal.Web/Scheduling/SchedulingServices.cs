@@ -31,6 +31,10 @@ public static class SchedulingServices
             q.AddTrigger(t => t.ForJob(PromotionExpiryJob.Key).WithIdentity(PromotionExpiryJob.Trigger)
                 .StartAt(DateTimeOffset.UtcNow.AddMinutes(1))
                 .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(15)).RepeatForever()));
+            q.AddJob<RollbackExpiryJob>(j => j.WithIdentity(RollbackExpiryJob.Key));
+            q.AddTrigger(t => t.ForJob(RollbackExpiryJob.Key).WithIdentity(RollbackExpiryJob.Trigger)
+                .StartAt(DateTimeOffset.UtcNow.AddMinutes(1))
+                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(15)).RepeatForever()));
             q.AddJob<AuditVerificationJob>(j => j.WithIdentity(AuditVerificationJob.Key));
             q.AddTrigger(t => t.ForJob(AuditVerificationJob.Key).WithIdentity(AuditVerificationJob.Trigger)
                 .WithCronSchedule("0 30 2 * * ?", c => c.InTimeZone(TimeZoneInfo.Utc)));
@@ -71,4 +75,18 @@ public sealed class PromotionExpiryJob(Approvals.PromotionService promotions) : 
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
         await promotions.ExpireDueAsync(cancellationToken);
+}
+
+/// <summary>
+/// Stores emergency rollbacks left unconfirmed past their window as Expired and tells their starters. Confirmation is
+/// refused from the window's end whether or not this has run; each expiry is a guarded transition, so instances cannot double it.
+/// </summary>
+[DisallowConcurrentExecution]
+public sealed class RollbackExpiryJob(Approvals.RollbackService rollbacks) : IJob
+{
+    public static readonly JobKey Key = new("rollback-expiry");
+    public static readonly TriggerKey Trigger = new("rollback-expiry-every-15-minutes");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await rollbacks.ExpireDueAsync(cancellationToken);
 }

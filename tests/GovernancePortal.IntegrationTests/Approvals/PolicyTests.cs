@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using GovernancePortal.Data;
 using GovernancePortal.Registry;
 using GovernancePortal.Testing;
@@ -386,6 +387,76 @@ public abstract class PolicyTests(PortalFactory portal)
         var halfBody = await half.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("pending", halfBody.GetProperty("status").GetString());
         Assert.Equal("needs 1 more ComplianceOfficer", halfBody.GetProperty("stillNeeded").GetString());
+    }
+
+    /// <summary>
+    /// Policies and request snapshots stored before the generic sign-off list was removed carry a <c>requiredSignOffs</c>
+    /// member; they must still load everywhere a policy is read, and judge with the checklist gate as the only sign-off gate.
+    /// </summary>
+    [Fact]
+    public async Task Policies_stored_with_the_removed_sign_off_list_still_load_and_judge_without_it()
+    {
+        static string WithLegacySignOffs(PromotionPolicy policy)
+        {
+            var json = JsonNode.Parse(PromotionService.SerializePolicy(policy))!.AsObject();
+            json["requiredSignOffs"] = JsonNode.Parse("""[{"id":"hipaa","displayName":"HIPAA checklist"}]""");
+            return json.ToJsonString();
+        }
+        var current = await CurrentAsync(Stage.Production, RiskTier.Prohibited);
+        await portal.WithDbAsync(async db =>
+        {
+            var row = new PromotionPolicyVersion
+            {
+                TargetStage = Stage.Production, RiskTier = RiskTier.Prohibited, Version = current.Version + 1,
+                PolicyJson = WithLegacySignOffs(current with { Version = current.Version + 1, RequestExpiry = TimeSpan.FromDays(10) }),
+                CreatedBy = "compliance@demo.test", CreatedAt = DateTimeOffset.UtcNow, ChangeNote = "Stored by an earlier release.",
+            };
+            db.PromotionPolicyVersions.Add(row);
+            db.Audit.Record("policy.changed", row);
+            await db.SaveChangesAsync();
+        });
+        var officer = await As("compliance@demo.test");
+        var browser = await PortalClient.SignedInAsync(portal, "compliance@demo.test");
+
+        var stored = await CurrentAsync(Stage.Production, RiskTier.Prohibited);
+        Assert.Equal((current.Version + 1, TimeSpan.FromDays(10)), (stored.Version, stored.RequestExpiry));
+        var listed = (await officer.GetFromJsonAsync<JsonElement>("/api/v1/policies")).EnumerateArray()
+            .Single(p => p.GetProperty("targetStage").GetString() == "production" && p.GetProperty("riskTier").GetString() == "prohibited");
+        Assert.Equal(10, listed.GetProperty("requestExpiryDays").GetDouble());
+        Assert.False(listed.TryGetProperty("requiredSignOffs", out _));
+        Assert.Equal(HttpStatusCode.OK, (await officer.GetAsync("/api/v1/policies/production/prohibited/versions")).StatusCode);
+        Assert.NotNull((await browser.GetDocumentAsync("/approvals/policies/Production/Prohibited/versions")).QuerySelector($"[data-testid=policy-version-{stored.Version}]"));
+        Assert.DoesNotContain("sign-offs", (await browser.GetDocumentAsync("/approvals/policies")).Body!.TextContent, StringComparison.OrdinalIgnoreCase);
+        var edited = await officer.PutAsync("/api/v1/policies/production/prohibited", Json(Body(stored, "Back to 14 days.", b => b["requestExpiryDays"] = 14)));
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        Assert.DoesNotContain("requiredSignOffs", await portal.WithDbAsync(db => db.PromotionPolicyVersions
+            .Where(p => p.TargetStage == Stage.Production && p.RiskTier == RiskTier.Prohibited && p.Version == stored.Version + 1).Select(p => p.PolicyJson).SingleAsync()));
+
+        // A request snapshotted under such a policy is read, shown and decided with today's gates.
+        var id = await portal.WithDbAsync(async db =>
+        {
+            var version = (await RegistryQueries.FindVersionAsync(db, "radiology-triage", "0.3.0"))!;
+            var policy = (await db.PromotionPolicyVersions.AsNoTracking().Where(p => p.TargetStage == Stage.Staging && p.RiskTier == version.Model.RiskTier)
+                .OrderByDescending(p => p.Version).FirstAsync()).Policy();
+            var promotion = new Promotion
+            {
+                VersionId = version.Id, FromStage = version.Stage, TargetStage = Stage.Staging, Requester = "owner2@demo.test", Justification = "Pilot wards.",
+                State = PromotionRequestState.Pending, PolicyVersion = policy.Version, PolicyJson = WithLegacySignOffs(policy),
+                GatesJson = """[{"name":"Sign-offs","passed":true,"explanation":"passed: this policy requires no sign-offs"}]""",
+                CreatedAt = DateTimeOffset.UtcNow, ExpiresAt = DateTimeOffset.UtcNow.AddDays(14),
+            };
+            db.Promotions.Add(promotion);
+            db.Audit.Record("promotion.requested", promotion);
+            await db.SaveChangesAsync();
+            return promotion.Id;
+        });
+        Assert.Equal(HttpStatusCode.OK, (await officer.GetAsync($"/api/v1/promotions/{id}")).StatusCode);
+        Assert.NotNull((await browser.GetDocumentAsync($"/approvals/{id}")).QuerySelector("[data-testid=request-policy]"));
+        var decided = await officer.PostAsync($"/api/v1/promotions/{id}/decisions", Json(new { decision = "approve" }));
+        Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+        var gates = (await decided.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("gates").EnumerateArray().Select(g => g.GetProperty("name").GetString()).ToList();
+        Assert.Contains(GateNames.Checklists, gates);
+        Assert.DoesNotContain(gates, g => g!.StartsWith("Sign-offs", StringComparison.Ordinal));
     }
 
     private static async Task CompleteCardAsync(HttpClient owner, string key, string version)

@@ -34,8 +34,8 @@ public sealed record VersionRow(Guid Id, Guid ModelId, string ModelKey, string N
 
 public sealed record PendingRow(Guid Id, Guid VersionId, string Requester, Stage Target = Stage.Staging);
 
-/// <summary>A rollback still in state Pending (possibly past its window).</summary>
-public sealed record RollbackRow(Guid Id, string ModelKey, string StartedBy, string StartedRole, DateTimeOffset ExpiresAt);
+/// <summary>A rollback not confirmed or cancelled: Pending (possibly past its window), or stored Expired by the job.</summary>
+public sealed record RollbackRow(Guid Id, string ModelKey, string StartedBy, string StartedRole, DateTimeOffset ExpiresAt, RollbackState State);
 
 /// <summary>What a check found, and the state it read (a randomized run plans its next batch from it).</summary>
 public sealed record CheckResult(IReadOnlyList<string> Problems, IReadOnlyList<VersionRow> Versions, IReadOnlyList<PendingRow> Pending, IReadOnlyList<Guid> Decided)
@@ -296,12 +296,13 @@ public sealed class PromotionInvariants
         }
         _touchedRollbacks.Clear();
 
-        var pendingRollbacks = (await db.Rollbacks.AsNoTracking().Where(r => r.State == RollbackState.Pending)
-            .Select(r => new { r.Id, r.Model.Key, r.StartedBy, r.StartedRole, r.StartedAt, r.ExpiresAt }).ToListAsync())
-            .OrderBy(r => r.Key, StringComparer.Ordinal).ThenBy(r => r.StartedAt).Select(r => new RollbackRow(r.Id, r.Key, r.StartedBy, r.StartedRole, r.ExpiresAt)).ToList();
+        // Expired ones stay in the list, as they did before the job stored them, so a run keeps trying to confirm them.
+        var pendingRollbacks = (await db.Rollbacks.AsNoTracking().Where(r => r.State == RollbackState.Pending || r.State == RollbackState.Expired)
+            .Select(r => new { r.Id, r.Model.Key, r.StartedBy, r.StartedRole, r.StartedAt, r.ExpiresAt, r.State }).ToListAsync())
+            .OrderBy(r => r.Key, StringComparer.Ordinal).ThenBy(r => r.StartedAt).Select(r => new RollbackRow(r.Id, r.Key, r.StartedBy, r.StartedRole, r.ExpiresAt, r.State)).ToList();
         if (now is { } clock)
         {
-            foreach (var model in pendingRollbacks.Where(r => r.ExpiresAt > clock).GroupBy(r => r.ModelKey).Where(g => g.Count() > 1))
+            foreach (var model in pendingRollbacks.Where(r => r.ExpiresAt > clock && r.State == RollbackState.Pending).GroupBy(r => r.ModelKey).Where(g => g.Count() > 1))
             {
                 problems.Add($"Model {model.Key} has {model.Count()} rollbacks waiting for confirmation at once ({string.Join(", ", model.Select(r => $"{r.Id} by {r.StartedBy}"))}); ADR-013 allows one.");
             }
@@ -498,7 +499,13 @@ public sealed class PromotionInvariants
         {
             problems.Add($"{name}: from {r.FromVersionId} to {r.ToVersionId} are not two versions of its model.");
         }
-        var expectedEnds = r.State switch { RollbackState.Confirmed => "rollback.confirmed", RollbackState.Cancelled => "rollback.cancelled", _ => "" };
+        var expectedEnds = r.State switch
+        {
+            RollbackState.Confirmed => "rollback.confirmed",
+            RollbackState.Cancelled => "rollback.cancelled",
+            RollbackState.Expired => "rollback.expired",
+            _ => "",
+        };
         if (string.Join(",", audited.Ends) != expectedEnds)
         {
             problems.Add($"{name}: audit events after its start [{string.Join(", ", audited.Ends)}].");
@@ -506,6 +513,11 @@ public sealed class PromotionInvariants
         if ((r.State == RollbackState.Pending) != (r.DecidedBy is null && r.DecidedAt is null))
         {
             problems.Add($"{name}: decided by {r.DecidedBy ?? "nobody"} at {r.DecidedAt?.ToString("O") ?? "never"}.");
+        }
+        // Nobody decides an expiry, and it is stored only once the window has closed.
+        if (r.State == RollbackState.Expired && (r.DecidedBy is not null || r.DecidedAt < r.ExpiresAt))
+        {
+            problems.Add($"{name}: stored Expired by {r.DecidedBy ?? "the system"} at {r.DecidedAt?.ToString("O") ?? "never"}, its window closing {r.ExpiresAt:O}.");
         }
         var stageChanges = string.Join(",", audited.StageChanges.Order(StringComparer.Ordinal));
         var reviewsOpened = reviews.Count;
@@ -592,6 +604,7 @@ public sealed class PromotionInvariants
                 ("promotion.withdrawn" or "promotion.expired", { }, _, _) => Array.Empty<string?>(),
                 ("rollback.started", _, { } r, _) => new string?[] { r.StartedBy },
                 ("rollback.confirmed" or "rollback.cancelled", _, { } r, _) => new string?[] { r.DecidedBy },
+                ("rollback.expired", _, { State: RollbackState.Expired } r, _) => Array.Empty<string?>(),
                 ("review.opened", _, _, { } v) => new string?[] { v.Rollback.DecidedBy },
                 ("review.closed", _, _, { } v) => new string?[] { v.ClosedBy },
                 _ => null,
@@ -604,6 +617,10 @@ public sealed class PromotionInvariants
             if (actors.OfType<string>().FirstOrDefault(a => SamePerson(a, note.Recipient)) is { } self)
             {
                 problems.Add($"Notification {note.Id} ({note.Kind}: \"{note.Title}\") tells {self} of their own act.");
+            }
+            if (note.Kind == "rollback.expired" && rollback is not null && !SamePerson(note.Recipient, rollback.StartedBy))
+            {
+                problems.Add($"Notification {note.Id} tells {note.Recipient} that rollback {rollback.Id} expired; only its starter {rollback.StartedBy} is told.");
             }
             if (note.Kind == "rollback.started" && rollback is not null
                 && Side(PromotionWorld.Find(note.Recipient), rollback.Model) is var side && (side is null || side == rollback.StartedRole))

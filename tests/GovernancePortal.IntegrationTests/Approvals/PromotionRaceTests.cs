@@ -205,15 +205,7 @@ public abstract class PromotionRaceTests(ClockedPortal portal, ITestOutputHelper
     {
         for (var round = 0; round < Rounds; round++)
         {
-            var model = await _world.RegisterModelAsync($"race-rollback-start-{round}", RiskTier.Limited, PromotionWorld.Owner2);
-            var previous = await _world.RegisterVersionAsync(model, CardQuality.Complete, metricsPass: true);
-            var champion = await _world.RegisterVersionAsync(model, CardQuality.Complete, metricsPass: true);
-            foreach (var (number, stage) in new[] { (previous, Stage.Staging), (champion, Stage.Staging), (previous, Stage.Production), (champion, Stage.Production) })
-            {
-                // The production history is ordered by decision time; entries at one instant would leave "previous" undefined.
-                portal.Clock.Advance(TimeSpan.FromMinutes(1));
-                await _world.PromoteAsync(model, number, stage);
-            }
+            var (model, _, _) = await _world.ChampionWithPredecessorAsync($"race-rollback-start-{round}", PromotionWorld.Owner2);
             var (firstBy, secondBy) = round % 2 == 0 ? (PromotionWorld.Compliance, PromotionWorld.Compliance2) : (PromotionWorld.Owner2, PromotionWorld.Compliance);
 
             var (first, second) = await RaceAsync(
@@ -227,6 +219,94 @@ public abstract class PromotionRaceTests(ClockedPortal portal, ITestOutputHelper
             Assert.Equal(1, pending);
             await AssertInvariantsAsync();
         }
+    }
+
+    /// <summary>
+    /// Two portal instances run the rollback expiry job at the same moment: each due rollback is stored Expired once, with
+    /// one audit event by the system and one note to its starter, and the two runs' counts add up to what was due.
+    /// </summary>
+    [Fact]
+    public async Task Two_rollback_expiry_jobs_at_once_expire_each_rollback_once()
+    {
+        var split = new List<string>();
+        for (var round = 0; round < Rounds; round++)
+        {
+            var (model, previous, champion) = await _world.ChampionWithPredecessorAsync($"race-rollback-expiry-{round}", PromotionWorld.Owner2);
+            var id = await StartRollbackAsync(model);
+            var after = await portal.WithDbAsync(db => db.Rollbacks.Where(r => r.Id == id).Select(r => r.ExpiresAt).SingleAsync()) + TimeSpan.FromMinutes(1);
+            var due = await portal.WithDbAsync(db => db.Rollbacks.CountAsync(r => r.State == RollbackState.Pending && r.ExpiresAt <= after));
+
+            var (first, second) = await RaceAsync(
+                sp => ActivatorUtilities.CreateInstance<RollbackService>(sp, new TestClock(after)).ExpireDueAsync(),
+                sp => ActivatorUtilities.CreateInstance<RollbackService>(sp, new TestClock(after)).ExpireDueAsync());
+            portal.Clock.Advance(after + TimeSpan.FromMinutes(1) - portal.Clock.GetUtcNow());
+
+            Assert.True(first + second == due, $"Round {round}: {due} due, the two jobs expired {first} and {second}.");
+            split.Add($"{first}/{second}");
+            await AssertRollbackEndedAsync(id, model, previous, champion, RollbackState.Expired);
+            Assert.Equal(["system"], await portal.WithDbAsync(db => db.AuditEvents.Where(e => e.EntityId == id.ToString() && e.Action == "rollback.expired")
+                .Select(e => e.ActorUsername).ToListAsync()));
+            Assert.Equal([PromotionWorld.Owner2.Username], await RollbackSetup.RecipientsAsync(portal, "rollback.expired", $"/rollbacks/{id}"));
+        }
+        output.WriteLine($"Rollbacks expired by the first/second job per round: {string.Join(", ", split)}.");
+    }
+
+    [Fact]
+    public async Task A_rollback_confirmation_racing_the_expiry_job_ends_with_one_of_them()
+    {
+        var (expiries, overlapped) = (0, 0);
+        for (var round = 0; round < Rounds; round++)
+        {
+            var (model, previous, champion) = await _world.ChampionWithPredecessorAsync($"race-rollback-confirm-{round}", PromotionWorld.Owner2);
+            var id = await StartRollbackAsync(model);
+            var expiresAt = await portal.WithDbAsync(db => db.Rollbacks.Where(r => r.Id == id).Select(r => r.ExpiresAt).SingleAsync());
+            portal.Clock.Advance(expiresAt - TimeSpan.FromMinutes(1) - portal.Clock.GetUtcNow());
+
+            // The officer's instance still sees a minute before the window closes, the job's instance a minute after it.
+            var (confirmation, _) = await RaceAsync(
+                sp => ActivatorUtilities.CreateInstance<RollbackService>(sp, new TestClock(expiresAt - TimeSpan.FromMinutes(1)))
+                    .ConfirmAsync(PromotionWorld.Compliance.Caller, id),
+                sp => ActivatorUtilities.CreateInstance<RollbackService>(sp, new TestClock(expiresAt + TimeSpan.FromMinutes(1))).ExpireDueAsync());
+            portal.Clock.Advance(TimeSpan.FromMinutes(2));
+
+            if (confirmation.Failure is null)
+            {
+                await AssertRollbackEndedAsync(id, model, previous, champion, RollbackState.Confirmed);
+            }
+            else
+            {
+                Assert.Equal(FailureKind.Conflict, confirmation.Failure.Kind);
+                expiries++;
+                overlapped += confirmation.Failure.Message.Contains(SameMoment) ? 1 : 0;
+                await AssertRollbackEndedAsync(id, model, previous, champion, RollbackState.Expired);
+            }
+        }
+        output.WriteLine($"The expiry won {expiries} of {Rounds} rounds; {overlapped} overlapped in the database.");
+    }
+
+    private async Task<Guid> StartRollbackAsync(WorldModel model)
+    {
+        var started = await _world.InScopeAsync(sp => PromotionWorld.StartRollbackAsync(sp, model.Owner, model.Key, "Incident: error rate doubled."));
+        Assert.Null(started.Failure);
+        return started.Rollback!.Id;
+    }
+
+    /// <summary>The rollback's state, both versions' stages, and the rollback's own audit events: a confirmation swaps the two, an expiry changes nothing else.</summary>
+    private async Task AssertRollbackEndedAsync(Guid id, WorldModel model, string previous, string champion, RollbackState state)
+    {
+        var (stored, stages, events) = await portal.WithDbAsync(async db =>
+        {
+            var rollback = await db.Rollbacks.AsNoTracking().SingleAsync(r => r.Id == id);
+            var versions = await db.ModelVersions.Where(v => v.Model.Key == model.Key).ToListAsync();
+            var actions = await db.AuditEvents.AsNoTracking().Where(e => e.EntityId == id.ToString()).OrderBy(e => e.Sequence).Select(e => e.Action).ToListAsync();
+            return (rollback, versions.ToDictionary(v => v.Number.ToString(), v => v.Stage), actions);
+        });
+        Assert.Equal(state, stored.State);
+        var confirmed = state == RollbackState.Confirmed;
+        Assert.Equal((confirmed ? Stage.Production : Stage.Staging, confirmed ? Stage.Staging : Stage.Production), (stages[previous], stages[champion]));
+        Assert.Equal(["rollback.started", confirmed ? "rollback.confirmed" : "rollback.expired"], events);
+        Assert.Equal(confirmed ? 1 : 0, await portal.WithDbAsync(db => db.RetrospectiveReviews.CountAsync(r => r.RollbackId == id)));
+        await AssertInvariantsAsync();
     }
 
     private async Task<(string Number, Guid Id)> PendingStagingRequestAsync(WorldModel model)

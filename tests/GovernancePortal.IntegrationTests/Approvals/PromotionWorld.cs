@@ -157,6 +157,8 @@ public sealed class PromotionWorld(ClockedPortal portal)
 
     public static Task<int> ExpireAsync(IServiceProvider services) => services.GetRequiredService<PromotionService>().ExpireDueAsync();
 
+    public static Task<int> ExpireRollbacksAsync(IServiceProvider services) => services.GetRequiredService<RollbackService>().ExpireDueAsync();
+
     public static async Task<RegistryFailure?> SaveCardAsync(IServiceProvider services, Actor by, string modelKey, string number, CardQuality quality)
     {
         var version = await RegistryQueries.FindVersionAsync(services.GetRequiredService<GovernanceDbContext>(), modelKey, number)
@@ -200,6 +202,23 @@ public sealed class PromotionWorld(ClockedPortal portal)
         return requested.Promotion!.State == PromotionRequestState.Approved
             ? id
             : throw new InvalidOperationException($"{target} for {model.Key} {number} stayed {requested.Promotion.State}: {requested.Message}");
+    }
+
+    /// <summary>
+    /// A model whose champion replaced an earlier Production version, each promoted the ordinary way a minute apart (the
+    /// production history is ordered by decision time; entries at one instant would leave "previous" undefined): ready to roll back.
+    /// </summary>
+    public async Task<(WorldModel Model, string Previous, string Champion)> ChampionWithPredecessorAsync(string key, Actor owner)
+    {
+        var model = await RegisterModelAsync(key, RiskTier.Limited, owner);
+        var previous = await RegisterVersionAsync(model, CardQuality.Complete, metricsPass: true);
+        var champion = await RegisterVersionAsync(model, CardQuality.Complete, metricsPass: true);
+        foreach (var (number, stage) in new[] { (previous, Stage.Staging), (champion, Stage.Staging), (previous, Stage.Production), (champion, Stage.Production) })
+        {
+            portal.Clock.Advance(TimeSpan.FromMinutes(1));
+            await PromoteAsync(model, number, stage);
+        }
+        return (model, previous, champion);
     }
 
     public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)

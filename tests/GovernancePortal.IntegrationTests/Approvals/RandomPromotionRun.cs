@@ -33,7 +33,7 @@ public sealed record Plan(Move Move, Actor By, string ModelKey = "", string Numb
         Move.Request => $"{By} requests {Target} for {ModelKey} {Number}",
         Move.Approve or Move.Reject => $"{By} {Move.ToString().ToLowerInvariant()}s {Promotion}{(Comment is null ? "" : $" (\"{Comment}\")")}",
         Move.Withdraw => $"{By} withdraws {Promotion}",
-        Move.Expire => "the expiry job runs",
+        Move.Expire => "the expiry jobs run",
         Move.EditCard => $"{By} saves a {Card} card on {ModelKey} {Number}",
         Move.StartRollback => $"{By} starts a rollback of {ModelKey} (\"{Comment}\")",
         Move.ConfirmRollback => $"{By} confirms rollback {Promotion}",
@@ -58,7 +58,7 @@ public sealed class ServiceDriver(PromotionWorld world) : IPromotionDriver
         Move.Approve => Label(await PromotionWorld.DecideAsync(sp, plan.By, plan.Promotion, Verdict.Approve, plan.Comment)),
         Move.Reject => Label(await PromotionWorld.DecideAsync(sp, plan.By, plan.Promotion, Verdict.Reject, plan.Comment)),
         Move.Withdraw => Label(await PromotionWorld.WithdrawAsync(sp, plan.By, plan.Promotion)),
-        Move.Expire => $"ok ({await PromotionWorld.ExpireAsync(sp)} expired)",
+        Move.Expire => $"ok ({await PromotionWorld.ExpireAsync(sp)} expired, {await PromotionWorld.ExpireRollbacksAsync(sp)} rollbacks expired)",
         Move.EditCard => Label((await PromotionWorld.SaveCardAsync(sp, plan.By, plan.ModelKey, plan.Number, plan.Card))),
         Move.StartRollback => Label(await PromotionWorld.StartRollbackAsync(sp, plan.By, plan.ModelKey, plan.Comment)),
         Move.ConfirmRollback => Label(await PromotionWorld.ConfirmRollbackAsync(sp, plan.By, plan.Promotion)),
@@ -113,7 +113,7 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
     /// <summary>How many requests ended in each state.</summary>
     public IReadOnlyDictionary<PromotionRequestState, int> States { get; private set; } = new Dictionary<PromotionRequestState, int>();
 
-    /// <summary>How many rollbacks ended in each state; a pending one past its window counts as Expired.</summary>
+    /// <summary>How many rollbacks ended in each state; a pending one past its window counts as Expired, stored so by the job or not yet.</summary>
     public IReadOnlyDictionary<string, int> RollbackStates { get; private set; } = new Dictionary<string, int>();
 
     public PromotionInvariants Invariants { get; } = new();
@@ -267,7 +267,8 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
     {
         var clock = world.Portal.Clock.GetUtcNow();
         var live = now.Rollbacks.Where(r => r.ExpiresAt > clock).ToList();
-        // While a rollback waits, mostly act on it (confirm 0.15–0.70, cancel 0.70–0.82); otherwise mostly start one.
+        // While a rollback waits, mostly act on it (confirm 0.15–0.62, cancel 0.62–0.82); otherwise mostly start one. Only a
+        // rollback still in its window can be cancelled, and confirmations end most of them quickly, so cancels get a wide band.
         var roll = live.Count > 0 ? _random.NextDouble() : _random.NextDouble() < 0.6 ? 0.0 : 0.15 + _random.NextDouble() * 0.85;
         if (roll >= 0.82 && now.OpenReviews.Count == 0 && _random.NextDouble() < 0.8)
         {
@@ -287,7 +288,7 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
             var rollback = live.Count > 0 && _random.NextDouble() < 0.8 ? Pick(live) : now.Rollbacks.Count > 0 && _random.NextDouble() < 0.85 ? Pick(now.Rollbacks) : null;
             var id = rollback?.Id ?? (_decidedRollbacks.Count > 0 && _random.NextDouble() < 0.9 ? Pick(_decidedRollbacks) : Guid.NewGuid());
             var model = rollback is null ? null : models.Single(m => m.Key == rollback.ModelKey);
-            if (roll < 0.70)
+            if (roll < 0.62)
             {
                 var side = _random.NextDouble();
                 var by = model is null || side >= 0.85 ? Pick(people)

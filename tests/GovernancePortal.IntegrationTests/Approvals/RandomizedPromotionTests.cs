@@ -42,7 +42,9 @@ public abstract class RandomizedPromotionTests(ClockedPortal portal, ITestOutput
         Assert.True(run.Count("ConfirmRollback Forbidden") + run.Count("ConfirmRollback Forbidden (starter)") + run.Count("ConfirmRollback Forbidden (same side)") >= 8 * scale,
             run.Summary());
         Assert.True(run.Count("ConfirmRollback Conflict (expired)") >= 60 * scale, run.Summary());
-        Assert.True(run.RollbackStates.GetValueOrDefault("Expired") >= 10 * scale && run.Count("CancelRollback ok (Cancelled)") >= 20 * scale, run.Summary());
+        // A rollback past its window is refused to the canceller as to the confirmer, stored Expired by the job or not yet.
+        Assert.True(run.RollbackStates.GetValueOrDefault("Expired") >= 10 * scale && run.Count("CancelRollback ok (Cancelled)") >= 6 * scale, run.Summary());
+        Assert.True(run.Count("CancelRollback Conflict (expired)") >= 15 * scale, run.Summary());
         Assert.True(run.Count("StartRollback Rule") >= 80 * scale && run.Count("StartRollback Forbidden") >= 40 * scale, run.Summary());
     }
 
@@ -105,7 +107,7 @@ public sealed class RandomizedPromotionTestsOnSqlite(SqliteClockedPortal portal,
 public sealed class RandomizedPromotionTestsOnPostgreSql(PostgreSqlClockedPortal portal, ITestOutputHelper output)
     : RandomizedPromotionTests(portal, output), IClassFixture<PostgreSqlClockedPortal>;
 
-/// <summary>The same kind of run through the HTTP API (fewer actions: a request costs more than a service call; rollbacks go through it too).</summary>
+/// <summary>The same kind of run through the HTTP API (fewer actions: a request costs more than a service call; rollbacks and retrospectives go through it too).</summary>
 public abstract class RandomizedPromotionApiTests(ClockedPortal portal, ITestOutputHelper output)
 {
     [Fact]
@@ -140,7 +142,8 @@ public sealed class ApiDriver(PromotionWorld world, IReadOnlyDictionary<string, 
 
     public async Task<string> RunAsync(Plan plan)
     {
-        if (plan.Move is not (Move.Request or Move.Approve or Move.Reject or Move.Withdraw or Move.StartRollback or Move.ConfirmRollback or Move.CancelRollback))
+        if (plan.Move is not (Move.Request or Move.Approve or Move.Reject or Move.Withdraw or Move.StartRollback or Move.ConfirmRollback or Move.CancelRollback
+            or Move.CloseReview))
         {
             return await _services.RunAsync(plan);
         }
@@ -155,6 +158,7 @@ public sealed class ApiDriver(PromotionWorld world, IReadOnlyDictionary<string, 
             Move.StartRollback => await client.PostAsync($"/api/v1/models/{plan.ModelKey}/rollbacks", Json(new { reason = plan.Comment })),
             Move.ConfirmRollback => await client.PostAsync($"/api/v1/rollbacks/{plan.Promotion}/confirm", null),
             Move.CancelRollback => await client.PostAsync($"/api/v1/rollbacks/{plan.Promotion}/cancel", null),
+            Move.CloseReview => await client.PostAsync($"/api/v1/retrospectives/{plan.Promotion}/close", Json(new { findings = plan.Comment })),
             _ => null,
         };
         if (response is null)

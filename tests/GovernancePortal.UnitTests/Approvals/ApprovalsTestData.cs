@@ -40,7 +40,6 @@ internal static class ApprovalsTestData
             new("brier", "holdout", "overall", 0.11, 0.15, HigherIsBetter: false),
             new("accuracy", "holdout", "overall", 0.91, null, HigherIsBetter: true),
         ],
-        SignedOff: [],
         AnotherVersionInProduction: false);
 
     public static readonly IReadOnlyList<GateResult> Passing = [new("Route", true, "passed: promotion from Staging to Production is allowed")];

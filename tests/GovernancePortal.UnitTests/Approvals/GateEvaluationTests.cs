@@ -125,23 +125,6 @@ public sealed class GateEvaluationTests
             Gate(GateEvaluation.Evaluate(Policy(Stage.Production, RiskTier.High), candidate), GateNames.MetricThresholds).Explanation);
     }
 
-    [Theory]
-    [InlineData("", "blocked: HIPAA checklist not signed off", "blocked: EU AI Act conformity not signed off")]
-    [InlineData("hipaa", "passed: HIPAA checklist signed off", "blocked: EU AI Act conformity not signed off")]
-    [InlineData("hipaa,eu-ai-act,unrelated", "passed: HIPAA checklist signed off", "passed: EU AI Act conformity signed off")]
-    [InlineData("HIPAA", "blocked: HIPAA checklist not signed off", "blocked: EU AI Act conformity not signed off")]
-    public void Each_required_sign_off_is_its_own_gate(string signedOff, string hipaa, string euAiAct)
-    {
-        var policy = Policy(Stage.Production, RiskTier.High) with
-        {
-            RequiredSignOffs = [new("hipaa", "HIPAA checklist"), new("eu-ai-act", "EU AI Act conformity")],
-        };
-        var candidate = ApprovalsTestData.Candidate(Stage.Production, RiskTier.High) with { SignedOff = signedOff.Split(',', StringSplitOptions.RemoveEmptyEntries) };
-        var results = GateEvaluation.Evaluate(policy, candidate);
-        Assert.Equal(hipaa, Gate(results, "Sign-offs: HIPAA checklist").Explanation);
-        Assert.Equal(euAiAct, Gate(results, "Sign-offs: EU AI Act conformity").Explanation);
-    }
-
     private static readonly ChecklistSignOff SignedHipaa = new("hipaa", "HIPAA", true, []);
     private static readonly ChecklistSignOff OpenGdpr = new("gdpr", "GDPR", false,
         ["GDPR item gdpr-art-35-dpia (Art. 35): unanswered", "GDPR item gdpr-art-30-ropa (Art. 30): answered No without review"]);
@@ -175,6 +158,18 @@ public sealed class GateEvaluationTests
         Assert.Equal(expected, results.Select(r => r.Explanation));
         Assert.Equal(expected.Any(e => e.StartsWith("blocked", StringComparison.Ordinal)), GateEvaluation.Blocks(GateEvaluation.Evaluate(policy, candidate)));
         Assert.DoesNotContain(results, r => GateNames.Structural.Contains(r.Name));
+    }
+
+    /// <summary>The whole list, in order: the checklist gate (one line per applicable template) is the only sign-off gate.</summary>
+    [Theory]
+    [InlineData(true, "Policy", "Route", "Model card completeness", "Metric thresholds", "Checklists: GDPR", "Checklists: HIPAA", "Production champion")]
+    [InlineData(false, "Policy", "Route", "Model card completeness", "Metric thresholds", "Checklists", "Production champion")]
+    public void A_production_promotion_faces_these_gates_in_this_order(bool checklistsRequired, params string[] expected)
+    {
+        var policy = Policy(Stage.Production, RiskTier.High) with { RequireApplicableChecklistsSignedOff = checklistsRequired };
+        var candidate = ApprovalsTestData.Candidate(Stage.Production, RiskTier.High) with { Checklists = [SignedHipaa, OpenGdpr] };
+
+        Assert.Equal(expected, GateEvaluation.Evaluate(policy, candidate).Select(r => r.Name));
     }
 
     [Theory]

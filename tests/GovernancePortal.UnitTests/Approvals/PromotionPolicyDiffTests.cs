@@ -22,7 +22,6 @@ public sealed class PromotionPolicyDiffTests
         { "expiryHours", PolicyFields.RequestExpiry, "14 days", "1.12:00:00" },
         { "from", PolicyFields.AllowedFromStages, "Staging", "Staging, Retired" },
         { "checklists", PolicyFields.RequireApplicableChecklistsSignedOff, "no", "yes" },
-        { "signOffs", PolicyFields.RequiredSignOffs, "none", "HIPAA checklist" },
     };
 
     [Theory]
@@ -40,7 +39,6 @@ public sealed class PromotionPolicyDiffTests
             "expiryHours" => Base with { RequestExpiry = TimeSpan.FromHours(36) },
             "from" => Base with { AllowedFromStages = [Stage.Staging, Stage.Retired] },
             "checklists" => Base with { RequireApplicableChecklistsSignedOff = true },
-            "signOffs" => Base with { RequiredSignOffs = [new("hipaa", "HIPAA checklist")] },
             _ => throw new ArgumentOutOfRangeException(nameof(edit)),
         };
 
@@ -75,6 +73,6 @@ public sealed class PromotionPolicyDiffTests
     public void Describe_covers_every_editable_field_once() =>
         Assert.Equal(
             [PolicyFields.RequiredApprovals, PolicyFields.MinimumCardCompleteness, PolicyFields.MetricThresholdsMustPass, PolicyFields.AllowsSeveralProduction,
-             PolicyFields.RequestExpiry, PolicyFields.AllowedFromStages, PolicyFields.RequireApplicableChecklistsSignedOff, PolicyFields.RequiredSignOffs],
+             PolicyFields.RequestExpiry, PolicyFields.AllowedFromStages, PolicyFields.RequireApplicableChecklistsSignedOff],
             PromotionPolicyDiff.Describe(Base).Select(f => f.Field));
 }

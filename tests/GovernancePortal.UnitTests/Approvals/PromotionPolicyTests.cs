@@ -67,8 +67,6 @@ public sealed class PromotionPolicyTests
         { "viewerSlot", "'Viewer' cannot approve" },
         { "zeroCount", "at least one approval, not 0" },
         { "duplicateRole", "ComplianceOfficer is listed more than once" },
-        { "duplicateSignOff", "'hipaa' is listed more than once" },
-        { "blankSignOff", "needs an id and a display name" },
         { "expiry366", "expire within 365 days" },
         { "elevenOfficers", "at most 10 approvals, not 11" },
         { "toDevelopment", "Staging or Production, not Development" },
@@ -93,8 +91,6 @@ public sealed class PromotionPolicyTests
             "viewerSlot" => ok with { RequiredApprovals = [new(Roles.Viewer, 1)] },
             "zeroCount" => ok with { RequiredApprovals = [new(Roles.ComplianceOfficer, 0)] },
             "duplicateRole" => ok with { RequiredApprovals = [new(Roles.ComplianceOfficer, 1), new(Roles.ComplianceOfficer, 1)] },
-            "duplicateSignOff" => ok with { RequiredSignOffs = [new("hipaa", "HIPAA checklist"), new("hipaa", "HIPAA again")] },
-            "blankSignOff" => ok with { RequiredSignOffs = [new(" ", "Nameless")] },
             "expiry366" => ok with { RequestExpiry = TimeSpan.FromDays(366) },
             "elevenOfficers" => ok with { RequiredApprovals = [new(Roles.ComplianceOfficer, 11)] },
             "toDevelopment" => ok with { TargetStage = Stage.Development, AllowedFromStages = [Stage.Staging] },
@@ -110,7 +106,7 @@ public sealed class PromotionPolicyTests
     [InlineData("noFrom", PolicyFields.AllowedFromStages)]
     [InlineData("adminSlot", PolicyFields.RequiredApprovals)]
     [InlineData("version0", PolicyFields.Version)]
-    [InlineData("blankSignOff", PolicyFields.RequiredSignOffs)]
+    [InlineData("fromTwice", PolicyFields.AllowedFromStages)]
     public void Each_problem_names_the_field_it_concerns(string broken, string field)
     {
         var ok = ApprovalsTestData.Policy(Stage.Production, RiskTier.High);
@@ -121,7 +117,7 @@ public sealed class PromotionPolicyTests
             "noFrom" => ok with { AllowedFromStages = [] },
             "adminSlot" => ok with { RequiredApprovals = [new(Roles.Admin, 1)] },
             "version0" => ok with { Version = 0 },
-            "blankSignOff" => ok with { RequiredSignOffs = [new("", "")] },
+            "fromTwice" => ok with { AllowedFromStages = [Stage.Staging, Stage.Staging] },
             _ => throw new ArgumentOutOfRangeException(nameof(broken)),
         };
         var problem = Assert.Single(policy.FieldProblems());

@@ -176,7 +176,42 @@ public sealed class RollbackRulesTests
     public void An_ended_rollback_is_neither_confirmed_nor_cancelled(RollbackState state)
     {
         Assert.Equal(RollbackRefusalKind.AlreadyDecided, RollbackRules.WhyCannotConfirm(Started("owner", state), Officer, StartedPlan, T0.AddHours(1))!.Kind);
-        Assert.Equal(RollbackRefusalKind.AlreadyDecided, RollbackRules.WhyCannotCancel(Started("owner", state), Owner)!.Kind);
+        Assert.Equal(RollbackRefusalKind.AlreadyDecided, RollbackRules.WhyCannotCancel(Started("owner", state), Owner, T0.AddHours(1))!.Kind);
+    }
+
+    /// <summary>Whether or not the job has stored the expiry, the second person and the starter are told the same thing.</summary>
+    [Theory]
+    [InlineData(RollbackState.Pending, 24 * 60)]
+    [InlineData(RollbackState.Pending, 30 * 24 * 60)]
+    [InlineData(RollbackState.Expired, 24 * 60)]
+    [InlineData(RollbackState.Expired, 60)]
+    public void An_expired_rollback_is_neither_confirmed_nor_cancelled_whether_or_not_the_job_stored_it(RollbackState stored, int minutes)
+    {
+        var rollback = Started("owner", stored);
+        var at = T0.AddMinutes(minutes);
+
+        var confirm = RollbackRules.WhyCannotConfirm(rollback, Officer, StartedPlan, at);
+        var cancel = RollbackRules.WhyCannotCancel(rollback, Owner, at);
+
+        Assert.Equal((RollbackRefusalKind.Expired, RollbackRefusalKind.Expired), (confirm?.Kind, cancel?.Kind));
+        Assert.Equal(confirm!.Message, cancel!.Message);
+        Assert.Contains("not confirmed by 2026-03-03 09:00 UTC and has expired", confirm.Message);
+    }
+
+    [Theory]
+    [InlineData(RollbackState.Pending, 24 * 60 - 1, RollbackState.Pending, false)]
+    [InlineData(RollbackState.Pending, 24 * 60, RollbackState.Expired, true)]
+    [InlineData(RollbackState.Expired, 24 * 60, RollbackState.Expired, false)]
+    [InlineData(RollbackState.Confirmed, 48 * 60, RollbackState.Confirmed, false)]
+    [InlineData(RollbackState.Cancelled, 48 * 60, RollbackState.Cancelled, false)]
+    public void A_pending_rollback_reads_as_expired_from_the_end_of_its_window_and_only_then_is_due_for_the_job(
+        RollbackState stored, int minutes, RollbackState shown, bool due)
+    {
+        var rollback = Started("owner", stored);
+        var at = T0.AddMinutes(minutes);
+
+        Assert.Equal(shown, RollbackRules.StateAt(stored, rollback.ExpiresAt, at));
+        Assert.Equal(due, RollbackRules.ExpiresNow(rollback, at));
     }
 
     [Theory]
@@ -187,7 +222,7 @@ public sealed class RollbackRulesTests
     [InlineData("officer", "owner", null)]
     [InlineData("officer", "officer2", "NotAllowed")]
     public void The_starter_withdraws_or_the_other_side_declines(string starter, string canceller, string? expected) =>
-        Assert.Equal(expected, RollbackRules.WhyCannotCancel(Started(starter), People[canceller])?.Kind.ToString());
+        Assert.Equal(expected, RollbackRules.WhyCannotCancel(Started(starter), People[canceller], T0.AddHours(1))?.Kind.ToString());
 
     [Theory]
     [InlineData(null, false)]
