@@ -482,3 +482,11 @@ VALUES ('20261125180245_RollbackAndNotifications', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+ALTER TABLE "Models" ADD "Revision" INTEGER NOT NULL DEFAULT 0;
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125192716_ModelRevision', '10.0.14');
+
+COMMIT;
+

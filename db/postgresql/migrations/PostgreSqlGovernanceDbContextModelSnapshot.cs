@@ -434,12 +434,14 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
                         .HasColumnType("integer");
 
                     b.Property<string>("Hash")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character(64)")
                         .IsFixedLength();
 
                     b.Property<long>("Sequence")
+                        .IsConcurrencyToken()
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");
@@ -976,6 +978,10 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
 
                     b.Property<string>("RiskTier")
                         .IsRequired()

@@ -101,14 +101,10 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
     public async Task<RegistryResult<Assessment>> StartAsync(Caller caller, string key, string versionText, string templateId, bool carryOver,
         CancellationToken cancellationToken = default)
     {
-        var version = await RegistryQueries.FindVersionAsync(db, key, versionText, cancellationToken);
+        var (version, failure) = await VersionToAnswerAsync(caller, key, versionText, cancellationToken);
         if (version is null)
         {
-            return NoVersion(key, versionText);
-        }
-        if (AssessmentRules.WhyCannotAnswer(caller, version.Model.Owner, version.Model.Team) is { } refusal)
-        {
-            return new RegistryFailure(FailureKind.Forbidden, refusal);
+            return failure!;
         }
         var template = await LatestTemplateAsync(templateId, cancellationToken);
         if (template is null)
@@ -295,14 +291,10 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
     public async Task<RegistryResult<Assessment>> RemoveEvidenceAsync(Caller caller, string key, string versionText, Guid evidenceId,
         CancellationToken cancellationToken = default)
     {
-        var version = await RegistryQueries.FindVersionAsync(db, key, versionText, cancellationToken);
+        var (version, failure) = await VersionToAnswerAsync(caller, key, versionText, cancellationToken);
         if (version is null)
         {
-            return NoVersion(key, versionText);
-        }
-        if (AssessmentRules.WhyCannotAnswer(caller, version.Model.Owner, version.Model.Team) is { } refusal)
-        {
-            return new RegistryFailure(FailureKind.Forbidden, refusal);
+            return failure!;
         }
         var found = await (from e in db.AssessmentEvidence
                            join a in db.Assessments on e.AssessmentId equals a.Id
@@ -685,6 +677,20 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
             model = target.Version!.Model.Key, version = target.Version.Number.ToString(), template = template.TemplateId, templateVersion = template.Version,
         });
         return assessment;
+    }
+
+    /// <summary>The version, when the caller may answer its checklists; otherwise why not.</summary>
+    private async Task<(ModelVersion? Version, RegistryFailure? Failure)> VersionToAnswerAsync(Caller caller, string key, string versionText,
+        CancellationToken cancellationToken)
+    {
+        var version = await RegistryQueries.FindVersionAsync(db, key, versionText, cancellationToken);
+        if (version is null)
+        {
+            return (null, NoVersion(key, versionText));
+        }
+        return AssessmentRules.WhyCannotAnswer(caller, version.Model.Owner, version.Model.Team) is { } refusal
+            ? (null, new RegistryFailure(FailureKind.Forbidden, refusal))
+            : (version, null);
     }
 
     private Task<Assessment?> TrackedAssessmentAsync(Guid versionId, string templateId, CancellationToken cancellationToken) =>
