@@ -160,6 +160,8 @@ public abstract class EvidenceRemovalTests(PortalFactory portal)
         var twice = await owner.PostFormAsync(link, confirm, new() { ["_handler"] = "remove-evidence" });
         var twicePage = PortalClient.Parse(await twice.Content.ReadAsStringAsync());
         var stale = await owner.GetDocumentAsync(link);
+        var malformed = await owner.Http.GetAsync($"{Page(key, "1.0.0")}?remove=not-an-id");
+        var malformedPost = await owner.PostFormAsync($"{Page(key, "1.0.0")}?remove=not-an-id", confirm, new() { ["_handler"] = "remove-evidence" });
 
         Assert.Equal($"{Page(key, "1.0.0")}?remove={fileId}#remove-evidence-title", link);
         Assert.Null(page.QuerySelector(".confirm-panel"));
@@ -175,6 +177,13 @@ public abstract class EvidenceRemovalTests(PortalFactory portal)
         Assert.Null(twicePage.QuerySelector(".confirm-panel"));
         Assert.NotNull(stale.QuerySelector("[data-testid=evidence-gone]"));
         Assert.Null(stale.QuerySelector(".confirm-panel"));
+        Assert.Equal(HttpStatusCode.OK, malformed.StatusCode);
+        var malformedPage = PortalClient.Parse(await malformed.Content.ReadAsStringAsync());
+        Assert.Null(malformedPage.QuerySelector(".confirm-panel"));
+        Assert.NotNull(malformedPage.QuerySelector("[data-testid=evidence-gone]"));
+        Assert.Equal(HttpStatusCode.OK, malformedPost.StatusCode);
+        Assert.Contains("no longer on this assessment", PortalClient.Parse(await malformedPost.Content.ReadAsStringAsync())
+            .QuerySelector("[data-testid=status-message]")!.TextContent);
         Assert.Equal(0, await EvidenceCountAsync(key));
     }
 
