@@ -488,3 +488,11 @@ VALUES ('20261125191405_AuditChainedInDatabase', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+ALTER TABLE "Models" ADD "Revision" INTEGER NOT NULL DEFAULT 0;
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261125195307_ModelRevision', '10.0.14');
+
+COMMIT;
+

@@ -979,6 +979,10 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
                     b.Property<string>("RiskTier")
                         .IsRequired()
                         .HasMaxLength(16)

@@ -974,6 +974,10 @@ namespace GovernancePortal.Data.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("RiskTier")
                         .IsRequired()
                         .HasMaxLength(16)

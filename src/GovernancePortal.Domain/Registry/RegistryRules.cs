@@ -68,6 +68,15 @@ public static partial class RegistryRules
     }
 
     /// <summary>
+    /// Null when the caller may change the model's own details (name, description, risk tier, data categories, regulatory
+    /// flags): its owner and their team, and platform admins, who already answer for ownership.
+    /// </summary>
+    public static string? WhyCannotEditDetails(Caller caller, string modelOwner, string modelTeam) =>
+        caller.Has(Roles.Admin) ? null
+        : caller.Has(Roles.ModelOwner) ? WhyCannotEdit(caller, modelOwner, modelTeam)
+        : "Only the model's owner, their team and platform admins change a model's details.";
+
+    /// <summary>
     /// The number a new version must carry: any valid number for a model's first version, otherwise the highest
     /// existing version moved by the change kind. Null when <paramref name="requested"/> is right.
     /// </summary>

@@ -61,6 +61,9 @@ public static class ChecklistApi
             .Accepts<SignOffRequest>("application/json").Produces<AssessmentResponse>();
         api.MapGet("/models/{key}/versions/{version}/evidence/{id:guid}", EvidenceEndpoints.DownloadAsync).RequireAuthorization(Policies.Reader)
             .WithTags("Compliance").WithName("DownloadEvidence");
+        api.MapDelete("/models/{key}/versions/{version}/evidence/{id:guid}", RemoveEvidenceAsync).RequireAuthorization(Policies.ModelOwner)
+            .WithTags("Compliance").WithName("RemoveEvidence").Produces<AssessmentResponse>()
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return api;
     }
 
@@ -150,6 +153,14 @@ public static class ChecklistApi
             result = await checklists.AddLinkAsync(caller, key, version, template, item, body.Value!.Url, cancellationToken);
         }
         return await AnswerWithAsync(result, key, version, template, checklists, created: true, cancellationToken);
+    }
+
+    /// <summary>Answers with the assessment the evidence was taken from, as it is now.</summary>
+    internal static async Task<IResult> RemoveEvidenceAsync(string key, string version, Guid id, ClaimsPrincipal user, ChecklistService checklists,
+        RegistryService registry, CancellationToken cancellationToken)
+    {
+        var result = await checklists.RemoveEvidenceAsync(await registry.CallerAsync(user, cancellationToken), key, version, id, cancellationToken);
+        return await AnswerWithAsync(result, key, version, result.Value?.TemplateId ?? "", checklists, created: false, cancellationToken);
     }
 
     internal static async Task<IResult> ReviewAsync(string key, string version, string template, string item, HttpRequest request, ClaimsPrincipal user,

@@ -101,14 +101,10 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
     public async Task<RegistryResult<Assessment>> StartAsync(Caller caller, string key, string versionText, string templateId, bool carryOver,
         CancellationToken cancellationToken = default)
     {
-        var version = await RegistryQueries.FindVersionAsync(db, key, versionText, cancellationToken);
+        var (version, failure) = await VersionToAnswerAsync(caller, key, versionText, cancellationToken);
         if (version is null)
         {
-            return NoVersion(key, versionText);
-        }
-        if (AssessmentRules.WhyCannotAnswer(caller, version.Model.Owner, version.Model.Team) is { } refusal)
-        {
-            return new RegistryFailure(FailureKind.Forbidden, refusal);
+            return failure!;
         }
         var template = await LatestTemplateAsync(templateId, cancellationToken);
         if (template is null)
@@ -233,7 +229,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         };
         assessment.Evidence.Add(evidence);
         db.AssessmentEvidence.Add(evidence);
-        EvidenceChanged(caller, target.Version!, assessment, target.Applicability!.Template.Title, target.Item!);
+        EvidenceChanged(caller, target.Version!, assessment, target.Applicability!.Template.Title, target.Item!, $"evidence was added to {itemId}");
         db.Audit.Record("assessment.evidence-added", evidence, Details(target.Version!, assessment, itemId, null));
         return await SaveAsync(assessment, cancellationToken);
     }
@@ -283,8 +279,56 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         };
         assessment.Evidence.Add(evidence);
         db.AssessmentEvidence.Add(evidence);
-        EvidenceChanged(caller, target.Version!, assessment, target.Applicability!.Template.Title, target.Item!);
+        EvidenceChanged(caller, target.Version!, assessment, target.Applicability!.Template.Title, target.Item!, $"evidence was added to {itemId}");
         db.Audit.Record("assessment.evidence-added", evidence, Details(target.Version!, assessment, itemId, null));
+        return await SaveAsync(assessment, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes a piece of evidence off its item. Like any change to the item it restarts the item's review and voids a
+    /// sign-off. The audit keeps what was removed (name, SHA-256, size or link), never the content.
+    /// </summary>
+    public async Task<RegistryResult<Assessment>> RemoveEvidenceAsync(Caller caller, string key, string versionText, Guid evidenceId,
+        CancellationToken cancellationToken = default)
+    {
+        var (version, failure) = await VersionToAnswerAsync(caller, key, versionText, cancellationToken);
+        if (version is null)
+        {
+            return failure!;
+        }
+        var found = await (from e in db.AssessmentEvidence
+                           join a in db.Assessments on e.AssessmentId equals a.Id
+                           where e.Id == evidenceId && a.VersionId == version.Id
+                           select new { a.TemplateId, e.ItemId }).SingleOrDefaultAsync(cancellationToken);
+        if (found is null)
+        {
+            return new RegistryFailure(FailureKind.NotFound, $"{key} {versionText} has no evidence '{evidenceId}'.");
+        }
+        var target = await ItemTargetAsync(caller, version, found.TemplateId, found.ItemId, forAnswering: true, cancellationToken);
+        if (target.Failure is not null)
+        {
+            return target.Failure;
+        }
+        var (assessment, item) = (target.Assessment!, target.Item!);
+        var evidence = assessment.Evidence.SingleOrDefault(e => e.Id == evidenceId);
+        if (evidence is null)
+        {
+            return new RegistryFailure(FailureKind.Rule,
+                "This evidence belongs to an assessment that was since upgraded to a newer template version; it stays as part of that assessment's record.");
+        }
+        db.AssessmentEvidence.Remove(evidence);
+        assessment.Evidence.Remove(evidence);
+        // Removing is how a wrong file leaves the portal (often because it should never have been uploaded), so its bytes
+        // go too; the audit event keeps its name, SHA-256 and size. Bytes another assessment still refers to (copied by a
+        // carry-over or an upgrade) stay with that assessment's record. See ADR-012.
+        var deleteBytes = evidence.ContentId is { } contentId
+            && !await db.AssessmentEvidence.AnyAsync(e => e.ContentId == contentId && e.Id != evidence.Id, cancellationToken);
+        if (deleteBytes)
+        {
+            db.EvidenceContents.Remove(new EvidenceContent { Id = evidence.ContentId!.Value, Bytes = [] });
+        }
+        EvidenceChanged(caller, version, assessment, target.Applicability!.Template.Title, item, $"evidence was removed from {item.Id}");
+        db.Audit.Record("assessment.evidence-removed", evidence, Details(version, assessment, item.Id, new { bytesDeleted = deleteBytes }));
         return await SaveAsync(assessment, cancellationToken);
     }
 
@@ -477,11 +521,11 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         assessment.Revision++;
     }
 
-    private void EvidenceChanged(Caller caller, ModelVersion version, Assessment assessment, string templateTitle, ChecklistItem item)
+    private void EvidenceChanged(Caller caller, ModelVersion version, Assessment assessment, string templateTitle, ChecklistItem item, string why)
     {
         if (assessment.Answers.SingleOrDefault(a => a.ItemId == item.Id) is { } answer)
         {
-            ItemChanged(caller, version, assessment, answer, templateTitle, item, $"evidence was added to {item.Id}");
+            ItemChanged(caller, version, assessment, answer, templateTitle, item, why);
         }
         else
         {
@@ -583,10 +627,14 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         CancellationToken cancellationToken)
     {
         var version = await RegistryQueries.FindVersionAsync(db, key, versionText, cancellationToken);
-        if (version is null)
-        {
-            return new(null, null, null, null, NoVersion(key, versionText));
-        }
+        return version is null
+            ? new(null, null, null, null, NoVersion(key, versionText))
+            : await ItemTargetAsync(caller, version, templateId, itemId, forAnswering, cancellationToken);
+    }
+
+    private async Task<Target> ItemTargetAsync(Caller caller, ModelVersion version, string templateId, string itemId, bool forAnswering,
+        CancellationToken cancellationToken)
+    {
         if (forAnswering && AssessmentRules.WhyCannotAnswer(caller, version.Model.Owner, version.Model.Team) is { } refusal)
         {
             return new(version, null, null, null, new RegistryFailure(FailureKind.Forbidden, refusal));
@@ -631,6 +679,20 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         return assessment;
     }
 
+    /// <summary>The version, when the caller may answer its checklists; otherwise why not.</summary>
+    private async Task<(ModelVersion? Version, RegistryFailure? Failure)> VersionToAnswerAsync(Caller caller, string key, string versionText,
+        CancellationToken cancellationToken)
+    {
+        var version = await RegistryQueries.FindVersionAsync(db, key, versionText, cancellationToken);
+        if (version is null)
+        {
+            return (null, NoVersion(key, versionText));
+        }
+        return AssessmentRules.WhyCannotAnswer(caller, version.Model.Owner, version.Model.Team) is { } refusal
+            ? (null, new RegistryFailure(FailureKind.Forbidden, refusal))
+            : (version, null);
+    }
+
     private Task<Assessment?> TrackedAssessmentAsync(Guid versionId, string templateId, CancellationToken cancellationToken) =>
         ChecklistQueries.CurrentAssessmentAsync(db.Assessments, versionId, templateId, cancellationToken);
 
@@ -646,8 +708,9 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
             db.ChangeTracker.Clear();
             return Stale();
         }
-        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex) || DbErrors.IsForeignKeyViolation(ex))
         {
+            // A foreign key fails when evidence bytes were removed while another request copied them (or the reverse).
             db.ChangeTracker.Clear();
             return new RegistryFailure(FailureKind.Conflict, "Someone changed this assessment at the same moment; reload it and try again.");
         }

@@ -193,8 +193,9 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
             await db.SaveChangesAsync(cancellationToken);
             return upgraded;
         }
-        catch (DbUpdateConcurrencyException)
+        catch (Exception ex) when (ex is DbUpdateConcurrencyException || ex is DbUpdateException update && DbErrors.IsForeignKeyViolation(update))
         {
+            // A foreign key fails when evidence whose bytes the upgrade copies was removed at the same moment.
             db.ChangeTracker.Clear();
             return new RegistryFailure(FailureKind.Conflict, "The assessment changed while it was being upgraded; reload it and try again.");
         }

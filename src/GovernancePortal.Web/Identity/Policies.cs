@@ -14,6 +14,8 @@ public static class Policies
     /// <summary>Reads the audit trail: auditors and compliance officers.</summary>
     public const string AuditReader = nameof(AuditReader);
     public const string Admin = nameof(Admin);
+    /// <summary>Changes a model's own details: model owners (of its team, checked per model) and admins.</summary>
+    public const string ModelEditor = nameof(ModelEditor);
     /// <summary>Changes promotion policies: compliance officers and admins.</summary>
     public const string PolicyEditor = nameof(PolicyEditor);
     /// <summary>Manages checklist templates: compliance officers and admins.</summary>
@@ -30,6 +32,7 @@ public static class Policies
         options.AddPolicy(RollbackParticipant, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.ModelOwner, Roles.ComplianceOfficer));
         options.AddPolicy(AuditReader, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.Auditor, Roles.ComplianceOfficer));
         options.AddPolicy(ChecklistEditor, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.ComplianceOfficer, Roles.Admin));
+        options.AddPolicy(ModelEditor, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.ModelOwner, Roles.Admin));
         options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.Admin));
         options.AddPolicy(PolicyEditor, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Approvals.PolicyEditing.EditorRoles));
         // A route that forgets its policy still needs a signed-in person; the endpoint test makes forgetting fail.

@@ -13,7 +13,7 @@ public sealed record ModelSummary(string Key, string Name, string Owner, string 
 public sealed record ModelResponse(
     string Key, string Name, string Description, string Owner, string BusinessOwner, string Team, string UseCase,
     RiskTier RiskTier, IReadOnlyList<DataCategories> DataCategories, bool EuDataSubjects, bool AutomatedLegalEffect,
-    IReadOnlyList<string> Tags, DateTimeOffset CreatedAt, IReadOnlyList<VersionSummary> Versions);
+    IReadOnlyList<string> Tags, DateTimeOffset CreatedAt, IReadOnlyList<VersionSummary> Versions, int Revision);
 
 public sealed record VersionSummary(string Version, Stage Stage, DateTimeOffset RegisteredAt);
 
@@ -36,6 +36,10 @@ public static class RegistryApi
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
         models.MapGet("/", ListModelsAsync).RequireAuthorization(Policies.Reader).WithName("ListModels");
         models.MapGet("/{key}", GetModelAsync).RequireAuthorization(Policies.Reader).WithName("GetModel");
+        models.MapPatch("/{key}", UpdateModelAsync).RequireAuthorization(Policies.ModelEditor).WithName("UpdateModel")
+            .Accepts<UpdateModelRequest>("application/json").Produces<ModelResponse>()
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         models.MapPost("/{key}/versions", RegisterVersionAsync).RequireAuthorization(Policies.ModelOwner).WithName("RegisterVersion")
             .Accepts<RegisterVersionRequest>("application/json").Produces<VersionResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem().ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
@@ -55,6 +59,18 @@ public static class RegistryApi
         return result.Failure is { } failure
             ? Problem(failure)
             : TypedResults.Created($"/api/v1/models/{result.Value!.Key}", await ModelAsync(db, result.Value.Key, cancellationToken));
+    }
+
+    internal static async Task<IResult> UpdateModelAsync(string key, HttpRequest request, ClaimsPrincipal user, RegistryService registry,
+        GovernanceDbContext db, CancellationToken cancellationToken)
+    {
+        var body = await ApiJson.ReadAsync<UpdateModelRequest>(request, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        var result = await registry.UpdateModelAsync(await registry.CallerAsync(user, cancellationToken), key, body.Value!, cancellationToken);
+        return result.Failure is { } failure ? Problem(failure) : TypedResults.Ok(await ModelAsync(db, key, cancellationToken));
     }
 
     internal static async Task<IResult> RegisterVersionAsync(string key, HttpRequest request, ClaimsPrincipal user, RegistryService registry,
@@ -145,7 +161,7 @@ public static class RegistryApi
         }),
         FailureKind.Forbidden => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: failure.Message),
         FailureKind.NotFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: failure.Message),
-        _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already exists", detail: failure.Message),
+        _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: failure.Message),
     };
 
     private static async Task<ModelResponse?> ModelAsync(GovernanceDbContext db, string key, CancellationToken cancellationToken)
@@ -155,7 +171,8 @@ public static class RegistryApi
             model.UseCase, model.RiskTier,
             Enum.GetValues<DataCategories>().Where(c => c != DataCategories.None && model.DataCategories.HasFlag(c)).ToList(),
             model.EuDataSubjects, model.AutomatedLegalEffect, model.TagList, model.CreatedAt,
-            model.Versions.OrderByDescending(v => v.Number).Select(v => new VersionSummary(v.Number.ToString(), v.Stage, v.RegisteredAt)).ToList());
+            model.Versions.OrderByDescending(v => v.Number).Select(v => new VersionSummary(v.Number.ToString(), v.Stage, v.RegisteredAt)).ToList(),
+            model.Revision);
     }
 
     private static async Task<VersionResponse?> VersionAsync(GovernanceDbContext db, string key, string versionText, CancellationToken cancellationToken)

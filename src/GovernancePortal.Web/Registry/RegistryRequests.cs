@@ -7,6 +7,15 @@ public sealed record RegisterModelRequest(
     RiskTier? RiskTier, IReadOnlyList<DataCategories>? DataCategories, IReadOnlyList<string>? Tags,
     bool? EuDataSubjects = null, bool? AutomatedLegalEffect = null);
 
+/// <summary>
+/// A change to a model's own details; a member left out (or null) stays as it is. <see cref="Revision"/>, when given, is the
+/// model's revision the change was made on: if the model changed since, nothing is saved (409).
+/// </summary>
+public sealed record UpdateModelRequest(
+    string? Name = null, string? Description = null, string? BusinessOwner = null, string? UseCase = null, RiskTier? RiskTier = null,
+    IReadOnlyList<DataCategories>? DataCategories = null, IReadOnlyList<string>? Tags = null, bool? EuDataSubjects = null,
+    bool? AutomatedLegalEffect = null, int? Revision = null);
+
 public sealed record LineageRequest(
     string? CodeRepository, string? Commit, string? DataSnapshotId, string? DataSnapshotHash, string? PipelineRunId,
     string? PipelineRunUrl, string? ParentVersion, string? EnvironmentDigest);
@@ -31,23 +40,47 @@ public static class RegistryValidation
             errors.Add("key", "Use 1 to 64 lowercase letters, digits and single dashes, starting and ending with a letter or digit (e.g. credit-default-pd).");
         }
         errors.Required("name", request.Name, 200);
-        errors.Optional("description", request.Description, 4000);
         errors.Required("owner", request.Owner, 256);
-        errors.Optional("businessOwner", request.BusinessOwner, 256);
         errors.Required("team", request.Team, 128);
-        errors.Optional("useCase", request.UseCase, 1000);
         if (request.RiskTier is null)
         {
             errors.Add("riskTier", "Choose a risk tier: Minimal, Limited, High or Prohibited.");
         }
-        if (request.DataCategories is { } categories)
+        Details(errors, request.Description, request.BusinessOwner, request.UseCase, request.DataCategories, request.Tags);
+        return errors.ToDictionary();
+    }
+
+    /// <summary>The same field rules as registering, for the members the change carries.</summary>
+    public static Dictionary<string, string[]> Validate(UpdateModelRequest request)
+    {
+        var errors = new Errors();
+        if (request.Name is not null)
         {
-            if (categories.Contains(DataCategories.None) && categories.Count > 1)
-            {
-                errors.Add("dataCategories", "'None' cannot be combined with other data categories.");
-            }
+            errors.Required("name", request.Name, 200);
         }
-        if (request.Tags is { } tags)
+        if (request.RiskTier is { } tier && !Enum.IsDefined(tier))
+        {
+            errors.Add("riskTier", "Choose a risk tier: Minimal, Limited, High or Prohibited.");
+        }
+        if (request.DataCategories?.Any(c => !Enum.IsDefined(c)) == true)
+        {
+            errors.Add("dataCategories", "Use personalData, specialCategoryData, protectedHealthInformation or none.");
+        }
+        Details(errors, request.Description, request.BusinessOwner, request.UseCase, request.DataCategories, request.Tags);
+        return errors.ToDictionary();
+    }
+
+    private static void Details(Errors errors, string? description, string? businessOwner, string? useCase,
+        IReadOnlyList<DataCategories>? categories, IReadOnlyList<string>? tags)
+    {
+        errors.Optional("description", description, 4000);
+        errors.Optional("businessOwner", businessOwner, 256);
+        errors.Optional("useCase", useCase, 1000);
+        if (categories is not null && categories.Contains(DataCategories.None) && categories.Count > 1)
+        {
+            errors.Add("dataCategories", "'None' cannot be combined with other data categories.");
+        }
+        if (tags is not null)
         {
             if (tags.Count > MaxTags)
             {
@@ -61,8 +94,14 @@ public static class RegistryValidation
                 }
             }
         }
-        return errors.ToDictionary();
     }
+
+    /// <summary>How a model stores its data categories: one set of flags.</summary>
+    public static DataCategories Categories(IEnumerable<DataCategories>? categories) =>
+        (categories ?? []).Aggregate(DataCategories.None, (all, c) => all | c);
+
+    /// <summary>How a model stores its tags: trimmed, lower-case, distinct, comma-separated.</summary>
+    public static string TagText(IEnumerable<string>? tags) => string.Join(',', (tags ?? []).Select(t => t.Trim().ToLowerInvariant()).Distinct());
 
     public static Dictionary<string, string[]> Validate(RegisterVersionRequest request)
     {

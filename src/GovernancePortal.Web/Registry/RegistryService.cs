@@ -60,10 +60,10 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
             Team = request.Team.Trim(),
             UseCase = request.UseCase?.Trim() ?? "",
             RiskTier = request.RiskTier!.Value,
-            DataCategories = (request.DataCategories ?? []).Aggregate(DataCategories.None, (all, c) => all | c),
+            DataCategories = RegistryValidation.Categories(request.DataCategories),
             EuDataSubjects = request.EuDataSubjects ?? false,
             AutomatedLegalEffect = request.AutomatedLegalEffect ?? false,
-            Tags = string.Join(',', (request.Tags ?? []).Select(t => t.Trim().ToLowerInvariant()).Distinct()),
+            Tags = RegistryValidation.TagText(request.Tags),
             CreatedAt = clock.GetUtcNow(),
             CreatedBy = caller.Username,
         };
@@ -161,6 +161,62 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
         return await SaveAsync(version, $"Version {number} of '{modelKey}' is already registered.", cancellationToken);
     }
 
+    /// <summary>
+    /// Changes a model's own details (what decides which checklists apply among them). Audited with each changed field's
+    /// before and after; an identical change saves nothing; a change made on an older revision is refused.
+    /// </summary>
+    public async Task<RegistryResult<Model>> UpdateModelAsync(Caller caller, string modelKey, UpdateModelRequest request,
+        CancellationToken cancellationToken = default)
+    {
+        var model = await db.Models.SingleOrDefaultAsync(m => m.Key == modelKey, cancellationToken);
+        if (model is null)
+        {
+            return new RegistryFailure(FailureKind.NotFound, $"No model has the key '{modelKey}'.");
+        }
+        if (RegistryRules.WhyCannotEditDetails(caller, model.Owner, model.Team) is { } refusal)
+        {
+            return new RegistryFailure(FailureKind.Forbidden, refusal);
+        }
+        var errors = RegistryValidation.Validate(request);
+        if (errors.Count > 0)
+        {
+            return new RegistryFailure(FailureKind.Invalid, "The model could not be saved: some fields need attention.", errors);
+        }
+        if (request.Revision is { } basedOn && basedOn != model.Revision)
+        {
+            return StaleModel(model);
+        }
+        model.Name = request.Name?.Trim() ?? model.Name;
+        model.Description = request.Description?.Trim() ?? model.Description;
+        model.BusinessOwner = request.BusinessOwner?.Trim() ?? model.BusinessOwner;
+        model.UseCase = request.UseCase?.Trim() ?? model.UseCase;
+        model.RiskTier = request.RiskTier ?? model.RiskTier;
+        model.DataCategories = request.DataCategories is null ? model.DataCategories : RegistryValidation.Categories(request.DataCategories);
+        model.EuDataSubjects = request.EuDataSubjects ?? model.EuDataSubjects;
+        model.AutomatedLegalEffect = request.AutomatedLegalEffect ?? model.AutomatedLegalEffect;
+        model.Tags = request.Tags is null ? model.Tags : RegistryValidation.TagText(request.Tags);
+        db.ChangeTracker.DetectChanges();
+        if (db.Entry(model).State == EntityState.Unchanged)
+        {
+            return model;
+        }
+        model.Revision++;
+        db.Audit.Record("model.updated", model, new { model = model.Key });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return model;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return StaleModel(await db.Models.AsNoTracking().SingleAsync(m => m.Key == modelKey, cancellationToken));
+        }
+    }
+
+    private static RegistryFailure StaleModel(Model current) => new(FailureKind.Conflict,
+        $"The model was changed after you opened it (it is at revision {current.Revision} now). Nothing was saved: review your change against the current details and save again.");
+
     /// <summary>Admins move a model to another model owner; the model's team follows the new owner.</summary>
     public async Task<RegistryResult<Model>> ReassignAsync(Caller caller, string modelKey, string newOwner, CancellationToken cancellationToken = default)
     {
@@ -184,9 +240,18 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
         }
         model.Owner = owner.Username;
         model.Team = owner.Team;
+        model.Revision++;
         db.Audit.Record("model.ownership-reassigned", model);
-        await db.SaveChangesAsync(cancellationToken);
-        return model;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return model;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return new RegistryFailure(FailureKind.Conflict, "The model was changed at the same moment; reload it and reassign again.");
+        }
     }
 
     private async Task<RegistryResult<T>> SaveAsync<T>(T entity, string conflict, CancellationToken cancellationToken) where T : class

@@ -85,4 +85,31 @@ public sealed class RegistryJourneyTests(BrowserFixture browser)
         await session.ScreenshotAsync("registry-version-metrics-comparison");
         Assert.Empty(session.Problems);
     }
+
+    [Fact]
+    public async Task An_owner_edits_a_models_regulatory_scope_and_the_version_shows_the_checklists_that_now_apply()
+    {
+        var pipeline = await PipelineAsync();
+        await PostAsync(pipeline, "/api/v1/models", new JsonObject
+        {
+            ["key"] = "savings-nudges", ["name"] = "Savings nudges", ["description"] = "Suggests when to remind customers about their savings goals.",
+            ["owner"] = "owner@demo.test", ["team"] = "Credit Risk Analytics", ["riskTier"] = "limited", ["dataCategories"] = new JsonArray("personalData"),
+        });
+        await PostAsync(pipeline, "/api/v1/models/savings-nudges/versions", Version("1.0.0", "improvedModel", null, 0.74));
+
+        await using var session = await browser.NewSessionAsync();
+        await session.SignInAsync("owner@demo.test");
+        await session.GotoAsync("/models/savings-nudges");
+        await session.ClickAndWaitAsync(session.Page.GetByRole(AriaRole.Link, new() { Name = "Edit details" }), url => url.EndsWith("/models/savings-nudges/edit"));
+        await session.Page.GetByLabel("Its data subjects include people in the EU (GDPR)").CheckAsync();
+        await session.Page.Locator("#model-use-case").FillAsync("Savings reminders");
+        await session.ScreenshotAsync("registry-edit-model");
+        await session.ClickAndWaitAsync(session.Page.GetByRole(AriaRole.Button, new() { Name = "Save details" }), url => url.EndsWith("/models/savings-nudges"));
+        Assert.Equal("Yes", await session.Page.Locator("dd[data-testid=eu-data-subjects]").InnerTextAsync());
+
+        await session.GotoAsync("/models/savings-nudges/versions/1.0.0");
+        Assert.Contains("GDPR applies:", await session.Page.Locator("[data-testid=compliance-gdpr]").InnerTextAsync());
+        await session.ScreenshotAsync("registry-version-after-model-edit");
+        Assert.Empty(session.Problems);
+    }
 }

@@ -38,6 +38,7 @@ public abstract class PageSweepTests(PortalFactory portal)
             new("/models", "/models", "viewer@demo.test"),
             new("/models/new", "/models/new", "owner@demo.test", "viewer@demo.test"),
             new("/models/{Key}", "/models/sepsis-early-warning", "viewer@demo.test"),
+            new("/models/{Key}/edit", "/models/churn-retail/edit", "owner@demo.test", "viewer@demo.test"),
             new("/models/{Key}/versions/new", "/models/churn-retail/versions/new", "owner@demo.test", "viewer@demo.test"),
             new("/models/{Key}/versions/{Version}", "/models/sepsis-early-warning/versions/1.1.0", "viewer@demo.test"),
             new("/models/{Key}/versions/{Version}/card", "/models/sepsis-early-warning/versions/1.2.0/card", "owner2@demo.test", "viewer@demo.test"),

@@ -80,6 +80,25 @@ public sealed class RegistryRulesTests
     }
 
     [Theory]
+    [InlineData("owner@demo.test", Roles.ModelOwner, "Credit Risk Analytics", true)]
+    [InlineData("someone@demo.test", Roles.ModelOwner, "Credit Risk Analytics", true)]
+    [InlineData("owner2@demo.test", Roles.ModelOwner, "Clinical AI", false)]
+    [InlineData("admin@demo.test", Roles.Admin, null, true)]
+    [InlineData("owner@demo.test", Roles.Viewer, "Credit Risk Analytics", false)]
+    [InlineData("compliance@demo.test", Roles.ComplianceOfficer, "Model Risk", false)]
+    [InlineData("auditor@demo.test", Roles.Auditor, null, false)]
+    public void A_models_details_are_edited_by_its_owner_their_team_and_admins(string username, string role, string? team, bool allowed)
+    {
+        var refusal = RegistryRules.WhyCannotEditDetails(new Caller(username, [role], team), "owner@demo.test", "Credit Risk Analytics");
+
+        Assert.Equal(allowed, refusal is null);
+        if (!allowed)
+        {
+            Assert.Contains(role == Roles.ModelOwner ? "only its owner and their team" : "owner, their team and platform admins", refusal);
+        }
+    }
+
+    [Theory]
     [InlineData("1.2.0", ChangeKind.IncompatibleDataChange, "2.0.0")]
     [InlineData("1.2.0", ChangeKind.ImprovedModel, "1.3.0")]
     [InlineData("1.2.0", ChangeKind.PipelineChange, "1.2.1")]
