@@ -1,5 +1,6 @@
 using GovernancePortal.Data;
 using GovernancePortal.Registry;
+using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -51,6 +52,27 @@ public abstract class ProductionHistoryTests(ClockedPortal portal) : IAsyncLifet
         Assert.Equal(Stage.Production, await RollbackSetup.StageAsync(portal, model.Key, v1));
         var problems = await _world.InScopeAsync(sp => new PromotionInvariants().CheckAsync(sp.GetRequiredService<GovernanceDbContext>(), everything: true));
         Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public async Task Production_now_credits_the_approval_committed_last_whatever_its_timestamp()
+    {
+        var model = await _world.RegisterModelAsync("lagging-now", RiskTier.Limited, PromotionWorld.Owner2);
+        var (v1, v2) = (await VersionInStagingAsync(model), await VersionInStagingAsync(model));
+        var first = await _world.PromoteAsync(model, v1, Stage.Production);
+        portal.Clock.Advance(TimeSpan.FromMinutes(10));
+        await _world.PromoteAsync(model, v2, Stage.Production);
+        portal.Clock.Advance(TimeSpan.FromMinutes(10));
+        // v1 returns to Production by a new request, decided on an instance whose stamp falls before its first approval.
+        var again = await PromoteOnLaggingInstanceAsync(model, v1, TimeSpan.FromMinutes(30));
+        var decided = await portal.WithDbAsync(db => db.Promotions.Where(p => p.Id == first || p.Id == again).ToDictionaryAsync(p => p.Id, p => p.DecidedAt));
+        Assert.True(decided[again] < decided[first], "The lagging instance should have stamped the second approval before the first.");
+
+        var viewer = await PortalClient.SignedInAsync(portal, PromotionWorld.Viewer.Username);
+        var page = await viewer.GetDocumentAsync("/production");
+
+        var row = page.QuerySelectorAll("[data-testid=production-table] tbody tr").Single(r => r.QuerySelector($"a[href='/models/{model.Key}']") is not null);
+        Assert.Equal($"/approvals/{again}", row.QuerySelector("[data-testid=approved] a")!.GetAttribute("href"));
     }
 
     private async Task<string> VersionInStagingAsync(WorldModel model)
