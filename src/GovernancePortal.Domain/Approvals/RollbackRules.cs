@@ -41,11 +41,15 @@ public sealed record RollbackRefusal(RollbackRefusalKind Kind, string Message);
 /// <summary>A version of the model as rollback planning sees it.</summary>
 public sealed record RollbackVersion(Guid Id, string Number, Stage Stage);
 
-/// <summary>One time a version entered Production: an approved promotion or a confirmed rollback.</summary>
-public sealed record ProductionEntry(Guid VersionId, DateTimeOffset At);
+/// <summary>
+/// One time a version entered Production: an approved promotion or a confirmed rollback. <paramref name="Order"/> is where
+/// the change stands in the order changes were committed, assigned by the database (never a portal instance's clock, which
+/// may disagree with another's).
+/// </summary>
+public sealed record ProductionEntry(Guid VersionId, long Order);
 
-/// <summary>A version a confirmed rollback took out of Production.</summary>
-public sealed record RolledBackVersion(Guid VersionId, DateTimeOffset At);
+/// <summary>A version a confirmed rollback took out of Production, at the rollback's place in the commit order.</summary>
+public sealed record RolledBackVersion(Guid VersionId, long Order);
 
 /// <summary>What a rollback does: <see cref="From"/> leaves Production for Staging, <see cref="To"/> returns to Production.</summary>
 public sealed record RollbackPlan(RollbackVersion From, RollbackVersion To);
@@ -98,7 +102,7 @@ public static class RollbackRules
                 $"Versions {string.Join(", ", production.Select(v => v.Number))} are all in Production (shadow or canary); a rollback restores a single champion."));
         }
         var current = production[0];
-        var ordered = entries.OrderBy(e => e.At).ToList();
+        var ordered = entries.OrderBy(e => e.Order).ToList();
         var currentEntry = ordered.FindLastIndex(e => e.VersionId == current.Id);
         if (currentEntry < 0)
         {
@@ -106,7 +110,7 @@ public static class RollbackRules
                 $"There is no approved promotion or rollback that put {current.Number} in Production, so the version before it is unknown."));
         }
         var previous = ordered.Take(currentEntry).Reverse()
-            .FirstOrDefault(e => e.VersionId != current.Id && !rolledBack.Any(r => r.VersionId == e.VersionId && r.At >= e.At));
+            .FirstOrDefault(e => e.VersionId != current.Id && !rolledBack.Any(r => r.VersionId == e.VersionId && r.Order > e.Order));
         var target = previous is null ? null : versions.FirstOrDefault(v => v.Id == previous.VersionId);
         if (target is null)
         {

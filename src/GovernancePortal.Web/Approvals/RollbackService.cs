@@ -22,14 +22,9 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
     {
         var versions = (await db.ModelVersions.AsNoTracking().Where(v => v.ModelId == modelId).ToListAsync(cancellationToken))
             .Select(v => new RollbackVersion(v.Id, v.Number.ToString(), v.Stage)).ToList();
-        var promoted = await db.Promotions.AsNoTracking()
-            .Where(p => p.Version.ModelId == modelId && p.State == PromotionRequestState.Approved && p.TargetStage == Stage.Production)
-            .Select(p => new { p.VersionId, p.CreatedAt, p.DecidedAt }).ToListAsync(cancellationToken);
-        var rolledBack = await db.Rollbacks.AsNoTracking().Where(r => r.ModelId == modelId && r.State == RollbackState.Confirmed)
-            .Select(r => new { r.FromVersionId, r.ToVersionId, r.DecidedAt }).ToListAsync(cancellationToken);
-        var entries = promoted.Select(p => new ProductionEntry(p.VersionId, p.DecidedAt ?? p.CreatedAt))
-            .Concat(rolledBack.Select(r => new ProductionEntry(r.ToVersionId, r.DecidedAt!.Value))).ToList();
-        return RollbackRules.Plan(versions, entries, rolledBack.Select(r => new RolledBackVersion(r.FromVersionId, r.DecidedAt!.Value)).ToList());
+        var history = await ProductionHistory.OfModelAsync(db, modelId, cancellationToken);
+        return RollbackRules.Plan(versions, history.Select(c => new ProductionEntry(c.VersionId, c.Sequence)).ToList(),
+            history.Where(c => c.RolledBack is not null).Select(c => new RolledBackVersion(c.RolledBack!.Value, c.Sequence)).ToList());
     }
 
     /// <summary>The rollback of the model still waiting for its second person, if any.</summary>

@@ -7,8 +7,7 @@ namespace GovernancePortal.Approvals;
 
 /// <summary>
 /// A clock the test moves by hand, so a request can reach its expiry without waiting 14 days. Like a real clock it never
-/// gives the same instant twice (each reading is a microsecond, the databases' resolution, after the last): the portal
-/// orders a model's Production history by when things were decided, and a frozen clock would make that order a tie.
+/// gives the same instant twice (each reading is a microsecond, the databases' resolution, after the last).
 /// </summary>
 public sealed class TestClock(DateTimeOffset start) : TimeProvider
 {
@@ -21,6 +20,14 @@ public sealed class TestClock(DateTimeOffset start) : TimeProvider
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
         Interlocked.Add(ref _ticks, by.Ticks);
+    }
+
+    /// <summary>This clock as another portal instance reads it, <paramref name="by"/> behind: what it decides is stamped earlier than it happens.</summary>
+    public TimeProvider Behind(TimeSpan by) => new Lagging(this, by);
+
+    private sealed class Lagging(TestClock clock, TimeSpan by) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow() - by;
     }
 }
 

@@ -205,8 +205,7 @@ public sealed class PromotionWorld(ClockedPortal portal)
     }
 
     /// <summary>
-    /// A model whose champion replaced an earlier Production version, each promoted the ordinary way a minute apart (the
-    /// production history is ordered by decision time; entries at one instant would leave "previous" undefined): ready to roll back.
+    /// A model whose champion replaced an earlier Production version, each promoted the ordinary way a minute apart: ready to roll back.
     /// </summary>
     public async Task<(WorldModel Model, string Previous, string Champion)> ChampionWithPredecessorAsync(string key, Actor owner)
     {

@@ -28,7 +28,8 @@ public sealed class RollbackRulesTests
 
     private static RollbackVersion Version(Guid id, Stage stage) => new(id, id == V1 ? "1.0.0" : id == V2 ? "1.1.0" : "1.2.0", stage);
 
-    private static ProductionEntry Entered(Guid id, int day) => new(id, T0.AddDays(day));
+    /// <summary>The <paramref name="nth"/> change committed.</summary>
+    private static ProductionEntry Entered(Guid id, int nth) => new(id, nth);
 
     private static string Summary((RollbackPlan? Plan, RollbackRefusal? Refusal) result) =>
         result.Plan is { } plan ? $"{plan.From.Number}->{plan.To.Number}" : result.Refusal!.Kind.ToString();
@@ -44,12 +45,22 @@ public sealed class RollbackRulesTests
     }
 
     [Fact]
+    public void The_history_is_taken_in_commit_order_whatever_order_it_is_handed_in()
+    {
+        var result = RollbackRules.Plan(
+            [Version(V1, Stage.Staging), Version(V2, Stage.Staging), Version(V3, Stage.Production)],
+            [Entered(V2, 20), Entered(V3, 30), Entered(V1, 10)], []);
+
+        Assert.Equal("1.2.0->1.1.0", Summary(result));
+    }
+
+    [Fact]
     public void A_second_rollback_skips_the_version_already_rolled_back_and_goes_one_further()
     {
         // 1.2.0 was rolled back to 1.1.0; rolling back again must not restore 1.2.0.
         var result = RollbackRules.Plan(
             [Version(V1, Stage.Staging), Version(V2, Stage.Production), Version(V3, Stage.Staging)],
-            [Entered(V1, 1), Entered(V2, 2), Entered(V3, 3), Entered(V2, 4)], [new RolledBackVersion(V3, T0.AddDays(4))]);
+            [Entered(V1, 1), Entered(V2, 2), Entered(V3, 3), Entered(V2, 4)], [new RolledBackVersion(V3, 4)]);
 
         Assert.Equal("1.1.0->1.0.0", Summary(result));
     }
@@ -59,14 +70,14 @@ public sealed class RollbackRulesTests
     {
         var result = RollbackRules.Plan(
             [Version(V1, Stage.Staging), Version(V2, Stage.Staging), Version(V3, Stage.Production)],
-            [Entered(V2, 2), Entered(V3, 3), Entered(V2, 4), Entered(V1, 5), Entered(V3, 6)], [new RolledBackVersion(V3, T0.AddDays(4))]);
+            [Entered(V2, 2), Entered(V3, 3), Entered(V2, 4), Entered(V1, 5), Entered(V3, 6)], [new RolledBackVersion(V3, 4)]);
 
         Assert.Equal("1.2.0->1.0.0", Summary(result));
     }
 
     public static TheoryData<string, Stage[], int[], string> NoPlanCases => new()
     {
-        // name, stages of V1..V3, days V1..V3 entered production (0 = never), expected
+        // name, stages of V1..V3, the nth committed change that put V1..V3 in production (0 = never), expected
         { "nothing in production", [Stage.Staging, Stage.Staging, Stage.Development], [1, 2, 0], "NothingToRestore" },
         { "two in production (canary)", [Stage.Staging, Stage.Production, Stage.Production], [1, 2, 3], "NothingToRestore" },
         { "champion has no recorded entry", [Stage.Staging, Stage.Staging, Stage.Production], [1, 2, 0], "NothingToRestore" },
@@ -77,10 +88,10 @@ public sealed class RollbackRulesTests
 
     [Theory]
     [MemberData(nameof(NoPlanCases))]
-    public void Without_a_single_champion_and_a_restorable_predecessor_there_is_no_plan(string name, Stage[] stages, int[] days, string expected)
+    public void Without_a_single_champion_and_a_restorable_predecessor_there_is_no_plan(string name, Stage[] stages, int[] entered, string expected)
     {
         Guid[] ids = [V1, V2, V3];
-        var entries = ids.Zip(days).Where(p => p.Second > 0).Select(p => Entered(p.First, p.Second)).ToList();
+        var entries = ids.Zip(entered).Where(p => p.Second > 0).Select(p => Entered(p.First, p.Second)).ToList();
 
         var result = RollbackRules.Plan(ids.Zip(stages).Select(p => Version(p.First, p.Second)).ToList(), entries, []);
 
