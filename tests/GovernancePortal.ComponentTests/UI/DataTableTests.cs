@@ -74,6 +74,20 @@ public sealed class DataTableTests
         Assert.Equal(20, page.QuerySelectorAll("tbody tr").Length);
     }
 
+    [Theory]
+    [InlineData(4)]
+    [InlineData(int.MaxValue)]
+    public async Task A_page_past_the_end_says_so_and_links_to_the_last_pages(int number)
+    {
+        var page = await RenderAsync(total: 45, page: number);
+
+        Assert.Empty(page.QuerySelectorAll("tbody tr"));
+        Assert.Equal($"Nothing on page {number}; the last page is 3.", page.QuerySelector("[data-testid=pager-summary]")!.TextContent.Trim());
+        Assert.Null(page.QuerySelector(".pager [aria-current=page]"));
+        Assert.Equal(["1", "2", "3"], page.QuerySelectorAll(".pager li a:not([rel])").Select(e => e.TextContent));
+        Assert.Equal((number - 1).ToString(), Query(page.QuerySelector(".pager a[rel=prev]")!.GetAttribute("href"))["page"]);
+    }
+
     [Fact]
     public async Task Every_cell_carries_its_column_title_for_small_screens()
     {
@@ -102,5 +116,12 @@ public sealed class DataTableTests
         var state = TableState.From("drop table", "DESC", -4, 100_000, ["name", "team"], "name");
 
         Assert.Equal(new TableState("name", true, 1, TableState.MaxPageSize), state);
+    }
+
+    [Fact]
+    public void The_offset_of_the_last_possible_page_does_not_overflow()
+    {
+        Assert.Equal(int.MaxValue, TableState.From(null, null, int.MaxValue, TableState.MaxPageSize, ["name"], "name").Skip);
+        Assert.Equal(40, new TableState(null, false, 3, 20).Skip);
     }
 }

@@ -71,22 +71,47 @@ public abstract class ModelCardTests(PortalFactory portal)
     }
 
     [Fact]
-    public async Task A_save_based_on_an_older_revision_is_refused_and_keeps_the_text()
+    public async Task A_save_based_on_an_older_revision_is_refused_shows_what_changed_and_a_deliberate_second_save_lands_on_top()
     {
+        const string Mine = "A competing edit that must not overwrite the first one unseen.";
         var first = await PortalClient.SignedInAsync(portal, "owner@demo.test");
         var second = await PortalClient.SignedInAsync(portal, "owner@demo.test");
         var pageA = await first.GetDocumentAsync($"{Editor}?section=Limitations");
         var pageB = await second.GetDocumentAsync($"{Editor}?section=Limitations");
 
         var a = await SaveSectionAsync(first, pageA, "Limitations", new() { ["Input.Text"] = "Seasonal churn in January is under-predicted by the model." });
-        var b = await SaveSectionAsync(second, pageB, "Limitations", new() { ["Input.Text"] = "A competing edit that must not overwrite the first one." });
+        var users = await SaveSectionAsync(first, await first.GetDocumentAsync($"{Editor}?section=Users"), "Users",
+            new() { ["Input.Text"] = "Retention marketing team, saved while the other editor typed." });
+        var newest = await LatestRevisionAsync();
+        var stale = await SaveSectionAsync(second, pageB, "Limitations", new() { ["Input.Text"] = Mine });
+        var stalePage = PortalClient.Parse(await stale.Content.ReadAsStringAsync());
+        var afterRefusal = await LatestRevisionAsync();
+        var resaved = await SaveSectionAsync(second, stalePage, "Limitations", new() { ["Input.Text"] = Mine });
+        var limitationsAfter = await second.GetDocumentAsync($"{Editor}?section=Limitations");
+        var usersAfter = await second.GetDocumentAsync($"{Editor}?section=Users");
 
         Assert.Equal(HttpStatusCode.Redirect, a.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, b.StatusCode);
-        var html = PortalClient.Parse(await b.Content.ReadAsStringAsync());
-        Assert.Contains("saved the card", html.QuerySelector("[data-testid=status-message]")!.TextContent);
-        Assert.Equal("A competing edit that must not overwrite the first one.", html.QuerySelector("[data-testid=section-text]")!.TextContent);
+        Assert.Equal(HttpStatusCode.Redirect, users.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        Assert.Contains("saved the card", stalePage.QuerySelector("[data-testid=status-message]")!.TextContent);
+        Assert.Equal(Mine, stalePage.QuerySelector("[data-testid=section-text]")!.TextContent);
+        var meanwhile = stalePage.QuerySelector("[data-testid=changed-meanwhile]")!;
+        Assert.Equal([$"revision {newest - 1}, Limitations, by owner@demo.test", $"revision {newest}, Intended users, by owner@demo.test"],
+            meanwhile.QuerySelectorAll(".timeline li").Select(li => li.TextContent[(li.QuerySelector("time")!.TextContent.Length + 1)..].Trim()));
+        Assert.Contains(meanwhile.QuerySelectorAll("pre.diff span.removed"), l => l.TextContent.Contains("Seasonal churn in January"));
+        Assert.Contains(meanwhile.QuerySelectorAll("pre.diff span.added"), l => l.TextContent.Contains(Mine));
+        Assert.Equal(newest.ToString(), stalePage.QuerySelector("input[name='Input.BasedOn']")!.GetAttribute("value"));
+        Assert.Equal(newest, afterRefusal);
+        Assert.Equal(HttpStatusCode.Redirect, resaved.StatusCode);
+        Assert.Equal(newest + 1, await LatestRevisionAsync());
+        Assert.Equal(Mine, limitationsAfter.QuerySelector("[data-testid=section-text]")!.TextContent);
+        Assert.Equal("Retention marketing team, saved while the other editor typed.", usersAfter.QuerySelector("[data-testid=section-text]")!.TextContent);
+        Assert.Null(limitationsAfter.QuerySelector("[data-testid=changed-meanwhile]"));
     }
+
+    private Task<int> LatestRevisionAsync() => portal.WithDbAsync(db => db.ModelCardRevisions
+        .Where(r => db.ModelVersions.Any(v => v.Id == r.VersionId && v.Model.Key == "churn-retail" && v.Major == 2 && v.Minor == 2 && v.Pipeline == 0))
+        .MaxAsync(r => r.Number));
 
     [Fact]
     public async Task Another_team_cannot_edit_the_card()

@@ -12,7 +12,8 @@ public sealed record TableState(string? Sort, bool Descending, int Page, int Pag
             Math.Max(1, page ?? 1),
             Math.Clamp(pageSize ?? DefaultPageSize, 1, MaxPageSize));
 
-    public int Skip => (Page - 1) * PageSize;
+    // In long: ?page=2147483647 would overflow into a negative offset, which the database refuses.
+    public int Skip => (int)Math.Min(int.MaxValue, (Page - 1L) * PageSize);
 }
 
 public sealed record PagedResult<T>(IReadOnlyList<T> Items, int Total, TableState State)
