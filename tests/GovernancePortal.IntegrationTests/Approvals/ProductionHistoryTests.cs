@@ -75,6 +75,43 @@ public abstract class ProductionHistoryTests(ClockedPortal portal) : IAsyncLifet
         Assert.Equal($"/approvals/{again}", row.QuerySelector("[data-testid=approved] a")!.GetAttribute("href"));
     }
 
+    [Fact]
+    public async Task A_versions_page_shows_its_stage_history_with_how_and_by_whom_in_commit_order()
+    {
+        var model = await _world.RegisterModelAsync("stage-history", RiskTier.Limited, PromotionWorld.Owner2);
+        var (v1, v2) = (await VersionInStagingAsync(model), await VersionInStagingAsync(model));
+        var first = await _world.PromoteAsync(model, v1, Stage.Production);
+        portal.Clock.Advance(TimeSpan.FromMinutes(10));
+        var second = await _world.PromoteAsync(model, v2, Stage.Production);
+        await RollBackAsync(model, TimeSpan.Zero);
+
+        var viewer = await PortalClient.SignedInAsync(portal, PromotionWorld.Viewer.Username);
+        var page = await viewer.GetDocumentAsync($"/models/{model.Key}/versions/{v1}");
+
+        var rows = page.QuerySelectorAll("[data-testid=stage-change]").Select(r => (Text: r.TextContent, Links: r.QuerySelectorAll("a").Select(a => a.GetAttribute("href")!).ToList())).ToList();
+        Assert.Equal(5, rows.Count);
+        Assert.Contains("Registered", rows[0].Text);
+        Assert.Contains("Development", rows[0].Text);
+        Assert.Contains("Staging", rows[1].Text);
+        Assert.Contains($"/approvals/{first}", rows[2].Links);
+        Assert.Contains("under policy version", rows[2].Text);
+        Assert.Contains($"by {PromotionWorld.Compliance.Username}", rows[2].Text);
+        Assert.Contains($"/approvals/{second}", rows[3].Links);
+        Assert.Contains("Moved back", rows[3].Text);
+        Assert.Contains("Restored to Production", rows[4].Text);
+        Assert.Contains(rows[4].Links, l => l.StartsWith("/rollbacks/", StringComparison.Ordinal));
+        // The audit event of each change is named; only people who may read the trail get a link to it.
+        Assert.DoesNotContain(rows, r => r.Links.Any(l => l.StartsWith("/audit/events/", StringComparison.Ordinal)));
+
+        var auditor = await PortalClient.SignedInAsync(portal, PromotionWorld.Auditor.Username);
+        var events = (await auditor.GetDocumentAsync($"/models/{model.Key}/versions/{v1}"))
+            .QuerySelectorAll("[data-testid=stage-change] a[href^='/audit/events/']").Select(a => long.Parse(a.GetAttribute("href")!["/audit/events/".Length..])).ToList();
+        Assert.Equal(5, events.Count);
+        Assert.Equal(events.Order(), events);
+        var actions = await portal.WithDbAsync(db => db.AuditEvents.Where(e => events.Contains(e.Sequence)).Select(e => e.Action).ToListAsync());
+        Assert.Equal(["version.registered", "version.stage-changed", "version.stage-changed", "version.stage-changed", "version.stage-changed"], actions.Order());
+    }
+
     private async Task<string> VersionInStagingAsync(WorldModel model)
     {
         var number = await _world.RegisterVersionAsync(model, CardQuality.Complete, metricsPass: true);
