@@ -48,6 +48,13 @@ public sealed class ApprovalJourneyTests(BrowserFixture browser)
 
         await owner.GotoAsync(version);
         Assert.Contains("Production", await owner.Page.Locator(".facts").First.InnerTextAsync());
+        // The version's own stage history names both approving officers of the Production step.
+        var production = owner.Page.Locator("[data-testid=stage-change]").Last;
+        Assert.Contains("Production", await production.InnerTextAsync());
+        Assert.Contains("compliance@demo.test", await production.InnerTextAsync());
+        Assert.Contains("compliance2@demo.test", await production.InnerTextAsync());
+        await owner.Page.Locator("[data-testid=stage-history]").ScrollIntoViewIfNeededAsync();
+        await owner.ScreenshotAsync("approval-version-stage-history");
         await using var auditor = await browser.NewSessionAsync();
         await auditor.SignInAsync("auditor@demo.test");
         await auditor.GotoAsync("/models/sepsis-early-warning");
