@@ -69,6 +69,9 @@ public enum RefusalKind
     Expired = 3,
 }
 
+/// <summary>What one person may do on a pending request; <paramref name="WhyNotApprove"/> says why when they may not approve.</summary>
+public sealed record DecisionRights(bool MayApprove, bool MayReject, string? WhyNotApprove);
+
 public abstract record WorkflowOutcome(string Message);
 
 /// <summary>Accepted: record <see cref="Decision"/> (when not null) and move to <see cref="State"/>, which may be unchanged.</summary>
@@ -103,33 +106,37 @@ public static class PromotionWorkflow
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(action);
-        switch (request.State)
+        if (action is ExpireAction && request.State == PromotionRequestState.Pending)
         {
-            case PromotionRequestState.Expired:
-                return new WorkflowRefusal(RefusalKind.Expired, $"This request expired at {Time(request.ExpiresAt)}; open a new one.");
-            case not PromotionRequestState.Pending:
-                return new WorkflowRefusal(RefusalKind.AlreadyDecided, $"This request is already {request.State}; nothing more can be decided on it.");
-        }
-        var expired = now >= request.ExpiresAt;
-        if (action is ExpireAction)
-        {
-            return expired
+            return now >= request.ExpiresAt
                 ? new WorkflowTransition(PromotionRequestState.Expired, null, $"Expired at {Time(request.ExpiresAt)} without a decision.")
                 : new WorkflowRefusal(RefusalKind.NotAllowed, $"This request is open until {Time(request.ExpiresAt)}.");
         }
-        if (expired)
+        if (Closed(request, now) is { } closed)
         {
-            return new WorkflowRefusal(RefusalKind.Expired, $"This request expired at {Time(request.ExpiresAt)}; open a new one.");
+            return closed;
         }
         return action switch
         {
             ApproveAction a => Approve(request, a, now),
             RejectAction r => Reject(request, r, now),
             WithdrawAction w => Withdraw(request, w),
-            RecheckAction c => Settle(request, request.Decisions, c.Gates, "Gates judged again."),
+            RecheckAction c => ApprovalSlots.Remaining(request.Policy, request.Decisions) is { Count: > 0 } open
+                ? new WorkflowRefusal(RefusalKind.NotAllowed,
+                    $"This request still {ApprovalSlots.Describe(open)}; its gates are judged again at each approval.")
+                : Settle(request, request.Decisions, c.Gates, "Gates judged again."),
             _ => throw new ArgumentOutOfRangeException(nameof(action), action.GetType().Name, "Unknown action."),
         };
     }
+
+    // Decided, withdrawn, expired, or past its expiry and waiting for the sweep: nothing more can happen to it.
+    private static WorkflowRefusal? Closed(PromotionRequest request, DateTimeOffset now) => request.State switch
+    {
+        PromotionRequestState.Expired => new(RefusalKind.Expired, $"This request expired at {Time(request.ExpiresAt)}; open a new one."),
+        not PromotionRequestState.Pending => new(RefusalKind.AlreadyDecided, $"This request is already {request.State}; nothing more can be decided on it."),
+        _ when now >= request.ExpiresAt => new(RefusalKind.Expired, $"This request expired at {Time(request.ExpiresAt)}; open a new one."),
+        _ => null,
+    };
 
     /// <summary>Null when <paramref name="caller"/> may decide (approve or reject) on the request; otherwise why not.</summary>
     public static string? WhyCannotDecide(PromotionRequest request, Caller caller)
@@ -160,9 +167,26 @@ public static class PromotionWorkflow
         return null;
     }
 
-    private static WorkflowOutcome Approve(PromotionRequest request, ApproveAction action, DateTimeOffset now)
+    /// <summary>
+    /// What <paramref name="caller"/> may do on a pending request, with the reason they may not approve: the request page
+    /// offers only what the server would accept, and says why not before anyone tries.
+    /// </summary>
+    public static DecisionRights RightsOf(PromotionRequest request, Caller caller, DateTimeOffset now)
     {
-        var caller = action.By;
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (Closed(request, now) is { } closed)
+        {
+            return new DecisionRights(false, false, closed.Message);
+        }
+        var approveRefusal = WhyCannotApprove(request, caller, gates: null, out _);
+        var mayReject = WhyCannotDecide(request, caller) is null && RejectRole(request, caller) is not null;
+        return new DecisionRights(approveRefusal is null, mayReject, approveRefusal?.Message);
+    }
+
+    private static WorkflowRefusal? WhyCannotApprove(PromotionRequest request, Caller caller, IReadOnlyList<GateResult>? gates, out RequiredApproval? slot)
+    {
+        slot = null;
         if (WhyCannotDecide(request, caller) is { } why)
         {
             return new WorkflowRefusal(RefusalKind.SeparationOfDuties, why);
@@ -175,17 +199,34 @@ public static class PromotionWorkflow
         if (remaining.Count == 0)
         {
             return new WorkflowRefusal(RefusalKind.NotAllowed,
-                "Every approval this policy asks for is already given; the request waits for its gates: "
-                + string.Join("; ", GateEvaluation.Blocking(action.Gates).DefaultIfEmpty("none block now; judge them again")));
+                "Every approval this policy asks for is already given; the request waits for its gates"
+                + (gates is null ? "." : ": " + string.Join("; ", GateEvaluation.Blocking(gates).DefaultIfEmpty("none block now; judge them again"))));
         }
         // Slots are filled in policy order, so someone holding two roles fills the first one still open.
-        var slot = remaining.FirstOrDefault(r => caller.Has(r.Role));
+        slot = remaining.FirstOrDefault(r => caller.Has(r.Role));
         if (slot is null)
         {
             return new WorkflowRefusal(RefusalKind.NotAllowed,
                 $"This request {ApprovalSlots.Describe(remaining)}; you hold {(caller.Roles.Count == 0 ? "no role" : string.Join(", ", caller.Roles))}.");
         }
-        var decision = new PromotionDecision(caller.Username, slot.Role, Verdict.Approve, action.Comment, now);
+        return null;
+    }
+
+    // Any role the policy asks approvals from may reject, filled or not; compliance officers may always say no,
+    // which also covers policies that need no approvals.
+    private static IEnumerable<string> RejectRoles(PromotionRequest request) =>
+        request.Policy.RequiredApprovals.Select(a => a.Role).Append(Roles.ComplianceOfficer).Distinct(StringComparer.Ordinal);
+
+    private static string? RejectRole(PromotionRequest request, Caller caller) => RejectRoles(request).FirstOrDefault(caller.Has);
+
+    private static WorkflowOutcome Approve(PromotionRequest request, ApproveAction action, DateTimeOffset now)
+    {
+        var caller = action.By;
+        if (WhyCannotApprove(request, caller, action.Gates, out var slot) is { } refusal)
+        {
+            return refusal;
+        }
+        var decision = new PromotionDecision(caller.Username, slot!.Role, Verdict.Approve, action.Comment, now);
         return Settle(request, [.. request.Decisions, decision], action.Gates, $"Approved by {caller.Username} as {slot.Role}.", decision);
     }
 
@@ -196,13 +237,10 @@ public static class PromotionWorkflow
         {
             return new WorkflowRefusal(RefusalKind.SeparationOfDuties, why);
         }
-        // Any role the policy asks approvals from may reject, filled or not; compliance officers may always say no,
-        // which also covers policies that need no approvals.
-        var roles = request.Policy.RequiredApprovals.Select(a => a.Role).Append(Roles.ComplianceOfficer).Distinct(StringComparer.Ordinal);
-        var role = roles.FirstOrDefault(caller.Has);
+        var role = RejectRole(request, caller);
         if (role is null)
         {
-            return new WorkflowRefusal(RefusalKind.NotAllowed, $"Only {string.Join(" or ", roles)} may reject this request.");
+            return new WorkflowRefusal(RefusalKind.NotAllowed, $"Only {string.Join(" or ", RejectRoles(request))} may reject this request.");
         }
         if (string.IsNullOrWhiteSpace(action.Reason))
         {

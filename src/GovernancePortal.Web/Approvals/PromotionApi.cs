@@ -31,8 +31,10 @@ public static class PromotionApi
         var promotions = api.MapGroup("/promotions").WithTags("Approvals");
         promotions.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader).WithName("ListPromotions");
         promotions.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Policies.Reader).WithName("GetPromotion");
-        promotions.MapPost("/{id:guid}/decisions", DecideAsync).RequireAuthorization(Policies.Approver).WithName("DecidePromotion")
+        promotions.MapPost("/{id:guid}/decisions", DecideAsync).RequireAuthorization(Policies.PromotionDecider).WithName("DecidePromotion")
             .Accepts<DecisionBody>("application/json").Produces<PromotionResponse>().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
+        promotions.MapPost("/{id:guid}/recheck", RecheckAsync).RequireAuthorization(Policies.PromotionDecider).WithName("RecheckPromotion")
+            .Produces<PromotionResponse>().ProducesProblem(StatusCodes.Status409Conflict);
         promotions.MapPost("/{id:guid}/withdraw", WithdrawAsync).RequireAuthorization(Policies.ModelOwner).WithName("WithdrawPromotion");
         return api;
     }
@@ -85,7 +87,8 @@ public static class PromotionApi
             }
             query = query.Where(p => p.TargetStage == parsed);
         }
-        var ids = await query.OrderBy(p => p.Id).Select(p => p.Id).Take(500).ToListAsync(cancellationToken);
+        // Oldest first, as the inbox lists them.
+        var ids = await query.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).Select(p => p.Id).Take(500).ToListAsync(cancellationToken);
         var items = new List<PromotionResponse>();
         foreach (var id in ids)
         {
@@ -122,6 +125,13 @@ public static class PromotionApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["comment"] = ["Say why: a rejection needs a reason the requester can act on."] });
         }
         var outcome = await promotions.DecideAsync(await registry.CallerAsync(user, cancellationToken), id, verdict.Value, body.Value.Comment, cancellationToken);
+        return outcome.Failure is { } failure ? RegistryApi.Problem(failure) : TypedResults.Ok(await ResponseAsync(db, id, cancellationToken));
+    }
+
+    internal static async Task<IResult> RecheckAsync(Guid id, ClaimsPrincipal user, GovernanceDbContext db, PromotionService promotions, RegistryService registry,
+        CancellationToken cancellationToken)
+    {
+        var outcome = await promotions.RecheckAsync(await registry.CallerAsync(user, cancellationToken), id, cancellationToken);
         return outcome.Failure is { } failure ? RegistryApi.Problem(failure) : TypedResults.Ok(await ResponseAsync(db, id, cancellationToken));
     }
 

@@ -122,6 +122,31 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         return await TransitionAsync(promotion, version, policy, action, gates, cancellationToken);
     }
 
+    /// <summary>
+    /// Judges the gates of a request whose approvals are all given again, and approves it when they now pass: the last
+    /// approval may have landed while a gate failed (a card edited, a sign-off voided), and fixing that changes no request.
+    /// </summary>
+    public async Task<PromotionOutcome> RecheckAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
+    {
+        var promotion = await LoadAsync(id, cancellationToken);
+        if (promotion is null)
+        {
+            return Failed(FailureKind.NotFound, "There is no such promotion request.");
+        }
+        var policy = Policy(promotion);
+        var version = promotion.Version;
+        if (!caller.Roles.Any(r => PromotionPolicy.ApproverRoles.Contains(r, StringComparer.Ordinal)))
+        {
+            return Failed(FailureKind.Forbidden, "Only model owners and compliance officers ask for a request's gates to be judged again.");
+        }
+        var gates = GateEvaluation.Evaluate(policy, await CandidateAsync(version, promotion.TargetStage, policy, cancellationToken));
+        var outcome = await TransitionAsync(promotion, version, policy, new RecheckAction(gates), gates, cancellationToken);
+        // Asking while approvals are still missing is a request in the wrong state, not a lack of rights.
+        return outcome.Failure is { Kind: FailureKind.Forbidden } failure && promotion.State == PromotionRequestState.Pending
+            ? outcome with { Failure = failure with { Kind = FailureKind.Conflict } }
+            : outcome;
+    }
+
     public async Task<PromotionOutcome> WithdrawAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
     {
         var promotion = await LoadAsync(id, cancellationToken);
@@ -191,7 +216,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
             };
             db.PromotionDecisions.Add(record);
             db.Audit.Record(decision.Verdict == Verdict.Approve ? "promotion.approved-by" : "promotion.rejected-by", record,
-                new { promotion = promotion.Id, policyVersion = policy.Version, gates });
+                new { promotion = promotion.Id, model = version.Model.Key, version = version.Number.ToString(), policyVersion = policy.Version, gates });
         }
         var before = promotion.State;
         promotion.State = transition.State;

@@ -9,6 +9,8 @@ public static class Policies
     public const string Reader = nameof(Reader);
     public const string ModelOwner = nameof(ModelOwner);
     public const string Approver = nameof(Approver);
+    /// <summary>May fill an approval slot of a promotion request (the roles a policy can ask approvals from); the workflow decides which.</summary>
+    public const string PromotionDecider = nameof(PromotionDecider);
     /// <summary>Either half of an emergency rollback: model owners and compliance officers.</summary>
     public const string RollbackParticipant = nameof(RollbackParticipant);
     /// <summary>Reads the audit trail: auditors and compliance officers.</summary>
@@ -29,6 +31,7 @@ public static class Policies
         options.AddPolicy(Reader, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.All));
         options.AddPolicy(ModelOwner, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.ModelOwner));
         options.AddPolicy(Approver, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.ComplianceOfficer));
+        options.AddPolicy(PromotionDecider, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Approvals.PromotionPolicy.ApproverRoles));
         options.AddPolicy(RollbackParticipant, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.ModelOwner, Roles.ComplianceOfficer));
         options.AddPolicy(AuditReader, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.Auditor, Roles.ComplianceOfficer));
         options.AddPolicy(ChecklistEditor, p => p.RequireAuthenticatedUser().RequireClaim(PortalClaims.Roles, Roles.ComplianceOfficer, Roles.Admin));

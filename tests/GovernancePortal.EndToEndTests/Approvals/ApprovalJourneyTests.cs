@@ -31,8 +31,14 @@ public sealed class ApprovalJourneyTests(BrowserFixture browser)
         await owner.ClickAndWaitAsync(owner.Page.Locator("[data-testid=submit-request]"), url => url.Contains("/approvals/"));
         var request = owner.Page.Url;
         Assert.Contains("2 more ComplianceOfficers", await owner.Page.Locator("[data-testid=still-needed]").InnerTextAsync());
+        // The owner is told up front that they cannot decide, and the server refuses their pipeline's attempt all the same.
         Assert.Equal(0, await owner.Page.Locator("[data-testid=approve]").CountAsync());
+        Assert.Contains("You made this request", await owner.Page.Locator("[data-testid=cannot-decide]").InnerTextAsync());
         await owner.ScreenshotAsync("approval-requested");
+        var ownApproval = await pipeline.PostAsync($"/api/v1/promotions/{request.Split('/').Last()}/decisions",
+            new StringContent("""{"decision":"approve"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, ownApproval.StatusCode);
+        Assert.Contains("You made this request", await ownApproval.Content.ReadAsStringAsync());
 
         foreach (var officer in new[] { "compliance@demo.test", "compliance2@demo.test" })
         {
@@ -55,12 +61,17 @@ public sealed class ApprovalJourneyTests(BrowserFixture browser)
         Assert.Contains("compliance2@demo.test", await production.InnerTextAsync());
         await owner.Page.Locator("[data-testid=stage-history]").ScrollIntoViewIfNeededAsync();
         await owner.ScreenshotAsync("approval-version-stage-history");
+        // The version it replaced is back in Staging, and says why.
+        await owner.GotoAsync("/models/sepsis-early-warning/versions/1.1.0");
+        Assert.Contains("Staging", await owner.Page.Locator(".facts").First.InnerTextAsync());
+        Assert.Contains("Moved back", await owner.Page.Locator("[data-testid=stage-change]").Last.InnerTextAsync());
         await using var auditor = await browser.NewSessionAsync();
         await auditor.SignInAsync("auditor@demo.test");
         await auditor.GotoAsync("/models/sepsis-early-warning");
         await auditor.ClickAndWaitAsync(auditor.Page.Locator("[data-testid=model-audit-history]"), url => url.Contains("/audit?q=sepsis-early-warning"));
         var actions = await auditor.Page.Locator("table.data-table tbody td:nth-child(4)").AllInnerTextsAsync();
         Assert.Contains("promotion.requested", actions);
+        Assert.Equal(2, actions.Count(a => a == "promotion.approved-by"));
         Assert.Contains("promotion.approved", actions);
         Assert.Contains("version.stage-changed", actions);
         await auditor.ScreenshotAsync("approval-audit-trail");

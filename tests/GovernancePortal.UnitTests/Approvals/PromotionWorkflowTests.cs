@@ -148,11 +148,44 @@ public sealed class PromotionWorkflowTests
     }
 
     [Fact]
-    public void A_recheck_does_not_approve_while_slots_are_open()
+    public void A_recheck_is_refused_while_slots_are_open()
     {
-        var outcome = Assert.IsType<WorkflowTransition>(Act(Request(), new RecheckAction(Passing)));
-        Assert.Equal(PromotionRequestState.Pending, outcome.State);
-        Assert.Contains("needs 2 more ComplianceOfficers", outcome.Message, StringComparison.Ordinal);
+        var outcome = Assert.IsType<WorkflowRefusal>(Act(Request(), new RecheckAction(Passing)));
+        Assert.Equal(RefusalKind.NotAllowed, outcome.Kind);
+        Assert.Contains("still needs 2 more ComplianceOfficers", outcome.Message, StringComparison.Ordinal);
+    }
+
+    // The page offers exactly what the server accepts: for every person, on a fresh request and on one with a slot
+    // already filled by the officer, RightsOf agrees with Apply and names the same reason.
+    [Theory]
+    [InlineData(Stage.Production)]
+    [InlineData(Stage.Staging)]
+    public void Decision_rights_agree_with_what_the_workflow_accepts(Stage target)
+    {
+        var fresh = Request(target, RiskTier.High, requester: TeamMate.Username);
+        var expired = Created + fresh.Policy.RequestExpiry;
+        foreach (var (request, at) in new[] { (fresh, Now), (Step(fresh, new ApproveAction(Officer, Passing)), Now), (fresh, expired) })
+        {
+            foreach (var (name, caller) in People)
+            {
+                var rights = PromotionWorkflow.RightsOf(request, caller, at);
+                var approve = Act(request, new ApproveAction(caller, Passing), at);
+                var reject = Act(request, new RejectAction(caller, "Not yet."), at);
+                Assert.True(rights.MayApprove == approve is WorkflowTransition, $"{name} approve on {target}: {approve.Message}");
+                Assert.True(rights.MayReject == reject is WorkflowTransition, $"{name} reject on {target}: {reject.Message}");
+                Assert.Equal(rights.MayApprove ? null : approve.Message, rights.WhyNotApprove);
+            }
+        }
+    }
+
+    [Fact]
+    public void Decision_rights_say_why_the_requester_cannot_approve()
+    {
+        var rights = PromotionWorkflow.RightsOf(Request(Stage.Production, RiskTier.High, requester: OtherOwner.Username), OtherOwner, Now);
+
+        Assert.False(rights.MayApprove);
+        Assert.False(rights.MayReject);
+        Assert.Equal("You made this request; someone else must decide on it.", rights.WhyNotApprove);
     }
 
     [Fact]
