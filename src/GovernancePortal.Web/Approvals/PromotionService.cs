@@ -229,8 +229,10 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         {
             promotion.DecidedAt = now;
         }
+        // A withdrawal or an expiry judges no gates: the trail gets them as last judged.
         db.Audit.Record(before == promotion.State ? "promotion.updated" : $"promotion.{promotion.State.ToString().ToLowerInvariant()}", promotion,
-            new { model = version.Model.Key, version = version.Number.ToString(), policyVersion = policy.Version, gates, message = transition.Message });
+            new { model = version.Model.Key, version = version.Number.ToString(), policyVersion = policy.Version,
+                gates = gates.Count > 0 ? gates : Gates(promotion), gatesJudgedNow = gates.Count > 0, message = transition.Message });
         if (transition.State == PromotionRequestState.Approved)
         {
             await ApplyApprovalAsync(promotion, version, policy, transition, cancellationToken);
@@ -275,7 +277,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
                 champion.Stage = Stage.Staging;
                 champion.StageChangedAt = now;
                 db.Audit.Record("version.stage-changed", champion,
-                    new { model = version.Model.Key, version = champion.Number.ToString(), reason = "replaced in production", promotion = promotion.Id });
+                    new { model = version.Model.Key, version = champion.Number.ToString(), reason = "replaced in production", promotion = promotion.Id, policyVersion = policy.Version });
             }
         }
         tracked.Stage = promotion.TargetStage;
