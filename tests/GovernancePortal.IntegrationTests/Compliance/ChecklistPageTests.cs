@@ -29,6 +29,34 @@ public abstract class ChecklistPageTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task A_new_version_starts_on_the_page_from_the_previous_answers_each_marked_until_confirmed()
+    {
+        var api = await ApiAsync(portal, "owner2@demo.test");
+        var key = await PhiModelAsync(api, "carry-over-page", "1.0.0", "1.1.0");
+        await SignedOffAsync(api, await ApiAsync(portal, "compliance@demo.test"), key, "1.0.0");
+        var owner = await PortalClient.SignedInAsync(portal, "owner2@demo.test");
+        var empty = await owner.GetDocumentAsync(Page(key, "1.1.0"));
+        Assert.Contains("Start from 1.0.0's answers", empty.QuerySelector("[data-testid=carry-over]")!.TextContent);
+
+        var started = await owner.PostFormAsync(Page(key, "1.1.0"), empty, new() { ["_handler"] = "start-carry-over" });
+        var carried = await owner.GetDocumentAsync(Page(key, "1.1.0"));
+        var items = carried.QuerySelectorAll("[data-testid^=item-]").Where(e => e.GetAttribute("data-testid") != "item-error").ToList();
+
+        Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
+        Assert.NotEmpty(items);
+        Assert.All(items, item => Assert.Contains("Carried over — confirm", item.TextContent));
+        Assert.Equal(items.Count, carried.QuerySelectorAll("[data-testid=confirm]").Length);
+
+        var confirmed = await owner.PostFormAsync(Page(key, "1.1.0"), carried, new() { ["_handler"] = $"confirm-{Baa}" });
+        var after = await owner.GetDocumentAsync(Page(key, "1.1.0"));
+
+        Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        Assert.DoesNotContain("Carried over — confirm", after.QuerySelector($"[data-testid=item-{Baa}]")!.TextContent);
+        Assert.Equal(items.Count - 1, after.QuerySelectorAll("[data-testid=confirm]").Length);
+        Assert.Equal(1, await portal.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == "assessment.answer-confirmed" && e.Payload.Contains(Baa) && e.Payload.Contains(key))));
+    }
+
+    [Fact]
     public async Task The_register_form_sets_the_regulatory_flags_which_decide_the_checklists()
     {
         var owner = await PortalClient.SignedInAsync(portal, "owner@demo.test");
