@@ -6,6 +6,12 @@ namespace GovernancePortal.Audit;
 /// <summary>An audit event as stored: its hashed content, the predecessor hash it was chained to, and its own hash.</summary>
 public sealed record StoredAuditEvent(AuditRecord Record, string PreviousHash, string Hash);
 
+/// <summary>
+/// An audit event as read for verification: its canonical form already built from the stored columns
+/// (<see cref="AuditRecord.CanonicalUtf8(in AuditColumnsUtf8)"/>), so only its SHA-256 is left to compute.
+/// </summary>
+public sealed record CanonicalStoredEvent(long Sequence, ReadOnlyMemory<byte> Canonical, string PreviousHash, string Hash);
+
 /// <summary>What kind of tampering or damage verification found.</summary>
 public enum AuditFault
 {
@@ -76,6 +82,31 @@ public static class AuditChainVerifier
         ECDsa publicKey)
     {
         ArgumentNullException.ThrowIfNull(events);
+        return Verify(events.Select(e => new Item(e.Record.Sequence, e.PreviousHash, e.Hash, e.Record, default)), checkpoints, headSequence, headHash, publicKey);
+    }
+
+    /// <summary>The same verification over events read with their canonical form already built (a database reader's fast path).</summary>
+    public static AuditVerificationResult VerifyCanonical(
+        IEnumerable<CanonicalStoredEvent> events,
+        IEnumerable<SignedCheckpoint> checkpoints,
+        long headSequence,
+        string headHash,
+        ECDsa publicKey)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        return Verify(events.Select(e => new Item(e.Sequence, e.PreviousHash, e.Hash, null, e.Canonical)), checkpoints, headSequence, headHash, publicKey);
+    }
+
+    // One event to verify: its content is either a record (hashed with its predecessor) or canonical bytes built already.
+    private readonly record struct Item(long Sequence, string PreviousHash, string Hash, AuditRecord? Record, ReadOnlyMemory<byte> Canonical);
+
+    private static AuditVerificationResult Verify(
+        IEnumerable<Item> events,
+        IEnumerable<SignedCheckpoint> checkpoints,
+        long headSequence,
+        string headHash,
+        ECDsa publicKey)
+    {
         ArgumentNullException.ThrowIfNull(checkpoints);
         ArgumentNullException.ThrowIfNull(headHash);
         ArgumentNullException.ThrowIfNull(publicKey);
@@ -83,7 +114,7 @@ public static class AuditChainVerifier
         var run = new Run(checkpoints.OrderBy(c => c.TreeSize).ToArray(), headSequence, headHash, publicKey);
         // Two batches: while one is verified on the workers, the caller's thread reads the next from the source
         // (a database reader), so reading and hashing overlap. Batches are still processed one at a time, in order.
-        StoredAuditEvent[][] batches = [new StoredAuditEvent[BatchSize], new StoredAuditEvent[BatchSize]];
+        Item[][] batches = [new Item[BatchSize], new Item[BatchSize]];
         var filling = 0;
         var length = 0;
         var processing = Task.CompletedTask;
@@ -129,7 +160,7 @@ public static class AuditChainVerifier
         private SignedCheckpoint? _latest;
         private Finding? _finding;
 
-        public void Process(StoredAuditEvent[] batch, int length)
+        public void Process(Item[] batch, int length)
         {
             if (_count == 0)
             {
@@ -194,21 +225,28 @@ public static class AuditChainVerifier
             return new AuditVerificationResult(true, _count, _lastSequence, _lastHash, _latest, null, null, reason);
         }
 
-        private void Count(StoredAuditEvent stored)
+        private void Count(in Item stored)
         {
             _count++;
-            _lastSequence = stored.Record.Sequence;
+            _lastSequence = stored.Sequence;
             _lastHash = stored.Hash;
         }
 
         // Runs on a worker: recompute each event's hash and its leaf, and the chunk's subtree root when it is whole.
-        private void HashChunk(StoredAuditEvent[] batch, int start, int end, int chunk)
+        private void HashChunk(Item[] batch, int start, int end, int chunk)
         {
             Span<byte> raw = stackalloc byte[MerkleTree.HashSize];
             Span<char> hex = stackalloc char[2 * MerkleTree.HashSize];
             for (var i = start; i < end; i++)
             {
-                batch[i].Record.ComputeHash(batch[i].PreviousHash, raw);
+                if (batch[i].Record is { } record)
+                {
+                    record.ComputeHash(batch[i].PreviousHash, raw);
+                }
+                else
+                {
+                    SHA256.HashData(batch[i].Canonical.Span, raw);
+                }
                 // Stored hashes are lowercase hex; compare as text so that any other spelling is a mismatch too.
                 Convert.TryToHexStringLower(raw, hex, out _);
                 _hashMatches[i] = hex.SequenceEqual(batch[i].Hash);
@@ -227,10 +265,10 @@ public static class AuditChainVerifier
             _chunkRoots[chunk] = subtree.Root();
         }
 
-        private Finding? CheckEvent(StoredAuditEvent stored, bool hashMatches)
+        private Finding? CheckEvent(in Item stored, bool hashMatches)
         {
             var expected = _count;
-            var sequence = stored.Record.Sequence;
+            var sequence = stored.Sequence;
             if (sequence != expected)
             {
                 return new(expected, AuditFault.Gap, sequence > expected

@@ -83,6 +83,12 @@ public sealed record AuditRecord(
     /// <summary>UTF-8 bytes of <see cref="Canonical"/>, written without building the string.</summary>
     public byte[] CanonicalUtf8(string previousHash) => CanonicalUtf8Writer.ForThread.Write(this, previousHash).ToArray();
 
+    /// <summary>
+    /// The canonical UTF-8 form straight from stored columns: the bytes <see cref="CanonicalUtf8(string)"/> gives for the
+    /// record those columns decode to. The span is valid until the calling thread's next canonical write.
+    /// </summary>
+    public static ReadOnlySpan<byte> CanonicalUtf8(scoped in AuditColumnsUtf8 columns) => CanonicalUtf8Writer.ForThread.Write(columns);
+
     /// <summary>SHA-256 of the canonical form, as the lowercase hex stored on the event.</summary>
     public string ComputeHash(string previousHash)
     {
@@ -106,4 +112,28 @@ public sealed record AuditRecord(
             CanonicalJson.WriteString(b, value);
         }
     }
+}
+
+/// <summary>
+/// One stored audit event's columns as UTF-8, the way a database hands them out, for building its canonical form without
+/// decoding strings. Roles are comma-joined as stored; the Has… flags tell an absent value (NULL) from an empty one.
+/// </summary>
+public ref struct AuditColumnsUtf8
+{
+    public long Sequence;
+    public DateTimeOffset Timestamp;
+    public ReadOnlySpan<byte> ActorOid;
+    public ReadOnlySpan<byte> ActorUsername;
+    public ReadOnlySpan<byte> ActorRoles;
+    public ReadOnlySpan<byte> ActorApiKey;
+    public bool HasActorApiKey;
+    public ReadOnlySpan<byte> Action;
+    public ReadOnlySpan<byte> EntityType;
+    public ReadOnlySpan<byte> EntityId;
+    public ReadOnlySpan<byte> Payload;
+    public ReadOnlySpan<byte> CorrelationId;
+    public bool HasCorrelationId;
+    public ReadOnlySpan<byte> ClientAddress;
+    public bool HasClientAddress;
+    public ReadOnlySpan<byte> PreviousHash;
 }

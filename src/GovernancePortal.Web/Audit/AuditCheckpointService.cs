@@ -27,7 +27,7 @@ public sealed class AuditCheckpointService(
                 return new CheckpointRun([], null);
             }
             var verification = await Task.Run(() =>
-                AuditChainVerifier.Verify(AuditSnapshot.Events(db), checkpoints, head.Sequence, head.Hash, key.Key), cancellationToken);
+                AuditSnapshot.Verify(db, checkpoints, head.Sequence, head.Hash, key.Key), cancellationToken);
             if (!verification.Valid)
             {
                 logger.LogError("Audit checkpoint refused: {Reason}", verification.Reason);

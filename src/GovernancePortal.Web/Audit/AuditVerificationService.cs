@@ -14,7 +14,7 @@ public sealed class AuditVerificationService(GovernanceDbContext db, CheckpointK
         var head = await db.AuditHeads.AsNoTracking().SingleAsync(cancellationToken);
         var checkpoints = await AuditSnapshot.CheckpointsAsync(db, cancellationToken);
         return await Task.Run(() =>
-            AuditChainVerifier.Verify(AuditSnapshot.Events(db), checkpoints, head.Sequence, head.Hash, key.Key), cancellationToken);
+            AuditSnapshot.Verify(db, checkpoints, head.Sequence, head.Hash, key.Key), cancellationToken);
     }
 
     /// <summary>Verifies, and on failure raises an alert unless the same fault is already open. Both outcomes are audited.</summary>

@@ -3,7 +3,7 @@ using GovernancePortal.Audit;
 
 namespace GovernancePortal.UnitTests.Audit;
 
-public sealed class AuditChainVerifierTests : IDisposable
+public abstract class AuditChainVerifierTests : IDisposable
 {
     private const int Size = 300;
 
@@ -28,8 +28,12 @@ public sealed class AuditChainVerifierTests : IDisposable
         var head = headSequence ?? Size;
         // The head row as the portal last wrote it, before any tampering.
         var headHash = head == 0 ? AuditRecord.GenesisHash : _original[(int)head - 1].Hash;
-        return AuditChainVerifier.Verify(events, checkpoints, head, headHash, _key);
+        return Run(events, checkpoints, head, headHash, _key);
     }
+
+    /// <summary>The verifier as one of its callers feeds it: records, or canonical bytes a database reader built.</summary>
+    protected abstract AuditVerificationResult Run(IEnumerable<StoredAuditEvent> events, IEnumerable<SignedCheckpoint> checkpoints, long headSequence,
+        string headHash, ECDsa key);
 
     private static void AssertFault(AuditVerificationResult result, AuditFault fault, long sequence)
     {
@@ -70,7 +74,7 @@ public sealed class AuditChainVerifierTests : IDisposable
     [Fact]
     public void Empty_log_verifies()
     {
-        var result = AuditChainVerifier.Verify([], [], 0, AuditRecord.GenesisHash, _key);
+        var result = Run([], [], 0, AuditRecord.GenesisHash, _key);
 
         Assert.True(result.Valid, result.Reason);
         Assert.Equal(0, result.EventCount);
@@ -84,7 +88,7 @@ public sealed class AuditChainVerifierTests : IDisposable
     {
         var empty = Checkpoints(0);
 
-        Assert.True(AuditChainVerifier.Verify([], empty, 0, AuditRecord.GenesisHash, _key).Valid);
+        Assert.True(Run([], empty, 0, AuditRecord.GenesisHash, _key).Valid);
         Assert.True(Verify(_events, empty).Valid);
     }
 
@@ -251,7 +255,7 @@ public sealed class AuditChainVerifierTests : IDisposable
             rewritten.Add(AuditTestData.Chained(record, rewritten[^1].Hash));
         }
 
-        var result = AuditChainVerifier.Verify(rewritten, checkpoints, Size, rewritten[^1].Hash, _key);
+        var result = Run(rewritten, checkpoints, Size, rewritten[^1].Hash, _key);
 
         AssertFault(result, AuditFault.CheckpointMismatch, 120);
     }
@@ -271,7 +275,7 @@ public sealed class AuditChainVerifierTests : IDisposable
     [Fact]
     public void Head_row_hash_that_differs_from_the_last_event_is_a_mismatch()
     {
-        var result = AuditChainVerifier.Verify(_events, [], Size, new string('e', 64), _key);
+        var result = Run(_events, [], Size, new string('e', 64), _key);
 
         AssertFault(result, AuditFault.CheckpointMismatch, Size);
     }
@@ -322,7 +326,7 @@ public sealed class AuditChainVerifierTests : IDisposable
         int[] sizes = [1, 2, 255, 256, 257, 511, 512, 4095, 4096, 4097, 4608, 4999, 5000, .. Enumerable.Range(1, 130).Select(i => i * 37)];
         var checkpoints = sizes.Select(s => AuditTestData.Checkpoint(events, s, _key)).ToList();
 
-        var result = AuditChainVerifier.Verify(events, checkpoints, 5000, events[^1].Hash, _key);
+        var result = Run(events, checkpoints, 5000, events[^1].Hash, _key);
 
         Assert.True(result.Valid, result.Reason);
         Assert.Equal(5000, result.EventCount);
@@ -339,7 +343,7 @@ public sealed class AuditChainVerifierTests : IDisposable
         var checkpoints = new[] { 4095, 4700 }.Select(s => AuditTestData.Checkpoint(events, s, _key)).ToList();
         events[k - 1] = events[k - 1] with { Record = events[k - 1].Record with { Payload = "{}" } };
 
-        var result = AuditChainVerifier.Verify(events, checkpoints, 5000, events[^1].Hash, _key);
+        var result = Run(events, checkpoints, 5000, events[^1].Hash, _key);
 
         AssertFault(result, AuditFault.PayloadAltered, k);
         Assert.Equal(4095, result.LatestCheckpoint?.TreeSize);
@@ -353,9 +357,23 @@ public sealed class AuditChainVerifierTests : IDisposable
         var good = AuditTestData.Checkpoint(events, 4352, _key);
         var bad = CheckpointSigner.Sign(_key, 4353, good.RootHash, events[4352].Hash, AuditTestData.Start);
 
-        var result = AuditChainVerifier.Verify(events, [good, bad], 4500, events[^1].Hash, _key);
+        var result = Run(events, [good, bad], 4500, events[^1].Hash, _key);
 
         AssertFault(result, AuditFault.CheckpointMismatch, 4353);
         Assert.Equal(good, result.LatestCheckpoint);
     }
+}
+
+public sealed class AuditChainVerifierOnRecordsTests : AuditChainVerifierTests
+{
+    protected override AuditVerificationResult Run(IEnumerable<StoredAuditEvent> events, IEnumerable<SignedCheckpoint> checkpoints, long headSequence,
+        string headHash, ECDsa key) => AuditChainVerifier.Verify(events, checkpoints, headSequence, headHash, key);
+}
+
+/// <summary>Every fault test again, with each event's canonical form built from its columns' UTF-8 as the SQLite reader does.</summary>
+public sealed class AuditChainVerifierOnCanonicalBytesTests : AuditChainVerifierTests
+{
+    protected override AuditVerificationResult Run(IEnumerable<StoredAuditEvent> events, IEnumerable<SignedCheckpoint> checkpoints, long headSequence,
+        string headHash, ECDsa key) =>
+        AuditChainVerifier.VerifyCanonical(events.Select(AuditTestData.AsCanonical), checkpoints, headSequence, headHash, key);
 }

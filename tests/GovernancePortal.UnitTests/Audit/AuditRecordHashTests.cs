@@ -70,10 +70,19 @@ public class AuditRecordHashTests
     {
         var expected = Encoding.UTF8.GetBytes(record.Canonical(previous));
         Assert.Equal(expected, record.CanonicalUtf8(previous));
+        // From the columns' UTF-8, as the SQLite reader builds it; roles come back from the column split on commas.
+        var stored = record with { Actor = AuditEventRoles(record.Actor) };
+        Assert.Equal(Encoding.UTF8.GetBytes(stored.Canonical(previous)), AuditTestData.CanonicalFromColumns(record, previous));
         var hash = new byte[AuditRecord.HashSize];
         record.ComputeHash(previous, hash);
         Assert.Equal(SHA256.HashData(expected), hash);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(expected)), record.ComputeHash(previous));
+    }
+
+    private static AuditActor AuditEventRoles(AuditActor actor)
+    {
+        var joined = string.Join(',', actor.Roles);
+        return actor with { Roles = joined.Length == 0 ? [] : joined.Split(',') };
     }
 
     private static readonly string[] Pieces =

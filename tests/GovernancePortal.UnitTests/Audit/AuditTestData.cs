@@ -1,3 +1,4 @@
+using System.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using GovernancePortal.Audit;
@@ -43,6 +44,37 @@ internal static class AuditTestData
 
     public static StoredAuditEvent Chained(AuditRecord record, string previousHash) =>
         new(record, previousHash, record.ComputeHash(previousHash));
+
+    /// <summary>
+    /// The event as a database reader hands it to the verifier: each column stored as UTF-8 (roles comma-joined), the
+    /// canonical form built from those bytes.
+    /// </summary>
+    public static CanonicalStoredEvent AsCanonical(StoredAuditEvent e) => new(e.Record.Sequence, CanonicalFromColumns(e.Record, e.PreviousHash), e.PreviousHash, e.Hash);
+
+    public static byte[] CanonicalFromColumns(AuditRecord r, string previousHash)
+    {
+        static byte[] U(string? s) => s is null ? [] : Encoding.UTF8.GetBytes(s);
+        var columns = new AuditColumnsUtf8
+        {
+            Sequence = r.Sequence,
+            Timestamp = r.Timestamp,
+            ActorOid = U(r.Actor.Oid),
+            ActorUsername = U(r.Actor.Username),
+            ActorRoles = U(string.Join(',', r.Actor.Roles)),
+            ActorApiKey = U(r.Actor.ApiKeyLabel),
+            HasActorApiKey = r.Actor.ApiKeyLabel is not null,
+            Action = U(r.Action),
+            EntityType = U(r.EntityType),
+            EntityId = U(r.EntityId),
+            Payload = U(r.Payload),
+            CorrelationId = U(r.CorrelationId),
+            HasCorrelationId = r.CorrelationId is not null,
+            ClientAddress = U(r.ClientAddress),
+            HasClientAddress = r.ClientAddress is not null,
+            PreviousHash = U(previousHash),
+        };
+        return AuditRecord.CanonicalUtf8(columns).ToArray();
+    }
 
     public static List<byte[]> Leaves(IEnumerable<StoredAuditEvent> events) =>
         events.Select(e => MerkleTree.EventLeafHash(e.Hash)).ToList();
