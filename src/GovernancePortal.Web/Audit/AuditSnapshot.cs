@@ -142,9 +142,145 @@ public static class AuditSnapshot
         System.Security.Cryptography.ECDsa publicKey)
     {
         var connection = db.Database.GetDbConnection();
-        return db.Database.IsSqlite() && connection.State == ConnectionState.Open
-            ? AuditChainVerifier.VerifyCanonical(SqliteCanonicalEvents((SqliteConnection)connection), checkpoints, headSequence, headHash, publicKey)
-            : AuditChainVerifier.Verify(Events(db), checkpoints, headSequence, headHash, publicKey);
+        return db.Database.IsSqlite() && connection.State != ConnectionState.Open
+            ? AuditChainVerifier.Verify(Events(db), checkpoints, headSequence, headHash, publicKey)
+            : AuditChainVerifier.VerifyCanonical(CanonicalEvents(db), checkpoints, headSequence, headHash, publicKey);
+    }
+
+    /// <summary>Every event in sequence order with its canonical form built from the column bytes; on SQLite, inside an open snapshot.</summary>
+    public static IEnumerable<CanonicalStoredEvent> CanonicalEvents(GovernanceDbContext db)
+    {
+        var connection = db.Database.GetDbConnection();
+        if (db.Database.IsSqlite())
+        {
+            if (connection.State != ConnectionState.Open)
+            {
+                throw new InvalidOperationException("Read SQLite's canonical events inside a snapshot (AuditSnapshot.BeginAsync).");
+            }
+            return SqliteCanonicalEvents((SqliteConnection)connection);
+        }
+        return ReaderCanonicalEvents(db, connection);
+    }
+
+    /// <summary>
+    /// PostgreSQL, with every text column the canonical form needs sent as its UTF-8 bytes (<c>convert_to</c>, a copy in
+    /// a UTF-8 database) and copied into one row buffer, so no strings are decoded except each event's own hash.
+    /// </summary>
+    private static IEnumerable<CanonicalStoredEvent> ReaderCanonicalEvents(GovernanceDbContext db, DbConnection connection)
+    {
+        var opened = connection.State != ConnectionState.Open;
+        if (opened)
+        {
+            connection.Open();
+        }
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            command.CommandText = """
+                SELECT "Sequence", "Timestamp", convert_to("ActorOid", 'UTF8'), convert_to("ActorUsername", 'UTF8'), convert_to("ActorRoles", 'UTF8'),
+                       convert_to("ActorApiKey", 'UTF8'), convert_to("Action", 'UTF8'), convert_to("EntityType", 'UTF8'), convert_to("EntityId", 'UTF8'),
+                       convert_to("Payload", 'UTF8'), convert_to("CorrelationId", 'UTF8'), convert_to("ClientAddress", 'UTF8'),
+                       convert_to("PreviousHash", 'UTF8'), "Hash"
+                FROM "AuditEvents" ORDER BY "Sequence"
+                """;
+            using var reader = command.ExecuteReader();
+            var rows = new CanonicalReaderRows();
+            while (reader.Read())
+            {
+                yield return rows.Read(reader);
+            }
+        }
+        finally
+        {
+            if (opened)
+            {
+                connection.Close();
+            }
+        }
+    }
+
+    private sealed class CanonicalReaderRows
+    {
+        private readonly CanonicalBlocks _blocks = new();
+        private readonly int[] _start = new int[13];
+        private readonly int[] _length = new int[13];
+        private byte[] _row = new byte[4096];
+        private string _lastHash = "";
+        private byte[] _lastHashUtf8 = [];
+
+        public CanonicalStoredEvent Read(DbDataReader reader)
+        {
+            var used = 0;
+            for (var i = 2; i <= 12; i++)
+            {
+                if (reader.IsDBNull(i))
+                {
+                    _length[i] = -1;
+                    continue;
+                }
+                var length = checked((int)reader.GetBytes(i, 0, null, 0, 0));
+                if (used + length > _row.Length)
+                {
+                    Array.Resize(ref _row, Math.Max(_row.Length * 2, used + length));
+                }
+                reader.GetBytes(i, 0, _row, used, length);
+                _start[i] = used;
+                _length[i] = length;
+                used += length;
+            }
+            var columns = new AuditColumnsUtf8
+            {
+                Sequence = reader.GetInt64(0),
+                Timestamp = reader.GetFieldValue<DateTimeOffset>(1),
+                ActorOid = Column(2),
+                ActorUsername = Column(3),
+                ActorRoles = Column(4),
+                HasActorApiKey = _length[5] >= 0,
+                ActorApiKey = Column(5),
+                Action = Column(6),
+                EntityType = Column(7),
+                EntityId = Column(8),
+                Payload = Column(9),
+                HasCorrelationId = _length[10] >= 0,
+                CorrelationId = Column(10),
+                HasClientAddress = _length[11] >= 0,
+                ClientAddress = Column(11),
+                PreviousHash = Column(12),
+            };
+            var previous = columns.PreviousHash.SequenceEqual(_lastHashUtf8) ? _lastHash : Encoding.UTF8.GetString(columns.PreviousHash);
+            _lastHash = reader.GetString(13);
+            _lastHashUtf8 = Encoding.UTF8.GetBytes(_lastHash);
+            return new CanonicalStoredEvent(columns.Sequence, _blocks.Keep(AuditRecord.CanonicalUtf8(columns)), previous, _lastHash);
+        }
+
+        private ReadOnlySpan<byte> Column(int i) => _length[i] < 0 ? default : _row.AsSpan(_start[i], _length[i]);
+    }
+
+    /// <summary>Copies canonical forms into shared 64 KiB blocks: far fewer objects than an array per event.</summary>
+    private sealed class CanonicalBlocks
+    {
+        private const int BlockSize = 64 * 1024;
+        private byte[] _block = new byte[BlockSize];
+        private int _used;
+
+        public ReadOnlyMemory<byte> Keep(ReadOnlySpan<byte> canonical)
+        {
+            if (canonical.Length > BlockSize)
+            {
+                return canonical.ToArray();
+            }
+            if (BlockSize - _used < canonical.Length)
+            {
+                // The old block stays alive only as long as the verifier holds events that point into it.
+                _block = new byte[BlockSize];
+                _used = 0;
+            }
+            var kept = _block.AsMemory(_used, canonical.Length);
+            canonical.CopyTo(kept.Span);
+            _used += canonical.Length;
+            return kept;
+        }
     }
 
     /// <summary>
@@ -173,9 +309,7 @@ public static class AuditSnapshot
 
     private sealed class CanonicalRows
     {
-        private const int BlockSize = 64 * 1024;
-        private byte[] _block = new byte[BlockSize];
-        private int _used;
+        private readonly CanonicalBlocks _blocks = new();
         private string _lastHash = "";
         private byte[] _lastHashUtf8 = [];
 
@@ -201,24 +335,7 @@ public static class AuditSnapshot
                 ClientAddress = raw.sqlite3_column_blob(statement, 11),
                 PreviousHash = previousUtf8,
             };
-            var canonical = AuditRecord.CanonicalUtf8(columns);
-            Memory<byte> stored;
-            if (canonical.Length > BlockSize)
-            {
-                stored = canonical.ToArray();
-            }
-            else
-            {
-                if (BlockSize - _used < canonical.Length)
-                {
-                    // The old block stays alive only as long as the verifier holds events that point into it.
-                    _block = new byte[BlockSize];
-                    _used = 0;
-                }
-                stored = _block.AsMemory(_used, canonical.Length);
-                canonical.CopyTo(stored.Span);
-                _used += canonical.Length;
-            }
+            var stored = _blocks.Keep(AuditRecord.CanonicalUtf8(columns));
             var previous = previousUtf8.SequenceEqual(_lastHashUtf8) ? _lastHash : Encoding.UTF8.GetString(previousUtf8);
             var hashUtf8 = raw.sqlite3_column_blob(statement, 13);
             _lastHash = Encoding.UTF8.GetString(hashUtf8);
