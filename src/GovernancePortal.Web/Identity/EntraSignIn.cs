@@ -151,10 +151,19 @@ public static class EntraTokens
         var result = await handler.ValidateTokenAsync(idToken, Parameters(configuration, entra));
         if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException)
         {
-            // Entra rolls its signing keys: an unknown kid asks for fresh metadata once (rate-limited by the manager).
+            // Entra rolls its signing keys: an unknown kid asks for fresh metadata (the manager allows that once per
+            // RefreshInterval). The manager refreshes in the background, so wait a little for the new document.
+            var stale = configuration;
             manager.RequestRefresh();
-            configuration = await manager.GetConfigurationAsync(cancellationToken);
-            result = await handler.ValidateTokenAsync(idToken, Parameters(configuration, entra));
+            for (var wait = 0; wait < 30 && ReferenceEquals(configuration, stale); wait++)
+            {
+                await Task.Delay(100, cancellationToken);
+                configuration = await manager.GetConfigurationAsync(cancellationToken);
+            }
+            if (!ReferenceEquals(configuration, stale))
+            {
+                result = await handler.ValidateTokenAsync(idToken, Parameters(configuration, entra));
+            }
         }
         if (!result.IsValid)
         {
@@ -269,7 +278,7 @@ public static class EntraTokens
             // A failed upsert of the person must not ride along with the failure event.
             db.ChangeTracker.Clear();
             db.Audit.Record("user.sign-in-failed", "SignIn", SignInMethod,
-                new { method = SignInMethod, reason = context.Failure?.Message ?? "unknown" }, AuditActor.System);
+                new { method = SignInMethod, reason = context.Failure?.Message ?? "unknown", error = ProviderError(http.Request) }, AuditActor.System);
             await db.SaveChangesAsync(http.RequestAborted);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -279,4 +288,8 @@ public static class EntraTokens
         context.Response.Redirect($"/account/sign-in?error={(denied ? "entra-denied" : "entra-failed")}");
         context.HandleResponse();
     }
+
+    /// <summary>The provider's error code on the callback (access_denied, ...), cut short: it is whatever the query says.</summary>
+    private static string? ProviderError(HttpRequest request) =>
+        request.Query["error"].ToString() is { Length: > 0 } error ? error[..Math.Min(error.Length, 64)] : null;
 }
