@@ -14,7 +14,8 @@ namespace GovernancePortal.Testing;
 /// The portal with Entra ID sign-in (and no development sign-in) against a real OIDC provider. The provider reaches the
 /// portal only through the test's browser; the portal's back channel (discovery, keys, token endpoint) is real HTTP.
 /// </summary>
-public class EntraPortal(TestDatabase database) : PortalFactory(database)
+/// <param name="portalAddresses">Where browsers reach the portal: the provider sends them back there.</param>
+public class EntraPortal(TestDatabase database, params string[] portalAddresses) : PortalFactory(database)
 {
     private OidcProvider? _provider;
 
@@ -26,7 +27,7 @@ public class EntraPortal(TestDatabase database) : PortalFactory(database)
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        _provider = await OidcProvider.StartAsync("http://localhost");
+        _provider = await OidcProvider.StartAsync(portalAddresses is [] ? ["http://localhost"] : portalAddresses);
         Tamperer.Provider = _provider;
     }
 

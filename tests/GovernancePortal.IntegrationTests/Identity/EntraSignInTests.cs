@@ -206,7 +206,10 @@ public abstract class EntraSignInTests(EntraPortal portal) : IDisposable
     public async Task Sign_out_ends_the_portal_session_and_sends_the_browser_to_end_the_Entra_session()
     {
         await _browser.SignInAsync(OidcProvider.Owner.Username);
-        var page = await _browser.Portal.GetDocumentAsync("/models");
+        var models = await _browser.Portal.Http.GetAsync("/models");
+        // Sign-out posts and then redirects to the provider, which browsers allow only if form-action names it.
+        Assert.Contains($"form-action 'self' {portal.Provider.Issuer};", models.Headers.GetValues("Content-Security-Policy").Single());
+        var page = PortalClient.Parse(await models.Content.ReadAsStringAsync());
 
         var response = await _browser.Portal.PostFormAsync("/account/sign-out", page, []);
 
