@@ -22,16 +22,20 @@ namespace GovernancePortal.Identity;
 /// The Entra ID metadata (discovery document and signing keys) shared by the sign-in flow, sign-out and the API's
 /// bearer tokens. ConfigurationManager caches it and refreshes it daily, or sooner when asked (key rollover).
 /// </summary>
-public sealed class EntraMetadata(IOptions<PortalAuthenticationOptions> options) : IDisposable
+public sealed class EntraMetadata : IDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private ConfigurationManager<OpenIdConnectConfiguration>? _manager;
 
-    public EntraOptions Options => options.Value.Entra;
+    public EntraMetadata(IOptions<PortalAuthenticationOptions> options)
+    {
+        Options = options.Value.Entra;
+        Manager = new(Options.MetadataAddress, new OpenIdConnectConfigurationRetriever(),
+            new HttpDocumentRetriever(_http) { RequireHttps = Options.RequireHttpsMetadata });
+    }
 
-    public ConfigurationManager<OpenIdConnectConfiguration> Manager => _manager ??= new(
-        Options.MetadataAddress, new OpenIdConnectConfigurationRetriever(),
-        new HttpDocumentRetriever(_http) { RequireHttps = Options.RequireHttpsMetadata });
+    public EntraOptions Options { get; }
+
+    public ConfigurationManager<OpenIdConnectConfiguration> Manager { get; }
 
     public void Dispose() => _http.Dispose();
 }

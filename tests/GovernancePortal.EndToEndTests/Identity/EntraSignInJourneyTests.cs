@@ -72,8 +72,11 @@ public sealed class EntraSignInJourneyTests(EntraBrowserFixture fixture) : IClas
             url => url == fixture.BaseUrl + "/account/sign-in?signedOut=1");
         Assert.Contains("You have signed out.", await page.Locator("body").InnerTextAsync());
 
-        // The Entra session is gone too: signing in again asks for the account again.
+        // The Entra session is gone too: signing in again asks for the account again. Cancelling there says so.
         await session.ClickAndWaitAsync(page.Locator("[data-testid=sign-in-entra]"), url => url.StartsWith(fixture.Portal.Provider.Issuer + "/interaction/"));
+        await session.ClickAndWaitAsync(page.Locator("#cancel"), url => url == fixture.BaseUrl + "/account/sign-in?error=entra-denied");
+        Assert.Contains("You are not signed in.", await page.Locator("body").InnerTextAsync());
+        await session.ScreenshotAsync("entra-sign-in-cancelled");
         Assert.DoesNotContain(session.Problems, p => p.Contains(fixture.BaseUrl, StringComparison.Ordinal));
     }
 }
