@@ -4,7 +4,9 @@
 #   scripts/test.sh [extra dotnet test args...]     e.g. scripts/test.sh --filter "FullyQualifiedName~Audit"
 #
 # - Installs missing prerequisites with apt-get (as root, or via passwordless sudo):
-#   chromium, postgresql, poppler-utils. The .NET SDK must already be on PATH.
+#   chromium, postgresql, poppler-utils, nodejs + npm. The .NET SDK must already be on PATH.
+# - Installs the test OIDC provider's packages (tests/oidc-provider, `npm ci` from its lock file);
+#   the Entra ID sign-in tests run it as a stand-in for Entra.
 # - Starts a throwaway PostgreSQL cluster (temp dir, free port on 127.0.0.1, trust auth)
 #   and stops/removes it on exit, failure, Ctrl-C or SIGTERM.
 # - Runs `dotnet test GovernancePortal.sln` from the repo root with:
@@ -166,15 +168,21 @@ find_pdftoppm() {
 chromium_path=""
 pg_bindir=""
 pdftoppm_path=""
+node_path=""
+npm_path=""
 
 detect_prerequisites() {
   chromium_path="$(find_chromium || true)"
   pg_bindir="$(gov_pg_find_bindir)"
   pdftoppm_path="$(find_pdftoppm || true)"
+  node_path="$(find_exe node || true)"
+  npm_path="$(find_exe npm || true)"
   missing_packages=()
   [[ -n "$chromium_path" ]] || missing_packages+=(chromium)
   [[ -n "$pg_bindir" ]] || missing_packages+=(postgresql)
   [[ -n "$pdftoppm_path" ]] || missing_packages+=(poppler-utils)
+  [[ -n "$node_path" ]] || missing_packages+=(nodejs)
+  [[ -n "$npm_path" ]] || missing_packages+=(npm)
 }
 
 install_packages() {
@@ -183,7 +191,7 @@ install_packages() {
   if ! command -v apt-get >/dev/null 2>&1; then
     die "missing prerequisites (Debian package names: ${pkgs[*]}); apt-get is not available to install them" \
       "install the equivalent packages for your system: chromium (or set GOVERNANCE_TEST_CHROMIUM)," \
-      "the PostgreSQL server (initdb, pg_ctl, postgres) and poppler-utils (pdftoppm)"
+      "the PostgreSQL server (initdb, pg_ctl, postgres), poppler-utils (pdftoppm) and Node.js with npm"
   fi
   local as_root=()
   if [[ "$(id -u)" != 0 ]]; then
@@ -227,13 +235,24 @@ if ((${#missing_packages[@]} > 0)); then
   detect_prerequisites
   if ((${#missing_packages[@]} > 0)); then
     die "still missing after apt-get install: ${missing_packages[*]}" \
-      "expected: chromium on PATH or /usr/bin/chromium, /usr/lib/postgresql/<major>/bin/{initdb,pg_ctl,postgres}, pdftoppm on PATH"
+      "expected: chromium on PATH or /usr/bin/chromium, /usr/lib/postgresql/<major>/bin/{initdb,pg_ctl,postgres}, pdftoppm, node and npm on PATH"
   fi
 fi
 
 say "chromium:   $chromium_path"
 say "pdftoppm:   $pdftoppm_path"
 say "postgresql: $pg_bindir"
+say "node:       $node_path ($("$node_path" --version))"
+
+# ---------------------------------------------------------------------------
+# Test OIDC provider (stands in for Entra ID)
+# ---------------------------------------------------------------------------
+
+say "installing the test OIDC provider's packages (npm ci in tests/oidc-provider)"
+if ! (cd "$repo_root/tests/oidc-provider" && "$npm_path" ci --no-audit --no-fund --loglevel=error </dev/null); then
+  die "npm ci failed in tests/oidc-provider" \
+    "the npm registry must be reachable (or its cache filled); run it yourself: (cd tests/oidc-provider && npm ci)"
+fi
 
 # ---------------------------------------------------------------------------
 # PostgreSQL

@@ -25,29 +25,37 @@ public sealed class BrowserFixture : IAsyncLifetime
         BaseUrl = Portal.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
             .Addresses.First().Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1").TrimEnd('/');
 
+        (_playwright, Browser) = await LaunchChromiumAsync();
+    }
+
+    internal static async Task<(IPlaywright, IBrowser)> LaunchChromiumAsync()
+    {
         var chromium = Environment.GetEnvironmentVariable(ChromiumVariable) is { Length: > 0 } configured ? configured : "/usr/bin/chromium";
         if (!File.Exists(chromium))
         {
             throw new InvalidOperationException($"Chromium is not at {chromium}. Install it (apt-get install chromium) or set {ChromiumVariable}; scripts/test.sh does both.");
         }
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = chromium,
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
+        return (playwright, browser);
     }
 
     /// <summary>A fresh browser context whose console errors and failed requests are collected for the test to assert on.</summary>
-    public async Task<BrowserSession> NewSessionAsync(int width = 1280, int height = 860)
+    public Task<BrowserSession> NewSessionAsync(int width = 1280, int height = 860) => NewSessionAsync(Browser, BaseUrl, width, height);
+
+    internal static async Task<BrowserSession> NewSessionAsync(IBrowser browser, string baseUrl, int width = 1280, int height = 860)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
         // Two cores run the server, the browser and other test hosts at once: allow for slow first renders.
         context.SetDefaultTimeout(60_000);
         context.SetDefaultNavigationTimeout(60_000);
         var page = await context.NewPageAsync();
-        return new BrowserSession(context, page, BaseUrl);
+        return new BrowserSession(context, page, baseUrl);
     }
 
     public async Task DisposeAsync()

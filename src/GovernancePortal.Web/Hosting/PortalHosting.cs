@@ -89,7 +89,8 @@ public static class PortalHosting
             app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
         }
-        app.UseSecurityHeaders();
+        var entra = app.Services.GetRequiredService<IOptions<PortalAuthenticationOptions>>().Value.Entra;
+        app.UseSecurityHeaders(entra.IsConfigured ? new Uri(entra.EffectiveAuthority).GetLeftPart(UriPartial.Authority) : null);
         app.UseHttpLogging();
         // People get a page; API clients get problem details.
         app.UseWhen(c => IdentityServices.IsApiRequest(c.Request), api => api.UseStatusCodePages());

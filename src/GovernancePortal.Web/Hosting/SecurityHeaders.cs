@@ -7,12 +7,21 @@ public static class SecurityHeaders
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
         "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
 
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    /// <summary>
+    /// The policy, letting forms also redirect to <paramref name="signOutOrigin"/>: browsers apply form-action to the
+    /// redirects after a post, and sign-out posts, then redirects to Entra ID to end its session.
+    /// </summary>
+    public static string ContentSecurityPolicyWith(string? signOutOrigin) => signOutOrigin is null
+        ? ContentSecurityPolicy
+        : ContentSecurityPolicy.Replace("form-action 'self'", $"form-action 'self' {signOutOrigin}", StringComparison.Ordinal);
+
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app, string? signOutOrigin = null) => app.Use(async (context, next) =>
     {
+        var policy = ContentSecurityPolicyWith(signOutOrigin);
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = policy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "strict-origin-when-cross-origin";

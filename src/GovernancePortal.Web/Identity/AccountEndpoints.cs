@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +18,8 @@ public static class AccountEndpoints
     {
         var account = app.MapGroup("/account");
         account.MapPost("/sign-in/persona", SignInAsPersonaAsync).AllowAnonymous();
+        // A GET so that a plain link starts the sign-in without JavaScript; it changes nothing until the callback.
+        account.MapGet("/sign-in/entra", SignInWithEntraAsync).AllowAnonymous();
         account.MapPost("/sign-out", SignOutAsync).RequireAuthorization(Policies.SignedIn);
     }
 
@@ -51,13 +54,54 @@ public static class AccountEndpoints
         return TypedResults.Redirect(SafeReturnUrl(returnUrl));
     }
 
-    internal static async Task<RedirectHttpResult> SignOutAsync(HttpContext http, GovernanceDbContext db)
+    internal static async Task<IResult> SignInWithEntraAsync(string? returnUrl, HttpContext http, ILoggerFactory loggers)
+    {
+        if (http.RequestServices.GetService<EntraMetadata>() is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Entra ID sign-in is not configured.");
+        }
+        try
+        {
+            await http.ChallengeAsync(IdentityServices.EntraScheme, new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) });
+            return Results.Empty;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Discovery failed (Entra or the network is down): say so rather than answer 500.
+            loggers.CreateLogger(typeof(AccountEndpoints)).LogError(ex, "Could not start the Entra ID sign-in.");
+            return TypedResults.Redirect("/account/sign-in?error=entra-unavailable");
+        }
+    }
+
+    internal static async Task<RedirectHttpResult> SignOutAsync(HttpContext http, GovernanceDbContext db, ILoggerFactory loggers)
     {
         var actor = HttpAuditContextAccessor.ActorOf(http.User);
         db.Audit.Record("user.signed-out", nameof(UserAccount), actor.Oid, actor: actor);
         await db.SaveChangesAsync(http.RequestAborted);
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        return TypedResults.Redirect("/account/sign-in?signedOut=1");
+        const string signedOut = "/account/sign-in?signedOut=1";
+        if (http.User.FindFirstValue(PortalClaims.SignInMethod) == EntraTokens.SignInMethod
+            && http.RequestServices.GetService<EntraMetadata>() is { } entra)
+        {
+            try
+            {
+                // Without ending the Entra session too, the next "Sign in" would silently sign the same person back in.
+                var configuration = await entra.Manager.GetConfigurationAsync(http.RequestAborted);
+                if (!string.IsNullOrEmpty(configuration.EndSessionEndpoint))
+                {
+                    return TypedResults.Redirect(QueryHelpers.AddQueryString(configuration.EndSessionEndpoint, new Dictionary<string, string?>
+                    {
+                        ["client_id"] = entra.Options.ClientId,
+                        ["post_logout_redirect_uri"] = $"{http.Request.Scheme}://{http.Request.Host}{signedOut}",
+                    }));
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                loggers.CreateLogger(typeof(AccountEndpoints)).LogWarning(ex, "Could not reach Entra ID to end its session; the portal session is ended.");
+            }
+        }
+        return TypedResults.Redirect(signedOut);
     }
 
     /// <summary>The claim shape Entra ID puts in an id token.</summary>

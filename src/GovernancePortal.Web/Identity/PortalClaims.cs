@@ -10,4 +10,6 @@ public static class PortalClaims
     public const string Roles = "roles";
     /// <summary>Set when a request authenticates with an API key: the key's label.</summary>
     public const string ApiKeyLabel = "api_key";
+    /// <summary>How a person signed in ("entra"), so sign-out knows to end the Entra session too.</summary>
+    public const string SignInMethod = "sign_in_method";
 }

@@ -18,15 +18,19 @@ public sealed class PortalAuthenticationOptions
                 + "it lets anyone sign in as any persona. Set ASPNETCORE_ENVIRONMENT=Development for local use, "
                 + "or turn it off and configure Entra ID under Authentication:Entra.";
         }
-        if (!DevelopmentSignIn && Entra.IsConfigured)
+        if (Entra.IsConfigured && string.IsNullOrWhiteSpace(Entra.ClientSecret))
         {
-            return "Entra ID sign-in (Authentication:Entra) is configured, but this build does not include the Entra ID sign-in flow yet. "
-                + "Run in Development with Authentication:DevelopmentSignIn=true.";
+            return "Entra ID sign-in (Authentication:Entra) has no ClientSecret: set Authentication__Entra__ClientSecret to a client secret of the app registration.";
         }
-        if (!DevelopmentSignIn)
+        if (Entra.IsConfigured && !Entra.RequireHttpsMetadata && !environment.IsDevelopment())
+        {
+            return $"Authentication:Entra:RequireHttpsMetadata=false is refused in the '{environment.EnvironmentName}' environment: "
+                + "signing keys fetched over plain HTTP could be forged.";
+        }
+        if (!DevelopmentSignIn && !Entra.IsConfigured)
         {
             return "No sign-in is configured: set Authentication:DevelopmentSignIn=true in the Development environment, "
-                + "or configure Entra ID under Authentication:Entra (Instance, TenantId, ClientId).";
+                + "or configure Entra ID under Authentication:Entra (TenantId, ClientId, ClientSecret).";
         }
         return null;
     }
@@ -37,6 +41,20 @@ public sealed class EntraOptions
     public string Instance { get; set; } = "https://login.microsoftonline.com/";
     public string? TenantId { get; set; }
     public string? ClientId { get; set; }
+    /// <summary>From configuration or the environment only; never logged or shown.</summary>
+    public string? ClientSecret { get; set; }
+    /// <summary>Overrides <c>{Instance}{TenantId}/v2.0</c>, for sovereign clouds and for tests against a local provider.</summary>
+    public string? Authority { get; set; }
+    /// <summary>False only in Development (a local provider over http); refused at startup elsewhere.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+    /// <summary>The redirect URI path registered on the app registration.</summary>
+    public string CallbackPath { get; set; } = "/signin-oidc";
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(TenantId) && !string.IsNullOrWhiteSpace(ClientId);
+
+    public string EffectiveAuthority => string.IsNullOrWhiteSpace(Authority)
+        ? $"{Instance.TrimEnd('/')}/{TenantId}/v2.0"
+        : Authority.TrimEnd('/');
+
+    public string MetadataAddress => $"{EffectiveAuthority}/.well-known/openid-configuration";
 }

@@ -36,6 +36,80 @@ public sealed class CommandLineProcessTests : IDisposable
         Assert.Contains("No sign-in is configured", result.Error);
     }
 
+    private static readonly (string, string)[] EntraSettings =
+    [
+        ("Authentication__Entra__TenantId", "7a1c2f4e-0d5b-4c1e-9a51-6f0f9e3c2b10"),
+        ("Authentication__Entra__ClientId", "3f6a9c2e-8b1d-4e7a-a2c4-5d9e0f1b7c38"),
+    ];
+
+    [Fact]
+    public async Task Entra_without_a_client_secret_refuses_to_start_and_says_why()
+    {
+        var result = await RunAsync("Production", [], [.. EntraSettings, KeySetting]);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Entra ID sign-in (Authentication:Entra) has no ClientSecret", result.Error);
+        Assert.DoesNotContain("does not include", result.Error);
+    }
+
+    [Fact]
+    public async Task Entra_metadata_over_plain_http_is_refused_outside_development()
+    {
+        var result = await RunAsync("Production", [],
+            [.. EntraSettings, KeySetting, ("Authentication__Entra__ClientSecret", "s3cret-value"), ("Authentication__Entra__RequireHttpsMetadata", "false")]);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Authentication:Entra:RequireHttpsMetadata=false is refused in the 'Production' environment", result.Error);
+        Assert.DoesNotContain("s3cret-value", result.Error + result.Output);
+    }
+
+    [Fact]
+    public async Task With_Entra_configured_production_starts_and_never_prints_the_secret()
+    {
+        Assert.Equal(0, (await RunAsync("Production", ["migrate"])).ExitCode);
+
+        var (started, output) = await RunUntilListeningAsync("Production",
+            [.. EntraSettings, KeySetting, ("Authentication__Entra__ClientSecret", "s3cret-value"), ("Urls", "http://127.0.0.1:0")]);
+
+        Assert.True(started, output);
+        Assert.DoesNotContain("will not start", output);
+        Assert.DoesNotContain("s3cret-value", output);
+    }
+
+    /// <summary>Starts the portal, waits until it listens (or exits), then stops it.</summary>
+    private async Task<(bool Started, string Output)> RunUntilListeningAsync(string environment, (string Name, string Value)[] settings)
+    {
+        var start = StartInfo(environment, []);
+        foreach (var (name, value) in settings)
+        {
+            start.Environment[name] = value;
+        }
+        using var process = Process.Start(start)!;
+        var output = new System.Text.StringBuilder();
+        var listening = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLine(string? line)
+        {
+            lock (output) { output.AppendLine(line); }
+            if (line?.Contains("Now listening on", StringComparison.Ordinal) == true)
+            {
+                listening.TrySetResult(true);
+            }
+        }
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => listening.TrySetResult(false);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var started = await listening.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        if (!process.HasExited)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+        lock (output) { return (started, output.ToString()); }
+    }
+
     [Fact]
     public async Task Migrate_seed_demo_and_apikey_create_work_from_the_command_line()
     {
@@ -124,15 +198,7 @@ public sealed class CommandLineProcessTests : IDisposable
 
     private async Task<(int ExitCode, string Output, string Error)> RunAsync(string environment, string[] args, params (string Name, string Value)[] settings)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(PortalDll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
-        start.Environment["ConnectionStrings__Governance"] = $"Data Source={_database}";
-        start.Environment["Database__Provider"] = "Sqlite";
+        var start = StartInfo(environment, args);
         foreach (var (name, value) in settings)
         {
             start.Environment[name] = value;
@@ -143,6 +209,20 @@ public sealed class CommandLineProcessTests : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await output, await error);
+    }
+
+    private ProcessStartInfo StartInfo(string environment, string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(PortalDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        start.Environment["ConnectionStrings__Governance"] = $"Data Source={_database}";
+        start.Environment["Database__Provider"] = "Sqlite";
+        return start;
     }
 
     private static string PortalDll

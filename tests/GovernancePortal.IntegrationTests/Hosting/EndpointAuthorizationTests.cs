@@ -42,7 +42,7 @@ public sealed class EndpointAuthorizationTests(SqlitePortal portal) : IClassFixt
             .ToList();
 
         Assert.Equal(
-            ["/account/sign-in", "/account/sign-in/persona", "/api/v1/audit/checkpoint-key", "/error", "/health/live", "/health/ready", "/not-found"],
+            ["/account/sign-in", "/account/sign-in/entra", "/account/sign-in/persona", "/api/v1/audit/checkpoint-key", "/error", "/health/live", "/health/ready", "/not-found"],
             anonymous);
     }
 }

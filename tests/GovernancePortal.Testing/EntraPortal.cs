@@ -1,0 +1,168 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using AngleSharp.Html.Dom;
+using GovernancePortal.Identity;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Tokens;
+
+namespace GovernancePortal.Testing;
+
+/// <summary>
+/// The portal with Entra ID sign-in (and no development sign-in) against a real OIDC provider. The provider reaches the
+/// portal only through the test's browser; the portal's back channel (discovery, keys, token endpoint) is real HTTP.
+/// </summary>
+/// <param name="portalAddresses">Where browsers reach the portal: the provider sends them back there.</param>
+public class EntraPortal(TestDatabase database, params string[] portalAddresses) : PortalFactory(database)
+{
+    private OidcProvider? _provider;
+
+    public OidcProvider Provider => _provider ?? throw new InvalidOperationException("The provider has not started.");
+
+    /// <summary>Rewrites the id_token of the next token responses (re-signed by the provider), to test what the portal refuses.</summary>
+    public IdTokenTamperer Tamperer { get; } = new();
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _provider = await OidcProvider.StartAsync(portalAddresses is [] ? ["http://localhost"] : portalAddresses);
+        Tamperer.Provider = _provider;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Authentication:DevelopmentSignIn", "false");
+        builder.UseSetting("Authentication:Entra:TenantId", OidcProvider.TenantId.ToString());
+        builder.UseSetting("Authentication:Entra:ClientId", OidcProvider.PortalClientId);
+        builder.UseSetting("Authentication:Entra:ClientSecret", OidcProvider.PortalClientSecret);
+        builder.UseSetting("Authentication:Entra:Authority", Provider.Issuer);
+        builder.UseSetting("Authentication:Entra:RequireHttpsMetadata", "false");
+        builder.ConfigureTestServices(services => services.Configure<EntraOAuthOptions>(IdentityServices.EntraScheme,
+            o => o.BackchannelHttpHandler = Tamperer.Handler));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_provider is not null)
+        {
+            await _provider.DisposeAsync();
+        }
+    }
+}
+
+public sealed class SqliteEntraPortal() : EntraPortal(TestDatabase.Sqlite);
+
+public sealed class PostgreSqlEntraPortal() : EntraPortal(TestDatabase.PostgreSql);
+
+/// <summary>Passes the portal's back-channel calls through, rewriting the id_token in token responses when asked.</summary>
+public sealed class IdTokenTamperer
+{
+    public OidcProvider? Provider { get; set; }
+
+    /// <summary>Changes the id_token's claims; null leaves them alone.</summary>
+    public Action<JsonObject>? Claims { get; set; }
+
+    /// <summary>Signs the id_token with the provider's next key (published or not).</summary>
+    public bool SignWithNextKey { get; set; }
+
+    public HttpMessageHandler Handler => new TamperingHandler(this);
+
+    public void Reset()
+    {
+        Claims = null;
+        SignWithNextKey = false;
+    }
+
+    private sealed class TamperingHandler(IdTokenTamperer owner) : DelegatingHandler(new HttpClientHandler())
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.RequestUri?.AbsolutePath != "/token" || !response.IsSuccessStatusCode || (owner.Claims is null && !owner.SignWithNextKey))
+            {
+                return response;
+            }
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))!.AsObject();
+            var idToken = body["id_token"]!.GetValue<string>();
+            var claims = JsonNode.Parse(Base64UrlEncoder.Decode(idToken.Split('.')[1]))!.AsObject();
+            owner.Claims?.Invoke(claims);
+            body["id_token"] = await owner.Provider!.SignAsync(claims, owner.SignWithNextKey);
+            return new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+                RequestMessage = request,
+            };
+        }
+    }
+}
+
+/// <summary>
+/// A browser going through the Entra sign-in: the portal client (TestServer) and a client for the provider, each with
+/// its own cookies, following redirects by hand so a test can stop or tamper at any step.
+/// </summary>
+public sealed class EntraBrowser(EntraPortal portal) : IDisposable
+{
+    private readonly HttpClient _idp = new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
+
+    public PortalClient Portal { get; } = PortalClient.Anonymous(portal);
+
+    /// <summary>The authorization request the portal sent the browser to (from GET /account/sign-in/entra).</summary>
+    public Uri? AuthorizationRequest { get; private set; }
+
+    /// <summary>Starts at the portal, signs in (or cancels) at the provider, and returns the callback the provider sends back.</summary>
+    public async Task<Uri> AuthorizeAsync(string? username, string returnUrl = "/")
+    {
+        var start = await Portal.Http.GetAsync($"/account/sign-in/entra?returnUrl={Uri.EscapeDataString(returnUrl)}");
+        if (start.StatusCode != HttpStatusCode.Redirect || start.Headers.Location is not { IsAbsoluteUri: true } authorize)
+        {
+            throw new InvalidOperationException($"The challenge answered {(int)start.StatusCode} {start.Headers.Location}.");
+        }
+        AuthorizationRequest = authorize;
+        var (page, callback) = await FollowAtProviderAsync(authorize, HttpMethod.Get, null);
+        if (callback is not null)
+        {
+            return callback;
+        }
+        var form = page!.QuerySelector(username is null ? "form[action$='/abort']" : "form[action$='/login']") as IHtmlFormElement
+            ?? throw new InvalidOperationException($"The provider's page has no sign-in form: {page.DocumentElement.OuterHtml}");
+        var fields = username is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["login"] = username };
+        (page, callback) = await FollowAtProviderAsync(new Uri(authorize, form.GetAttribute("action")), HttpMethod.Post, new FormUrlEncodedContent(fields));
+        return callback ?? throw new InvalidOperationException($"The provider did not send the browser back: {page!.DocumentElement.OuterHtml}");
+    }
+
+    /// <summary>The whole sign-in; returns the portal's answer to the callback.</summary>
+    public async Task<HttpResponseMessage> SignInAsync(string? username, string returnUrl = "/") =>
+        await Portal.Http.GetAsync((await AuthorizeAsync(username, returnUrl)).PathAndQuery);
+
+    private async Task<(IHtmlDocument? Page, Uri? Callback)> FollowAtProviderAsync(Uri url, HttpMethod method, HttpContent? content)
+    {
+        for (var hop = 0; hop < 10; hop++)
+        {
+            using var request = new HttpRequestMessage(method, url) { Content = content };
+            using var response = await _idp.SendAsync(request);
+            if (response.Headers.Location is { } location)
+            {
+                var next = new Uri(url, location);
+                if (next.Authority != url.Authority)
+                {
+                    return (null, next);
+                }
+                (url, method, content) = (next, HttpMethod.Get, null);
+                continue;
+            }
+            var html = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new InvalidOperationException($"{method} {url} at the provider answered {(int)response.StatusCode}: {html}");
+            }
+            return (PortalClient.Parse(html), null);
+        }
+        throw new InvalidOperationException("The provider redirected too often.");
+    }
+
+    public void Dispose() => _idp.Dispose();
+}
