@@ -8,8 +8,9 @@ public sealed record RequiredApproval(string Role, int Count);
 
 /// <summary>
 /// What a promotion to one stage at one risk tier needs. Policies are versioned data: a request records the
-/// <see cref="Version"/> it was judged under. Sign-offs are the checklist gate's (<see cref="RequireApplicableChecklistsSignedOff"/>):
-/// which checklists a model needs follows from its own facts (HIPAA when it touches PHI), not from the policy.
+/// <see cref="Version"/> it was judged under. Sign-offs are the checklist gate's (<see cref="RequireApplicableChecklistsSignedOff"/>
+/// and <see cref="RequiredChecklistTemplates"/>): whether a checklist applies follows from the model's own facts (HIPAA when
+/// it touches PHI), never from the policy.
 /// </summary>
 public sealed record PromotionPolicy
 {
