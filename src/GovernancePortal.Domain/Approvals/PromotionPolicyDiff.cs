@@ -25,7 +25,7 @@ public static class PromotionPolicyDiff
             new(PolicyFields.AllowedFromStages, "Promoted from", policy.AllowedFromStages.Count == 0 ? "none" : string.Join(", ", policy.AllowedFromStages)),
             new(PolicyFields.RequireApplicableChecklistsSignedOff, "Applicable checklists signed off", YesNo(policy.RequireApplicableChecklistsSignedOff)),
             // Sorted: the order a template is named in changes nothing it requires.
-            new(PolicyFields.RequiredChecklistTemplates, "Named checklists signed off where they apply",
+            new(PolicyFields.RequiredChecklistTemplates, "Named checklists signed off",
                 policy.RequiredChecklistTemplates.Count == 0 ? "none" : string.Join(", ", policy.RequiredChecklistTemplates.Order(StringComparer.Ordinal))),
         ];
     }
