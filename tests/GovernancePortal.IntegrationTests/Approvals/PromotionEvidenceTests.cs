@@ -28,6 +28,16 @@ public abstract class PromotionEvidenceTests(ClockedPortal portal) : IAsyncLifet
                 PromotionWorld.Card(CardQuality.Adequate))));
         Assert.Null(registered.Failure);
         await _world.PromoteAsync(model, candidate, Stage.Staging);
+        // The policy names HIPAA, which does not apply to a model without PHI: the page says so in the policy and the gates.
+        var named = await _world.InScopeAsync(async sp =>
+        {
+            var store = sp.GetRequiredService<PromotionPolicyStore>();
+            var current = (await store.CurrentAsync(Stage.Production, RiskTier.Limited))!;
+            return await store.SaveAsync(PromotionWorld.Compliance.Caller, new PolicyEdit(Stage.Production, RiskTier.Limited, current.Version, "Name HIPAA.",
+                current.RequiredApprovals, current.MinimumCardCompleteness, current.MetricThresholdsMustPass, current.AllowsSeveralProduction,
+                current.RequestExpiry, current.AllowedFromStages, current.RequireApplicableChecklistsSignedOff, ["hipaa"]));
+        });
+        Assert.Null(named.Failure);
         var requested = await _world.InScopeAsync(sp => PromotionWorld.RequestAsync(sp, model.Owner, model.Key, candidate, Stage.Production));
         Assert.Equal(PromotionRequestState.Pending, requested.Promotion?.State);
 
@@ -35,6 +45,9 @@ public abstract class PromotionEvidenceTests(ClockedPortal portal) : IAsyncLifet
         var page = await officer.GetDocumentAsync($"/approvals/{requested.Promotion!.Id}");
 
         Assert.NotNull(page.QuerySelector("[data-testid=approve]"));
+        Assert.Contains("hipaa signed off where they apply", page.QuerySelector("[data-testid=request-policy]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains(page.QuerySelectorAll("[data-testid=gates] li"), g => g.TextContent.Contains("Checklists: HIPAA", StringComparison.Ordinal)
+            && g.TextContent.Contains("passed: HIPAA is named by this policy and does not apply to this model.", StringComparison.Ordinal));
         Assert.Contains(page.QuerySelectorAll(".page-header a"), a => a.GetAttribute("href") == $"/models/{model.Key}/versions/{candidate}");
 
         var metrics = page.QuerySelector("[data-testid=metrics]")!;
