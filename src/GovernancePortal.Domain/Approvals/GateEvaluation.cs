@@ -15,7 +15,13 @@ public sealed record PromotionCandidate(
 {
     /// <summary>Every checklist template that applies to the version, signed off or not; judged when the policy asks for it.</summary>
     public IReadOnlyList<ChecklistSignOff> Checklists { get; init; } = [];
+
+    /// <summary>The templates that do not apply to the version, with why; a policy may name one of them.</summary>
+    public IReadOnlyList<ChecklistNotApplicable> InapplicableChecklists { get; init; } = [];
 }
+
+/// <summary>A checklist template that does not apply to the candidate, and the reason for a person ("HIPAA does not apply: …").</summary>
+public sealed record ChecklistNotApplicable(string TemplateId, string Title, string Reason);
 
 /// <summary>
 /// Where one applicable checklist stands for the candidate: signed off, or the items still missing, each named for a
@@ -166,18 +172,30 @@ public static class GateEvaluation
 
     private static IEnumerable<GateResult> Checklists(PromotionPolicy policy, PromotionCandidate candidate)
     {
-        if (!policy.RequireApplicableChecklistsSignedOff)
+        var named = policy.RequiredChecklistTemplates.Distinct(StringComparer.Ordinal).ToList();
+        if (!policy.RequireApplicableChecklistsSignedOff && named.Count == 0)
         {
             return [Passed(GateNames.Checklists, "this policy does not require checklist sign-offs")];
         }
-        if (candidate.Checklists.Count == 0)
+        var judged = policy.RequireApplicableChecklistsSignedOff
+            ? candidate.Checklists
+            : candidate.Checklists.Where(c => named.Contains(c.TemplateId, StringComparer.Ordinal)).ToList();
+        // One result per template, so each blocked line names one assessment to finish.
+        var lines = judged.Select(c => (c.Title, Result: c.SignedOff
+            ? Passed(GateNames.Checklist(c), $"{c.Title} is signed off")
+            : Blocked(GateNames.Checklist(c), $"{c.Title} is not signed off; missing: {Summarise(c.Missing)}"))).ToList();
+        foreach (var id in named.Where(id => !candidate.Checklists.Any(c => c.TemplateId == id)))
+        {
+            lines.Add(candidate.InapplicableChecklists.FirstOrDefault(c => c.TemplateId == id) is { } skipped
+                ? (skipped.Title, Passed($"{GateNames.Checklists}: {skipped.Title}", $"{skipped.Title} is named by this policy and does not apply to this model. {skipped.Reason}"))
+                // Saving refuses unknown ids; a template missing when judged is a library fault, and nobody can sign it off.
+                : (id, Blocked($"{GateNames.Checklists}: {id}", $"checklist template '{id}', named by this policy, is not in the checklist library")));
+        }
+        if (lines.Count == 0)
         {
             return [Passed(GateNames.Checklists, "no checklist template applies to this model")];
         }
-        // One result per template, so each blocked line names one assessment to finish.
-        return candidate.Checklists.OrderBy(c => c.Title, StringComparer.Ordinal).Select(c => c.SignedOff
-            ? Passed(GateNames.Checklist(c), $"{c.Title} is signed off")
-            : Blocked(GateNames.Checklist(c), $"{c.Title} is not signed off; missing: {Summarise(c.Missing)}"));
+        return lines.OrderBy(l => l.Title, StringComparer.Ordinal).Select(l => l.Result);
     }
 
     private static string Summarise(IReadOnlyList<string> missing)

@@ -17,9 +17,9 @@ public static class PolicyEditing
 
     /// <summary>
     /// Field problems of an edit: the change note and the policy's own rules. <paramref name="proposed"/> carries the
-    /// version it would be saved as.
+    /// version it would be saved as; <paramref name="checklistLibrary"/> the ids of the checklist templates it may name.
     /// </summary>
-    public static IReadOnlyList<PolicyProblem> Problems(PromotionPolicy proposed, string? changeNote)
+    public static IReadOnlyList<PolicyProblem> Problems(PromotionPolicy proposed, string? changeNote, IReadOnlyCollection<string> checklistLibrary)
     {
         var problems = new List<PolicyProblem>();
         if (string.IsNullOrWhiteSpace(changeNote))
@@ -30,7 +30,7 @@ public static class PolicyEditing
         {
             problems.Add(new(ChangeNoteField, $"Keep the change note under {MaxChangeNoteLength:N0} characters."));
         }
-        problems.AddRange(proposed.FieldProblems());
+        problems.AddRange(proposed.FieldProblems(checklistLibrary));
         return problems;
     }
 

@@ -8,8 +8,9 @@ public sealed record RequiredApproval(string Role, int Count);
 
 /// <summary>
 /// What a promotion to one stage at one risk tier needs. Policies are versioned data: a request records the
-/// <see cref="Version"/> it was judged under. Sign-offs are the checklist gate's (<see cref="RequireApplicableChecklistsSignedOff"/>):
-/// which checklists a model needs follows from its own facts (HIPAA when it touches PHI), not from the policy.
+/// <see cref="Version"/> it was judged under. Sign-offs are the checklist gate's (<see cref="RequireApplicableChecklistsSignedOff"/>
+/// and <see cref="RequiredChecklistTemplates"/>): whether a checklist applies follows from the model's own facts (HIPAA when
+/// it touches PHI), never from the policy.
 /// </summary>
 public sealed record PromotionPolicy
 {
@@ -39,6 +40,12 @@ public sealed record PromotionPolicy
 
     /// <summary>Every compliance checklist that applies to the model must be signed off; officers turn it on per policy.</summary>
     public bool RequireApplicableChecklistsSignedOff { get; init; }
+
+    /// <summary>
+    /// Checklist templates (library ids such as "hipaa") that must be signed off when they apply to the version: named
+    /// one by one, whatever <see cref="RequireApplicableChecklistsSignedOff"/> says.
+    /// </summary>
+    public IReadOnlyList<string> RequiredChecklistTemplates { get; init; } = [];
 
     public int TotalApprovals => RequiredApprovals.Sum(a => a.Count);
 
@@ -106,6 +113,30 @@ public sealed record PromotionPolicy
         {
             Add(PolicyFields.RequiredApprovals, $"{role.Key} is listed more than once.");
         }
+        if (RequiredChecklistTemplates.Any(string.IsNullOrWhiteSpace))
+        {
+            Add(PolicyFields.RequiredChecklistTemplates, "A checklist template id is blank.");
+        }
+        foreach (var template in RequiredChecklistTemplates.Where(t => !string.IsNullOrWhiteSpace(t)).GroupBy(t => t, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            Add(PolicyFields.RequiredChecklistTemplates, $"Checklist template '{template.Key}' is listed more than once.");
+        }
+        return problems;
+    }
+
+    /// <summary>
+    /// As <see cref="FieldProblems()"/>, and each named checklist template must be in <paramref name="checklistLibrary"/>
+    /// (template ids): a policy naming a template nobody can sign off would block forever, or pass on a typo.
+    /// </summary>
+    public IReadOnlyList<PolicyProblem> FieldProblems(IReadOnlyCollection<string> checklistLibrary)
+    {
+        ArgumentNullException.ThrowIfNull(checklistLibrary);
+        var problems = FieldProblems().ToList();
+        foreach (var unknown in RequiredChecklistTemplates.Where(t => !string.IsNullOrWhiteSpace(t) && !checklistLibrary.Contains(t, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal))
+        {
+            var known = checklistLibrary.Count == 0 ? "the library is empty" : $"the library has {string.Join(", ", checklistLibrary.Order(StringComparer.Ordinal))}";
+            problems.Add(new PolicyProblem(PolicyFields.RequiredChecklistTemplates, $"'{unknown}' is not a checklist template; {known}."));
+        }
         return problems;
     }
 }
@@ -125,4 +156,5 @@ public static class PolicyFields
     public const string RequestExpiry = "requestExpiry";
     public const string AllowedFromStages = "allowedFromStages";
     public const string RequireApplicableChecklistsSignedOff = "requireApplicableChecklistsSignedOff";
+    public const string RequiredChecklistTemplates = "requiredChecklistTemplates";
 }

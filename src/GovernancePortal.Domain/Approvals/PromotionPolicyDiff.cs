@@ -24,6 +24,9 @@ public static class PromotionPolicyDiff
             new(PolicyFields.RequestExpiry, "Requests expire after", Expiry(policy.RequestExpiry)),
             new(PolicyFields.AllowedFromStages, "Promoted from", policy.AllowedFromStages.Count == 0 ? "none" : string.Join(", ", policy.AllowedFromStages)),
             new(PolicyFields.RequireApplicableChecklistsSignedOff, "Applicable checklists signed off", YesNo(policy.RequireApplicableChecklistsSignedOff)),
+            // Sorted: the order a template is named in changes nothing it requires.
+            new(PolicyFields.RequiredChecklistTemplates, "Named checklists signed off",
+                policy.RequiredChecklistTemplates.Count == 0 ? "none" : string.Join(", ", policy.RequiredChecklistTemplates.Order(StringComparer.Ordinal))),
         ];
     }
 

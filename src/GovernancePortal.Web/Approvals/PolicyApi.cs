@@ -8,16 +8,19 @@ namespace GovernancePortal.Approvals;
 public sealed record PolicyResponse(
     Stage TargetStage, RiskTier RiskTier, int Version, IReadOnlyList<RequiredApproval> RequiredApprovals, int MinimumCardCompleteness,
     bool MetricThresholdsMustPass, bool AllowsSeveralProduction, double RequestExpiryDays, IReadOnlyList<Stage> AllowedFromStages,
-    bool RequireApplicableChecklistsSignedOff, string CreatedBy, DateTimeOffset CreatedAt,
+    bool RequireApplicableChecklistsSignedOff, IReadOnlyList<string> RequiredChecklistTemplates, string CreatedBy, DateTimeOffset CreatedAt,
     string ChangeNote, IReadOnlyList<PolicyFieldChange> Changes);
 
 public sealed record RequiredApprovalBody(string? Role, int? Count);
 
-/// <summary>A whole policy, as PUT replaces it; <c>basedOnVersion</c> is the version the edit started from.</summary>
+/// <summary>
+/// A whole policy, as PUT replaces it; <c>basedOnVersion</c> is the version the edit started from. <c>requiredChecklistTemplates</c>
+/// came later and may be left out, which keeps the current list.
+/// </summary>
 public sealed record PolicyEditBody(
     int? BasedOnVersion, string? ChangeNote, IReadOnlyList<RequiredApprovalBody>? RequiredApprovals, int? MinimumCardCompleteness,
     bool? MetricThresholdsMustPass, bool? AllowsSeveralProduction, int? RequestExpiryDays, IReadOnlyList<Stage>? AllowedFromStages,
-    bool? RequireApplicableChecklistsSignedOff);
+    bool? RequireApplicableChecklistsSignedOff, IReadOnlyList<string>? RequiredChecklistTemplates = null);
 
 /// <summary><c>/api/v1/policies</c>: promotion policies, read by everyone, changed by compliance officers and admins.</summary>
 public static class PolicyApi
@@ -90,7 +93,7 @@ public static class PolicyApi
         var edit = new PolicyEdit(target, risk, b.BasedOnVersion!.Value, b.ChangeNote,
             b.RequiredApprovals!.Select(a => new RequiredApproval(a.Role!, a.Count!.Value)).ToList(), b.MinimumCardCompleteness!.Value,
             b.MetricThresholdsMustPass!.Value, b.AllowsSeveralProduction!.Value, ExpiryOf(b.RequestExpiryDays!.Value),
-            b.AllowedFromStages!, b.RequireApplicableChecklistsSignedOff!.Value);
+            b.AllowedFromStages!, b.RequireApplicableChecklistsSignedOff!.Value, b.RequiredChecklistTemplates);
         var result = await store.SaveAsync(await registry.CallerAsync(user, cancellationToken), edit, cancellationToken);
         if (result.Value is { } saved)
         {
@@ -121,7 +124,7 @@ public static class PolicyApi
         var policy = row.Policy();
         return new PolicyResponse(policy.TargetStage, policy.RiskTier, policy.Version, policy.RequiredApprovals, policy.MinimumCardCompleteness,
             policy.MetricThresholdsMustPass, policy.AllowsSeveralProduction, policy.RequestExpiry.TotalDays, policy.AllowedFromStages,
-            policy.RequireApplicableChecklistsSignedOff, row.CreatedBy, row.CreatedAt, row.ChangeNote,
+            policy.RequireApplicableChecklistsSignedOff, policy.RequiredChecklistTemplates, row.CreatedBy, row.CreatedAt, row.ChangeNote,
             previous is null ? [] : PromotionPolicyDiff.Compare(previous.Policy(), policy));
     }
 

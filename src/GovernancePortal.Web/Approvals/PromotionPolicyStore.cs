@@ -16,7 +16,8 @@ public sealed record PolicyEdit(
     bool AllowsSeveralProduction,
     TimeSpan RequestExpiry,
     IReadOnlyList<Stage> AllowedFromStages,
-    bool RequireApplicableChecklistsSignedOff)
+    bool RequireApplicableChecklistsSignedOff,
+    IReadOnlyList<string>? RequiredChecklistTemplates = null)
 {
     /// <summary>The edited fields laid over <paramref name="current"/> (every field but stage and tier, which name the policy).</summary>
     public PromotionPolicy ApplyTo(PromotionPolicy current) => current with
@@ -29,6 +30,8 @@ public sealed record PolicyEdit(
         RequestExpiry = RequestExpiry,
         AllowedFromStages = AllowedFromStages,
         RequireApplicableChecklistsSignedOff = RequireApplicableChecklistsSignedOff,
+        // Not given (an API client written before the field): the current list stands rather than being cleared.
+        RequiredChecklistTemplates = RequiredChecklistTemplates ?? current.RequiredChecklistTemplates,
     };
 }
 
@@ -79,7 +82,8 @@ public sealed class PromotionPolicyStore(GovernanceDbContext db, TimeProvider cl
         }
         var current = latest.Policy();
         var proposed = edit.ApplyTo(current);
-        var problems = PolicyEditing.Problems(proposed, edit.ChangeNote);
+        var library = await db.ChecklistTemplateVersions.AsNoTracking().Select(t => t.TemplateId).Distinct().ToListAsync(cancellationToken);
+        var problems = PolicyEditing.Problems(proposed, edit.ChangeNote, library);
         if (problems.Count > 0)
         {
             return new RegistryFailure(FailureKind.Rule, "The policy was not saved: some fields need attention.",

@@ -295,17 +295,19 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
     {
         var card = await cards.CurrentAsync(version, cancellationToken);
         var anotherInProduction = await db.ModelVersions.AnyAsync(v => v.ModelId == version.ModelId && v.Stage == Stage.Production && v.Id != version.Id, cancellationToken);
+        var checklistRows = policy.RequireApplicableChecklistsSignedOff || policy.RequiredChecklistTemplates.Count > 0
+            ? await checklists.ForVersionAsync(version, cancellationToken)
+            : [];
         return new PromotionCandidate(version.Stage, target, version.Model.RiskTier, card.Completeness.Score, card.Completeness.Missing,
             await MetricsAsync(version, cancellationToken), anotherInProduction)
         {
-            // Only asked for when judged: the status reads every applicable template and assessment.
-            Checklists = policy.RequireApplicableChecklistsSignedOff ? await ChecklistsAsync(version, cancellationToken) : [],
+            // Only read when judged: the status reads every template and assessment.
+            Checklists = checklistRows.Select(r => r.Status).OfType<GovernancePortal.Compliance.TemplateStatus>()
+                .Select(t => new ChecklistSignOff(t.TemplateId, t.Title, t.SignedOff, t.Missing.Select(m => m.Message).ToList())).ToList(),
+            InapplicableChecklists = checklistRows.Where(r => !r.Applicability.Applies)
+                .Select(r => new ChecklistNotApplicable(r.TemplateVersion.TemplateId, r.TemplateVersion.Title, r.Applicability.Reason)).ToList(),
         };
     }
-
-    private async Task<IReadOnlyList<ChecklistSignOff>> ChecklistsAsync(ModelVersion version, CancellationToken cancellationToken) =>
-        (await checklists.StatusAsync(version, cancellationToken)).Templates
-            .Select(t => new ChecklistSignOff(t.TemplateId, t.Title, t.SignedOff, t.Missing.Select(m => m.Message).ToList())).ToList();
 
     // One query, so the state and the decisions are read at one moment: a split query could see a decision committed
     // after the state it read, and refuse with a wrong reason. Metrics never change; they are read when needed.

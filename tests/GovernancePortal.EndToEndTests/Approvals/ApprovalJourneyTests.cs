@@ -40,6 +40,19 @@ public sealed class ApprovalJourneyTests(BrowserFixture browser)
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, ownApproval.StatusCode);
         Assert.Contains("You made this request", await ownApproval.Content.ReadAsStringAsync());
 
+        // An officer finds on the request everything the decision rests on.
+        await using (var reviewer = await browser.NewSessionAsync())
+        {
+            await reviewer.SignInAsync("compliance@demo.test");
+            await reviewer.Page.GotoAsync(request);
+            Assert.Contains("1.1.0", await reviewer.Page.Locator("[data-testid=metrics]").InnerTextAsync());
+            Assert.True(await reviewer.Page.Locator("[data-testid=compliance] tbody tr").CountAsync() > 0);
+            Assert.True(await reviewer.Page.Locator("[data-testid=card-sections]").IsVisibleAsync());
+            Assert.True(await reviewer.Page.Locator("[data-testid=lineage]").IsVisibleAsync());
+            await reviewer.ScreenshotAsync("approval-request-evidence");
+            Assert.Empty(reviewer.Problems);
+        }
+
         foreach (var officer in new[] { "compliance@demo.test", "compliance2@demo.test" })
         {
             await using var session = await browser.NewSessionAsync();

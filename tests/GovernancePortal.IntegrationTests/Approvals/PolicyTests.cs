@@ -300,6 +300,96 @@ public abstract class PolicyTests(PortalFactory portal)
         Assert.Equal(before + 1, await VersionCountAsync(Stage.Staging, RiskTier.Minimal));
     }
 
+    /// <summary>Production/High keeps its approvals here: another test reads "2 ComplianceOfficers" from it.</summary>
+    [Fact]
+    public async Task Named_checklist_templates_are_saved_from_the_form_and_the_api_unknown_ids_refused_and_rows_without_them_load()
+    {
+        // A row stored before the field existed: its JSON has no requiredChecklistTemplates.
+        var seeded = await CurrentAsync(Stage.Production, RiskTier.High);
+        await portal.WithDbAsync(async db =>
+        {
+            var json = JsonNode.Parse(PromotionService.SerializePolicy(seeded with { Version = seeded.Version + 1, RequestExpiry = TimeSpan.FromDays(12) }))!.AsObject();
+            Assert.True(json.Remove("requiredChecklistTemplates"));
+            var row = new PromotionPolicyVersion
+            {
+                TargetStage = Stage.Production, RiskTier = RiskTier.High, Version = seeded.Version + 1, PolicyJson = json.ToJsonString(),
+                CreatedBy = "compliance@demo.test", CreatedAt = DateTimeOffset.UtcNow, ChangeNote = "Stored by an earlier release.",
+            };
+            db.PromotionPolicyVersions.Add(row);
+            db.Audit.Record("policy.changed", row);
+            await db.SaveChangesAsync();
+        });
+        var current = await CurrentAsync(Stage.Production, RiskTier.High);
+        Assert.Equal((seeded.Version + 1, TimeSpan.FromDays(12)), (current.Version, current.RequestExpiry));
+        Assert.Empty(current.RequiredChecklistTemplates);
+
+        var officer = await PortalClient.SignedInAsync(portal, "compliance@demo.test");
+        var form = await officer.GetDocumentAsync("/approvals/policies/Production/High/edit");
+        Assert.Equal("", form.QuerySelector("#required-checklists")!.GetAttribute("value"));
+        Assert.Contains("hipaa", form.QuerySelector("[data-testid=checklist-library]")!.TextContent);
+        Dictionary<string, string> Fields(string templates, string note)
+        {
+            var fields = new Dictionary<string, string>
+            {
+                ["_handler"] = "edit-policy", ["Input.BasedOnVersion"] = current.Version.ToString(),
+                ["Input.ComplianceOfficerApprovals"] = current.RequiredApprovals.Single(a => a.Role == "ComplianceOfficer").Count.ToString(),
+                ["Input.ModelOwnerApprovals"] = "0", ["Input.MinimumCardCompleteness"] = current.MinimumCardCompleteness.ToString(),
+                ["Input.RequestExpiryDays"] = "12", ["Input.FromStaging"] = "true", ["Input.RequiredChecklistTemplates"] = templates, ["Input.ChangeNote"] = note,
+            };
+            if (current.MetricThresholdsMustPass)
+            {
+                fields["Input.MetricThresholdsMustPass"] = "true";
+            }
+            return fields;
+        }
+        var events = await portal.WithDbAsync(db => db.AuditEvents.CountAsync());
+
+        var refused = await officer.PostFormAsync("/approvals/policies/Production/High/edit", form, Fields("hipaa, hippa", "Name HIPAA."));
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var page = PortalClient.Parse(await refused.Content.ReadAsStringAsync());
+        Assert.StartsWith("'hippa' is not a checklist template; the library has ", page.QuerySelector($"[data-field={PolicyFields.RequiredChecklistTemplates}]")!.TextContent);
+        Assert.Equal("hipaa, hippa", page.QuerySelector("#required-checklists")!.GetAttribute("value"));
+        Assert.Equal(current.Version, (await CurrentAsync(Stage.Production, RiskTier.High)).Version);
+        Assert.Equal(events, await portal.WithDbAsync(db => db.AuditEvents.CountAsync()));
+
+        var saved = await officer.PostFormAsync("/approvals/policies/Production/High/edit", form, Fields("hipaa gdpr", "HIPAA and GDPR wherever they apply."));
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var afterForm = await CurrentAsync(Stage.Production, RiskTier.High);
+        Assert.Equal(current.Version + 1, afterForm.Version);
+        Assert.Equal(["hipaa", "gdpr"], afterForm.RequiredChecklistTemplates);
+        Assert.Equal(current with { Version = afterForm.Version, RequiredChecklistTemplates = afterForm.RequiredChecklistTemplates }, afterForm, PolicyComparer);
+        var audit = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Action == "policy.changed").OrderByDescending(e => e.Sequence).FirstAsync());
+        var details = JsonDocument.Parse(audit.Payload).RootElement.GetProperty("details");
+        Assert.Equal(["hipaa", "gdpr"], details.GetProperty("after").GetProperty("requiredChecklistTemplates").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(PolicyFields.RequiredChecklistTemplates, details.GetProperty("changes").EnumerateArray().Single().GetProperty("field").GetString());
+        var history = await officer.GetDocumentAsync("/approvals/policies/Production/High/versions");
+        Assert.Contains("gdpr, hipaa", history.QuerySelector($"[data-testid=policy-version-{afterForm.Version}] tr[data-field={PolicyFields.RequiredChecklistTemplates}]")!.TextContent);
+        Assert.Equal("hipaa, gdpr", (await officer.GetDocumentAsync("/approvals/policies/Production/High/edit")).QuerySelector("#required-checklists")!.GetAttribute("value"));
+
+        var api = await As("compliance2@demo.test");
+        const string url = "/api/v1/policies/production/high";
+        var unknown = await api.PutAsync(url, Json(Body(afterForm, "Add a typo.", b => b["requiredChecklistTemplates"] = new[] { "hipaa", "nope" })));
+        var twice = await api.PutAsync(url, Json(Body(afterForm, "Name it twice.", b => b["requiredChecklistTemplates"] = new[] { "hipaa", "hipaa" })));
+        var wrongType = await api.PutAsync(url, Json(Body(afterForm, "Not a list.", b => b["requiredChecklistTemplates"] = "hipaa")));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
+        Assert.StartsWith("'nope' is not a checklist template", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty(PolicyFields.RequiredChecklistTemplates)[0].GetString());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, twice.StatusCode);
+        Assert.Contains("listed more than once", (await twice.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty(PolicyFields.RequiredChecklistTemplates)[0].GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
+        Assert.Equal(afterForm.Version, (await CurrentAsync(Stage.Production, RiskTier.High)).Version);
+
+        // Left out (a client older than the field), the list stands; an empty list clears it.
+        var kept = await api.PutAsync(url, Json(Body(afterForm, "Two weeks again.", b => b["requestExpiryDays"] = 14)));
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+        Assert.Equal(["hipaa", "gdpr"], (await kept.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requiredChecklistTemplates").EnumerateArray().Select(e => e.GetString()));
+        var cleared = await api.PutAsync(url, Json(Body(await CurrentAsync(Stage.Production, RiskTier.High), "Name none.", b => b["requiredChecklistTemplates"] = Array.Empty<string>())));
+        Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+        Assert.Empty((await CurrentAsync(Stage.Production, RiskTier.High)).RequiredChecklistTemplates);
+    }
+
+    private static readonly IEqualityComparer<PromotionPolicy> PolicyComparer = EqualityComparer<PromotionPolicy>.Create(
+        (a, b) => PromotionService.SerializePolicy(a!) == PromotionService.SerializePolicy(b!), p => 0);
+
     [Fact]
     public async Task Of_two_concurrent_edits_from_the_same_version_exactly_one_wins()
     {

@@ -72,6 +72,38 @@ public abstract class ChecklistGateTests(PortalFactory portal)
         Assert.All(final.Where(g => g.Key.StartsWith("Checklists", StringComparison.Ordinal)), g => Assert.True(g.Value.GetProperty("passed").GetBoolean(), g.Key));
         Assert.Equal(["Model card completeness"], final.Where(g => !g.Value.GetProperty("passed").GetBoolean()).Select(g => g.Key));
     }
+
+    /// <summary>Staging/Limited is this test's own policy; the switch stays off, so only the named templates are judged.</summary>
+    [Fact]
+    public async Task Named_templates_block_until_signed_off_where_they_apply_and_pass_where_they_do_not()
+    {
+        var owner = await ApiAsync(portal, "owner2@demo.test");
+        var officer = await ApiAsync(portal, "compliance@demo.test");
+        var model = RegistryTestData.ModelBody("gate-named-triage");
+        model["owner"] = "owner2@demo.test";
+        model["team"] = "Clinical AI";
+        model["riskTier"] = "limited";
+        model["dataCategories"] = new System.Text.Json.Nodes.JsonArray("protectedHealthInformation");
+        await OkAsync(await owner.PostAsync("/api/v1/models", RegistryTestData.Json(model)));
+        await OkAsync(await owner.PostAsync("/api/v1/models/gate-named-triage/versions", RegistryTestData.Json(RegistryTestData.VersionBody("1.0.0", "improvedModel"))));
+        var current = await PolicyTests.CurrentAsync(portal, Stage.Staging, RiskTier.Limited);
+        Assert.False(current.RequireApplicableChecklistsSignedOff);
+        await OkAsync(await officer.PutAsync("/api/v1/policies/staging/limited", Json(PolicyTests.Body(current, "HIPAA and GDPR where they apply.",
+            b => b["requiredChecklistTemplates"] = new[] { "hipaa", "gdpr" }))));
+
+        var blocked = await GatesAsync(await RequestAsync(owner, "gate-named-triage", "staging"));
+        // HIPAA applies (PHI) and blocks naming its items; GDPR does not (no EU data subjects) and says so; unnamed templates get no line.
+        Assert.Equal(["Checklists: GDPR", HipaaGate], blocked.Keys.Where(k => k.StartsWith("Checklists", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.False(blocked[HipaaGate].GetProperty("passed").GetBoolean());
+        Assert.Matches(@"^blocked: HIPAA is not signed off; missing: HIPAA item hipaa-[a-z0-9-]+ \(45 CFR §.+?\): unanswered; ", blocked[HipaaGate].GetProperty("explanation").GetString());
+        Assert.True(blocked["Checklists: GDPR"].GetProperty("passed").GetBoolean());
+        Assert.StartsWith("passed: GDPR is named by this policy and does not apply to this model. GDPR does not apply: ", blocked["Checklists: GDPR"].GetProperty("explanation").GetString());
+
+        await SignedOffAsync(owner, officer, "gate-named-triage", "1.0.0");
+        var signed = await GatesAsync(await RequestAsync(owner, "gate-named-triage", "staging"));
+        Assert.Equal("passed: HIPAA is signed off", signed[HipaaGate].GetProperty("explanation").GetString());
+        Assert.All(signed.Where(g => g.Key.StartsWith("Checklists", StringComparison.Ordinal)), g => Assert.True(g.Value.GetProperty("passed").GetBoolean(), g.Key));
+    }
 }
 
 public sealed class ChecklistGateTestsOnSqlite(SqlitePortal portal) : ChecklistGateTests(portal), IClassFixture<SqlitePortal>;

@@ -160,6 +160,51 @@ public sealed class GateEvaluationTests
         Assert.DoesNotContain(results, r => GateNames.Structural.Contains(r.Name));
     }
 
+    private static readonly ChecklistNotApplicable NoPhi = new("hipaa", "HIPAA", "HIPAA does not apply: the model does not use PHI.");
+    private const string NoPhiPasses = "passed: HIPAA is named by this policy and does not apply to this model. HIPAA does not apply: the model does not use PHI.";
+    private const string OpenGdprBlocks =
+        "blocked: GDPR is not signed off; missing: GDPR item gdpr-art-35-dpia (Art. 35): unanswered; GDPR item gdpr-art-30-ropa (Art. 30): answered No without review";
+
+    // (switch, named templates, applicable checklists, inapplicable ones, expected explanations in gate order)
+    public static TheoryData<bool, string[], ChecklistSignOff[], ChecklistNotApplicable[], string[]> NamedChecklistCases => new()
+    {
+        // Named and applying: judged like the switch judges it, even with the switch off; templates not named are not judged.
+        { false, ["gdpr"], [SignedHipaa, OpenGdpr], [], [OpenGdprBlocks] },
+        { false, ["hipaa"], [SignedHipaa, OpenGdpr], [], ["passed: HIPAA is signed off"] },
+        { false, ["eu-ai-act"], [ManyMissing], [], [
+            "blocked: EU AI Act is not signed off; missing: EU AI Act item annex-iv-1: unanswered; EU AI Act item annex-iv-2: unanswered; " +
+            "EU AI Act item annex-iv-3: unanswered; EU AI Act item annex-iv-4: unanswered; EU AI Act item annex-iv-5: unanswered; and 3 more"] },
+        { false, ["sr-11-7"], [AnsweredNotSigned], [], ["blocked: SR 11-7 is not signed off; missing: the sign-off by a compliance officer"] },
+        // Named but not applying: passes, saying why.
+        { false, ["hipaa"], [OpenGdpr], [NoPhi], [NoPhiPasses] },
+        { false, ["hipaa", "gdpr"], [OpenGdpr], [NoPhi], [OpenGdprBlocks, NoPhiPasses] },
+        // Named twice (an old row): judged once.
+        { false, ["gdpr", "gdpr"], [OpenGdpr], [], [OpenGdprBlocks] },
+        // Beside the switch: every applicable template once, the named inapplicable one explained.
+        { true, ["gdpr", "hipaa"], [OpenGdpr, SignedEuAiAct], [NoPhi], ["passed: EU AI Act is signed off", OpenGdprBlocks, NoPhiPasses] },
+        { true, ["hipaa"], [], [NoPhi], [NoPhiPasses] },
+        // Gone from the library when judged: nobody can sign it off.
+        { false, ["retired-template"], [OpenGdpr], [NoPhi], ["blocked: checklist template 'retired-template', named by this policy, is not in the checklist library"] },
+        // Nothing named, switch off: as before.
+        { false, [], [OpenGdpr], [NoPhi], ["passed: this policy does not require checklist sign-offs"] },
+    };
+
+    private static readonly ChecklistSignOff SignedEuAiAct = new("eu-ai-act", "EU AI Act", true, []);
+
+    [Theory]
+    [MemberData(nameof(NamedChecklistCases))]
+    public void Checklists_named_by_the_policy_block_until_signed_off_where_they_apply(
+        bool switchOn, string[] named, ChecklistSignOff[] applicable, ChecklistNotApplicable[] inapplicable, string[] expected)
+    {
+        var policy = Policy(Stage.Production, RiskTier.High) with { RequireApplicableChecklistsSignedOff = switchOn, RequiredChecklistTemplates = named };
+        var candidate = ApprovalsTestData.Candidate(Stage.Production, RiskTier.High) with { Checklists = applicable, InapplicableChecklists = inapplicable };
+        var all = GateEvaluation.Evaluate(policy, candidate);
+        var results = all.Where(r => r.Name.StartsWith(GateNames.Checklists, StringComparison.Ordinal)).ToList();
+        Assert.Equal(expected, results.Select(r => r.Explanation));
+        Assert.Equal(expected.Any(e => e.StartsWith("blocked", StringComparison.Ordinal)), GateEvaluation.Blocks(all));
+        Assert.All(results.Where(r => r.Explanation.StartsWith("blocked: GDPR", StringComparison.Ordinal)), r => Assert.Equal("Checklists: GDPR", r.Name));
+    }
+
     /// <summary>The whole list, in order: the checklist gate (one line per applicable template) is the only sign-off gate.</summary>
     [Theory]
     [InlineData(true, "Policy", "Route", "Model card completeness", "Metric thresholds", "Checklists: GDPR", "Checklists: HIPAA", "Production champion")]

@@ -5,6 +5,7 @@ namespace GovernancePortal.Approvals;
 public sealed class PolicyEditingTests
 {
     private static readonly PromotionPolicy Next = ApprovalsTestData.Policy(Stage.Production, RiskTier.High) with { Version = 2 };
+    private static readonly string[] Library = ["eu-ai-act", "gdpr", "hipaa"];
 
     public static TheoryData<string, bool> Editors() => new()
     {
@@ -38,18 +39,27 @@ public sealed class PolicyEditingTests
     [InlineData("")]
     [InlineData("   ")]
     public void A_change_note_is_required(string? note) =>
-        Assert.Equal(PolicyEditing.ChangeNoteField, Assert.Single(PolicyEditing.Problems(Next, note)).Field);
+        Assert.Equal(PolicyEditing.ChangeNoteField, Assert.Single(PolicyEditing.Problems(Next, note, Library)).Field);
 
     [Fact]
     public void A_change_note_has_a_limit() =>
-        Assert.Contains("under 2,000 characters", Assert.Single(PolicyEditing.Problems(Next, new string('x', 2001))).Message);
+        Assert.Contains("under 2,000 characters", Assert.Single(PolicyEditing.Problems(Next, new string('x', 2001), Library)).Message);
 
     [Fact]
     public void The_policys_own_problems_come_with_the_notes()
     {
-        var problems = PolicyEditing.Problems(Next with { MinimumCardCompleteness = 120 }, "");
+        var problems = PolicyEditing.Problems(Next with { MinimumCardCompleteness = 120 }, "", Library);
         Assert.Equal([PolicyEditing.ChangeNoteField, PolicyFields.MinimumCardCompleteness], problems.Select(p => p.Field));
-        Assert.Empty(PolicyEditing.Problems(Next, "Raise the bar after the Q3 review."));
+        Assert.Empty(PolicyEditing.Problems(Next, "Raise the bar after the Q3 review.", Library));
+    }
+
+    [Fact]
+    public void A_named_checklist_template_must_be_in_the_library()
+    {
+        var problem = Assert.Single(PolicyEditing.Problems(Next with { RequiredChecklistTemplates = ["hipaa", "hippa"] }, "Name HIPAA.", Library));
+        Assert.Equal(PolicyFields.RequiredChecklistTemplates, problem.Field);
+        Assert.Equal("'hippa' is not a checklist template; the library has eu-ai-act, gdpr, hipaa.", problem.Message);
+        Assert.Empty(PolicyEditing.Problems(Next with { RequiredChecklistTemplates = ["hipaa", "gdpr"] }, "Name HIPAA and GDPR.", Library));
     }
 
     [Theory]

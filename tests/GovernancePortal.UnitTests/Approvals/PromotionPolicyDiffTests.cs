@@ -22,6 +22,7 @@ public sealed class PromotionPolicyDiffTests
         { "expiryHours", PolicyFields.RequestExpiry, "14 days", "1.12:00:00" },
         { "from", PolicyFields.AllowedFromStages, "Staging", "Staging, Retired" },
         { "checklists", PolicyFields.RequireApplicableChecklistsSignedOff, "no", "yes" },
+        { "namedChecklists", PolicyFields.RequiredChecklistTemplates, "none", "gdpr, hipaa" },
     };
 
     [Theory]
@@ -39,6 +40,7 @@ public sealed class PromotionPolicyDiffTests
             "expiryHours" => Base with { RequestExpiry = TimeSpan.FromHours(36) },
             "from" => Base with { AllowedFromStages = [Stage.Staging, Stage.Retired] },
             "checklists" => Base with { RequireApplicableChecklistsSignedOff = true },
+            "namedChecklists" => Base with { RequiredChecklistTemplates = ["hipaa", "gdpr"] },
             _ => throw new ArgumentOutOfRangeException(nameof(edit)),
         };
 
@@ -73,6 +75,10 @@ public sealed class PromotionPolicyDiffTests
     public void Describe_covers_every_editable_field_once() =>
         Assert.Equal(
             [PolicyFields.RequiredApprovals, PolicyFields.MinimumCardCompleteness, PolicyFields.MetricThresholdsMustPass, PolicyFields.AllowsSeveralProduction,
-             PolicyFields.RequestExpiry, PolicyFields.AllowedFromStages, PolicyFields.RequireApplicableChecklistsSignedOff],
+             PolicyFields.RequestExpiry, PolicyFields.AllowedFromStages, PolicyFields.RequireApplicableChecklistsSignedOff, PolicyFields.RequiredChecklistTemplates],
             PromotionPolicyDiff.Describe(Base).Select(f => f.Field));
+
+    [Fact]
+    public void Naming_the_same_checklists_in_another_order_changes_nothing() =>
+        Assert.Empty(PromotionPolicyDiff.Compare(Base with { RequiredChecklistTemplates = ["hipaa", "gdpr"] }, Base with { RequiredChecklistTemplates = ["gdpr", "hipaa"] }));
 }

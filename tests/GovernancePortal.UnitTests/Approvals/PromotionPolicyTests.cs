@@ -107,6 +107,8 @@ public sealed class PromotionPolicyTests
     [InlineData("adminSlot", PolicyFields.RequiredApprovals)]
     [InlineData("version0", PolicyFields.Version)]
     [InlineData("fromTwice", PolicyFields.AllowedFromStages)]
+    [InlineData("blankTemplate", PolicyFields.RequiredChecklistTemplates)]
+    [InlineData("templateTwice", PolicyFields.RequiredChecklistTemplates)]
     public void Each_problem_names_the_field_it_concerns(string broken, string field)
     {
         var ok = ApprovalsTestData.Policy(Stage.Production, RiskTier.High);
@@ -118,6 +120,8 @@ public sealed class PromotionPolicyTests
             "adminSlot" => ok with { RequiredApprovals = [new(Roles.Admin, 1)] },
             "version0" => ok with { Version = 0 },
             "fromTwice" => ok with { AllowedFromStages = [Stage.Staging, Stage.Staging] },
+            "blankTemplate" => ok with { RequiredChecklistTemplates = ["hipaa", " "] },
+            "templateTwice" => ok with { RequiredChecklistTemplates = ["hipaa", "gdpr", "hipaa"] },
             _ => throw new ArgumentOutOfRangeException(nameof(broken)),
         };
         var problem = Assert.Single(policy.FieldProblems());
@@ -137,5 +141,26 @@ public sealed class PromotionPolicyTests
         var policy = System.Text.Json.JsonSerializer.Deserialize<PromotionPolicy>(old, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
         Assert.False(policy.RequireApplicableChecklistsSignedOff);
         Assert.Equal(2, policy.TotalApprovals);
+    }
+
+    [Fact]
+    public void A_snapshot_written_before_named_checklists_existed_names_none()
+    {
+        const string old = """{"version":3,"targetStage":2,"riskTier":2,"requiredApprovals":[{"role":"ComplianceOfficer","count":2}],"requestExpiry":"14.00:00:00","allowedFromStages":[1],"requireApplicableChecklistsSignedOff":true}""";
+        var policy = System.Text.Json.JsonSerializer.Deserialize<PromotionPolicy>(old, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
+        Assert.Empty(policy.RequiredChecklistTemplates);
+        Assert.True(policy.RequireApplicableChecklistsSignedOff);
+        Assert.Empty(policy.FieldProblems(["hipaa"]));
+    }
+
+    [Fact]
+    public void Unknown_templates_are_named_once_each_beside_the_policys_own_problems()
+    {
+        var policy = ApprovalsTestData.Policy(Stage.Production, RiskTier.High) with { MinimumCardCompleteness = 101, RequiredChecklistTemplates = ["nope", "hipaa", "nope", "HIPAA"] };
+        var problems = policy.FieldProblems(["gdpr", "hipaa"]);
+        Assert.Equal([PolicyFields.MinimumCardCompleteness, PolicyFields.RequiredChecklistTemplates, PolicyFields.RequiredChecklistTemplates, PolicyFields.RequiredChecklistTemplates],
+            problems.Select(p => p.Field));
+        Assert.Equal(["Checklist template 'nope' is listed more than once.", "'nope' is not a checklist template; the library has gdpr, hipaa.",
+            "'HIPAA' is not a checklist template; the library has gdpr, hipaa."], problems.Skip(1).Select(p => p.Message));
     }
 }

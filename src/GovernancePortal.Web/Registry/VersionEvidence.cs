@@ -1,0 +1,34 @@
+using GovernancePortal.Approvals;
+using GovernancePortal.Compliance;
+using GovernancePortal.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace GovernancePortal.Registry;
+
+/// <summary>
+/// What a reader needs to judge a version, shown on its own page and on a promotion request for it: metrics against the
+/// version in Production now, checklist status, the current card, lineage and stage history.
+/// </summary>
+public sealed record VersionEvidence(
+    ModelVersion? Production,
+    IReadOnlyList<MetricComparisonRow> Comparison,
+    IReadOnlyList<string> Derived,
+    CurrentCard Card,
+    IReadOnlyList<TemplateRow> Compliance,
+    IReadOnlyList<VersionStageChange> StageHistory)
+{
+    /// <summary><paramref name="version"/> must be loaded with its model and metrics.</summary>
+    public static async Task<VersionEvidence> LoadAsync(GovernanceDbContext db, ModelCardService cards, ChecklistService checklists,
+        ModelVersion version, CancellationToken cancellationToken = default)
+    {
+        var siblings = await db.ModelVersions.AsNoTracking().Include(v => v.Metrics).Where(v => v.ModelId == version.ModelId).ToListAsync(cancellationToken);
+        var production = siblings.Where(v => v.Stage == Stage.Production).OrderByDescending(v => v.Number).FirstOrDefault();
+        var derived = siblings.Where(v => v.ParentVersion == version.Number.ToString()).OrderBy(v => v.Number).Select(v => v.Number.ToString()).ToList();
+        var baseline = production is not null && production.Id != version.Id ? production.Metrics.Select(m => m.ToMeasured()) : [];
+        var comparison = MetricComparison.Compare(version.Metrics.Select(m => m.ToMeasured()), baseline);
+        var card = await cards.CurrentAsync(version, cancellationToken);
+        var compliance = await checklists.ForVersionAsync(version, cancellationToken);
+        var stageHistory = await VersionStageHistory.OfVersionAsync(db, version.Id, cancellationToken);
+        return new VersionEvidence(production, comparison, derived, card, compliance, stageHistory);
+    }
+}
