@@ -32,7 +32,8 @@ public sealed record StageChangeContext(GovernanceDbContext Db, IReadOnlyDiction
 
 public sealed record VersionRow(Guid Id, Guid ModelId, string ModelKey, string Number, Stage Stage);
 
-public sealed record PendingRow(Guid Id, Guid VersionId, string Requester, Stage Target = Stage.Staging);
+/// <param name="WaitsForGates">Every approval its policy asks for is given; only a gate holds it.</param>
+public sealed record PendingRow(Guid Id, Guid VersionId, string Requester, Stage Target = Stage.Staging, bool WaitsForGates = false);
 
 /// <summary>A rollback not confirmed or cancelled: Pending (possibly past its window), or stored Expired by the job.</summary>
 public sealed record RollbackRow(Guid Id, string ModelKey, string StartedBy, string StartedRole, DateTimeOffset ExpiresAt, RollbackState State);
@@ -113,9 +114,10 @@ public sealed class PromotionInvariants
         var versions = (await db.ModelVersions.AsNoTracking().OrderBy(v => v.Model.Key).ThenBy(v => v.Major).ThenBy(v => v.Minor).ThenBy(v => v.Pipeline)
             .Select(v => new { v.Id, v.ModelId, v.Model.Key, v.Major, v.Minor, v.Pipeline, v.Stage }).ToListAsync())
             .Select(v => new VersionRow(v.Id, v.ModelId, v.Key, new VersionNumber(v.Major, v.Minor, v.Pipeline).ToString(), v.Stage)).ToList();
-        var pending = await db.Promotions.AsNoTracking().Where(p => p.State == PromotionRequestState.Pending)
-            .OrderBy(p => p.Version.Model.Key).ThenBy(p => p.Version.Minor).ThenBy(p => p.CreatedAt)
-            .Select(p => new PendingRow(p.Id, p.VersionId, p.Requester, p.TargetStage)).ToListAsync();
+        var pending = (await db.Promotions.AsNoTracking().Include(p => p.Decisions).Where(p => p.State == PromotionRequestState.Pending)
+            .OrderBy(p => p.Version.Model.Key).ThenBy(p => p.Version.Minor).ThenBy(p => p.CreatedAt).ToListAsync())
+            .Select(p => new PendingRow(p.Id, p.VersionId, p.Requester, p.TargetStage, ApprovalSlots.Remaining(PromotionService.Policy(p),
+                p.Decisions.Select(d => new PromotionDecision(d.Approver, d.Role, d.Verdict, d.Comment, d.At))).Count == 0)).ToList();
         if (versions.Any(v => !_models.ContainsKey(v.ModelId)))
         {
             // Models never change in these tests once registered; read them again only when a new one appears.

@@ -21,6 +21,7 @@ public enum Move
     ConfirmRollback,
     CancelRollback,
     CloseReview,
+    Recheck,
 }
 
 /// <summary>One chosen action; which fields matter depends on <see cref="Move"/>.</summary>
@@ -33,6 +34,7 @@ public sealed record Plan(Move Move, Actor By, string ModelKey = "", string Numb
         Move.Request => $"{By} requests {Target} for {ModelKey} {Number}",
         Move.Approve or Move.Reject => $"{By} {Move.ToString().ToLowerInvariant()}s {Promotion}{(Comment is null ? "" : $" (\"{Comment}\")")}",
         Move.Withdraw => $"{By} withdraws {Promotion}",
+        Move.Recheck => $"{By} asks for the gates of {Promotion} to be judged again",
         Move.Expire => "the expiry jobs run",
         Move.EditCard => $"{By} saves a {Card} card on {ModelKey} {Number}",
         Move.StartRollback => $"{By} starts a rollback of {ModelKey} (\"{Comment}\")",
@@ -58,6 +60,7 @@ public sealed class ServiceDriver(PromotionWorld world) : IPromotionDriver
         Move.Approve => Label(await PromotionWorld.DecideAsync(sp, plan.By, plan.Promotion, Verdict.Approve, plan.Comment)),
         Move.Reject => Label(await PromotionWorld.DecideAsync(sp, plan.By, plan.Promotion, Verdict.Reject, plan.Comment)),
         Move.Withdraw => Label(await PromotionWorld.WithdrawAsync(sp, plan.By, plan.Promotion)),
+        Move.Recheck => Label(await sp.GetRequiredService<PromotionService>().RecheckAsync(plan.By.Caller, plan.Promotion)),
         Move.Expire => $"ok ({await PromotionWorld.ExpireAsync(sp)} expired, {await PromotionWorld.ExpireRollbacksAsync(sp)} rollbacks expired)",
         Move.EditCard => Label((await PromotionWorld.SaveCardAsync(sp, plan.By, plan.ModelKey, plan.Number, plan.Card))),
         Move.StartRollback => Label(await PromotionWorld.StartRollbackAsync(sp, plan.By, plan.ModelKey, plan.Comment)),
@@ -250,6 +253,15 @@ public sealed class RandomPromotionRun(PromotionWorld world, IReadOnlyList<World
         if (roll < 0.76)
         {
             return new Plan(Move.Expire, PromotionWorld.Admin);
+        }
+        if (roll < 0.80)
+        {
+            // Mostly on pending requests, whose approvals may all be in while a card edit made a gate fail.
+            var waiting = now.Pending.Where(p => p.WaitsForGates).ToList();
+            var pending = waiting.Count > 0 && _random.NextDouble() < 0.8 ? Pick(waiting)
+                : now.Pending.Count > 0 && _random.NextDouble() < 0.9 ? Pick(now.Pending) : null;
+            var promotion = pending?.Id ?? (_decided.Count > 0 && _random.NextDouble() < 0.9 ? Pick(_decided) : Guid.NewGuid());
+            return new Plan(Move.Recheck, _random.NextDouble() < 0.7 ? Pick(PromotionWorld.Officers) : Pick(people), Promotion: promotion);
         }
         if (roll < 0.94 || versions.Count >= MaxVersionsPerModel)
         {

@@ -143,7 +143,7 @@ public sealed class ApiDriver(PromotionWorld world, IReadOnlyDictionary<string, 
     public async Task<string> RunAsync(Plan plan)
     {
         if (plan.Move is not (Move.Request or Move.Approve or Move.Reject or Move.Withdraw or Move.StartRollback or Move.ConfirmRollback or Move.CancelRollback
-            or Move.CloseReview))
+            or Move.CloseReview or Move.Recheck))
         {
             return await _services.RunAsync(plan);
         }
@@ -155,6 +155,7 @@ public sealed class ApiDriver(PromotionWorld world, IReadOnlyDictionary<string, 
             Move.Approve or Move.Reject => await client.PostAsync($"/api/v1/promotions/{plan.Promotion}/decisions",
                 Json(new { decision = plan.Move == Move.Approve ? "approve" : "reject", comment = plan.Comment })),
             Move.Withdraw => await client.PostAsync($"/api/v1/promotions/{plan.Promotion}/withdraw", null),
+            Move.Recheck => await client.PostAsync($"/api/v1/promotions/{plan.Promotion}/recheck", null),
             Move.StartRollback => await client.PostAsync($"/api/v1/models/{plan.ModelKey}/rollbacks", Json(new { reason = plan.Comment })),
             Move.ConfirmRollback => await client.PostAsync($"/api/v1/rollbacks/{plan.Promotion}/confirm", null),
             Move.CancelRollback => await client.PostAsync($"/api/v1/rollbacks/{plan.Promotion}/cancel", null),
