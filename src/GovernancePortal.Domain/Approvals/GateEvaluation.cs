@@ -30,7 +30,10 @@ public sealed record ChecklistNotApplicable(string TemplateId, string Title, str
 public sealed record ChecklistSignOff(string TemplateId, string Title, bool SignedOff, IReadOnlyList<string> Missing);
 
 /// <summary>One gate and why it passed or blocked; the explanation is written for a person and starts with "passed:" or "blocked:".</summary>
-public sealed record GateResult(string Name, bool Passed, string Explanation);
+/// <param name="Missing">For a blocked checklist gate, every item still missing (also named in the explanation), so a page can list them.</param>
+public sealed record GateResult(string Name, bool Passed, string Explanation,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<string>? Missing = null);
 
 public static class GateNames
 {
@@ -167,9 +170,6 @@ public static class GateEvaluation
     private static bool MeetsThreshold(MeasuredMetric m) =>
         m.Threshold is not { } t || (m.HigherIsBetter ? m.Value >= t : m.Value <= t);
 
-    /// <summary>How many missing items a blocked checklist names before summarising the rest.</summary>
-    public const int MissingItemsNamed = 5;
-
     private static IEnumerable<GateResult> Checklists(PromotionPolicy policy, PromotionCandidate candidate)
     {
         var named = policy.RequiredChecklistTemplates.Distinct(StringComparer.Ordinal).ToList();
@@ -183,7 +183,7 @@ public static class GateEvaluation
         // One result per template, so each blocked line names one assessment to finish.
         var lines = judged.Select(c => (c.Title, Result: c.SignedOff
             ? Passed(GateNames.Checklist(c), $"{c.Title} is signed off")
-            : Blocked(GateNames.Checklist(c), $"{c.Title} is not signed off; missing: {Summarise(c.Missing)}"))).ToList();
+            : Blocked(GateNames.Checklist(c), $"{c.Title} is not signed off; missing: {Summarise(c.Missing)}") with { Missing = c.Missing.Count > 0 ? c.Missing : null })).ToList();
         foreach (var id in named.Where(id => !candidate.Checklists.Any(c => c.TemplateId == id)))
         {
             lines.Add(candidate.InapplicableChecklists.FirstOrDefault(c => c.TemplateId == id) is { } skipped
@@ -204,8 +204,8 @@ public static class GateEvaluation
         {
             return "the sign-off by a compliance officer";
         }
-        var named = string.Join("; ", missing.Take(MissingItemsNamed));
-        return missing.Count <= MissingItemsNamed ? named : $"{named}; and {missing.Count - MissingItemsNamed} more";
+        // Every item, however many: the issue asks the gate to name each one the owner still has to answer.
+        return string.Join("; ", missing);
     }
 
     private static GateResult Champion(PromotionPolicy policy, PromotionCandidate candidate)

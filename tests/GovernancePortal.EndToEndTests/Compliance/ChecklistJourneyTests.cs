@@ -74,8 +74,11 @@ public sealed class ChecklistJourneyTests(BrowserFixture browser)
         await owner.ScreenshotAsync("checklist-gate-blocked");
         var blocked = await hipaaGate.InnerTextAsync();
         Assert.Contains("Blocks", blocked);
-        Assert.Contains("blocked: HIPAA is not signed off; missing: HIPAA item hipaa-164-502-permitted-use (45 CFR §164.502(a); §164.514(a)): unanswered;", blocked);
-        Assert.EndsWith("and 34 more", blocked.Trim());
+        Assert.Contains("blocked: HIPAA is not signed off; 39 missing:", blocked);
+        // Each missing item is named, one per line.
+        var missing = await hipaaGate.Locator("[data-testid=gate-missing] li").AllInnerTextsAsync();
+        Assert.Equal(39, missing.Count);
+        Assert.Contains("HIPAA item hipaa-164-502-permitted-use (45 CFR §164.502(a); §164.514(a)): unanswered", missing);
         Assert.Equal(0, await owner.Page.Locator("[data-testid=submit-request]").CountAsync());
 
         // The other checklists that apply to a high-risk model (EU AI Act, NIST AI RMF, SR 11-7) are signed off through the API,

@@ -144,7 +144,8 @@ public sealed class GateEvaluationTests
             "passed: HIPAA is signed off"] },
         { true, [ManyMissing], [
             "blocked: EU AI Act is not signed off; missing: EU AI Act item annex-iv-1: unanswered; EU AI Act item annex-iv-2: unanswered; " +
-            "EU AI Act item annex-iv-3: unanswered; EU AI Act item annex-iv-4: unanswered; EU AI Act item annex-iv-5: unanswered; and 3 more"] },
+            "EU AI Act item annex-iv-3: unanswered; EU AI Act item annex-iv-4: unanswered; EU AI Act item annex-iv-5: unanswered; " +
+            "EU AI Act item annex-iv-6: unanswered; EU AI Act item annex-iv-7: unanswered; EU AI Act item annex-iv-8: unanswered"] },
         { true, [AnsweredNotSigned], ["blocked: SR 11-7 is not signed off; missing: the sign-off by a compliance officer"] },
     };
 
@@ -157,6 +158,9 @@ public sealed class GateEvaluationTests
         var results = GateEvaluation.Evaluate(policy, candidate).Where(r => r.Name.StartsWith(GateNames.Checklists, StringComparison.Ordinal)).ToList();
         Assert.Equal(expected, results.Select(r => r.Explanation));
         Assert.Equal(expected.Any(e => e.StartsWith("blocked", StringComparison.Ordinal)), GateEvaluation.Blocks(GateEvaluation.Evaluate(policy, candidate)));
+        // The page lists what the explanation names: each blocked template's missing items, one by one.
+        Assert.All(results, r => Assert.Equal(r.Passed || !checklists.Any(c => r.Explanation.StartsWith($"blocked: {c.Title} ", StringComparison.Ordinal) && c.Missing.Count > 0)
+            ? null : checklists.Single(c => r.Explanation.StartsWith($"blocked: {c.Title} ", StringComparison.Ordinal)).Missing, r.Missing));
         Assert.DoesNotContain(results, r => GateNames.Structural.Contains(r.Name));
     }
 
@@ -173,7 +177,8 @@ public sealed class GateEvaluationTests
         { false, ["hipaa"], [SignedHipaa, OpenGdpr], [], ["passed: HIPAA is signed off"] },
         { false, ["eu-ai-act"], [ManyMissing], [], [
             "blocked: EU AI Act is not signed off; missing: EU AI Act item annex-iv-1: unanswered; EU AI Act item annex-iv-2: unanswered; " +
-            "EU AI Act item annex-iv-3: unanswered; EU AI Act item annex-iv-4: unanswered; EU AI Act item annex-iv-5: unanswered; and 3 more"] },
+            "EU AI Act item annex-iv-3: unanswered; EU AI Act item annex-iv-4: unanswered; EU AI Act item annex-iv-5: unanswered; " +
+            "EU AI Act item annex-iv-6: unanswered; EU AI Act item annex-iv-7: unanswered; EU AI Act item annex-iv-8: unanswered"] },
         { false, ["sr-11-7"], [AnsweredNotSigned], [], ["blocked: SR 11-7 is not signed off; missing: the sign-off by a compliance officer"] },
         // Named but not applying: passes, saying why.
         { false, ["hipaa"], [OpenGdpr], [NoPhi], [NoPhiPasses] },
