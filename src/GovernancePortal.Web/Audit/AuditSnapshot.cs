@@ -58,6 +58,24 @@ public static class AuditSnapshot
 
     private static IEnumerable<StoredAuditEvent> ReaderEvents(GovernanceDbContext db, DbConnection connection, bool sqlite, long upTo)
     {
+        var actors = new ActorCache();
+        return Rows(db, connection, Columns, upTo, CommandBehavior.SequentialAccess, reader =>
+        {
+            var sequence = reader.GetInt64(0);
+            // The same representations EF maps: UTC ticks on SQLite, timestamptz on PostgreSQL.
+            var timestamp = sqlite
+                ? new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero)
+                : reader.GetFieldValue<DateTimeOffset>(1);
+            var actor = actors.Get(reader.GetString(2), reader.GetString(3), reader.GetString(4), NullableString(reader, 5));
+            var record = new AuditRecord(sequence, timestamp, actor, reader.GetString(6), reader.GetString(7),
+                reader.GetString(8), reader.GetString(9), NullableString(reader, 10), NullableString(reader, 11));
+            return new StoredAuditEvent(record, reader.GetString(12), reader.GetString(13));
+        });
+    }
+
+    /// <summary>Each row of <paramref name="sql"/> (bounded by <c>@upTo</c>) on the context's connection and transaction, opening the connection only if needed.</summary>
+    private static IEnumerable<T> Rows<T>(GovernanceDbContext db, DbConnection connection, string sql, long upTo, CommandBehavior behavior, Func<DbDataReader, T> read)
+    {
         var opened = connection.State != ConnectionState.Open;
         if (opened)
         {
@@ -67,24 +85,15 @@ public static class AuditSnapshot
         {
             using var command = connection.CreateCommand();
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            command.CommandText = Columns;
+            command.CommandText = sql;
             var parameter = command.CreateParameter();
             parameter.ParameterName = "@upTo";
             parameter.Value = upTo;
             command.Parameters.Add(parameter);
-            using var reader = command.ExecuteReader(CommandBehavior.SequentialAccess);
-            var actors = new ActorCache();
+            using var reader = command.ExecuteReader(behavior);
             while (reader.Read())
             {
-                var sequence = reader.GetInt64(0);
-                // The same representations EF maps: UTC ticks on SQLite, timestamptz on PostgreSQL.
-                var timestamp = sqlite
-                    ? new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero)
-                    : reader.GetFieldValue<DateTimeOffset>(1);
-                var actor = actors.Get(reader.GetString(2), reader.GetString(3), reader.GetString(4), NullableString(reader, 5));
-                var record = new AuditRecord(sequence, timestamp, actor, reader.GetString(6), reader.GetString(7),
-                    reader.GetString(8), reader.GetString(9), NullableString(reader, 10), NullableString(reader, 11));
-                yield return new StoredAuditEvent(record, reader.GetString(12), reader.GetString(13));
+                yield return read(reader);
             }
         }
         finally
@@ -168,36 +177,15 @@ public static class AuditSnapshot
     /// </summary>
     private static IEnumerable<CanonicalStoredEvent> ReaderCanonicalEvents(GovernanceDbContext db, DbConnection connection)
     {
-        var opened = connection.State != ConnectionState.Open;
-        if (opened)
-        {
-            connection.Open();
-        }
-        try
-        {
-            using var command = connection.CreateCommand();
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            command.CommandText = """
-                SELECT "Sequence", "Timestamp", convert_to("ActorOid", 'UTF8'), convert_to("ActorUsername", 'UTF8'), convert_to("ActorRoles", 'UTF8'),
-                       convert_to("ActorApiKey", 'UTF8'), convert_to("Action", 'UTF8'), convert_to("EntityType", 'UTF8'), convert_to("EntityId", 'UTF8'),
-                       convert_to("Payload", 'UTF8'), convert_to("CorrelationId", 'UTF8'), convert_to("ClientAddress", 'UTF8'),
-                       convert_to("PreviousHash", 'UTF8'), "Hash"
-                FROM "AuditEvents" ORDER BY "Sequence"
-                """;
-            using var reader = command.ExecuteReader();
-            var rows = new CanonicalReaderRows();
-            while (reader.Read())
-            {
-                yield return rows.Read(reader);
-            }
-        }
-        finally
-        {
-            if (opened)
-            {
-                connection.Close();
-            }
-        }
+        const string Sql = """
+            SELECT "Sequence", "Timestamp", convert_to("ActorOid", 'UTF8'), convert_to("ActorUsername", 'UTF8'), convert_to("ActorRoles", 'UTF8'),
+                   convert_to("ActorApiKey", 'UTF8'), convert_to("Action", 'UTF8'), convert_to("EntityType", 'UTF8'), convert_to("EntityId", 'UTF8'),
+                   convert_to("Payload", 'UTF8'), convert_to("CorrelationId", 'UTF8'), convert_to("ClientAddress", 'UTF8'),
+                   convert_to("PreviousHash", 'UTF8'), "Hash"
+            FROM "AuditEvents" WHERE "Sequence" <= @upTo ORDER BY "Sequence"
+            """;
+        var rows = new CanonicalReaderRows();
+        return Rows(db, connection, Sql, long.MaxValue, CommandBehavior.Default, rows.Read);
     }
 
     private sealed class CanonicalReaderRows
