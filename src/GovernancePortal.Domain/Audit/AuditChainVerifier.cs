@@ -7,10 +7,69 @@ namespace GovernancePortal.Audit;
 public sealed record StoredAuditEvent(AuditRecord Record, string PreviousHash, string Hash);
 
 /// <summary>
-/// An audit event as read for verification: its canonical form already built from the stored columns
-/// (<see cref="AuditRecord.CanonicalUtf8(in AuditColumnsUtf8)"/>), so only its SHA-256 is left to compute.
+/// An audit event as a database reader hands it over for verification: its columns' bytes as stored, from which the
+/// verifier's workers build the canonical form (<see cref="AuditRecord.CanonicalUtf8(in AuditColumnsUtf8)"/>) and hash it.
 /// </summary>
-public sealed record CanonicalStoredEvent(long Sequence, ReadOnlyMemory<byte> Canonical, string PreviousHash, string Hash);
+public sealed record CanonicalStoredEvent(StoredAuditColumns Columns, string PreviousHash, string Hash)
+{
+    public long Sequence => Columns.Sequence;
+}
+
+/// <summary>
+/// One stored event's text columns as UTF-8, copied into a block the reader shares between rows: reading stays a copy,
+/// and the escaping that builds the canonical form runs on the verifier's workers, in parallel.
+/// </summary>
+public sealed class StoredAuditColumns
+{
+    /// <summary>The byte columns, in this order: actor oid, username, roles (comma-joined), API key, action, entity type, entity id, payload, correlation id, client address, previous hash.</summary>
+    public const int Count = 11;
+
+    private readonly byte[] _block;
+    private readonly int[] _bounds;
+
+    /// <param name="bounds">Start and length in <paramref name="block"/> of each column, a length of -1 for NULL.</param>
+    public StoredAuditColumns(long sequence, DateTimeOffset timestamp, byte[] block, int[] bounds)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentNullException.ThrowIfNull(bounds);
+        if (bounds.Length != 2 * Count)
+        {
+            throw new ArgumentException($"Give a start and a length for each of the {Count} columns.", nameof(bounds));
+        }
+        Sequence = sequence;
+        Timestamp = timestamp;
+        _block = block;
+        _bounds = bounds;
+    }
+
+    public long Sequence { get; }
+
+    public DateTimeOffset Timestamp { get; }
+
+    public bool IsNull(int column) => _bounds[2 * column + 1] < 0;
+
+    public ReadOnlySpan<byte> this[int column] => IsNull(column) ? default : _block.AsSpan(_bounds[2 * column], _bounds[2 * column + 1]);
+
+    public AuditColumnsUtf8 View() => new()
+    {
+        Sequence = Sequence,
+        Timestamp = Timestamp,
+        ActorOid = this[0],
+        ActorUsername = this[1],
+        ActorRoles = this[2],
+        ActorApiKey = this[3],
+        HasActorApiKey = !IsNull(3),
+        Action = this[4],
+        EntityType = this[5],
+        EntityId = this[6],
+        Payload = this[7],
+        CorrelationId = this[8],
+        HasCorrelationId = !IsNull(8),
+        ClientAddress = this[9],
+        HasClientAddress = !IsNull(9),
+        PreviousHash = this[10],
+    };
+}
 
 /// <summary>What kind of tampering or damage verification found.</summary>
 public enum AuditFault
@@ -82,10 +141,10 @@ public static class AuditChainVerifier
         ECDsa publicKey)
     {
         ArgumentNullException.ThrowIfNull(events);
-        return Verify(events.Select(e => new Item(e.Record.Sequence, e.PreviousHash, e.Hash, e.Record, default)), checkpoints, headSequence, headHash, publicKey);
+        return Verify(events.Select(e => new Item(e.Record.Sequence, e.PreviousHash, e.Hash, e.Record, null)), checkpoints, headSequence, headHash, publicKey);
     }
 
-    /// <summary>The same verification over events read with their canonical form already built (a database reader's fast path).</summary>
+    /// <summary>The same verification over events read as their columns' bytes (a database reader's fast path).</summary>
     public static AuditVerificationResult VerifyCanonical(
         IEnumerable<CanonicalStoredEvent> events,
         IEnumerable<SignedCheckpoint> checkpoints,
@@ -94,11 +153,11 @@ public static class AuditChainVerifier
         ECDsa publicKey)
     {
         ArgumentNullException.ThrowIfNull(events);
-        return Verify(events.Select(e => new Item(e.Sequence, e.PreviousHash, e.Hash, null, e.Canonical)), checkpoints, headSequence, headHash, publicKey);
+        return Verify(events.Select(e => new Item(e.Sequence, e.PreviousHash, e.Hash, null, e.Columns)), checkpoints, headSequence, headHash, publicKey);
     }
 
-    // One event to verify: its content is either a record (hashed with its predecessor) or canonical bytes built already.
-    private readonly record struct Item(long Sequence, string PreviousHash, string Hash, AuditRecord? Record, ReadOnlyMemory<byte> Canonical);
+    // One event to verify: its content is either a record (hashed with its predecessor) or its stored columns' bytes.
+    private readonly record struct Item(long Sequence, string PreviousHash, string Hash, AuditRecord? Record, StoredAuditColumns? Columns);
 
     private static AuditVerificationResult Verify(
         IEnumerable<Item> events,
@@ -245,7 +304,7 @@ public static class AuditChainVerifier
                 }
                 else
                 {
-                    SHA256.HashData(batch[i].Canonical.Span, raw);
+                    SHA256.HashData(AuditRecord.CanonicalUtf8(batch[i].Columns!.View()), raw);
                 }
                 // Stored hashes are lowercase hex; compare as text so that any other spelling is a mismatch too.
                 Convert.TryToHexStringLower(raw, hex, out _);

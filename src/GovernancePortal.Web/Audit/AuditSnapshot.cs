@@ -156,7 +156,7 @@ public static class AuditSnapshot
             : AuditChainVerifier.VerifyCanonical(CanonicalEvents(db), checkpoints, headSequence, headHash, publicKey);
     }
 
-    /// <summary>Every event in sequence order with its canonical form built from the column bytes; on SQLite, inside an open snapshot.</summary>
+    /// <summary>Every event in sequence order as its columns' bytes; on SQLite, inside an open snapshot.</summary>
     public static IEnumerable<CanonicalStoredEvent> CanonicalEvents(GovernanceDbContext db)
     {
         var connection = db.Database.GetDbConnection();
@@ -172,8 +172,8 @@ public static class AuditSnapshot
     }
 
     /// <summary>
-    /// PostgreSQL, with every text column the canonical form needs sent as its UTF-8 bytes (<c>convert_to</c>, a copy in
-    /// a UTF-8 database) and copied into one row buffer, so no strings are decoded except each event's own hash.
+    /// PostgreSQL, with every text column sent as its UTF-8 bytes (<c>convert_to</c>, a copy in a UTF-8 database) and
+    /// copied straight into the shared block, so no strings are decoded except each event's own hash.
     /// </summary>
     private static IEnumerable<CanonicalStoredEvent> ReaderCanonicalEvents(GovernanceDbContext db, DbConnection connection)
     {
@@ -184,96 +184,36 @@ public static class AuditSnapshot
                    convert_to("PreviousHash", 'UTF8'), "Hash"
             FROM "AuditEvents" WHERE "Sequence" <= @upTo ORDER BY "Sequence"
             """;
-        var rows = new CanonicalReaderRows();
-        return Rows(db, connection, Sql, long.MaxValue, CommandBehavior.Default, rows.Read);
-    }
-
-    private sealed class CanonicalReaderRows
-    {
-        private readonly CanonicalBlocks _blocks = new();
-        private readonly int[] _start = new int[13];
-        private readonly int[] _length = new int[13];
-        private byte[] _row = new byte[4096];
-        private string _lastHash = "";
-        private byte[] _lastHashUtf8 = [];
-
-        public CanonicalStoredEvent Read(DbDataReader reader)
+        var blocks = new ColumnBlocks();
+        var lengths = new int[StoredAuditColumns.Count];
+        return Rows(db, connection, Sql, long.MaxValue, CommandBehavior.Default, reader =>
         {
-            var used = 0;
-            for (var i = 2; i <= 12; i++)
+            var total = 0;
+            for (var c = 0; c < StoredAuditColumns.Count; c++)
             {
-                if (reader.IsDBNull(i))
+                lengths[c] = reader.IsDBNull(c + 2) ? -1 : checked((int)reader.GetBytes(c + 2, 0, null, 0, 0));
+                total += Math.Max(0, lengths[c]);
+            }
+            var (block, start) = blocks.Reserve(total);
+            var bounds = new int[2 * StoredAuditColumns.Count];
+            for (var c = 0; c < StoredAuditColumns.Count; c++)
+            {
+                bounds[2 * c] = start;
+                bounds[2 * c + 1] = lengths[c];
+                if (lengths[c] > 0)
                 {
-                    _length[i] = -1;
-                    continue;
+                    reader.GetBytes(c + 2, 0, block, start, lengths[c]);
+                    start += lengths[c];
                 }
-                var length = checked((int)reader.GetBytes(i, 0, null, 0, 0));
-                if (used + length > _row.Length)
-                {
-                    Array.Resize(ref _row, Math.Max(_row.Length * 2, used + length));
-                }
-                reader.GetBytes(i, 0, _row, used, length);
-                _start[i] = used;
-                _length[i] = length;
-                used += length;
             }
-            var columns = new AuditColumnsUtf8
-            {
-                Sequence = reader.GetInt64(0),
-                Timestamp = reader.GetFieldValue<DateTimeOffset>(1),
-                ActorOid = Column(2),
-                ActorUsername = Column(3),
-                ActorRoles = Column(4),
-                HasActorApiKey = _length[5] >= 0,
-                ActorApiKey = Column(5),
-                Action = Column(6),
-                EntityType = Column(7),
-                EntityId = Column(8),
-                Payload = Column(9),
-                HasCorrelationId = _length[10] >= 0,
-                CorrelationId = Column(10),
-                HasClientAddress = _length[11] >= 0,
-                ClientAddress = Column(11),
-                PreviousHash = Column(12),
-            };
-            var previous = columns.PreviousHash.SequenceEqual(_lastHashUtf8) ? _lastHash : Encoding.UTF8.GetString(columns.PreviousHash);
-            _lastHash = reader.GetString(13);
-            _lastHashUtf8 = Encoding.UTF8.GetBytes(_lastHash);
-            return new CanonicalStoredEvent(columns.Sequence, _blocks.Keep(AuditRecord.CanonicalUtf8(columns)), previous, _lastHash);
-        }
-
-        private ReadOnlySpan<byte> Column(int i) => _length[i] < 0 ? default : _row.AsSpan(_start[i], _length[i]);
-    }
-
-    /// <summary>Copies canonical forms into shared 64 KiB blocks: far fewer objects than an array per event.</summary>
-    private sealed class CanonicalBlocks
-    {
-        private const int BlockSize = 64 * 1024;
-        private byte[] _block = new byte[BlockSize];
-        private int _used;
-
-        public ReadOnlyMemory<byte> Keep(ReadOnlySpan<byte> canonical)
-        {
-            if (canonical.Length > BlockSize)
-            {
-                return canonical.ToArray();
-            }
-            if (BlockSize - _used < canonical.Length)
-            {
-                // The old block stays alive only as long as the verifier holds events that point into it.
-                _block = new byte[BlockSize];
-                _used = 0;
-            }
-            var kept = _block.AsMemory(_used, canonical.Length);
-            canonical.CopyTo(kept.Span);
-            _used += canonical.Length;
-            return kept;
-        }
+            var columns = new StoredAuditColumns(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), block, bounds);
+            return blocks.Event(columns, () => reader.GetString(13));
+        });
     }
 
     /// <summary>
-    /// SQLite, each row's canonical bytes written from its columns as the engine returns them and kept in shared 64 KiB
-    /// blocks; the predecessor hash shares the previous event's string when it matches, as it does in a valid chain.
+    /// SQLite, each row's column bytes as the engine returns them, copied into the shared block; the verifier's workers
+    /// build and hash the canonical forms.
     /// </summary>
     private static IEnumerable<CanonicalStoredEvent> SqliteCanonicalEvents(SqliteConnection connection)
     {
@@ -283,10 +223,10 @@ public static class AuditSnapshot
         using (statement)
         {
             SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_int64(statement, 1, long.MaxValue), handle);
-            var rows = new CanonicalRows();
+            var blocks = new ColumnBlocks();
             while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
-                yield return rows.Read(statement);
+                yield return SqliteRow(statement, blocks);
             }
             if (rc != raw.SQLITE_DONE)
             {
@@ -295,40 +235,88 @@ public static class AuditSnapshot
         }
     }
 
-    private sealed class CanonicalRows
+    // Each call into SQLite costs more than copying the bytes it returns, so every column is asked once (its type only
+    // where it may be NULL) and lands in a row buffer that is then copied whole.
+    private static CanonicalStoredEvent SqliteRow(sqlite3_stmt statement, ColumnBlocks blocks)
     {
-        private readonly CanonicalBlocks _blocks = new();
+        var row = blocks.Row;
+        var bounds = new int[2 * StoredAuditColumns.Count];
+        var used = 0;
+        for (var c = 0; c < StoredAuditColumns.Count; c++)
+        {
+            var value = raw.sqlite3_column_blob(statement, c + 2);
+            if (used + value.Length > row.Length)
+            {
+                row = blocks.GrowRow(used + value.Length);
+            }
+            value.CopyTo(row.AsSpan(used));
+            bounds[2 * c] = used;
+            bounds[2 * c + 1] = value.Length == 0 && c is 3 or 8 or 9 && raw.sqlite3_column_type(statement, c + 2) == raw.SQLITE_NULL ? -1 : value.Length;
+            used += value.Length;
+        }
+        var (block, start) = blocks.Keep(row.AsSpan(0, used));
+        for (var c = 0; c < StoredAuditColumns.Count; c++)
+        {
+            bounds[2 * c] += start;
+        }
+        var columns = new StoredAuditColumns(raw.sqlite3_column_int64(statement, 0),
+            new DateTimeOffset(raw.sqlite3_column_int64(statement, 1), TimeSpan.Zero), block, bounds);
+        return blocks.Event(columns, () => Text(statement, 13));
+    }
+
+    /// <summary>
+    /// Shared 64 KiB blocks the rows' column bytes are copied into (far fewer objects than arrays per column), and the
+    /// hash strings: a predecessor hash shares the previous event's string when it matches, as it does in a valid chain.
+    /// </summary>
+    private sealed class ColumnBlocks
+    {
+        private const int BlockSize = 64 * 1024;
+        private byte[] _block = new byte[BlockSize];
+        private int _used;
         private string _lastHash = "";
         private byte[] _lastHashUtf8 = [];
 
-        public CanonicalStoredEvent Read(sqlite3_stmt statement)
+        /// <summary>A reused buffer one row is gathered in before <see cref="Keep"/> copies it into a block.</summary>
+        public byte[] Row { get; private set; } = new byte[4096];
+
+        public byte[] GrowRow(int atLeast)
         {
-            var previousUtf8 = raw.sqlite3_column_blob(statement, 12);
-            var columns = new AuditColumnsUtf8
+            var grown = new byte[Math.Max(Row.Length * 2, atLeast)];
+            Row.CopyTo(grown, 0);
+            return Row = grown;
+        }
+
+        public (byte[] Block, int Start) Keep(ReadOnlySpan<byte> row)
+        {
+            var (block, start) = Reserve(row.Length);
+            row.CopyTo(block.AsSpan(start));
+            return (block, start);
+        }
+
+        public (byte[] Block, int Start) Reserve(int length)
+        {
+            if (length > BlockSize)
             {
-                Sequence = raw.sqlite3_column_int64(statement, 0),
-                Timestamp = new DateTimeOffset(raw.sqlite3_column_int64(statement, 1), TimeSpan.Zero),
-                ActorOid = raw.sqlite3_column_blob(statement, 2),
-                ActorUsername = raw.sqlite3_column_blob(statement, 3),
-                ActorRoles = raw.sqlite3_column_blob(statement, 4),
-                HasActorApiKey = raw.sqlite3_column_type(statement, 5) != raw.SQLITE_NULL,
-                ActorApiKey = raw.sqlite3_column_blob(statement, 5),
-                Action = raw.sqlite3_column_blob(statement, 6),
-                EntityType = raw.sqlite3_column_blob(statement, 7),
-                EntityId = raw.sqlite3_column_blob(statement, 8),
-                Payload = raw.sqlite3_column_blob(statement, 9),
-                HasCorrelationId = raw.sqlite3_column_type(statement, 10) != raw.SQLITE_NULL,
-                CorrelationId = raw.sqlite3_column_blob(statement, 10),
-                HasClientAddress = raw.sqlite3_column_type(statement, 11) != raw.SQLITE_NULL,
-                ClientAddress = raw.sqlite3_column_blob(statement, 11),
-                PreviousHash = previousUtf8,
-            };
-            var stored = _blocks.Keep(AuditRecord.CanonicalUtf8(columns));
+                return (new byte[length], 0);
+            }
+            if (BlockSize - _used < length)
+            {
+                // The old block stays alive only as long as the verifier holds events that point into it.
+                _block = new byte[BlockSize];
+                _used = 0;
+            }
+            var start = _used;
+            _used += length;
+            return (_block, start);
+        }
+
+        public CanonicalStoredEvent Event(StoredAuditColumns columns, Func<string> readHash)
+        {
+            var previousUtf8 = columns[StoredAuditColumns.Count - 1];
             var previous = previousUtf8.SequenceEqual(_lastHashUtf8) ? _lastHash : Encoding.UTF8.GetString(previousUtf8);
-            var hashUtf8 = raw.sqlite3_column_blob(statement, 13);
-            _lastHash = Encoding.UTF8.GetString(hashUtf8);
-            _lastHashUtf8 = hashUtf8.ToArray();
-            return new CanonicalStoredEvent(columns.Sequence, stored, previous, _lastHash);
+            _lastHash = readHash();
+            _lastHashUtf8 = Encoding.UTF8.GetBytes(_lastHash);
+            return new CanonicalStoredEvent(columns, previous, _lastHash);
         }
     }
 

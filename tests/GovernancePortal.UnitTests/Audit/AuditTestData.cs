@@ -46,35 +46,28 @@ internal static class AuditTestData
         new(record, previousHash, record.ComputeHash(previousHash));
 
     /// <summary>
-    /// The event as a database reader hands it to the verifier: each column stored as UTF-8 (roles comma-joined), the
-    /// canonical form built from those bytes.
+    /// The event as a database reader hands it to the verifier: each column stored as UTF-8 (roles comma-joined) and
+    /// copied into a block of its own.
     /// </summary>
-    public static CanonicalStoredEvent AsCanonical(StoredAuditEvent e) => new(e.Record.Sequence, CanonicalFromColumns(e.Record, e.PreviousHash), e.PreviousHash, e.Hash);
+    public static CanonicalStoredEvent AsCanonical(StoredAuditEvent e) => new(Columns(e.Record, e.PreviousHash), e.PreviousHash, e.Hash);
 
-    public static byte[] CanonicalFromColumns(AuditRecord r, string previousHash)
+    public static StoredAuditColumns Columns(AuditRecord r, string previousHash)
     {
-        static byte[] U(string? s) => s is null ? [] : Encoding.UTF8.GetBytes(s);
-        var columns = new AuditColumnsUtf8
+        string?[] values = [r.Actor.Oid, r.Actor.Username, string.Join(',', r.Actor.Roles), r.Actor.ApiKeyLabel, r.Action, r.EntityType, r.EntityId,
+            r.Payload, r.CorrelationId, r.ClientAddress, previousHash];
+        var block = new List<byte>();
+        var bounds = new int[2 * StoredAuditColumns.Count];
+        for (var c = 0; c < values.Length; c++)
         {
-            Sequence = r.Sequence,
-            Timestamp = r.Timestamp,
-            ActorOid = U(r.Actor.Oid),
-            ActorUsername = U(r.Actor.Username),
-            ActorRoles = U(string.Join(',', r.Actor.Roles)),
-            ActorApiKey = U(r.Actor.ApiKeyLabel),
-            HasActorApiKey = r.Actor.ApiKeyLabel is not null,
-            Action = U(r.Action),
-            EntityType = U(r.EntityType),
-            EntityId = U(r.EntityId),
-            Payload = U(r.Payload),
-            CorrelationId = U(r.CorrelationId),
-            HasCorrelationId = r.CorrelationId is not null,
-            ClientAddress = U(r.ClientAddress),
-            HasClientAddress = r.ClientAddress is not null,
-            PreviousHash = U(previousHash),
-        };
-        return AuditRecord.CanonicalUtf8(columns).ToArray();
+            var bytes = values[c] is { } v ? Encoding.UTF8.GetBytes(v) : [];
+            bounds[2 * c] = block.Count;
+            bounds[2 * c + 1] = values[c] is null ? -1 : bytes.Length;
+            block.AddRange(bytes);
+        }
+        return new StoredAuditColumns(r.Sequence, r.Timestamp, [.. block], bounds);
     }
+
+    public static byte[] CanonicalFromColumns(AuditRecord r, string previousHash) => AuditRecord.CanonicalUtf8(Columns(r, previousHash).View()).ToArray();
 
     public static List<byte[]> Leaves(IEnumerable<StoredAuditEvent> events) =>
         events.Select(e => MerkleTree.EventLeafHash(e.Hash)).ToList();
