@@ -38,7 +38,10 @@ public abstract class PromotionPageTests(PortalFactory portal)
 
         Assert.Contains(inbox.QuerySelectorAll("[data-testid=inbox] a"), a => a.GetAttribute("href") == $"/approvals/{id}");
         Assert.NotNull(officerView.QuerySelector("[data-testid=approve]"));
+        Assert.Equal("#decide-heading", officerView.QuerySelector("[data-testid=jump-to-decision]")?.GetAttribute("href"));
+        Assert.NotNull(officerView.QuerySelector("#decide-heading"));
         Assert.Null(viewerView.QuerySelector("[data-testid=approve]"));
+        Assert.Null(viewerView.QuerySelector("[data-testid=jump-to-decision]"));
         Assert.Contains("1 more ComplianceOfficer", viewerView.QuerySelector("[data-testid=still-needed]")!.TextContent);
 
         var decided = await officer.PostFormAsync($"/approvals/{id}", officerView, new() { ["_handler"] = "decide", ["Verdict"] = "Approve", ["Comment"] = "Fine for staging." });
