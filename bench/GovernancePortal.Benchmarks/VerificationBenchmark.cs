@@ -174,7 +174,7 @@ internal static class VerificationBenchmark
         results.EndToEnd[database.Name] = e2e;
         results.Main.Add(new Measured($"`AuditVerificationService.VerifyAsync`, end to end from {database.Name} ({Format.Count(log.Interval.Count)} checkpoints)", e2e));
 
-        results.Profile.Add(new Measured($"{database.Name}: read only, `AuditSnapshot.CanonicalEvents` as `VerifyAsync` reads ({(database.Provider == Provider.Sqlite ? "SQLite's own API" : "plain data reader, `convert_to` bytes")}, column bytes copied; the canonical form is built by the verifier's workers)",
+        results.Profile.Add(new Measured($"{database.Name}: read only, `AuditSnapshot.CanonicalEvents` as `VerifyAsync` reads ({(database.Provider == Provider.Sqlite ? "SQLite's own API" : "plain data reader, strings encoded back to UTF-8")}, column bytes copied; the canonical form is built by the verifier's workers)",
             await Timing.RepeatAsync($"{database.Name} AuditSnapshot.CanonicalEvents read", options.DatabaseVerifyRepetitions, async () =>
             {
                 await using var scope = services.CreateAsyncScope();
