@@ -67,6 +67,8 @@ public enum RefusalKind
     NotAllowed = 1,
     AlreadyDecided = 2,
     Expired = 3,
+    /// <summary>The request is not ready for this action yet: gates judged again while approvals are still missing.</summary>
+    NotYet = 4,
 }
 
 /// <summary>What one person may do on a pending request; <paramref name="WhyNotApprove"/> says why when they may not approve.</summary>
@@ -122,7 +124,7 @@ public static class PromotionWorkflow
             RejectAction r => Reject(request, r, now),
             WithdrawAction w => Withdraw(request, w),
             RecheckAction c => ApprovalSlots.Remaining(request.Policy, request.Decisions) is { Count: > 0 } open
-                ? new WorkflowRefusal(RefusalKind.NotAllowed,
+                ? new WorkflowRefusal(RefusalKind.NotYet,
                     $"This request still {ApprovalSlots.Describe(open)}; its gates are judged again at each approval.")
                 : Settle(request, request.Decisions, c.Gates, "Gates judged again."),
             _ => throw new ArgumentOutOfRangeException(nameof(action), action.GetType().Name, "Unknown action."),

@@ -140,11 +140,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
             return Failed(FailureKind.Forbidden, "Only model owners and compliance officers ask for a request's gates to be judged again.");
         }
         var gates = GateEvaluation.Evaluate(policy, await CandidateAsync(version, promotion.TargetStage, policy, cancellationToken));
-        var outcome = await TransitionAsync(promotion, version, policy, new RecheckAction(gates), gates, cancellationToken);
-        // Asking while approvals are still missing is a request in the wrong state, not a lack of rights.
-        return outcome.Failure is { Kind: FailureKind.Forbidden } failure && promotion.State == PromotionRequestState.Pending
-            ? outcome with { Failure = failure with { Kind = FailureKind.Conflict } }
-            : outcome;
+        return await TransitionAsync(promotion, version, policy, new RecheckAction(gates), gates, cancellationToken);
     }
 
     public async Task<PromotionOutcome> WithdrawAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)

@@ -151,7 +151,7 @@ public sealed class PromotionWorkflowTests
     public void A_recheck_is_refused_while_slots_are_open()
     {
         var outcome = Assert.IsType<WorkflowRefusal>(Act(Request(), new RecheckAction(Passing)));
-        Assert.Equal(RefusalKind.NotAllowed, outcome.Kind);
+        Assert.Equal(RefusalKind.NotYet, outcome.Kind);
         Assert.Contains("still needs 2 more ComplianceOfficers", outcome.Message, StringComparison.Ordinal);
     }
 
