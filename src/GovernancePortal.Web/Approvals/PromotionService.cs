@@ -272,14 +272,14 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
             {
                 champion.Stage = Stage.Staging;
                 champion.StageChangedAt = now;
-                db.Audit.Record("version.stage-changed", champion,
-                    new { model = version.Model.Key, version = champion.Number.ToString(), reason = "replaced in production", promotion = promotion.Id, policyVersion = policy.Version });
+                db.Audit.Record(VersionStageHistory.StageChanged, champion,
+                    new { model = version.Model.Key, version = champion.Number.ToString(), reason = VersionStageHistory.ReplacedInProduction, promotion = promotion.Id, policyVersion = policy.Version });
             }
         }
         tracked.Stage = promotion.TargetStage;
         tracked.StageChangedAt = now;
         tracked.ConcurrencyStamp++;
-        db.Audit.Record("version.stage-changed", tracked,
+        db.Audit.Record(VersionStageHistory.StageChanged, tracked,
             new { model = version.Model.Key, version = version.Number.ToString(), promotion = promotion.Id, policyVersion = policy.Version, message = transition.Message });
     }
 

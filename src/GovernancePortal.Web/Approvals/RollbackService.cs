@@ -119,11 +119,11 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         rollback.Revision++;
         db.Audit.Record("rollback.confirmed", rollback, new { model = model.Key, from = rollback.FromVersion.Number.ToString(), to = rollback.ToVersion.Number.ToString() });
         Move(rollback.FromVersion, Stage.Staging, now);
-        db.Audit.Record("version.stage-changed", rollback.FromVersion,
-            new { model = model.Key, version = rollback.FromVersion.Number.ToString(), reason = "rolled back", rollback = rollback.Id });
+        db.Audit.Record(VersionStageHistory.StageChanged, rollback.FromVersion,
+            new { model = model.Key, version = rollback.FromVersion.Number.ToString(), reason = VersionStageHistory.RolledBack, rollback = rollback.Id });
         Move(rollback.ToVersion, Stage.Production, now);
-        db.Audit.Record("version.stage-changed", rollback.ToVersion,
-            new { model = model.Key, version = rollback.ToVersion.Number.ToString(), reason = "restored by rollback", rollback = rollback.Id });
+        db.Audit.Record(VersionStageHistory.StageChanged, rollback.ToVersion,
+            new { model = model.Key, version = rollback.ToVersion.Number.ToString(), reason = VersionStageHistory.RestoredByRollback, rollback = rollback.Id });
         var review = new RetrospectiveReview { RollbackId = rollback.Id, OpenedAt = now, State = ReviewState.Open };
         db.RetrospectiveReviews.Add(review);
         db.Audit.Record("review.opened", review, new { model = model.Key, rollback = rollback.Id });

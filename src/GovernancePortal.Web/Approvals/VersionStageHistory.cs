@@ -32,6 +32,11 @@ public static class VersionStageHistory
     public const string Registered = "version.registered";
     public const string StageChanged = "version.stage-changed";
 
+    // The "reason" a stage-changed event's details give; the services that move stages write these, this reads them.
+    public const string ReplacedInProduction = "replaced in production";
+    public const string RolledBack = "rolled back";
+    public const string RestoredByRollback = "restored by rollback";
+
     public static async Task<IReadOnlyList<VersionStageChange>> OfVersionAsync(GovernanceDbContext db, Guid versionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -75,9 +80,9 @@ public static class VersionStageHistory
         var rollback = Guid(details, "rollback");
         var reason = Text(details, "reason");
         var cause = action == Registered ? StageChangeCause.Registered
-            : reason == "replaced in production" ? StageChangeCause.ReplacedInProduction
-            : reason == "rolled back" ? StageChangeCause.RolledBack
-            : reason == "restored by rollback" ? StageChangeCause.RestoredByRollback
+            : reason == ReplacedInProduction ? StageChangeCause.ReplacedInProduction
+            : reason == RolledBack ? StageChangeCause.RolledBack
+            : reason == RestoredByRollback ? StageChangeCause.RestoredByRollback
             : promotion is not null ? StageChangeCause.PromotionApproved
             : StageChangeCause.Other;
         int? policyVersion = details.ValueKind == JsonValueKind.Object && details.TryGetProperty("policyVersion", out var p) && p.TryGetInt32(out var v) ? v : null;
