@@ -1,10 +1,9 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using GovernancePortal.Registry;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
+using static GovernancePortal.Compliance.ChecklistCalls;
 
 namespace GovernancePortal.Approvals;
 
@@ -15,20 +14,17 @@ namespace GovernancePortal.Approvals;
 /// </summary>
 public abstract class DecisionRightsTests(PortalFactory portal)
 {
-    private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
-
     private Task<HttpClient> As(string username) => TestApiKeys.ClientAsync(portal, username, "decision-rights-tests");
 
-    private static async Task<JsonElement> BodyAsync(HttpResponseMessage response) => await response.Content.ReadFromJsonAsync<JsonElement>();
+    private static Task CompleteCardAsync(HttpClient owner, string key, string version) => PromotionApiTests.CompleteCardAsync(owner, key, version);
 
-    private static async Task PutCardAsync(HttpClient owner, string key, string version, string cardJson)
+    /// <summary>A card with one section: it fails every completeness gate.</summary>
+    private static async Task ThinCardAsync(HttpClient owner, string key, string version)
     {
-        var response = await owner.PutAsync($"/api/v1/models/{key}/versions/{version}/card", new StringContent(cardJson, Encoding.UTF8, "application/json"));
+        var response = await owner.PutAsync($"/api/v1/models/{key}/versions/{version}/card",
+            new StringContent("""{"overview":"Quarterly retraining."}""", Encoding.UTF8, "application/json"));
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
-
-    private static async Task<string> CompleteCardAsync(HttpClient owner) =>
-        (await owner.GetFromJsonAsync<JsonElement>("/api/v1/models/sepsis-early-warning/versions/1.1.0/card")).GetProperty("card").GetRawText();
 
     private Task<Stage> StageAsync(string key, string version) => portal.WithDbAsync(async db => (await RegistryQueries.FindVersionAsync(db, key, version))!.Stage);
 
@@ -41,7 +37,7 @@ public abstract class DecisionRightsTests(PortalFactory portal)
             b => b["requiredApprovals"] = new[] { new { role = "ComplianceOfficer", count = 1 }, new { role = "ModelOwner", count = 1 } })));
         Assert.True(edited.IsSuccessStatusCode, await edited.Content.ReadAsStringAsync());
         var owner = await As("owner@demo.test");
-        await PutCardAsync(owner, "churn-retail", "2.2.0", await CompleteCardAsync(owner));
+        await CompleteCardAsync(owner, "churn-retail", "2.2.0");
         var created = await owner.PostAsync("/api/v1/models/churn-retail/versions/2.2.0/promotions",
             Json(new { targetStage = "production", justification = "Calibrated probabilities." }));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -77,7 +73,7 @@ public abstract class DecisionRightsTests(PortalFactory portal)
         // claims-triage belongs to owner2 (Clinical AI); owner2's pipeline asks, owner (Credit Risk Analytics) may decide.
         var requester = await As("owner2@demo.test");
         var other = await As("owner@demo.test");
-        await PutCardAsync(requester, "claims-triage", "1.4.0", await CompleteCardAsync(requester));
+        await CompleteCardAsync(requester, "claims-triage", "1.4.0");
         var staged = await requester.PostAsync("/api/v1/models/claims-triage/versions/1.4.0/promotions", Json(new { targetStage = "staging", justification = "Shadow run." }));
         var stagingId = (await BodyAsync(staged)).GetProperty("id").GetGuid();
         Assert.Equal(HttpStatusCode.OK, (await officer.PostAsync($"/api/v1/promotions/{stagingId}/decisions", Json(new { decision = "approve" }))).StatusCode);
@@ -100,14 +96,13 @@ public abstract class DecisionRightsTests(PortalFactory portal)
     {
         var owner = await As("owner@demo.test");
         var officer = await As("compliance@demo.test");
-        var complete = await CompleteCardAsync(owner);
-        await PutCardAsync(owner, "aml-transaction-monitoring", "1.0.1", complete);
+        await CompleteCardAsync(owner, "aml-transaction-monitoring", "1.0.1");
         var id = (await BodyAsync(await owner.PostAsync("/api/v1/models/aml-transaction-monitoring/versions/1.0.1/promotions",
             Json(new { targetStage = "staging", justification = "Quarterly retraining." })))).GetProperty("id").GetGuid();
 
         var tooEarly = await officer.PostAsync($"/api/v1/promotions/{id}/recheck", null);
         // The card loses most of its sections before the officer decides: the approval is recorded, the gate holds the request.
-        await PutCardAsync(owner, "aml-transaction-monitoring", "1.0.1", """{"overview":"Quarterly retraining."}""");
+        await ThinCardAsync(owner, "aml-transaction-monitoring", "1.0.1");
         var approval = await BodyAsync(await officer.PostAsync($"/api/v1/promotions/{id}/decisions", Json(new { decision = "approve", comment = "Fine once the card is back." })));
         var stillFailing = await officer.PostAsync($"/api/v1/promotions/{id}/recheck", null);
         var officerPage = await (await PortalClient.SignedInAsync(portal, "compliance@demo.test")).GetDocumentAsync($"/approvals/{id}");
@@ -123,7 +118,7 @@ public abstract class DecisionRightsTests(PortalFactory portal)
         Assert.Equal(Stage.Development, await StageAsync("aml-transaction-monitoring", "1.0.1"));
 
         // The owner restores the card and asks for the gates to be judged again from the request page.
-        await PutCardAsync(owner, "aml-transaction-monitoring", "1.0.1", complete);
+        await CompleteCardAsync(owner, "aml-transaction-monitoring", "1.0.1");
         var ownerClient = await PortalClient.SignedInAsync(portal, "owner@demo.test");
         var ownerPage = await ownerClient.GetDocumentAsync($"/approvals/{id}");
         var rechecked = await ownerClient.PostFormAsync($"/approvals/{id}", ownerPage, new() { ["_handler"] = "recheck" });

@@ -16,7 +16,7 @@ public abstract class PromotionApiTests(PortalFactory portal)
     private Task<HttpClient> As(string username) => TestApiKeys.ClientAsync(portal, username, "promotion-tests");
 
     /// <summary>Copies the complete demo card of sepsis 1.1.0 onto another version, so the card gate passes.</summary>
-    private async Task CompleteCardAsync(HttpClient owner, string key, string version)
+    internal static async Task CompleteCardAsync(HttpClient owner, string key, string version)
     {
         var source = await owner.GetFromJsonAsync<JsonElement>("/api/v1/models/sepsis-early-warning/versions/1.1.0/card");
         var response = await owner.PutAsync($"/api/v1/models/{key}/versions/{version}/card",
