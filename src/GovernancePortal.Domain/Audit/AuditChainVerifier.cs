@@ -304,7 +304,7 @@ public static class AuditChainVerifier
                 }
                 else
                 {
-                    SHA256.HashData(AuditRecord.CanonicalUtf8(batch[i].Columns!.View()), raw);
+                    Sha256.Hash(AuditRecord.CanonicalUtf8(batch[i].Columns!.View()), raw);
                 }
                 // Stored hashes are lowercase hex; compare as text so that any other spelling is a mismatch too.
                 Convert.TryToHexStringLower(raw, hex, out _);

@@ -99,7 +99,7 @@ public sealed record AuditRecord(
 
     /// <summary>SHA-256 of the canonical form into <paramref name="destination"/>; allocates nothing.</summary>
     public void ComputeHash(string previousHash, Span<byte> destination) =>
-        SHA256.HashData(CanonicalUtf8Writer.ForThread.Write(this, previousHash), destination);
+        Sha256.Hash(CanonicalUtf8Writer.ForThread.Write(this, previousHash), destination);
 
     private static void WriteNullable(StringBuilder b, string? value)
     {

@@ -19,13 +19,6 @@ public static class MerkleTree
     // Ranges spanning at least two perfect subtrees of this height (32,768 leaves) hash them on all cores.
     private const int ParallelSubtreeHeight = 14;
 
-    // With OpenSSL most of a small hash's cost is per-call setup; a reused context per thread saves about a quarter.
-    // Every use appends and finalizes with nothing in between that can throw, so no state leaks between hashes.
-    [ThreadStatic]
-    private static IncrementalHash? _sha256;
-
-    private static IncrementalHash Sha256 => _sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
     /// <summary>The root of a tree with no leaves: SHA-256 of the empty string.</summary>
     public static byte[] EmptyRoot() => SHA256.HashData(ReadOnlySpan<byte>.Empty);
 
@@ -41,22 +34,7 @@ public static class MerkleTree
     public static void LeafHash(ReadOnlySpan<byte> data, Span<byte> destination)
     {
         CheckDestination(destination);
-        var sha = Sha256;
-        if (data.Length <= 256)
-        {
-            // Audit leaves are 32 bytes: one contiguous buffer means one call into the hash provider.
-            Span<byte> input = stackalloc byte[1 + data.Length];
-            input[0] = LeafPrefix;
-            data.CopyTo(input[1..]);
-            sha.AppendData(input);
-        }
-        else
-        {
-            ReadOnlySpan<byte> prefix = [LeafPrefix];
-            sha.AppendData(prefix);
-            sha.AppendData(data);
-        }
-        sha.GetHashAndReset(destination);
+        Sha256.Hash(LeafPrefix, data, default, destination);
     }
 
     /// <summary>The leaf hash of an audit event: its hex hash decoded to 32 bytes, then <see cref="LeafHash(ReadOnlySpan{byte})"/>.</summary>
@@ -79,14 +57,7 @@ public static class MerkleTree
     public static void NodeHash(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, Span<byte> destination)
     {
         CheckDestination(destination);
-        // Copying both inputs first lets destination alias either of them.
-        Span<byte> input = stackalloc byte[1 + 2 * HashSize];
-        input[0] = NodePrefix;
-        left.CopyTo(input[1..]);
-        right.CopyTo(input[(1 + HashSize)..]);
-        var sha = Sha256;
-        sha.AppendData(input);
-        sha.GetHashAndReset(destination);
+        Sha256.Hash(NodePrefix, left, right, destination);
     }
 
     /// <summary>MTH(D[n]) of RFC 9162 §2.1.1 over already computed leaf hashes.</summary>

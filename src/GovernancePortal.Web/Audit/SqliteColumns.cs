@@ -1,0 +1,54 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using SQLitePCL;
+
+namespace GovernancePortal.Audit;
+
+/// <summary>
+/// Column access on a stepped SQLite statement straight through the engine's exported functions, without the
+/// provider's safe-handle marshalling and GC transition per call. Verification asks for eleven columns of a million
+/// rows, and those calls, not the bytes, were most of its reading time (bench/README.md). The functions only return a
+/// pointer or a number from the current row, so suppressing the GC transition is safe for them; stepping still goes
+/// through SQLitePCLRaw. When the engine library cannot be found by name, <see cref="Available"/> is false and callers
+/// use SQLitePCLRaw's own calls.
+/// </summary>
+internal static unsafe class SqliteColumns
+{
+    private static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, byte*> ColumnBlob;
+    private static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, int> ColumnBytes;
+    private static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, int> ColumnType;
+    private static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, long> ColumnInt64;
+
+    static SqliteColumns()
+    {
+        // The same library SQLitePCLRaw's provider imports, resolved the same way, so the same loaded copy.
+        var provider = typeof(SQLite3Provider_e_sqlite3).Assembly;
+        if (!NativeLibrary.TryLoad("e_sqlite3", provider, null, out var library)
+            || !NativeLibrary.TryGetExport(library, "sqlite3_column_blob", out var blob)
+            || !NativeLibrary.TryGetExport(library, "sqlite3_column_bytes", out var bytes)
+            || !NativeLibrary.TryGetExport(library, "sqlite3_column_type", out var type)
+            || !NativeLibrary.TryGetExport(library, "sqlite3_column_int64", out var int64))
+        {
+            return;
+        }
+        ColumnBlob = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, byte*>)blob;
+        ColumnBytes = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, int>)bytes;
+        ColumnType = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, int>)type;
+        ColumnInt64 = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, long>)int64;
+        Available = true;
+    }
+
+    public static bool Available { get; }
+
+    /// <summary>The column's bytes (text as UTF-8), valid until the statement steps again; empty for NULL and empty values.</summary>
+    public static ReadOnlySpan<byte> Bytes(nint statement, int column)
+    {
+        // SQLite's rule: ask for the pointer first, then its length.
+        var value = ColumnBlob(statement, column);
+        return new ReadOnlySpan<byte>(value, ColumnBytes(statement, column));
+    }
+
+    public static bool IsNull(nint statement, int column) => ColumnType(statement, column) == raw.SQLITE_NULL;
+
+    public static long Int64(nint statement, int column) => ColumnInt64(statement, column);
+}
