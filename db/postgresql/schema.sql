@@ -998,3 +998,21 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261126025718_AuditEventsWithoutActorIndex') THEN
+    DROP INDEX "IX_AuditEvents_ActorUsername";
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261126025718_AuditEventsWithoutActorIndex') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261126025718_AuditEventsWithoutActorIndex', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

@@ -496,3 +496,11 @@ VALUES ('20261125195307_ModelRevision', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+DROP INDEX "IX_AuditEvents_ActorUsername";
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261126025701_AuditEventsWithoutActorIndex', '10.0.14');
+
+COMMIT;
+

@@ -419,8 +419,6 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
 
                     b.HasIndex("Action");
 
-                    b.HasIndex("ActorUsername");
-
                     b.HasIndex("Timestamp");
 
                     b.HasIndex("EntityType", "EntityId");

@@ -414,8 +414,6 @@ namespace GovernancePortal.Data.Migrations.Sqlite
 
                     b.HasIndex("Action");
 
-                    b.HasIndex("ActorUsername");
-
                     b.HasIndex("Timestamp");
 
                     b.HasIndex("EntityType", "EntityId");

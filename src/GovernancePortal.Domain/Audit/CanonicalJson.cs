@@ -26,7 +26,8 @@ public static class CanonicalJson
     public static string Serialize<T>(T value, JsonSerializerOptions? options = null) =>
         Canonicalize(JsonSerializer.SerializeToElement(value, options));
 
-    private static void Write(StringBuilder builder, JsonElement element)
+    /// <summary>Appends the canonical form of <paramref name="element"/> to <paramref name="builder"/>.</summary>
+    public static void Write(StringBuilder builder, JsonElement element)
     {
         switch (element.ValueKind)
         {

@@ -1,12 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using GovernancePortal.Data;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -26,7 +23,6 @@ public sealed class AuditExemptAttribute : Attribute;
 /// </summary>
 public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimeProvider clock)
 {
-    private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
     private readonly List<PendingAuditEvent> _pending = [];
 
     public int PendingCount => _pending.Count;
@@ -47,8 +43,6 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
             EnsureNothingUnaudited(db);
             return await saveChanges(acceptAllChangesOnSuccess, cancellationToken);
         }
-        Func<CancellationToken, Task<int>> save = ct => saveChanges(acceptAllChangesOnSuccess, ct);
-
         var prepared = _pending.Select(p => Prepare(db, p)).ToList();
         try
         {
@@ -59,9 +53,9 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
             if (db.Database.CurrentTransaction is not null)
             {
                 // The caller's transaction: it cannot be retried, so lock the head row for the rest of it.
-                return await AppendAsync(db, prepared, save, knownHead: null, ownTransaction: false, cancellationToken);
+                return await AppendAsync(db, prepared, acceptAllChangesOnSuccess, saveChanges, knownHead: null, ownTransaction: false, cancellationToken);
             }
-            return await AppendInOwnTransactionAsync(db, prepared, save, cancellationToken);
+            return await AppendInOwnTransactionAsync(db, prepared, acceptAllChangesOnSuccess, saveChanges, cancellationToken);
         }
         finally
         {
@@ -94,6 +88,7 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
             return saved;
         }
         await db.Database.OpenConnectionAsync(cancellationToken);
+        var savepoints = db.Database.AutoSavepointsEnabled;
         try
         {
             if (!db.ChangeTracker.HasChanges())
@@ -103,6 +98,9 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
                 return 0;
             }
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // The whole transaction is ours and is rolled back on any failure: a savepoint around the save would only
+            // cost two more round trips.
+            db.Database.AutoSavepointsEnabled = false;
             // Changes are accepted only once the events have committed with them.
             var written = await saveChanges(false, cancellationToken);
             await InsertChainedAsync(db, records, commit: true, cancellationToken);
@@ -114,6 +112,7 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
         }
         finally
         {
+            db.Database.AutoSavepointsEnabled = savepoints;
             await db.Database.CloseConnectionAsync();
         }
     }
@@ -145,6 +144,10 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
         }
         try
         {
+            // Prepared once per pooled connection (Npgsql keeps prepared statements across pool returns), and then
+            // only bound: no parsing or planning per event. A connection with prepared statements is also reset
+            // without DISCARD ALL, which would otherwise drop the chain trigger's cached plans on every reuse.
+            await batch.PrepareAsync(cancellationToken);
             await batch.ExecuteNonQueryAsync(cancellationToken);
         }
         catch (PostgresException ex)
@@ -161,7 +164,7 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
     /// fails, the transaction rolls back, and the append is redone once under the head row's lock.
     /// </summary>
     private async Task<int> AppendInOwnTransactionAsync(GovernanceDbContext db, List<PreparedAuditEvent> prepared,
-        Func<CancellationToken, Task<int>> save, CancellationToken cancellationToken)
+        bool acceptAllChangesOnSuccess, Func<bool, CancellationToken, Task<int>> saveChanges, CancellationToken cancellationToken)
     {
         var chain = ChainState.For(db);
         await chain.Gate.WaitAsync(cancellationToken);
@@ -174,7 +177,7 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
             {
                 try
                 {
-                    return await AppendAsync(db, prepared, save, known, ownTransaction: true, cancellationToken, chain);
+                    return await AppendAsync(db, prepared, acceptAllChangesOnSuccess, saveChanges, known, ownTransaction: true, cancellationToken, chain);
                 }
                 catch (DbUpdateException)
                 {
@@ -182,7 +185,7 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
                     chain.Head = null;
                 }
             }
-            return await AppendAsync(db, prepared, save, knownHead: null, ownTransaction: true, cancellationToken, chain);
+            return await AppendAsync(db, prepared, acceptAllChangesOnSuccess, saveChanges, knownHead: null, ownTransaction: true, cancellationToken, chain);
         }
         catch
         {
@@ -196,78 +199,52 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
         }
     }
 
-    private async Task<int> AppendAsync(GovernanceDbContext db, List<PreparedAuditEvent> prepared, Func<CancellationToken, Task<int>> save,
-        (long Sequence, string Hash)? knownHead, bool ownTransaction, CancellationToken cancellationToken, ChainState? chain = null)
+    /// <summary>
+    /// SQLite: the change through EF, then the events and the head row's guarded move as one command of our own in the
+    /// same transaction (cheaper than tracking them as entities: every audited save pays for it). EF accepts the
+    /// change only after that, so a failed append leaves the context as it was and can be redone.
+    /// </summary>
+    private async Task<int> AppendAsync(GovernanceDbContext db, List<PreparedAuditEvent> prepared, bool acceptAllChangesOnSuccess,
+        Func<bool, CancellationToken, Task<int>> saveChanges, (long Sequence, string Hash)? knownHead, bool ownTransaction,
+        CancellationToken cancellationToken, ChainState? chain = null)
     {
-        var transaction = ownTransaction ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
-        var appended = new List<AuditEvent>(prepared.Count);
-        AuditHead? head = null;
-        try
-        {
-            head = knownHead is { } known ? AttachHead(db, known.Sequence, known.Hash) : await LockHeadAsync(db, cancellationToken);
-            var context = contextAccessor.Current;
-            // Taken under the lock (or the gate, after the last committed append), so timestamps never run backwards along the chain.
-            var timestamp = AuditRecord.Normalize(clock.GetUtcNow());
-            foreach (var item in prepared)
-            {
-                var record = new AuditRecord(head.Sequence + 1, timestamp, item.Actor ?? context.Actor, item.Action,
-                    item.EntityType, item.EntityId, item.Payload, context.CorrelationId, context.ClientAddress);
-                var hash = record.ComputeHash(head.Hash);
-                var auditEvent = AuditEvent.From(record, head.Hash, hash);
-                db.AuditEvents.Add(auditEvent);
-                appended.Add(auditEvent);
-                head.Sequence = record.Sequence;
-                head.Hash = hash;
-            }
-            var written = await save(cancellationToken);
-            if (transaction is not null)
-            {
-                await transaction.CommitAsync(cancellationToken);
-            }
-            if (chain is not null)
-            {
-                chain.Head = (head.Sequence, head.Hash);
-            }
-            db.Entry(head).State = EntityState.Detached;
-            return written;
-        }
-        catch
-        {
-            // Leave the context as it was before the save, so that the append can be redone.
-            foreach (var auditEvent in appended)
-            {
-                db.Entry(auditEvent).State = EntityState.Detached;
-            }
-            if (head is not null)
-            {
-                db.Entry(head).State = EntityState.Detached;
-            }
-            throw;
-        }
-        finally
-        {
-            if (transaction is not null)
-            {
-                await transaction.DisposeAsync();
-            }
-        }
-    }
-
-    // The head as this process last committed it; the update that moves it only applies if the row still holds it
-    // (Sequence and Hash are concurrency tokens).
-    private static AuditHead AttachHead(GovernanceDbContext db, long sequence, string hash)
-    {
-        var head = new AuditHead { Sequence = sequence, Hash = hash };
-        db.AuditHeads.Attach(head);
-        return head;
-    }
-
-    private static async Task<AuditHead> LockHeadAsync(GovernanceDbContext db, CancellationToken cancellationToken)
-    {
+        await using var transaction = ownTransaction ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         // SQLite: the transaction is BEGIN IMMEDIATE, which already holds the database's write lock.
-        var head = await db.AuditHeads.FromSqlRaw("""SELECT * FROM "AuditHeads" WHERE "Id" = 1""").AsNoTracking().SingleAsync(cancellationToken);
-        db.AuditHeads.Attach(head);
-        return head;
+        var head = knownHead ?? await ReadHeadAsync(db, cancellationToken);
+        var context = contextAccessor.Current;
+        // Taken under the lock (or the gate, after the last committed append), so timestamps never run backwards along the chain.
+        var timestamp = AuditRecord.Normalize(clock.GetUtcNow());
+        var events = new List<AuditEvent>(prepared.Count);
+        var (sequence, hash) = head;
+        foreach (var item in prepared)
+        {
+            var record = new AuditRecord(sequence + 1, timestamp, item.Actor ?? context.Actor, item.Action,
+                item.EntityType, item.EntityId, item.Payload, context.CorrelationId, context.ClientAddress);
+            var next = record.ComputeHash(hash);
+            events.Add(AuditEvent.From(record, hash, next));
+            (sequence, hash) = (record.Sequence, next);
+        }
+        var written = await saveChanges(false, cancellationToken);
+        await SqliteAppend.WriteAsync(db, events, head, cancellationToken);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+        if (acceptAllChangesOnSuccess)
+        {
+            db.ChangeTracker.AcceptAllChanges();
+        }
+        if (chain is not null)
+        {
+            chain.Head = (sequence, hash);
+        }
+        return written;
+    }
+
+    private static async Task<(long Sequence, string Hash)> ReadHeadAsync(GovernanceDbContext db, CancellationToken cancellationToken)
+    {
+        var head = await db.AuditHeads.AsNoTracking().SingleAsync(cancellationToken);
+        return (head.Sequence, head.Hash);
     }
 
     /// <summary>Per database (connection string) in this process: the appenders' queue and the last committed head.</summary>
@@ -302,70 +279,15 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
 
     private static PreparedAuditEvent Prepare(GovernanceDbContext db, PendingAuditEvent pending)
     {
-        var payload = new JsonObject();
-        string entityType;
-        string entityId;
-        if (pending.Entity is not null)
+        if (pending.Entity is null)
         {
-            var entry = db.Entry(pending.Entity);
-            entityType = entry.Metadata.ClrType.Name;
-            entityId = string.Join("/", entry.Metadata.FindPrimaryKey()!.Properties
-                .Select(p => Convert.ToString(entry.Property(p.Name).CurrentValue, CultureInfo.InvariantCulture)));
-            var changes = Changes(entry);
-            if (changes is not null)
-            {
-                payload["changes"] = changes;
-            }
+            return new PreparedAuditEvent(pending.Action, pending.EntityType!, pending.EntityId!, AuditPayload.For(null, pending.Details), pending.Actor);
         }
-        else
-        {
-            entityType = pending.EntityType!;
-            entityId = pending.EntityId!;
-        }
-        if (pending.Details is not null)
-        {
-            payload["details"] = JsonSerializer.SerializeToNode(pending.Details, PayloadJson);
-        }
-        var canonical = CanonicalJson.Canonicalize(JsonSerializer.SerializeToElement(payload));
-        return new PreparedAuditEvent(pending.Action, entityType, entityId, canonical, pending.Actor);
+        var entry = db.Entry(pending.Entity);
+        var entityId = string.Join("/", entry.Metadata.FindPrimaryKey()!.Properties
+            .Select(p => Convert.ToString(entry.Property(p).CurrentValue, CultureInfo.InvariantCulture)));
+        return new PreparedAuditEvent(pending.Action, entry.Metadata.ClrType.Name, entityId, AuditPayload.For(entry, pending.Details), pending.Actor);
     }
-
-    private static JsonObject? Changes(EntityEntry entry)
-    {
-        var changes = new JsonObject();
-        foreach (var property in entry.Properties)
-        {
-            var redacted = property.Metadata.PropertyInfo?.GetCustomAttribute<AuditRedactedAttribute>() is not null;
-            var name = JsonNamingPolicy.CamelCase.ConvertName(property.Metadata.Name);
-            switch (entry.State)
-            {
-                case EntityState.Added:
-                    changes[name] = new JsonObject { ["after"] = Value(property.CurrentValue, redacted) };
-                    break;
-                case EntityState.Deleted:
-                    changes[name] = new JsonObject { ["before"] = Value(property.OriginalValue, redacted) };
-                    break;
-                case EntityState.Modified when property.IsModified && !Equals(property.OriginalValue, property.CurrentValue):
-                    changes[name] = new JsonObject
-                    {
-                        ["before"] = Value(property.OriginalValue, redacted),
-                        ["after"] = Value(property.CurrentValue, redacted),
-                    };
-                    break;
-            }
-        }
-        return changes.Count == 0 ? null : changes;
-    }
-
-    private static JsonNode? Value(object? value, bool redacted) => redacted
-        ? JsonValue.Create("[redacted]")
-        : value switch
-        {
-            null => null,
-            Enum e => JsonValue.Create(e.ToString()),
-            DateTimeOffset d => JsonValue.Create(d.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)),
-            _ => JsonSerializer.SerializeToNode(value, PayloadJson),
-        };
 
     private sealed record PendingAuditEvent(string Action, object? Entity, string? EntityType, string? EntityId, object? Details, AuditActor? Actor);
 

@@ -108,6 +108,47 @@ public abstract class AuditAppendTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task A_change_whose_append_is_redone_after_a_stale_head_is_saved_once_with_one_event()
+    {
+        // The first attempt saves the change, then finds the head moved and rolls back; the redo must save it again.
+        var user = new UserAccount
+        {
+            ObjectId = Guid.NewGuid(), TenantId = DemoPersonas.TenantId, Username = $"redo-{Guid.NewGuid():N}@demo.test", DisplayName = "Before",
+        };
+        await portal.WithDbAsync(async db =>
+        {
+            db.Users.Add(user);
+            db.Audit.Record("test.redo-created", user);
+            await db.SaveChangesAsync();
+        });
+        await portal.WithDbAsync(async db =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Audit.Record("test.redo-elsewhere", "Writer", "elsewhere");
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        });
+
+        await portal.WithDbAsync(async db =>
+        {
+            var tracked = await db.Users.SingleAsync(u => u.Id == user.Id);
+            tracked.DisplayName = "After";
+            db.Audit.Record("test.redo-renamed", tracked);
+            await db.SaveChangesAsync();
+            Assert.Equal(EntityState.Unchanged, db.Entry(tracked).State);
+        });
+
+        Assert.Equal("After", await portal.WithDbAsync(db => db.Users.Where(u => u.Id == user.Id).Select(u => u.DisplayName).SingleAsync()));
+        var renamed = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking()
+            .Where(e => e.Action == "test.redo-renamed" && e.EntityId == user.Id.ToString()).ToListAsync());
+        var only = Assert.Single(renamed);
+        Assert.Contains("\"displayName\":{\"after\":\"After\",\"before\":\"Before\"}", only.Payload);
+        var result = await portal.WithDbAsync(db =>
+            new AuditVerificationService(db, portal.Services.GetRequiredService<CheckpointKey>(), TimeProvider.System).VerifyAsync());
+        Assert.True(result.Valid, result.Reason);
+    }
+
+    [Fact]
     public async Task Events_with_hostile_text_are_hashed_exactly_as_the_verifier_recomputes_them()
     {
         // On PostgreSQL the database writes the canonical form (trigger "AuditEvents_chain"); it must match AuditRecord
