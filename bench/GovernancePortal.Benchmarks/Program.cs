@@ -46,7 +46,8 @@ if (options.Appends)
 
     report.Heading("Appends per second");
     report.Paragraph($"One write = a new `Model` row and `SaveChangesAsync` in its own DI scope and context. Audited: `GovernanceDbContext` with " +
-        $"`db.Audit.Record(\"model.registered\", model)`, which saves in a transaction of its own (BEGIN, one batch, COMMIT). Unaudited: the same row through a " +
+        $"`db.Audit.Record(\"model.registered\", model)`, which saves in a transaction of its own: BEGIN, EF's batch, then the recorder's own " +
+        $"prepared command (SQLite: the events and the head row's guarded move, then COMMIT; PostgreSQL: the events and the COMMIT in one round trip). Unaudited: the same row through a " +
         $"plain context mapping only `Model` to the same table, in a transaction of the same shape (BEGIN, the batch, COMMIT, no savepoint); " +
         $"the aim's ratio is against it. Autocommit: the same row as one autocommitted INSERT, for reference. " +
         $"Databases: {string.Join("; ", versions)}.");
@@ -81,9 +82,11 @@ if (options.Appends)
         ]),
         [false, false, true, true, true, true, true, true, true]);
     report.Paragraph("From EF's own command and transaction durations (a command interceptor, in a separate untimed pass). Both saves run " +
-        "in a transaction of their own. An audited save on SQLite whose process already knows the head reads no head row (it is empty then). On PostgreSQL the " +
-        "audited save sends its events and the COMMIT in one batch of its own past EF (ADR-014), timed from Npgsql's tracing. \"Outside the database\" is " +
-        "EF change tracking and SQL generation, the audit recorder (payload JSON, canonical form, SHA-256), the DI scope and the context.");
+        "in a transaction of their own. An audited save on SQLite whose process already knows the head reads no head row (it is empty then); its " +
+        "events and head row go in a command of the recorder's own (ADR-009), which EF's interceptor does not see, so that command's time counts under " +
+        "\"Outside the database\" there. On PostgreSQL the audited save sends its events and the COMMIT in one batch of its own past EF (ADR-014), timed " +
+        "from Npgsql's tracing. \"Outside the database\" is EF change tracking and SQL generation, the audit recorder (payload, canonical form, SHA-256), " +
+        "the DI scope and the context.");
     report.Paragraph("Sanity after the audited runs: " + string.Join("; ", sanity.Select(s =>
         $"{s.Database} {(s.Valid ? "valid and gapless" : "**FAILED**")} ({s.Reason}; {Format.Count(s.AuditedWrites)} audited writes, " +
         $"{Format.Count(s.Models)} of {Format.Count(s.ExpectedModels)} model rows)")) + ".");
