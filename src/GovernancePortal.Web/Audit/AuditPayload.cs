@@ -46,29 +46,31 @@ internal static class AuditPayload
         foreach (var shape in Shapes.GetOrAdd(entry.Metadata, Shape))
         {
             var property = entry.Property(shape.Property);
-            switch (entry.State)
+            var (after, before) = entry.State switch
             {
-                case EntityState.Added:
-                    Member(json, ref any, shape.Name);
-                    json.Append("{\"after\":");
-                    Value(json, property.CurrentValue, shape.Redacted);
-                    json.Append('}');
-                    break;
-                case EntityState.Deleted:
-                    Member(json, ref any, shape.Name);
-                    json.Append("{\"before\":");
-                    Value(json, property.OriginalValue, shape.Redacted);
-                    json.Append('}');
-                    break;
-                case EntityState.Modified when property.IsModified && !Equals(property.OriginalValue, property.CurrentValue):
-                    Member(json, ref any, shape.Name);
-                    json.Append("{\"after\":");
-                    Value(json, property.CurrentValue, shape.Redacted);
-                    json.Append(",\"before\":");
-                    Value(json, property.OriginalValue, shape.Redacted);
-                    json.Append('}');
-                    break;
+                EntityState.Added => (true, false),
+                EntityState.Deleted => (false, true),
+                EntityState.Modified when property.IsModified && !Equals(property.OriginalValue, property.CurrentValue) => (true, true),
+                _ => (false, false),
+            };
+            if (!after && !before)
+            {
+                continue;
             }
+            Member(json, ref any, shape.Name);
+            // "after" sorts before "before", as canonical order requires.
+            json.Append('{');
+            if (after)
+            {
+                json.Append("\"after\":");
+                Value(json, property.CurrentValue, shape.Redacted);
+            }
+            if (before)
+            {
+                json.Append(after ? ",\"before\":" : "\"before\":");
+                Value(json, property.OriginalValue, shape.Redacted);
+            }
+            json.Append('}');
         }
         if (!any)
         {
