@@ -121,10 +121,9 @@ public static class AuditSnapshot
         using (statement)
         {
             var rows = new ColumnRows();
-            var pointer = statement.DangerousGetHandle();
             while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
-                yield return SqliteColumns.Available ? SqliteRow(pointer, rows) : SqliteRow(statement, rows);
+                yield return SqliteRow(statement, rows);
             }
             if (rc != raw.SQLITE_DONE)
             {
@@ -140,26 +139,6 @@ public static class AuditSnapshot
         rows.Begin();
         for (var c = 0; c < StoredAuditColumns.Count; c++)
         {
-            var value = raw.sqlite3_column_blob(statement, c + 2);
-            if (value.IsEmpty && c is 3 or 8 or 9 && raw.sqlite3_column_type(statement, c + 2) == raw.SQLITE_NULL)
-            {
-                rows.AddNull();
-            }
-            else
-            {
-                rows.Add(value);
-            }
-        }
-        // The same text Microsoft.Data.Sqlite's GetString returns (the value's UTF-8 form, decoded).
-        var hash = Encoding.UTF8.GetString(raw.sqlite3_column_blob(statement, 13));
-        return rows.End(raw.sqlite3_column_int64(statement, 0), new DateTimeOffset(raw.sqlite3_column_int64(statement, 1), TimeSpan.Zero), hash);
-    }
-
-    private static CanonicalStoredEvent SqliteRow(nint statement, ColumnRows rows)
-    {
-        rows.Begin();
-        for (var c = 0; c < StoredAuditColumns.Count; c++)
-        {
             var value = SqliteColumns.Bytes(statement, c + 2);
             if (value.IsEmpty && c is 3 or 8 or 9 && SqliteColumns.IsNull(statement, c + 2))
             {
@@ -170,6 +149,7 @@ public static class AuditSnapshot
                 rows.Add(value);
             }
         }
+        // The same text Microsoft.Data.Sqlite's GetString returns (the value's UTF-8 form, decoded).
         var hash = Encoding.UTF8.GetString(SqliteColumns.Bytes(statement, 13));
         return rows.End(SqliteColumns.Int64(statement, 0), new DateTimeOffset(SqliteColumns.Int64(statement, 1), TimeSpan.Zero), hash);
     }
@@ -204,12 +184,6 @@ public static class AuditSnapshot
             EnsureRow(value.Length);
             value.CopyTo(_row.AsSpan(_rowUsed));
             Next(value.Length);
-        }
-
-        public void Add(string text)
-        {
-            EnsureRow(Encoding.UTF8.GetMaxByteCount(text.Length));
-            Next(Encoding.UTF8.GetBytes(text, _row.AsSpan(_rowUsed)));
         }
 
         public CanonicalStoredEvent End(long sequence, DateTimeOffset timestamp, string hash)

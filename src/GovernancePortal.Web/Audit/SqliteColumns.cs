@@ -9,8 +9,7 @@ namespace GovernancePortal.Audit;
 /// provider's safe-handle marshalling and GC transition per call. Verification asks for eleven columns of a million
 /// rows, and those calls, not the bytes, were most of its reading time (bench/README.md). The functions only return a
 /// pointer or a number from the current row, so suppressing the GC transition is safe for them; stepping still goes
-/// through SQLitePCLRaw. When the engine library cannot be found by name, <see cref="Available"/> is false and callers
-/// use SQLitePCLRaw's own calls.
+/// through SQLitePCLRaw. When the engine library cannot be found by name, these calls go through SQLitePCLRaw's own.
 /// </summary>
 internal static unsafe class SqliteColumns
 {
@@ -38,17 +37,24 @@ internal static unsafe class SqliteColumns
         Available = true;
     }
 
-    public static bool Available { get; }
+    private static bool Available { get; }
 
     /// <summary>The column's bytes (text as UTF-8), valid until the statement steps again; empty for NULL and empty values.</summary>
-    public static ReadOnlySpan<byte> Bytes(nint statement, int column)
+    public static ReadOnlySpan<byte> Bytes(sqlite3_stmt statement, int column)
     {
+        if (!Available)
+        {
+            return raw.sqlite3_column_blob(statement, column);
+        }
         // SQLite's rule: ask for the pointer first, then its length.
-        var value = ColumnBlob(statement, column);
-        return new ReadOnlySpan<byte>(value, ColumnBytes(statement, column));
+        var handle = statement.DangerousGetHandle();
+        var value = ColumnBlob(handle, column);
+        return new ReadOnlySpan<byte>(value, ColumnBytes(handle, column));
     }
 
-    public static bool IsNull(nint statement, int column) => ColumnType(statement, column) == raw.SQLITE_NULL;
+    public static bool IsNull(sqlite3_stmt statement, int column) =>
+        (Available ? ColumnType(statement.DangerousGetHandle(), column) : raw.sqlite3_column_type(statement, column)) == raw.SQLITE_NULL;
 
-    public static long Int64(nint statement, int column) => ColumnInt64(statement, column);
+    public static long Int64(sqlite3_stmt statement, int column) =>
+        Available ? ColumnInt64(statement.DangerousGetHandle(), column) : raw.sqlite3_column_int64(statement, column);
 }
