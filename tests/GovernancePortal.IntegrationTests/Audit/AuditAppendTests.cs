@@ -8,6 +8,19 @@ namespace GovernancePortal.Audit;
 
 public abstract class AuditAppendTests(PortalFactory portal)
 {
+    // Appenders remember the head they last committed. An append inside a caller's transaction takes the row lock and
+    // leaves that memory stale, as an append by another portal instance would.
+    private Task AppendInACallersTransactionAsync(string action, string entityId) => portal.WithDbAsync(async db =>
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        db.Audit.Record(action, "Writer", entityId);
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+    });
+
+    protected Task<AuditVerificationResult> VerifyAsync() => portal.WithDbAsync(db =>
+        new AuditVerificationService(db, portal.Services.GetRequiredService<CheckpointKey>(), TimeProvider.System).VerifyAsync());
+
     [Fact]
     public async Task Sign_in_is_audited_with_the_persona_as_actor()
     {
@@ -78,20 +91,12 @@ public abstract class AuditAppendTests(PortalFactory portal)
     [Fact]
     public async Task An_append_this_process_did_not_make_is_caught_and_the_next_append_redone_under_the_lock()
     {
-        // Appenders remember the head they last committed. An append inside a caller's transaction takes the row lock
-        // and leaves that memory stale, as an append by another portal instance would.
         await portal.WithDbAsync(async db =>
         {
             db.Audit.Record("test.stale-head", "Writer", "first");
             await db.SaveChangesAsync();
         });
-        await portal.WithDbAsync(async db =>
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            db.Audit.Record("test.stale-head", "Writer", "elsewhere");
-            await db.SaveChangesAsync();
-            await transaction.CommitAsync();
-        });
+        await AppendInACallersTransactionAsync("test.stale-head", "elsewhere");
         await portal.WithDbAsync(async db =>
         {
             db.Audit.Record("test.stale-head", "Writer", "after");
@@ -101,8 +106,7 @@ public abstract class AuditAppendTests(PortalFactory portal)
         var events = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).ToListAsync());
         Assert.Equal(["first", "elsewhere", "after"], events.Where(e => e.Action == "test.stale-head").Select(e => e.EntityId));
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
-        var result = await portal.WithDbAsync(db =>
-            new AuditVerificationService(db, portal.Services.GetRequiredService<CheckpointKey>(), TimeProvider.System).VerifyAsync());
+        var result = await VerifyAsync();
         Assert.True(result.Valid, result.Reason);
         Assert.Equal(events[^1].Sequence, result.HeadSequence);
     }
@@ -121,13 +125,7 @@ public abstract class AuditAppendTests(PortalFactory portal)
             db.Audit.Record("test.redo-created", user);
             await db.SaveChangesAsync();
         });
-        await portal.WithDbAsync(async db =>
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            db.Audit.Record("test.redo-elsewhere", "Writer", "elsewhere");
-            await db.SaveChangesAsync();
-            await transaction.CommitAsync();
-        });
+        await AppendInACallersTransactionAsync("test.redo-elsewhere", "elsewhere");
 
         await portal.WithDbAsync(async db =>
         {
@@ -143,8 +141,7 @@ public abstract class AuditAppendTests(PortalFactory portal)
             .Where(e => e.Action == "test.redo-renamed" && e.EntityId == user.Id.ToString()).ToListAsync());
         var only = Assert.Single(renamed);
         Assert.Contains("\"displayName\":{\"after\":\"After\",\"before\":\"Before\"}", only.Payload);
-        var result = await portal.WithDbAsync(db =>
-            new AuditVerificationService(db, portal.Services.GetRequiredService<CheckpointKey>(), TimeProvider.System).VerifyAsync());
+        var result = await VerifyAsync();
         Assert.True(result.Valid, result.Reason);
     }
 
@@ -182,8 +179,7 @@ public abstract class AuditAppendTests(PortalFactory portal)
         {
             Assert.Equal(e.Hash, e.ToRecord().ComputeHash(e.PreviousHash));
         }
-        var result = await portal.WithDbAsync(db =>
-            new AuditVerificationService(db, portal.Services.GetRequiredService<CheckpointKey>(), TimeProvider.System).VerifyAsync());
+        var result = await VerifyAsync();
         Assert.True(result.Valid, result.Reason);
     }
 
@@ -255,8 +251,7 @@ public sealed class AuditAppendTestsOnPostgreSql(PostgreSqlPortal portal) : Audi
         Assert.Equal((head.Sequence, head.Hash), (forged.Sequence, forged.Hash));
         Assert.True(forged.Sequence > 1);
         Assert.Equal(forged.Hash, forged.ToRecord().ComputeHash(forged.PreviousHash));
-        var result = await portal.WithDbAsync(db =>
-            new AuditVerificationService(db, portal.Services.GetRequiredService<CheckpointKey>(), TimeProvider.System).VerifyAsync());
+        var result = await VerifyAsync();
         Assert.True(result.Valid, result.Reason);
     }
 }
