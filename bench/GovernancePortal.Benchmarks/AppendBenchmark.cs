@@ -18,18 +18,27 @@ internal enum WriteMode
 }
 
 /// <summary>One timed run: <see cref="Writers"/> writers, each making <see cref="WritesPerWriter"/> writes.</summary>
+/// <summary>What a write does: register a new model (an INSERT), or load one and revise its description (an UPDATE).</summary>
+internal enum WriteKind
+{
+    Insert,
+    Update,
+}
+
 internal sealed record AppendRun(WriteMode Mode, int Writers, int WritesPerWriter, double Seconds, double[] LatenciesMs)
 {
     public int Writes => Writers * WritesPerWriter;
     public double WritesPerSecond => Writes / Seconds;
 }
 
-internal sealed record AppendCell(string Database, int Writers, int WritesPerRun, Samples Unaudited, Samples Audited,
-    Samples PairedRatios, Samples UnauditedLatencyMs, Samples AuditedLatencyMs, Samples Autocommit)
+internal sealed record AppendCell(string Database, WriteKind Kind, int Writers, int WritesPerRun, Samples Unaudited, Samples Audited,
+    Samples PairedRatios, Samples UnauditedLatencyMs, Samples AuditedLatencyMs, Samples? Autocommit)
 {
     public double Ratio => Audited.Median / Unaudited.Median;
 
-    public double AutocommitRatio => Audited.Median / Autocommit.Median;
+    public double? AutocommitRatio => Audited.Median / Autocommit?.Median;
+
+    public string Write => Kind == WriteKind.Insert ? "new model (INSERT)" : "model revised (UPDATE)";
 }
 
 /// <summary>Milliseconds per write, 1 writer, split by EF's command and transaction durations.</summary>
@@ -39,7 +48,7 @@ internal sealed record AppendProfile(string Database, WriteMode Mode, double Tot
     public double OutsideDatabase => Total - Begin - HeadLock - Writes - Commit - OtherCommands - AuditBatch;
 }
 
-internal sealed record AppendSanity(string Database, bool Valid, long Events, long AuditedWrites, long Models, long ExpectedModels, string Reason);
+internal sealed record AppendSanity(string Database, bool Valid, long Events, long AuditedWrites, long AuditedUpdates, long Models, long ExpectedModels, string Reason);
 
 /// <summary>
 /// Appends per second: each write is one request's unit of work, a new <see cref="Model"/> row saved in its own scope,
@@ -93,21 +102,60 @@ internal static class AppendBenchmark
             }
         }
 
+        var cells = Cells(database.Name, WriteKind.Insert, shapes, runs);
+
+        // Updates: each writer revises its own models (no two writers on one row), loaded first as a request would.
+        var pool = await ModelIdsAsync(services);
+        var updates = new List<AppendRun>();
+        var updateModes = new[] { WriteMode.Unaudited, WriteMode.Audited };
+        foreach (var (writers, perWriter) in shapes)
+        {
+            foreach (var mode in updateModes)
+            {
+                await RunOnceAsync(services, mode, writers, Math.Max(1, Math.Min(perWriter, 1000 / writers)), keys, pool);
+            }
+        }
+        for (var rep = 0; rep < options.Repetitions; rep++)
+        {
+            foreach (var (writers, perWriter) in shapes)
+            {
+                foreach (var mode in rep % 2 == 0 ? updateModes : updateModes.Reverse())
+                {
+                    Timing.Collect();
+                    var run = await RunOnceAsync(services, mode, writers, perWriter, keys, pool);
+                    updates.Add(run);
+                    Log.Line($"  {database.Name} update {mode,-12} {writers} writer(s) × {perWriter}: {Format.Rate(run.WritesPerSecond)} writes/s ({Format.Seconds(run.Seconds)})");
+                }
+            }
+        }
+        cells.AddRange(Cells(database.Name, WriteKind.Update, shapes, updates));
+
+        var profile = await ProfileAsync(database, options, keyPem, keys);
+        return (cells, profile, await SanityAsync(services, database, keys));
+    }
+
+    private static List<AppendCell> Cells(string database, WriteKind kind, IEnumerable<(int Writers, int PerWriter)> shapes, List<AppendRun> runs)
+    {
         var cells = new List<AppendCell>();
         foreach (var (writers, perWriter) in shapes)
         {
             var u = runs.Where(r => r.Writers == writers && r.Mode == WriteMode.Unaudited).ToList();
             var a = runs.Where(r => r.Writers == writers && r.Mode == WriteMode.Audited).ToList();
             var auto = runs.Where(r => r.Writers == writers && r.Mode == WriteMode.UnauditedAutocommit).ToList();
-            cells.Add(new AppendCell(database.Name, writers, writers * perWriter,
+            cells.Add(new AppendCell(database, kind, writers, writers * perWriter,
                 new Samples(u.Select(r => r.WritesPerSecond)), new Samples(a.Select(r => r.WritesPerSecond)),
                 new Samples(u.Zip(a, (x, y) => y.WritesPerSecond / x.WritesPerSecond)),
                 new Samples(u.SelectMany(r => r.LatenciesMs)), new Samples(a.SelectMany(r => r.LatenciesMs)),
-                new Samples(auto.Select(r => r.WritesPerSecond))));
+                auto.Count > 0 ? new Samples(auto.Select(r => r.WritesPerSecond)) : null));
         }
+        return cells;
+    }
 
-        var profile = await ProfileAsync(database, options, keyPem, keys);
-        return (cells, profile, await SanityAsync(services, database, keys));
+    private static async Task<Guid[]> ModelIdsAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PlainModelDbContext>().Models.Where(m => m.Key.StartsWith("bench-"))
+            .OrderBy(m => m.Key).Select(m => m.Id).ToArrayAsync();
     }
 
     /// <summary>
@@ -160,16 +208,20 @@ internal static class AppendBenchmark
         var db = scope.ServiceProvider.GetRequiredService<GovernanceDbContext>();
         var models = await db.Models.LongCountAsync();
         var registered = await db.AuditEvents.LongCountAsync(e => e.Action == "model.registered");
+        var revised = await db.AuditEvents.LongCountAsync(e => e.Action == "model.revised");
         // The same row shape from both contexts: a row written without audit reads back through the portal's context.
         var plain = await db.Models.AsNoTracking().FirstAsync(m => m.Key.StartsWith("bench-u-"));
         var audited = await db.Models.AsNoTracking().FirstAsync(m => m.Key.StartsWith("bench-a-"));
         var shapeOk = plain.CreatedAt.Year > 2000 && audited.CreatedAt.Year > 2000 && plain.Team.Length > 0;
-        var valid = result.Valid && result.EventCount == result.HeadSequence && registered == keys.Audited && models == keys.Total && shapeOk;
-        Log.Line($"  sanity {database.Name}: {result.Reason}; {registered} model.registered events for {keys.Audited} audited writes; {models} models for {keys.Total} writes");
-        return new AppendSanity(database.Name, valid, result.EventCount, keys.Audited, models, keys.Total, result.Reason);
+        var valid = result.Valid && result.EventCount == result.HeadSequence && registered == keys.Audited && revised == keys.AuditedUpdates
+            && models == keys.Total && shapeOk;
+        Log.Line($"  sanity {database.Name}: {result.Reason}; {registered} model.registered events for {keys.Audited} audited writes; " +
+            $"{revised} model.revised events for {keys.AuditedUpdates} audited updates; {models} models for {keys.Total} writes");
+        return new AppendSanity(database.Name, valid, result.EventCount, keys.Audited, keys.AuditedUpdates, models, keys.Total, result.Reason);
     }
 
-    private static async Task<AppendRun> RunOnceAsync(IServiceProvider services, WriteMode mode, int writers, int perWriter, KeySource keys)
+    private static async Task<AppendRun> RunOnceAsync(IServiceProvider services, WriteMode mode, int writers, int perWriter, KeySource keys,
+        Guid[]? updatePool = null)
     {
         var latencies = new double[writers * perWriter];
         var start = Stopwatch.GetTimestamp();
@@ -178,7 +230,14 @@ internal static class AppendBenchmark
             for (var i = 0; i < perWriter; i++)
             {
                 var t0 = Stopwatch.GetTimestamp();
-                await WriteAsync(services, mode, writer, keys.Next(mode));
+                if (updatePool is null)
+                {
+                    await WriteAsync(services, mode, writer, keys.Next(mode));
+                }
+                else
+                {
+                    await UpdateAsync(services, mode, writer, keys.NextUpdate(mode), updatePool[(writer + writers * i) % updatePool.Length]);
+                }
                 latencies[writer * perWriter + i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
             }
         })));
@@ -219,6 +278,37 @@ internal static class AppendBenchmark
         }
     }
 
+    /// <summary>One request: a scope, a context, the model loaded, its description revised, one SaveChanges.</summary>
+    private static async Task UpdateAsync(IServiceProvider services, WriteMode mode, int writer, long n, Guid id)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var description = $"Revised by writer {writer.ToString(CultureInfo.InvariantCulture)}, revision {n.ToString(CultureInfo.InvariantCulture)}.";
+        if (mode == WriteMode.Audited)
+        {
+            scope.ServiceProvider.GetRequiredService<BenchAuditContext>().Current = new AuditContext(
+                new AuditActor($"00000000-0000-4000-8000-{writer:D12}", $"owner{writer}@corp.example", ["ModelOwner"]),
+                $"0HNBENCHU{writer:D2}:{n:X8}", "127.0.0.1");
+            var db = scope.ServiceProvider.GetRequiredService<GovernanceDbContext>();
+            var model = await db.Models.SingleAsync(m => m.Id == id);
+            model.Description = description;
+            model.Revision++;
+            db.Audit.Record("model.revised", model);
+            await db.SaveChangesAsync();
+        }
+        else
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PlainModelDbContext>();
+            var model = await db.Models.SingleAsync(m => m.Id == id);
+            model.Description = description;
+            model.Revision++;
+            // The transaction shape of an audited save, as for inserts.
+            db.Database.AutoSavepointsEnabled = false;
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+    }
+
     private static Model NewModel(WriteMode mode, int writer, long n)
     {
         var key = $"bench-{(mode == WriteMode.Audited ? 'a' : 'u')}-{n.ToString("D8", CultureInfo.InvariantCulture)}";
@@ -245,9 +335,21 @@ internal static class AppendBenchmark
     {
         private long _next;
         private long _audited;
+        private long _updates;
+        private long _auditedUpdates;
 
         public long Total => Interlocked.Read(ref _next);
         public long Audited => Interlocked.Read(ref _audited);
+        public long AuditedUpdates => Interlocked.Read(ref _auditedUpdates);
+
+        public long NextUpdate(WriteMode mode)
+        {
+            if (mode == WriteMode.Audited)
+            {
+                Interlocked.Increment(ref _auditedUpdates);
+            }
+            return Interlocked.Increment(ref _updates);
+        }
 
         public long Next(WriteMode mode)
         {

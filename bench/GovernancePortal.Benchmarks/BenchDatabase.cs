@@ -86,7 +86,8 @@ internal sealed class BenchDatabase : IAsyncDisposable
         {
             services.AddDbContext<PostgreSqlGovernanceDbContext>(o => Intercept(o, timer).ConfigurePostgreSql(connectionString));
             services.AddScoped<GovernanceDbContext>(sp => sp.GetRequiredService<PostgreSqlGovernanceDbContext>());
-            services.AddDbContext<PostgreSqlPlainModelDbContext>(o => Intercept(o, timer).UseNpgsql(connectionString));
+            // The portal's effective connection string (automatic preparation on), so both sides prepare alike.
+            services.AddDbContext<PostgreSqlPlainModelDbContext>(o => Intercept(o, timer).UseNpgsql(DataServices.PostgreSqlConnectionString(connectionString)));
             services.AddScoped<PlainModelDbContext>(sp => sp.GetRequiredService<PostgreSqlPlainModelDbContext>());
         }
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });

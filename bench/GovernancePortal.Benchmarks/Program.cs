@@ -45,33 +45,36 @@ if (options.Appends)
     }
 
     report.Heading("Appends per second");
-    report.Paragraph($"One write = a new `Model` row and `SaveChangesAsync` in its own DI scope and context. Audited: `GovernanceDbContext` with " +
-        $"`db.Audit.Record(\"model.registered\", model)`, which saves in a transaction of its own: BEGIN, EF's batch, then the recorder's own " +
-        $"prepared command (SQLite: the events and the head row's guarded move, then COMMIT; PostgreSQL: the events and the COMMIT in one round trip). Unaudited: the same row through a " +
+    report.Paragraph($"One write = one request's unit of work in its own DI scope and context: a new `Model` row and `SaveChangesAsync` (INSERT), or " +
+        $"a model loaded by its id, its description revised and `SaveChangesAsync` (UPDATE, `model.revised`; each writer revises its own models). Audited: `GovernanceDbContext` with " +
+        $"`db.Audit.Record(\"model.registered\", model)` (or `\"model.revised\"`), which saves in a transaction of its own: BEGIN and EF's batch, then on SQLite the " +
+        $"recorder's own prepared command (the events and the head row's guarded move) and COMMIT; on PostgreSQL, for a save of new rows, " +
+        $"the events (each chained by one statement) and the COMMIT at the end of EF's batch, one round trip in all; a save with an UPDATE " +
+        $"sends them in a prepared batch of its own after EF's (ADR-016). Unaudited: the same row through a " +
         $"plain context mapping only `Model` to the same table, in a transaction of the same shape (BEGIN, the batch, COMMIT, no savepoint); " +
-        $"the aim's ratio is against it. Autocommit: the same row as one autocommitted INSERT, for reference. " +
+        $"the aim's ratio is against it. Autocommit (inserts only): the same row as one autocommitted INSERT, for reference. " +
         $"Databases: {string.Join("; ", versions)}.");
     report.Table(
-        ["Database", "Writers", "Writes per run", "Unaudited writes/s", "Audited writes/s", "Audited / unaudited", "Paired ratio range", "Aim ≥ 0.70",
+        ["Database", "Write", "Writers", "Writes per run", "Unaudited writes/s", "Audited writes/s", "Audited / unaudited", "Paired ratio range", "Aim ≥ 0.70",
          "Autocommit writes/s", "Audited / autocommit"],
         cells.Select(c => (IReadOnlyList<string>)
         [
-            c.Database, c.Writers.ToString(), Format.Count(c.WritesPerRun), Format.Rate(c.Unaudited.Median), Format.Rate(c.Audited.Median),
+            c.Database, c.Write, c.Writers.ToString(), Format.Count(c.WritesPerRun), Format.Rate(c.Unaudited.Median), Format.Rate(c.Audited.Median),
             Format.Ratio(c.Ratio), $"{Format.Ratio(c.PairedRatios.Min)}–{Format.Ratio(c.PairedRatios.Max)}", c.Ratio >= 0.7 ? "met" : "**not met**",
-            Format.Rate(c.Autocommit.Median), Format.Ratio(c.AutocommitRatio),
+            c.Autocommit is { } auto ? Format.Rate(auto.Median) : "–", c.AutocommitRatio is { } ratio ? Format.Ratio(ratio) : "–",
         ]),
-        [false, true, true, true, true, true, true, false, true, true]);
+        [false, false, true, true, true, true, true, true, false, true, true]);
     report.Paragraph("Writes/s is the median over the repetitions; the paired range is audited/unaudited for each repetition's back-to-back pair " +
         "(their order alternates), showing how much the ratio moves with machine load.");
     report.Heading("Append latency per write (ms, all timed repetitions pooled)");
     report.Table(
-        ["Database", "Writers", "Unaudited p50", "Unaudited p99", "Audited p50", "Audited p99"],
+        ["Database", "Write", "Writers", "Unaudited p50", "Unaudited p99", "Audited p50", "Audited p99"],
         cells.Select(c => (IReadOnlyList<string>)
         [
-            c.Database, c.Writers.ToString(), Format.Millis(c.UnauditedLatencyMs.Median), Format.Millis(c.UnauditedLatencyMs.Percentile(0.99)),
+            c.Database, c.Write, c.Writers.ToString(), Format.Millis(c.UnauditedLatencyMs.Median), Format.Millis(c.UnauditedLatencyMs.Percentile(0.99)),
             Format.Millis(c.AuditedLatencyMs.Median), Format.Millis(c.AuditedLatencyMs.Percentile(0.99)),
         ]),
-        [false, true, true, true, true, true]);
+        [false, false, true, true, true, true, true]);
     report.Heading("Where an append's time goes (1 writer, ms per write)");
     report.Table(
         ["Database", "Write", "Total", "BEGIN", "SELECT head (lock)", "INSERT/UPDATE batch", "COMMIT", "Events + COMMIT batch", "Outside the database"],
@@ -84,15 +87,18 @@ if (options.Appends)
     report.Paragraph("From EF's own command and transaction durations (a command interceptor, in a separate untimed pass). Both saves run " +
         "in a transaction of their own. An audited save on SQLite whose process already knows the head reads no head row (it is empty then); its " +
         "events and head row go in a command of the recorder's own (ADR-009), which EF's interceptor does not see, so that command's time counts under " +
-        "\"Outside the database\" there. On PostgreSQL the audited save sends its events and the COMMIT in one batch of its own past EF (ADR-014), timed " +
-        "from Npgsql's tracing. \"Outside the database\" is EF change tracking and SQL generation, the audit recorder (payload, canonical form, SHA-256), " +
+        "\"Outside the database\" there. On PostgreSQL the audited save of new rows sends its events and the COMMIT at the end of EF's batch " +
+        "(ADR-016), so their time counts under \"INSERT/UPDATE batch\"; a save with updates would send them in a batch of its own, timed from Npgsql's " +
+        "tracing (\"Events + COMMIT batch\"). PostgreSQL connections prepare repeated statements automatically (Max Auto Prepare, the portal's " +
+        "default), on both sides. \"Outside the database\" is EF change tracking and SQL generation, the audit recorder (payload, canonical form, SHA-256), " +
         "the DI scope and the context.");
     report.Paragraph("Sanity after the audited runs: " + string.Join("; ", sanity.Select(s =>
-        $"{s.Database} {(s.Valid ? "valid and gapless" : "**FAILED**")} ({s.Reason}; {Format.Count(s.AuditedWrites)} audited writes, " +
+        $"{s.Database} {(s.Valid ? "valid and gapless" : "**FAILED**")} ({s.Reason}; {Format.Count(s.AuditedWrites)} audited inserts and " +
+        $"{Format.Count(s.AuditedUpdates)} audited updates, one event each, " +
         $"{Format.Count(s.Models)} of {Format.Count(s.ExpectedModels)} model rows)")) + ".");
     aims.AddRange(cells.Select(c => (IReadOnlyList<string>)
     [
-        $"Audited ≥ 0.7 × unaudited, {c.Database}, {c.Writers} writer{(c.Writers == 1 ? "" : "s")}",
+        $"Audited ≥ 0.7 × unaudited, {c.Database}, {c.Write}, {c.Writers} writer{(c.Writers == 1 ? "" : "s")}",
         $"{Format.Ratio(c.Ratio)} ({Format.Rate(c.Audited.Median)} vs {Format.Rate(c.Unaudited.Median)} writes/s)",
         c.Ratio >= 0.7 ? "met" : "**not met**",
     ]));

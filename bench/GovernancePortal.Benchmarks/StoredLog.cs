@@ -85,11 +85,6 @@ internal static class StoredLog
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        // The log is chained already; the portal's trigger would chain every row again (one at a time, under the lock).
-        await using (var disable = new NpgsqlCommand("""ALTER TABLE "AuditEvents" DISABLE TRIGGER "AuditEvents_chain" """, connection))
-        {
-            await disable.ExecuteNonQueryAsync();
-        }
         await using (var import = await connection.BeginBinaryImportAsync($"COPY \"AuditEvents\" ({Columns}) FROM STDIN (FORMAT BINARY)"))
         {
             foreach (var stored in log.Events)
@@ -112,10 +107,6 @@ internal static class StoredLog
                 import.Write(e.Hash, NpgsqlDbType.Char);
             }
             await import.CompleteAsync();
-        }
-        await using (var enable = new NpgsqlCommand("""ALTER TABLE "AuditEvents" ENABLE TRIGGER "AuditEvents_chain" """, connection))
-        {
-            await enable.ExecuteNonQueryAsync();
         }
 
         await using (var transaction = await connection.BeginTransactionAsync())

@@ -1016,3 +1016,37 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261126042347_AuditChainedByStatement') THEN
+    DROP TRIGGER "AuditEvents_chain" ON "AuditEvents";
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261126042347_AuditChainedByStatement') THEN
+    DROP FUNCTION audit_chain_append();
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261126042347_AuditChainedByStatement') THEN
+    ALTER TABLE "AuditHeads" ADD "PreviousHash" character(64);
+    UPDATE "AuditHeads" h SET "PreviousHash" = COALESCE(
+        (SELECT e."PreviousHash" FROM "AuditEvents" e WHERE e."Sequence" = h."Sequence"), h."Hash");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261126042347_AuditChainedByStatement') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261126042347_AuditChainedByStatement', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

@@ -38,8 +38,32 @@ public sealed record AuditRecord(
     /// <summary>RFC 8785 canonical JSON of this record and its predecessor's hash. <see cref="Payload"/> is already canonical.</summary>
     public string Canonical(string previousHash)
     {
-        // Members are written in the code-unit order RFC 8785 prescribes.
         var b = new StringBuilder(256 + Payload.Length);
+        WriteBeforePrevious(b);
+        CanonicalJson.WriteString(b, previousHash);
+        b.Append(",\"seq\":").Append(Sequence.ToString(CultureInfo.InvariantCulture));
+        WriteAfterSequence(b);
+        return b.ToString();
+    }
+
+    /// <summary>
+    /// <see cref="Canonical"/> without the part the chain decides: the text before the predecessor's hash (ending in
+    /// <c>"prev":"</c>) and the text after the sequence number. A database that chains the event puts
+    /// <c>hash + '","seq":' + sequence</c> between them (PostgreSQL: AuditRecorder).
+    /// </summary>
+    public (string BeforePrevious, string AfterSequence) CanonicalAroundChain()
+    {
+        var b = new StringBuilder(256 + Payload.Length);
+        WriteBeforePrevious(b);
+        var before = b.Append('"').ToString();
+        b.Clear();
+        WriteAfterSequence(b);
+        return (before, b.ToString());
+    }
+
+    // Members are written in the code-unit order RFC 8785 prescribes: action … payload, then prev, seq, ts, v.
+    private void WriteBeforePrevious(StringBuilder b)
+    {
         b.Append("{\"action\":");
         CanonicalJson.WriteString(b, Action);
         b.Append(",\"actor\":{");
@@ -72,12 +96,13 @@ public sealed record AuditRecord(
         CanonicalJson.WriteString(b, EntityType);
         b.Append(",\"payload\":").Append(Payload);
         b.Append(",\"prev\":");
-        CanonicalJson.WriteString(b, previousHash);
-        b.Append(",\"seq\":").Append(Sequence.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private void WriteAfterSequence(StringBuilder b)
+    {
         b.Append(",\"ts\":");
         CanonicalJson.WriteString(b, Normalize(Timestamp).UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture));
         b.Append(",\"v\":").Append(FormatVersion).Append('}');
-        return b.ToString();
     }
 
     /// <summary>UTF-8 bytes of <see cref="Canonical"/>, written without building the string.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
+using System.Text;
 using GovernancePortal.Data;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -65,11 +66,12 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
     }
 
     /// <summary>
-    /// PostgreSQL: the change is saved first; then one statement inserts the events and a row trigger gives each its
-    /// sequence, predecessor and hash under the head row's lock (db/postgresql: AuditChainedInDatabase), and in our own
-    /// transaction the COMMIT goes in the same round trip. The lock is taken and released inside the database, never held
-    /// across the client's work, so parallel writers (and portal instances) queue for microseconds, not round trips.
-    /// The trigger writes the same canonical form as <see cref="AuditRecord"/>, so verification is the same everywhere.
+    /// PostgreSQL (ADR-014, ADR-016): the change is saved first; then one statement per event moves the head row under its
+    /// lock and inserts the event with the sequence, predecessor and hash the database gave it; in our own transaction the
+    /// COMMIT follows in the same round trip. The lock is taken and released inside the database, never held across the
+    /// client's work, so parallel writers (and portal instances) queue for microseconds, not round trips. When EF's last
+    /// command holds only INSERTs, the events and the COMMIT ride at its end (<see cref="AuditedNpgsqlBatch"/>), which saves
+    /// a round trip; otherwise they follow as a prepared batch of their own.
     /// </summary>
     private async Task<int> AppendChainedByDatabaseAsync(GovernanceDbContext db, List<PreparedAuditEvent> prepared,
         bool acceptAllChangesOnSuccess, Func<bool, CancellationToken, Task<int>> saveChanges, CancellationToken cancellationToken)
@@ -101,9 +103,24 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
             // The whole transaction is ours and is rolled back on any failure: a savepoint around the save would only
             // cost two more round trips.
             db.Database.AutoSavepointsEnabled = false;
-            // Changes are accepted only once the events have committed with them.
-            var written = await saveChanges(false, cancellationToken);
-            await InsertChainedAsync(db, records, commit: true, cancellationToken);
+            _forLastBatch = records;
+            _appendedToLastBatch = false;
+            int written;
+            try
+            {
+                // Changes are accepted only once the events have committed with them. When the events went with EF's
+                // command, EF reports their failure; the database has then refused the whole transaction.
+                written = await saveChanges(false, cancellationToken);
+            }
+            finally
+            {
+                _forLastBatch = null;
+                _lastBatchOffered = false;
+            }
+            if (!_appendedToLastBatch)
+            {
+                await InsertChainedAsync(db, records, commit: true, cancellationToken);
+            }
             if (acceptAllChangesOnSuccess)
             {
                 db.ChangeTracker.AcceptAllChanges();
@@ -117,24 +134,95 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
         }
     }
 
+    // PostgreSQL, own transaction: the events waiting for EF's last command, whether that command is being sent now,
+    // and whether they went with it.
+    private List<AuditRecord>? _forLastBatch;
+    private bool _lastBatchOffered;
+    private bool _appendedToLastBatch;
+
+    internal void OfferLastBatch() => _lastBatchOffered = _forLastBatch is not null;
+
+    internal void WithdrawLastBatch() => _lastBatchOffered = false;
+
+    /// <summary>Appends the waiting events and the COMMIT to EF's last command, when it has been offered.</summary>
+    internal void AppendToLastBatch(NpgsqlCommand command)
+    {
+        if (!_lastBatchOffered || _forLastBatch is not { } records)
+        {
+            return;
+        }
+        _lastBatchOffered = false;
+        _forLastBatch = null;
+        var sql = new StringBuilder(command.CommandText);
+        if (!command.CommandText.TrimEnd().EndsWith(';'))
+        {
+            sql.Append(';');
+        }
+        for (var n = 0; n < records.Count; n++)
+        {
+            // The same text for the same position on every save, so Npgsql's automatic preparation reuses it.
+            sql.Append('\n').Append(InsertEventSql(i => $"@audit{n}_{i}")).Append(';');
+            var i = 0;
+            foreach (var parameter in EventParameters(records[n]))
+            {
+                parameter.ParameterName = $"audit{n}_{i++}";
+                command.Parameters.Add(parameter);
+            }
+        }
+        sql.Append("\nCOMMIT;");
+        command.CommandText = sql.ToString();
+        _appendedToLastBatch = true;
+    }
+
+    private static readonly string[] EventColumns =
+        ["Timestamp", "ActorOid", "ActorUsername", "ActorRoles", "ActorApiKey", "Action", "EntityType", "EntityId", "Payload", "CorrelationId", "ClientAddress"];
+
+    private static readonly string PositionalInsertEventSql = InsertEventSql(i => $"${i + 1}");
+
+    /// <summary>
+    /// One event, chained by the database in one statement: the head row's UPDATE takes its lock, moves it on and hashes
+    /// the canonical form the portal sent split around the chain (<see cref="AuditRecord.CanonicalAroundChain"/>) with
+    /// the predecessor's hash and the new sequence number between; the INSERT stores what it returned. Without a head row
+    /// the INSERT gets one row of NULLs and fails, rather than saving the change without its event.
+    /// </summary>
+    private static string InsertEventSql(Func<int, string> placeholder)
+    {
+        var before = placeholder(EventColumns.Length);
+        var after = placeholder(EventColumns.Length + 1);
+        return $"""
+            WITH moved AS (
+                UPDATE "AuditHeads" SET "Sequence" = "Sequence" + 1, "PreviousHash" = "Hash",
+                    "Hash" = encode(sha256(convert_to({before} || "Hash" || '","seq":' || ("Sequence" + 1)::text || {after}, 'UTF8')), 'hex')
+                WHERE "Id" = 1
+                RETURNING "Sequence", "PreviousHash", "Hash")
+            INSERT INTO "AuditEvents" ("Sequence", "PreviousHash", "Hash", {string.Join(", ", EventColumns.Select(c => $"\"{c}\""))})
+            SELECT moved."Sequence", moved."PreviousHash", moved."Hash", {string.Join(", ", EventColumns.Select((_, i) => placeholder(i)))}
+            FROM (VALUES (1)) AS one LEFT JOIN moved ON true
+            """;
+    }
+
+    /// <summary>The values of <see cref="EventColumns"/>, then the canonical text before and after the chain's part.</summary>
+    private static IEnumerable<NpgsqlParameter> EventParameters(AuditRecord record)
+    {
+        var e = AuditEvent.From(record, "", "");
+        yield return new NpgsqlParameter<DateTimeOffset> { TypedValue = e.Timestamp };
+        foreach (var value in new[] { e.ActorOid, e.ActorUsername, e.ActorRoles, e.ActorApiKey, e.Action, e.EntityType, e.EntityId, e.Payload, e.CorrelationId, e.ClientAddress })
+        {
+            yield return new NpgsqlParameter { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
+        }
+        var (beforePrevious, afterSequence) = record.CanonicalAroundChain();
+        yield return new NpgsqlParameter { Value = beforePrevious, NpgsqlDbType = NpgsqlDbType.Text };
+        yield return new NpgsqlParameter { Value = afterSequence, NpgsqlDbType = NpgsqlDbType.Text };
+    }
+
     private static async Task InsertChainedAsync(GovernanceDbContext db, List<AuditRecord> records, bool commit, CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var batch = new NpgsqlBatch(connection);
         foreach (var record in records)
         {
-            var e = AuditEvent.From(record, "", "");
-            var insert = new NpgsqlBatchCommand(
-                """
-                INSERT INTO "AuditEvents" ("Timestamp", "ActorOid", "ActorUsername", "ActorRoles", "ActorApiKey", "Action",
-                    "EntityType", "EntityId", "Payload", "CorrelationId", "ClientAddress")
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                """);
-            insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = e.Timestamp });
-            foreach (var value in new[] { e.ActorOid, e.ActorUsername, e.ActorRoles, e.ActorApiKey, e.Action, e.EntityType, e.EntityId, e.Payload, e.CorrelationId, e.ClientAddress })
-            {
-                insert.Parameters.Add(new NpgsqlParameter { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            }
+            var insert = new NpgsqlBatchCommand(PositionalInsertEventSql);
+            insert.Parameters.AddRange(EventParameters(record).ToArray());
             batch.BatchCommands.Add(insert);
         }
         if (commit)
@@ -145,8 +233,7 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
         try
         {
             // Prepared once per pooled connection (Npgsql keeps prepared statements across pool returns), and then
-            // only bound: no parsing or planning per event. A connection with prepared statements is also reset
-            // without DISCARD ALL, which would otherwise drop the chain trigger's cached plans on every reuse.
+            // only bound: no parsing or planning per event.
             await batch.PrepareAsync(cancellationToken);
             await batch.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -1,6 +1,9 @@
 using GovernancePortal.Audit;
 using Microsoft.AspNetCore.DataProtection;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Update;
+using Npgsql;
 
 namespace GovernancePortal.Data;
 
@@ -55,5 +58,24 @@ public static class DataServices
         options.UseSqlite(connectionString, o => o.MigrationsHistoryTable("__EFMigrationsHistory"));
 
     public static void ConfigurePostgreSql(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString, o => o.MigrationsHistoryTable("__EFMigrationsHistory"));
+        options.UseNpgsql(PostgreSqlConnectionString(connectionString), o => o.MigrationsHistoryTable("__EFMigrationsHistory"))
+            .ReplaceService<IModificationCommandBatchFactory, AuditedNpgsqlBatchFactory>()
+            .AddInterceptors(AuditLastBatchInterceptor.Instance);
+
+    /// <summary>
+    /// The configured connection string, with Npgsql's automatic preparation on unless it says otherwise ("Max Auto
+    /// Prepare=0" turns it off, e.g. behind a pooler without prepared-statement support): the statements a portal repeats,
+    /// EF's saves and the audit append among them, are then parsed and planned once per pooled connection.
+    /// </summary>
+    public static string PostgreSqlConnectionString(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare"))
+        {
+            return connectionString;
+        }
+        return new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = DefaultMaxAutoPrepare }.ConnectionString;
+    }
+
+    private const int DefaultMaxAutoPrepare = 64;
 }

@@ -1,7 +1,10 @@
+using System.Data.Common;
 using GovernancePortal.Data;
 using GovernancePortal.Identity;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GovernancePortal.Audit;
@@ -148,8 +151,9 @@ public abstract class AuditAppendTests(PortalFactory portal)
     [Fact]
     public async Task Events_with_hostile_text_are_hashed_exactly_as_the_verifier_recomputes_them()
     {
-        // On PostgreSQL the database writes the canonical form (trigger "AuditEvents_chain"); it must match AuditRecord
-        // byte for byte on escapes, non-ASCII, surrogate pairs, empty and absent values.
+        // On PostgreSQL the database hashes the canonical form around the chain's part (AuditRecord.CanonicalAroundChain);
+        // it must match what the verifier rebuilds from the stored columns byte for byte on escapes, non-ASCII, surrogate
+        // pairs, empty and absent values.
         var random = new Random(20261125);
         var start = await portal.WithDbAsync(db => db.AuditEvents.MaxAsync(e => (long?)e.Sequence)) ?? 0;
         for (var save = 0; save < 150; save++)
@@ -237,21 +241,202 @@ public sealed class AuditAppendTestsOnSqlite(SqlitePortal portal) : AuditAppendT
 
 public sealed class AuditAppendTestsOnPostgreSql(PostgreSqlPortal portal) : AuditAppendTests(portal), IClassFixture<PostgreSqlPortal>
 {
-    [Fact]
-    public async Task The_database_chains_every_inserted_event_whatever_sequence_and_hashes_the_writer_sends()
+    private static UserAccount NewUser(string name) => new()
     {
-        await portal.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("""
-            INSERT INTO "AuditEvents" ("Sequence", "Timestamp", "ActorOid", "ActorUsername", "ActorRoles", "Action", "EntityType",
-                "EntityId", "Payload", "PreviousHash", "Hash")
-            VALUES (1, now(), 'oid', 'someone', '', 'test.forged-position', 'Writer', 'forged', '{{}}', repeat('0', 64), repeat('f', 64))
-            """));
+        ObjectId = Guid.NewGuid(), TenantId = DemoPersonas.TenantId, Username = $"{name}-{Guid.NewGuid():N}@demo.test", DisplayName = name,
+    };
 
-        var forged = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().SingleAsync(e => e.Action == "test.forged-position"));
-        var head = await portal.WithDbAsync(db => db.AuditHeads.AsNoTracking().SingleAsync());
-        Assert.Equal((head.Sequence, head.Hash), (forged.Sequence, forged.Hash));
-        Assert.True(forged.Sequence > 1);
-        Assert.Equal(forged.Hash, forged.ToRecord().ComputeHash(forged.PreviousHash));
+    /// <summary>A portal context that also keeps the text of every command EF sends for a save, and at most this many changes per command.</summary>
+    private async Task<T> WithSpiedDbAsync<T>(Func<GovernanceDbContext, List<string>, Task<T>> work, int? maxBatchSize = null)
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var sent = new List<string>();
+        var builder = new DbContextOptionsBuilder<PostgreSqlGovernanceDbContext>(
+            scope.ServiceProvider.GetRequiredService<DbContextOptions<PostgreSqlGovernanceDbContext>>());
+        builder.AddInterceptors(new SaveCommandSpy(sent));
+        if (maxBatchSize is { } size)
+        {
+            var relational = builder.Options.Extensions.OfType<RelationalOptionsExtension>().Single();
+            ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(relational.WithMaxBatchSize(size));
+        }
+        await using var db = new PostgreSqlGovernanceDbContext(builder.Options, scope.ServiceProvider.GetRequiredService<AuditRecorder>());
+        return await work(db, sent);
+    }
+
+    private sealed class SaveCommandSpy(List<string> sent) : DbCommandInterceptor
+    {
+        public override ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result,
+            CancellationToken cancellationToken = default)
+        {
+            if (eventData.CommandSource == CommandSource.SaveChanges)
+            {
+                sent.Add(command.CommandText);
+            }
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    [Fact]
+    public async Task A_save_of_new_rows_sends_its_events_and_the_commit_with_the_rows()
+    {
+        var user = NewUser("one-trip");
+        var sent = await WithSpiedDbAsync(async (db, sent) =>
+        {
+            db.Users.Add(user);
+            db.Audit.Record("test.one-trip", user);
+            await db.SaveChangesAsync();
+            return sent;
+        });
+
+        var command = Assert.Single(sent);
+        Assert.Contains("INSERT INTO \"AuditEvents\"", command);
+        Assert.EndsWith("COMMIT;", command);
+        Assert.True(await portal.WithDbAsync(db => db.Users.AnyAsync(u => u.Id == user.Id)));
+        Assert.Single(await portal.WithDbAsync(db => db.AuditEvents.Where(e => e.Action == "test.one-trip").ToListAsync()));
         var result = await VerifyAsync();
         Assert.True(result.Valid, result.Reason);
+    }
+
+    [Fact]
+    public async Task A_save_in_several_commands_sends_its_events_with_the_last_and_commits_all_or_nothing()
+    {
+        var first = NewUser("batch-first");
+        var second = NewUser("batch-second");
+        var sent = await WithSpiedDbAsync(async (db, sent) =>
+        {
+            db.Users.AddRange(first, second);
+            db.Audit.Record("test.batches", first);
+            db.Audit.Record("test.batches", second);
+            await db.SaveChangesAsync();
+            return sent;
+        }, maxBatchSize: 1);
+
+        Assert.Equal(2, sent.Count);
+        Assert.DoesNotContain("AuditEvents", sent[0]);
+        Assert.Contains("INSERT INTO \"AuditEvents\"", sent[1]);
+        Assert.Equal(2, await portal.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == "test.batches")));
+
+        // The second command fails (its username is taken): the first command's row must not stay either.
+        var clash = NewUser("batch-clash");
+        var taken = NewUser("batch-taken");
+        taken.Username = first.Username;
+        await WithSpiedDbAsync(async (db, _) =>
+        {
+            db.Users.AddRange(clash, taken);
+            db.Audit.Record("test.batches-failed", clash);
+            db.Audit.Record("test.batches-failed", taken);
+            return await Assert.ThrowsAnyAsync<DbUpdateException>(() => db.SaveChangesAsync());
+        }, maxBatchSize: 1);
+
+        Assert.False(await portal.WithDbAsync(db => db.Users.AnyAsync(u => u.Id == clash.Id)));
+        Assert.Equal(0, await portal.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == "test.batches-failed")));
+        var result = await VerifyAsync();
+        Assert.True(result.Valid, result.Reason);
+    }
+
+    [Fact]
+    public async Task A_stale_update_commits_nothing_and_records_nothing()
+    {
+        // EF judges an UPDATE's row count after its command returns, so the events and the COMMIT must not go with it.
+        var user = NewUser("stale");
+        await portal.WithDbAsync(async db =>
+        {
+            db.Users.Add(user);
+            db.Audit.Record("test.stale-created", user);
+            await db.SaveChangesAsync();
+        });
+
+        var sent = await WithSpiedDbAsync(async (db, sent) =>
+        {
+            var tracked = await db.Users.SingleAsync(u => u.Id == user.Id);
+            // Gone underneath it (the users table has no protection of its own).
+            await db.Database.ExecuteSqlAsync($"DELETE FROM \"Users\" WHERE \"Id\" = {user.Id}");
+            tracked.DisplayName = "Renamed";
+            db.Audit.Record("test.stale-renamed", tracked);
+            await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => db.SaveChangesAsync());
+            return sent;
+        });
+
+        Assert.DoesNotContain(sent, command => command.Contains("AuditEvents"));
+        Assert.Equal(0, await portal.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == "test.stale-renamed")));
+        var result = await VerifyAsync();
+        Assert.True(result.Valid, result.Reason);
+    }
+
+    [Fact]
+    public async Task When_the_audit_write_of_new_rows_fails_nothing_is_saved()
+    {
+        var before = await portal.WithDbAsync(db => db.AuditEvents.CountAsync());
+        var user = NewUser("audit-fails");
+
+        var failure = await portal.WithDbAsync(async db =>
+        {
+            db.Users.Add(user);
+            // An action longer than its column cannot be stored.
+            db.Audit.Record(new string('x', 300), user);
+            return await Assert.ThrowsAnyAsync<DbUpdateException>(() => db.SaveChangesAsync());
+        });
+
+        // EF reports it (the events went with its command); the database refused the whole transaction.
+        Assert.Contains("value too long", failure.InnerException?.Message);
+        Assert.False(await portal.WithDbAsync(db => db.Users.AnyAsync(u => u.Id == user.Id)));
+        Assert.Equal(before, await portal.WithDbAsync(db => db.AuditEvents.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Without_a_head_row_a_change_is_refused_rather_than_saved_unaudited()
+    {
+        var user = NewUser("no-head");
+        await portal.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("""ALTER TABLE "AuditHeads" RENAME TO "AuditHeadsAway" """));
+        try
+        {
+            await portal.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("""
+                CREATE TABLE "AuditHeads" (LIKE "AuditHeadsAway" INCLUDING ALL)
+                """));
+            await portal.WithDbAsync(async db =>
+            {
+                db.Users.Add(user);
+                db.Audit.Record("test.no-head", user);
+                await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+            });
+        }
+        finally
+        {
+            await portal.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("""
+                DROP TABLE "AuditHeads";
+                ALTER TABLE "AuditHeadsAway" RENAME TO "AuditHeads";
+                """));
+        }
+
+        Assert.False(await portal.WithDbAsync(db => db.Users.AnyAsync(u => u.Id == user.Id)));
+        var result = await VerifyAsync();
+        Assert.True(result.Valid, result.Reason);
+    }
+
+    [Fact]
+    public async Task An_event_inserted_past_the_chain_is_caught_by_verification()
+    {
+        // The portal chains every event it writes; a row slipped in by hand, with a made-up hash, breaks the chain.
+        var head = await portal.WithDbAsync(db => db.AuditHeads.AsNoTracking().SingleAsync());
+        await portal.WithDbAsync(db => db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "AuditEvents" ("Sequence", "Timestamp", "ActorOid", "ActorUsername", "ActorRoles", "Action", "EntityType",
+                "EntityId", "Payload", "PreviousHash", "Hash")
+            VALUES ({head.Sequence + 1}, now(), 'oid', 'someone', '', 'test.slipped-in', 'Writer', 'forged', {"{}"}, {head.Hash}, repeat('f', 64))
+            """));
+        try
+        {
+            var result = await VerifyAsync();
+
+            Assert.False(result.Valid);
+            Assert.Equal(head.Sequence + 1, result.FirstInvalidSequence);
+        }
+        finally
+        {
+            await portal.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("""
+                ALTER TABLE "AuditEvents" DISABLE TRIGGER "AuditEvents_refuse_change";
+                DELETE FROM "AuditEvents" WHERE "Action" = 'test.slipped-in';
+                ALTER TABLE "AuditEvents" ENABLE TRIGGER "AuditEvents_refuse_change";
+                """));
+        }
     }
 }

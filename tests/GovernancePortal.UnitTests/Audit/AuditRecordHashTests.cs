@@ -58,6 +58,29 @@ public class AuditRecordHashTests
     }
 
     [Fact]
+    public void The_canonical_form_around_the_chain_joined_as_the_database_joins_it_is_the_canonical_form()
+    {
+        // PostgreSQL hashes BeforePrevious || hash || '","seq":' || sequence || AfterSequence (AuditRecorder).
+        var random = new Random(20261126);
+        for (var i = 0; i < 2000; i++)
+        {
+            var record = new AuditRecord(random.Next(1, 5_000_000), AuditTestData.Start.AddTicks(random.NextInt64(0, TimeSpan.TicksPerDay * 400)),
+                new AuditActor(RandomText(random, 40), RandomText(random, 40), [RandomText(random, 12)], random.Next(3) == 0 ? RandomText(random, 20) : null),
+                RandomText(random, 30), RandomText(random, 20), RandomText(random, 30),
+                // A payload may itself hold text that looks like the chain's members.
+                random.Next(4) == 0 ? "{\"prev\":\"\",\"seq\":0,\"ts\":\"x\"}" : RandomText(random, 400),
+                random.Next(3) == 0 ? null : RandomText(random, 30), random.Next(3) == 0 ? null : RandomText(random, 20));
+            var previous = Convert.ToHexStringLower(RandomBytes(random));
+
+            var (before, after) = record.CanonicalAroundChain();
+
+            Assert.EndsWith(",\"prev\":\"", before);
+            Assert.StartsWith(",\"ts\":", after);
+            Assert.Equal(record.Canonical(previous), before + previous + "\",\"seq\":" + record.Sequence + after);
+        }
+    }
+
+    [Fact]
     public void Every_escaped_character_and_lone_surrogates_encode_the_same()
     {
         var all = new string(Enumerable.Range(0, 0x80).Select(c => (char)c).ToArray()) + "\ud800x\udc00\ud83d\ude00\ud83d";
