@@ -15,9 +15,10 @@ namespace GovernancePortal.Audit;
 
 /// <summary>
 /// PostgreSQL: lets the audit recorder put its events and the COMMIT at the end of the save's last command, so that an
-/// audited save of new rows takes one round trip after BEGIN, not two (ADR-014). Only a last batch made of INSERTs
-/// qualifies: EF checks the row counts of UPDATE and DELETE only after the batch has returned, and a COMMIT sent
-/// with them would already have made a stale change permanent.
+/// audited save of new rows takes one round trip in all (ADR-016). Only a last batch of INSERTs that read nothing back
+/// qualifies: EF checks the row counts of UPDATE and DELETE only after the batch has returned, and a COMMIT sent with
+/// them would already have made a stale change permanent; and with nothing to read, Npgsql reads every statement's
+/// outcome, the appended ones' too, before EF goes on.
 /// </summary>
 internal sealed class AuditedNpgsqlBatchFactory(ModificationCommandBatchFactoryDependencies dependencies, IDbContextOptions options)
     : IModificationCommandBatchFactory
@@ -61,7 +62,7 @@ internal sealed class AuditedNpgsqlBatch(ModificationCommandBatchFactoryDependen
     private AuditRecorder? OfferToRecorder()
     {
         if (AreMoreBatchesExpected || Dependencies.CurrentContext.Context is not GovernanceDbContext db
-            || !ModificationCommands.All(command => command.EntityState == EntityState.Added))
+            || !ModificationCommands.All(command => command.EntityState == EntityState.Added && !command.ColumnModifications.Any(column => column.IsRead)))
         {
             return null;
         }
