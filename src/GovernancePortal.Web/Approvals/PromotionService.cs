@@ -34,7 +34,12 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
 
     /// <summary>The gates under a given policy, such as the version a pending request was made under.</summary>
     public async Task<PromotionCheck> CheckAsync(ModelVersion version, Stage target, PromotionPolicy policy, CancellationToken cancellationToken = default) =>
-        new(policy, GateEvaluation.Evaluate(policy, await CandidateAsync(version, target, policy, cancellationToken)));
+        new(policy, GateEvaluation.Evaluate(policy, await CandidateAsync(version, target, policy, null, cancellationToken)));
+
+    /// <summary>The same, judged on evidence a page has already loaded for the version (its current card and checklist rows).</summary>
+    public async Task<PromotionCheck> CheckAsync(ModelVersion version, Stage target, PromotionPolicy policy, VersionEvidence evidence,
+        CancellationToken cancellationToken = default) =>
+        new(policy, GateEvaluation.Evaluate(policy, await CandidateAsync(version, target, policy, evidence, cancellationToken)));
 
     public async Task<PromotionOutcome> RequestAsync(Caller caller, ModelVersion version, Stage target, string justification, CancellationToken cancellationToken = default)
     {
@@ -117,7 +122,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         }
         var policy = Policy(promotion);
         var version = promotion.Version;
-        var gates = GateEvaluation.Evaluate(policy, await CandidateAsync(version, promotion.TargetStage, policy, cancellationToken));
+        var gates = GateEvaluation.Evaluate(policy, await CandidateAsync(version, promotion.TargetStage, policy, null, cancellationToken));
         PromotionAction action = verdict == Verdict.Approve ? new ApproveAction(caller, gates, comment) : new RejectAction(caller, comment ?? "");
         return await TransitionAsync(promotion, version, policy, action, gates, cancellationToken);
     }
@@ -139,7 +144,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         {
             return Failed(FailureKind.Forbidden, "Only model owners and compliance officers ask for a request's gates to be judged again.");
         }
-        var gates = GateEvaluation.Evaluate(policy, await CandidateAsync(version, promotion.TargetStage, policy, cancellationToken));
+        var gates = GateEvaluation.Evaluate(policy, await CandidateAsync(version, promotion.TargetStage, policy, null, cancellationToken));
         return await TransitionAsync(promotion, version, policy, new RecheckAction(gates), gates, cancellationToken);
     }
 
@@ -287,12 +292,13 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         (version.Metrics.Count > 0 ? version.Metrics : await db.VersionMetrics.AsNoTracking().Where(m => m.VersionId == version.Id).ToListAsync(cancellationToken))
             .Select(m => m.ToMeasured()).ToList();
 
-    private async Task<PromotionCandidate> CandidateAsync(ModelVersion version, Stage target, PromotionPolicy policy, CancellationToken cancellationToken)
+    private async Task<PromotionCandidate> CandidateAsync(ModelVersion version, Stage target, PromotionPolicy policy, VersionEvidence? evidence,
+        CancellationToken cancellationToken)
     {
-        var card = await cards.CurrentAsync(version, cancellationToken);
+        var card = evidence?.Card ?? await cards.CurrentAsync(version, cancellationToken);
         var anotherInProduction = await db.ModelVersions.AnyAsync(v => v.ModelId == version.ModelId && v.Stage == Stage.Production && v.Id != version.Id, cancellationToken);
         var checklistRows = policy.RequireApplicableChecklistsSignedOff || policy.RequiredChecklistTemplates.Count > 0
-            ? await checklists.ForVersionAsync(version, cancellationToken)
+            ? evidence?.Compliance ?? await checklists.ForVersionAsync(version, cancellationToken)
             : [];
         return new PromotionCandidate(version.Stage, target, version.Model.RiskTier, card.Completeness.Score, card.Completeness.Missing,
             await MetricsAsync(version, cancellationToken), anotherInProduction)
