@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Xunit;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Compliance;
 
@@ -10,11 +11,7 @@ public static class ChecklistCalls
 {
     public static readonly byte[] Pdf = Encoding.ASCII.GetBytes("%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
 
-    public static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
-
     public static string Assessment(string key, string version, string template = "hipaa") => $"/api/v1/models/{key}/versions/{version}/assessments/{template}";
-
-    public static async Task<JsonElement> BodyAsync(HttpResponseMessage response) => await response.Content.ReadFromJsonAsync<JsonElement>();
 
     public static async Task<JsonElement> OkAsync(HttpResponseMessage response)
     {

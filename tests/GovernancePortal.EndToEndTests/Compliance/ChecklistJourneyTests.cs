@@ -4,6 +4,7 @@ using System.Text.Json;
 using GovernancePortal.Testing;
 using Microsoft.Playwright;
 using static GovernancePortal.Compliance.ChecklistCalls;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Compliance;
 

@@ -4,6 +4,7 @@ using GovernancePortal.Registry;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
 using static GovernancePortal.Compliance.ChecklistCalls;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Approvals;
 

@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Approvals;
 
@@ -19,8 +20,6 @@ namespace GovernancePortal.Approvals;
 /// </summary>
 public abstract class PolicyTests(PortalFactory portal)
 {
-    private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
-
     private static StringContent RawJson(string body) => new(body, Encoding.UTF8, "application/json");
 
     private Task<HttpClient> As(string username) => TestApiKeys.ClientAsync(portal, username, "policy-tests");

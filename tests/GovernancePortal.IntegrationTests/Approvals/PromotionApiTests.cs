@@ -6,13 +6,12 @@ using System.Text.Json.Nodes;
 using GovernancePortal.Registry;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Approvals;
 
 public abstract class PromotionApiTests(PortalFactory portal)
 {
-    private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
-
     private Task<HttpClient> As(string username) => TestApiKeys.ClientAsync(portal, username, "promotion-tests");
 
     /// <summary>Copies the complete demo card of sepsis 1.1.0 onto another version, so the card gate passes.</summary>
@@ -23,8 +22,6 @@ public abstract class PromotionApiTests(PortalFactory portal)
             new StringContent(source.GetProperty("card").GetRawText(), Encoding.UTF8, "application/json"));
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
-
-    private static async Task<JsonElement> BodyAsync(HttpResponseMessage response) => await response.Content.ReadFromJsonAsync<JsonElement>();
 
     private Task<Stage> StageAsync(string key, string version) => portal.WithDbAsync(async db =>
         (await RegistryQueries.FindVersionAsync(db, key, version))!.Stage);

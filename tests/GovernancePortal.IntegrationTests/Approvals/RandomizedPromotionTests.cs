@@ -5,6 +5,7 @@ using System.Text.Json;
 using GovernancePortal.Registry;
 using GovernancePortal.Testing;
 using Xunit.Abstractions;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Approvals;
 
@@ -179,5 +180,4 @@ public sealed class ApiDriver(PromotionWorld world, IReadOnlyDictionary<string, 
         };
     }
 
-    private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
 }

@@ -5,14 +5,13 @@ using System.Text.Json;
 using GovernancePortal.Identity;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Approvals;
 
 public abstract class RetrospectiveApiTests(PortalFactory portal)
 {
     private Task<HttpClient> As(string username) => RollbackSetup.As(portal, username);
-
-    private static StringContent Json(object body) => RollbackSetup.Json(body);
 
     [Fact]
     public async Task An_independent_officer_closes_a_retrospective_with_findings_once_audited_and_the_list_follows_its_status()
@@ -33,7 +32,7 @@ public abstract class RetrospectiveApiTests(PortalFactory portal)
             Json(new { findings = "  Feature store lagged by a day; a freshness gate now blocks the release.  " }));
 
         Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
-        var body = await RollbackSetup.BodyAsync(closed);
+        var body = await BodyAsync(closed);
         Assert.Equal(("closed", "compliance@demo.test", "Feature store lagged by a day; a freshness gate now blocks the release."),
             (body.GetProperty("status").GetString(), body.GetProperty("closedBy").GetString(), body.GetProperty("findings").GetString()));
         Assert.Contains(id, await IdsAsync(viewer, "?status=closed"));
@@ -45,7 +44,7 @@ public abstract class RetrospectiveApiTests(PortalFactory portal)
         var again = await (await As("compliance2@demo.test")).PostAsync($"/api/v1/retrospectives/{id}/close", Json(new { findings = "Second opinion." }));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal("application/problem+json", again.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("already closed", (await RollbackSetup.BodyAsync(again)).GetProperty("detail").GetString());
+        Assert.Contains("already closed", (await BodyAsync(again)).GetProperty("detail").GetString());
         var audit = await portal.WithDbAsync(db => db.AuditEvents.Where(e => e.Action == "review.closed" && e.EntityId == id.ToString())
             .Select(e => e.ActorUsername).ToListAsync());
         Assert.Equal(["compliance@demo.test"], audit);
@@ -74,7 +73,7 @@ public abstract class RetrospectiveApiTests(PortalFactory portal)
         {
             var refused = await officer.PostAsync(close, new StringContent(body, Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-            Assert.True((await RollbackSetup.BodyAsync(refused)).GetProperty("errors").TryGetProperty(field, out _), $"{body[..Math.Min(body.Length, 40)]} names no {field}.");
+            Assert.True((await BodyAsync(refused)).GetProperty("errors").TryGetProperty(field, out _), $"{body[..Math.Min(body.Length, 40)]} names no {field}.");
         }
         foreach (var person in new[] { "viewer@demo.test", "auditor@demo.test", "admin@demo.test", "owner2@demo.test", "owner@demo.test" })
         {
@@ -86,7 +85,7 @@ public abstract class RetrospectiveApiTests(PortalFactory portal)
         {
             var refused = await (await As(person)).PostAsync(close, findings);
             Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
-            Assert.Contains("outside the owning team", (await RollbackSetup.BodyAsync(refused)).GetProperty("detail").GetString());
+            Assert.Contains("outside the owning team", (await BodyAsync(refused)).GetProperty("detail").GetString());
         }
         Assert.Equal(HttpStatusCode.NotFound, (await officer.PostAsync($"/api/v1/retrospectives/{Guid.NewGuid()}/close", findings)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await officer.GetAsync($"/api/v1/retrospectives/{Guid.NewGuid()}")).StatusCode);
@@ -94,7 +93,7 @@ public abstract class RetrospectiveApiTests(PortalFactory portal)
         {
             var badFilter = await officer.GetAsync($"/api/v1/retrospectives?status={status}");
             Assert.Equal(HttpStatusCode.BadRequest, badFilter.StatusCode);
-            Assert.True((await RollbackSetup.BodyAsync(badFilter)).GetProperty("errors").TryGetProperty("status", out _));
+            Assert.True((await BodyAsync(badFilter)).GetProperty("errors").TryGetProperty("status", out _));
         }
         Assert.Equal(HttpStatusCode.Unauthorized, (await PortalClient.Anonymous(portal).Http.GetAsync($"/api/v1/retrospectives/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await PortalClient.Anonymous(portal).Http.PostAsync(close, findings)).StatusCode);
@@ -109,10 +108,10 @@ public abstract class RetrospectiveApiTests(PortalFactory portal)
         await RollbackSetup.PromoteToProductionAsync(portal, owner, key, version, approvers);
         var started = await (await As(owner)).PostAsync($"/api/v1/models/{key}/rollbacks", Json(new { reason = "Production misbehaves after the release." }));
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);
-        var rollback = (await RollbackSetup.BodyAsync(started)).GetProperty("id").GetGuid();
+        var rollback = (await BodyAsync(started)).GetProperty("id").GetGuid();
         var confirmed = await (await As(confirmer)).PostAsync($"/api/v1/rollbacks/{rollback}/confirm", null);
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
-        return (await RollbackSetup.BodyAsync(confirmed)).GetProperty("retrospectiveId").GetGuid();
+        return (await BodyAsync(confirmed)).GetProperty("retrospectiveId").GetGuid();
     }
 
     private static async Task<List<Guid>> IdsAsync(HttpClient client, string query) =>

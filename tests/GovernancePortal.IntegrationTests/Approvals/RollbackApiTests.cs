@@ -6,17 +6,14 @@ using GovernancePortal.Registry;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Approvals;
 
 /// <summary>Puts a version in Production through the real promotion flow, so the previous champion has a recorded history.</summary>
 public static class RollbackSetup
 {
-    public static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
-
     public static Task<HttpClient> As(PortalFactory portal, string username) => TestApiKeys.ClientAsync(portal, username, "rollback-tests");
-
-    public static async Task<JsonElement> BodyAsync(HttpResponseMessage response) => await response.Content.ReadFromJsonAsync<JsonElement>();
 
     public static async Task PromoteToProductionAsync(PortalFactory portal, string owner, string key, string version, params string[] officers)
     {
@@ -48,8 +45,6 @@ public abstract class RollbackApiTests(PortalFactory portal)
 {
     private Task<HttpClient> As(string username) => RollbackSetup.As(portal, username);
 
-    private static StringContent Json(object body) => RollbackSetup.Json(body);
-
     [Fact]
     public async Task Owner_starts_officer_confirms_stages_swap_in_one_audited_transaction_and_the_right_people_are_told()
     {
@@ -60,7 +55,7 @@ public abstract class RollbackApiTests(PortalFactory portal)
         var started = await owner.PostAsync("/api/v1/models/fraud-card-realtime/rollbacks", Json(new { reason = "Decline rate doubled after the feature store migration." }));
 
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);
-        var body = await RollbackSetup.BodyAsync(started);
+        var body = await BodyAsync(started);
         var id = body.GetProperty("id").GetGuid();
         Assert.Equal($"/api/v1/rollbacks/{id}", started.Headers.Location!.OriginalString);
         Assert.Equal(("3.5.1", "3.5.0", "pending", "ModelOwner"), (body.GetProperty("fromVersion").GetString(), body.GetProperty("toVersion").GetString(),
@@ -71,7 +66,7 @@ public abstract class RollbackApiTests(PortalFactory portal)
         var confirmed = await (await As("compliance2@demo.test")).PostAsync($"/api/v1/rollbacks/{id}/confirm", null);
 
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
-        var after = await RollbackSetup.BodyAsync(confirmed);
+        var after = await BodyAsync(confirmed);
         Assert.Equal("confirmed", after.GetProperty("status").GetString());
         Assert.Equal("compliance2@demo.test", after.GetProperty("decidedBy").GetString());
         var reviewId = after.GetProperty("retrospectiveId").GetGuid();
@@ -109,17 +104,17 @@ public abstract class RollbackApiTests(PortalFactory portal)
         Assert.Equal(HttpStatusCode.Forbidden, (await (await As("auditor@demo.test")).PostAsync(start, reason)).StatusCode);
         var stranger = await (await As("owner@demo.test")).PostAsync(start, reason);
         Assert.Equal(HttpStatusCode.Forbidden, stranger.StatusCode);
-        Assert.Contains("Clinical AI", (await RollbackSetup.BodyAsync(stranger)).GetProperty("detail").GetString());
+        Assert.Contains("Clinical AI", (await BodyAsync(stranger)).GetProperty("detail").GetString());
         var owner = await As("owner2@demo.test");
         var noReason = await owner.PostAsync(start, Json(new { reason = " " }));
         Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
-        Assert.True((await RollbackSetup.BodyAsync(noReason)).GetProperty("errors").TryGetProperty("reason", out _));
+        Assert.True((await BodyAsync(noReason)).GetProperty("errors").TryGetProperty("reason", out _));
         Assert.Equal(HttpStatusCode.BadRequest, (await owner.PostAsync(start, Json(new { reason = "x", why = "unknown member" }))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await owner.PostAsync("/api/v1/models/no-such-model/rollbacks", reason)).StatusCode);
 
         var started = await owner.PostAsync(start, Json(new { reason = "Alert volume tripled on ward 4." }));
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);
-        var id = (await RollbackSetup.BodyAsync(started)).GetProperty("id").GetGuid();
+        var id = (await BodyAsync(started)).GetProperty("id").GetGuid();
         Assert.Equal(HttpStatusCode.Conflict, (await owner.PostAsync(start, Json(new { reason = "Again." }))).StatusCode);
         var viewer = await As("viewer@demo.test");
         Assert.Equal("pending", (await viewer.GetFromJsonAsync<JsonElement>($"/api/v1/rollbacks/{id}")).GetProperty("status").GetString());
@@ -157,7 +152,7 @@ public abstract class RollbackApiTests(PortalFactory portal)
     {
         await RollbackSetup.PromoteToProductionAsync(portal, "owner@demo.test", "credit-default-pd", "1.1.0", "compliance@demo.test", "compliance2@demo.test");
         var owner = await As("owner@demo.test");
-        var stale = (await RollbackSetup.BodyAsync(await owner.PostAsync("/api/v1/models/credit-default-pd/rollbacks",
+        var stale = (await BodyAsync(await owner.PostAsync("/api/v1/models/credit-default-pd/rollbacks",
             Json(new { reason = "Approval rate fell 40% within the hour." })))).GetProperty("id").GetGuid();
 
         // Meanwhile 1.2.0 goes back to Production by an ordinary promotion.
@@ -165,7 +160,7 @@ public abstract class RollbackApiTests(PortalFactory portal)
         var refused = await (await As("compliance@demo.test")).PostAsync($"/api/v1/rollbacks/{stale}/confirm", null);
 
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
-        Assert.Contains("Production changed", (await RollbackSetup.BodyAsync(refused)).GetProperty("detail").GetString());
+        Assert.Contains("Production changed", (await BodyAsync(refused)).GetProperty("detail").GetString());
         Assert.Equal(Stage.Production, await RollbackSetup.StageAsync(portal, "credit-default-pd", "1.2.0"));
         Assert.Equal(Stage.Staging, await RollbackSetup.StageAsync(portal, "credit-default-pd", "1.1.0"));
         Assert.Equal(0, await portal.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == "rollback.confirmed" && e.EntityId == stale.ToString())));
@@ -174,11 +169,11 @@ public abstract class RollbackApiTests(PortalFactory portal)
         Assert.Equal(HttpStatusCode.Conflict, busy.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await (await As("owner2@demo.test")).PostAsync($"/api/v1/rollbacks/{stale}/cancel", null)).StatusCode);
         var cancelled = await owner.PostAsync($"/api/v1/rollbacks/{stale}/cancel", null);
-        Assert.Equal("cancelled", (await RollbackSetup.BodyAsync(cancelled)).GetProperty("status").GetString());
+        Assert.Equal("cancelled", (await BodyAsync(cancelled)).GetProperty("status").GetString());
 
         var byOfficer = await (await As("compliance@demo.test")).PostAsync("/api/v1/models/credit-default-pd/rollbacks", Json(new { reason = "Scorecard drift." }));
         Assert.Equal(HttpStatusCode.Created, byOfficer.StatusCode);
-        var id = (await RollbackSetup.BodyAsync(byOfficer)).GetProperty("id").GetGuid();
+        var id = (await BodyAsync(byOfficer)).GetProperty("id").GetGuid();
         Assert.Equal(["owner@demo.test"], await RollbackSetup.RecipientsAsync(portal, "rollback.started", $"/rollbacks/{id}"));
         Assert.Equal(HttpStatusCode.Forbidden, (await (await As("compliance2@demo.test")).PostAsync($"/api/v1/rollbacks/{id}/confirm", null)).StatusCode);
         var confirmed = await owner.PostAsync($"/api/v1/rollbacks/{id}/confirm", null);
@@ -197,9 +192,9 @@ public abstract class RollbackApiTests(PortalFactory portal)
         var several = await (await As("owner2@demo.test")).PostAsync("/api/v1/models/demand-forecast-stores/rollbacks", Json(new { reason = "Stock-outs." }));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, noHistory.StatusCode);
-        Assert.Contains("No version was in Production before 1.0.0", (await RollbackSetup.BodyAsync(noHistory)).GetProperty("title").GetString());
+        Assert.Contains("No version was in Production before 1.0.0", (await BodyAsync(noHistory)).GetProperty("title").GetString());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, several.StatusCode);
-        Assert.Contains("single champion", (await RollbackSetup.BodyAsync(several)).GetProperty("title").GetString());
+        Assert.Contains("single champion", (await BodyAsync(several)).GetProperty("title").GetString());
         Assert.Equal(0, await portal.WithDbAsync(db => db.Rollbacks.CountAsync(r => r.Model.Key == "demand-forecast-stores" || r.Model.Key == "aml-transaction-monitoring")));
     }
 
@@ -211,7 +206,7 @@ public abstract class RollbackApiTests(PortalFactory portal)
         await owner.PutAsync("/api/v1/models/readmission-30d/versions/2.0.1/card", new StringContent(card, Encoding.UTF8, "application/json"));
         var created = await owner.PostAsync("/api/v1/models/readmission-30d/versions/2.0.1/promotions", Json(new { targetStage = "staging", justification = "Base image update." }));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var id = (await RollbackSetup.BodyAsync(created)).GetProperty("id").GetGuid();
+        var id = (await BodyAsync(created)).GetProperty("id").GetGuid();
         var link = $"/approvals/{id}";
 
         Assert.Equal(["compliance2@demo.test", "compliance@demo.test"], await RollbackSetup.RecipientsAsync(portal, "promotion.needs-approval", link));
@@ -225,7 +220,7 @@ public abstract class RollbackApiTests(PortalFactory portal)
         Assert.Empty(await (await As("viewer@demo.test")).GetFromJsonAsync<JsonElement[]>("/api/v1/notifications") ?? []);
         var badFilter = await (await As("viewer@demo.test")).GetAsync("/api/v1/notifications?unread=maybe");
         Assert.Equal(HttpStatusCode.BadRequest, badFilter.StatusCode);
-        Assert.True((await RollbackSetup.BodyAsync(badFilter)).GetProperty("errors").TryGetProperty("unread", out _));
+        Assert.True((await BodyAsync(badFilter)).GetProperty("errors").TryGetProperty("unread", out _));
         Assert.Equal(HttpStatusCode.Unauthorized, (await PortalClient.Anonymous(portal).Http.GetAsync("/api/v1/notifications")).StatusCode);
     }
 
@@ -272,15 +267,15 @@ public abstract class RollbackApiTests(PortalFactory portal)
         var owner = await As("owner@demo.test");
         var model = RegistryTestData.ModelBody("branch-footfall");
         model["riskTier"] = "minimal";
-        Assert.Equal(HttpStatusCode.Created, (await owner.PostAsync("/api/v1/models", RegistryTestData.Json(model))).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await owner.PostAsync("/api/v1/models/branch-footfall/versions", RegistryTestData.Json(RegistryTestData.VersionBody("1.0.0", "improvedModel")))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await owner.PostAsync("/api/v1/models", Json(model))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await owner.PostAsync("/api/v1/models/branch-footfall/versions", Json(RegistryTestData.VersionBody("1.0.0", "improvedModel")))).StatusCode);
         var card = JsonDocument.Parse(await owner.GetStringAsync("/api/v1/models/sepsis-early-warning/versions/1.1.0/card")).RootElement.GetProperty("card").GetRawText();
         Assert.True((await owner.PutAsync("/api/v1/models/branch-footfall/versions/1.0.0/card", new StringContent(card, Encoding.UTF8, "application/json"))).IsSuccessStatusCode);
 
         var created = await owner.PostAsync("/api/v1/models/branch-footfall/versions/1.0.0/promotions", Json(new { targetStage = "staging", justification = "Forecasts for the pilot branches." }));
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var body = await RollbackSetup.BodyAsync(created);
+        var body = await BodyAsync(created);
         Assert.Equal("approved", body.GetProperty("status").GetString());
         Assert.Equal(Stage.Staging, await RollbackSetup.StageAsync(portal, "branch-footfall", "1.0.0"));
         var id = body.GetProperty("id").GetGuid();

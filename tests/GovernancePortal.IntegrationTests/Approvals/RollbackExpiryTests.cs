@@ -7,6 +7,7 @@ using GovernancePortal.Scheduling;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Approvals;
 
@@ -30,9 +31,9 @@ public abstract class RollbackExpiryTests(ClockedPortal portal) : IAsyncLifetime
         var (model, previous, champion) = await _world.ChampionWithPredecessorAsync("expiry-api", PromotionWorld.Owner2);
         var owner = await TestApiKeys.ClientAsync(portal, PromotionWorld.Owner2.Username);
         var officer = await TestApiKeys.ClientAsync(portal, PromotionWorld.Compliance.Username);
-        var started = await owner.PostAsync($"/api/v1/models/{model.Key}/rollbacks", RollbackSetup.Json(new { reason = "Error rate doubled after the release." }));
+        var started = await owner.PostAsync($"/api/v1/models/{model.Key}/rollbacks", Json(new { reason = "Error rate doubled after the release." }));
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);
-        var body = await RollbackSetup.BodyAsync(started);
+        var body = await BodyAsync(started);
         var id = body.GetProperty("id").GetGuid();
         portal.Clock.Advance(body.GetProperty("expiresAt").GetDateTimeOffset() - portal.Clock.GetUtcNow());
 
@@ -61,7 +62,7 @@ public abstract class RollbackExpiryTests(ClockedPortal portal) : IAsyncLifetime
         Assert.Equal(Stage.Production, await RollbackSetup.StageAsync(portal, model.Key, champion));
         Assert.Equal(Stage.Staging, await RollbackSetup.StageAsync(portal, model.Key, previous));
         // An expired rollback holds nothing up: the emergency can be started again.
-        Assert.Equal(HttpStatusCode.Created, (await owner.PostAsync($"/api/v1/models/{model.Key}/rollbacks", RollbackSetup.Json(new { reason = "Still failing." }))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await owner.PostAsync($"/api/v1/models/{model.Key}/rollbacks", Json(new { reason = "Still failing." }))).StatusCode);
         var problems = await _world.InScopeAsync(sp => new PromotionInvariants().CheckAsync(sp.GetRequiredService<GovernanceDbContext>(), everything: true));
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
@@ -126,7 +127,7 @@ public abstract class RollbackExpiryTests(ClockedPortal portal) : IAsyncLifetime
             var refused = await client.PostAsync($"/api/v1/rollbacks/{id}/{action}", null);
             Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
-            Assert.Contains(ExpiredMessage, (await RollbackSetup.BodyAsync(refused)).GetProperty("detail").GetString());
+            Assert.Contains(ExpiredMessage, (await BodyAsync(refused)).GetProperty("detail").GetString());
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using GovernancePortal.Registry;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Approvals;
 
@@ -96,7 +97,7 @@ public abstract class RollbackPageTests(PortalFactory portal)
     {
         var api = await RollbackSetup.As(portal, "owner2@demo.test");
         await RollbackSetup.PromoteToProductionAsync(portal, "owner2@demo.test", "sepsis-early-warning", "1.2.0", "compliance@demo.test", "compliance2@demo.test");
-        var created = await api.PostAsync("/api/v1/models/sepsis-early-warning/rollbacks", RollbackSetup.Json(new { reason = "Alert volume tripled." }));
+        var created = await api.PostAsync("/api/v1/models/sepsis-early-warning/rollbacks", Json(new { reason = "Alert volume tripled." }));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var officer = await PortalClient.SignedInAsync(portal, "compliance2@demo.test");
         var unread = await portal.WithDbAsync(db => db.Notifications.CountAsync(n => n.Recipient == "compliance2@demo.test" && n.ReadAt == null));

@@ -2,6 +2,7 @@ using System.Net;
 using GovernancePortal.Registry;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Approvals;
 
@@ -40,7 +41,7 @@ public abstract class StaleFormTests(ClockedPortal portal) : IAsyncLifetime
             case "approved" or "rejected":
                 var other = await TestApiKeys.ClientAsync(portal, PromotionWorld.Compliance2.Username);
                 var decided = await other.PostAsync($"/api/v1/promotions/{id}/decisions",
-                    RollbackSetup.Json(new { decision = endedBy == "approved" ? "approve" : "reject", comment = "Decided first." }));
+                    Json(new { decision = endedBy == "approved" ? "approve" : "reject", comment = "Decided first." }));
                 Assert.True(decided.StatusCode == HttpStatusCode.OK, await decided.Content.ReadAsStringAsync());
                 break;
             case "withdrawn":
@@ -74,7 +75,7 @@ public abstract class StaleFormTests(ClockedPortal portal) : IAsyncLifetime
         var page = await owner.GetDocumentAsync($"/approvals/{id}?confirm=withdraw");
         Assert.NotNull(page.QuerySelector("input[name=_handler][value=withdraw]"));
         var officer = await TestApiKeys.ClientAsync(portal, PromotionWorld.Compliance.Username);
-        Assert.Equal(HttpStatusCode.OK, (await officer.PostAsync($"/api/v1/promotions/{id}/decisions", RollbackSetup.Json(new { decision = "approve" }))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await officer.PostAsync($"/api/v1/promotions/{id}/decisions", Json(new { decision = "approve" }))).StatusCode);
         var before = await StateAsync(id);
         var sequence = await LastSequenceAsync();
 
@@ -123,7 +124,7 @@ public abstract class StaleFormTests(ClockedPortal portal) : IAsyncLifetime
         var page = await owner.GetDocumentAsync(url);
         Assert.NotNull(page.QuerySelector("[data-testid=start-rollback]"));
         var officer = await TestApiKeys.ClientAsync(portal, PromotionWorld.Compliance.Username);
-        var started = await officer.PostAsync($"/api/v1/models/{model.Key}/rollbacks", RollbackSetup.Json(new { reason = "Alerts doubled." }));
+        var started = await officer.PostAsync($"/api/v1/models/{model.Key}/rollbacks", Json(new { reason = "Alerts doubled." }));
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);
         var sequence = await LastSequenceAsync();
 
@@ -150,7 +151,7 @@ public abstract class StaleFormTests(ClockedPortal portal) : IAsyncLifetime
         var page = await officer.GetDocumentAsync(url);
         Assert.NotNull(page.QuerySelector("[data-testid=close-review]"));
         var other = await TestApiKeys.ClientAsync(portal, PromotionWorld.Compliance2.Username);
-        var closed = await other.PostAsync($"/api/v1/retrospectives/{review}/close", RollbackSetup.Json(new { findings = "A stale feature table; freshness gate added." }));
+        var closed = await other.PostAsync($"/api/v1/retrospectives/{review}/close", Json(new { findings = "A stale feature table; freshness gate added." }));
         Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
         var sequence = await LastSequenceAsync();
 

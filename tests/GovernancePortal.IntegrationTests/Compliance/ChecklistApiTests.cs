@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using static GovernancePortal.Compliance.ChecklistCalls;
 using static GovernancePortal.Compliance.ChecklistTestData;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Compliance;
 
@@ -49,9 +50,9 @@ public abstract class ChecklistApiTests(PortalFactory portal)
         var misspelt = RegistryTestData.ModelBody("flagged-typo");
         misspelt["euDataSubject"] = true;
 
-        var created = await OkAsync(await owner.PostAsync("/api/v1/models", RegistryTestData.Json(body)));
-        var refused = await owner.PostAsync("/api/v1/models", RegistryTestData.Json(misspelt));
-        await OkAsync(await owner.PostAsync("/api/v1/models/flagged-credit/versions", RegistryTestData.Json(RegistryTestData.VersionBody("1.0.0", "improvedModel"))));
+        var created = await OkAsync(await owner.PostAsync("/api/v1/models", Json(body)));
+        var refused = await owner.PostAsync("/api/v1/models", Json(misspelt));
+        await OkAsync(await owner.PostAsync("/api/v1/models/flagged-credit/versions", Json(RegistryTestData.VersionBody("1.0.0", "improvedModel"))));
         var assessments = await OkAsync(await owner.GetAsync("/api/v1/models/flagged-credit/versions/1.0.0/assessments"));
 
         Assert.True(created.GetProperty("euDataSubjects").GetBoolean());

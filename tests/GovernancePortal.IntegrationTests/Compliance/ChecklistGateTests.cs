@@ -6,6 +6,7 @@ using GovernancePortal.Registry;
 using GovernancePortal.Testing;
 using static GovernancePortal.Compliance.ChecklistCalls;
 using static GovernancePortal.Compliance.ChecklistTestData;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Compliance;
 
@@ -89,8 +90,8 @@ public abstract class ChecklistGateTests(PortalFactory portal)
         model["team"] = "Clinical AI";
         model["riskTier"] = "limited";
         model["dataCategories"] = new System.Text.Json.Nodes.JsonArray("protectedHealthInformation");
-        await OkAsync(await owner.PostAsync("/api/v1/models", RegistryTestData.Json(model)));
-        await OkAsync(await owner.PostAsync("/api/v1/models/gate-named-triage/versions", RegistryTestData.Json(RegistryTestData.VersionBody("1.0.0", "improvedModel"))));
+        await OkAsync(await owner.PostAsync("/api/v1/models", Json(model)));
+        await OkAsync(await owner.PostAsync("/api/v1/models/gate-named-triage/versions", Json(RegistryTestData.VersionBody("1.0.0", "improvedModel"))));
         var current = await PolicyTests.CurrentAsync(portal, Stage.Staging, RiskTier.Limited);
         Assert.False(current.RequireApplicableChecklistsSignedOff);
         await OkAsync(await officer.PutAsync("/api/v1/policies/staging/limited", Json(PolicyTests.Body(current, "HIPAA and GDPR where they apply.",

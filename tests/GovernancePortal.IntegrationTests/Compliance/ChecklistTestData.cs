@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GovernancePortal.Registry;
 using GovernancePortal.Testing;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Compliance;
 
@@ -20,11 +21,11 @@ public static class ChecklistTestData
         model["owner"] = "owner2@demo.test";
         model["team"] = "Clinical AI";
         model["dataCategories"] = new JsonArray("protectedHealthInformation");
-        var created = await owner2.PostAsync("/api/v1/models", RegistryTestData.Json(model));
+        var created = await owner2.PostAsync("/api/v1/models", Json(model));
         Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         foreach (var version in versions.Length == 0 ? ["1.0.0"] : versions)
         {
-            var registered = await owner2.PostAsync($"/api/v1/models/{key}/versions", RegistryTestData.Json(RegistryTestData.VersionBody(version, "improvedModel")));
+            var registered = await owner2.PostAsync($"/api/v1/models/{key}/versions", Json(RegistryTestData.VersionBody(version, "improvedModel")));
             Assert.True(registered.StatusCode == HttpStatusCode.Created, await registered.Content.ReadAsStringAsync());
         }
         return key;

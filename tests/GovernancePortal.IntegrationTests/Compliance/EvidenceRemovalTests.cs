@@ -5,6 +5,7 @@ using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
 using static GovernancePortal.Compliance.ChecklistCalls;
 using static GovernancePortal.Compliance.ChecklistTestData;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Compliance;
 

@@ -6,14 +6,13 @@ using System.Text.Json.Nodes;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Compliance;
 
 // Each test changes a template of its own (nist-ai-rmf, eu-ai-act, sr-11-7), so they share one portal safely.
 public abstract class TemplateEditingTests(PortalFactory portal)
 {
-    private static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
-
     private Task<HttpClient> Api(string username) => TestApiKeys.ClientAsync(portal, username, "template-tests");
 
     private Task<int> VersionCountAsync(string templateId) => portal.WithDbAsync(db => db.ChecklistTemplateVersions.CountAsync(t => t.TemplateId == templateId));

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
 using static GovernancePortal.Registry.RegistryTestData;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Registry;
 

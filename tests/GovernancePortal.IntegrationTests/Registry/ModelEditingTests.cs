@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Registry;
 
@@ -27,8 +28,8 @@ public abstract class ModelEditingTests(PortalFactory portal)
     private async Task<string> ModelAsync(string key)
     {
         var owner = await As("owner@demo.test");
-        await OkAsync(await owner.PostAsync("/api/v1/models", RegistryTestData.Json(RegistryTestData.ModelBody(key))));
-        await OkAsync(await owner.PostAsync($"/api/v1/models/{key}/versions", RegistryTestData.Json(RegistryTestData.VersionBody("1.0.0", "improvedModel"))));
+        await OkAsync(await owner.PostAsync("/api/v1/models", Json(RegistryTestData.ModelBody(key))));
+        await OkAsync(await owner.PostAsync($"/api/v1/models/{key}/versions", Json(RegistryTestData.VersionBody("1.0.0", "improvedModel"))));
         return key;
     }
 

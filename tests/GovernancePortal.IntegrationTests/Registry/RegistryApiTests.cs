@@ -9,6 +9,7 @@ using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using static GovernancePortal.Registry.RegistryTestData;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Registry;
 

@@ -5,6 +5,7 @@ using GovernancePortal.Identity;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Registry;
 
@@ -52,5 +53,4 @@ public static class RegistryTestData
             new JsonObject { ["name"] = "auc", ["value"] = 0.78, ["dataset"] = "holdout", ["slice"] = "age<25", ["threshold"] = 0.75 }),
     };
 
-    public static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 }
