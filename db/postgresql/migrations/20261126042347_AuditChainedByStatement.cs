@@ -10,9 +10,8 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            // Hand-written: the portal now chains each event in the inserting statement itself (AuditRecorder:
-            // InsertEventSql), one UPDATE of the head row that returns the sequence, the predecessor's hash and the new
-            // hash. That costs less than a PL/pgSQL row trigger, and the head row keeps the predecessor for it to return.
+            // Hand-written: the portal now chains each event in the inserting statement itself (PostgreSqlAppend), one
+            // UPDATE of the head row that returns the sequence, the predecessor's hash and the new hash. That costs less than a PL/pgSQL row trigger, and the head row keeps the predecessor for it to return.
             migrationBuilder.Sql("""DROP TRIGGER "AuditEvents_chain" ON "AuditEvents";""");
             migrationBuilder.Sql("DROP FUNCTION audit_chain_append();");
             migrationBuilder.Sql("""

@@ -49,7 +49,7 @@ public sealed record AuditRecord(
     /// <summary>
     /// <see cref="Canonical"/> without the part the chain decides: the text before the predecessor's hash (ending in
     /// <c>"prev":"</c>) and the text after the sequence number. A database that chains the event puts
-    /// <c>hash + '","seq":' + sequence</c> between them (PostgreSQL: AuditRecorder).
+    /// <c>hash + '","seq":' + sequence</c> between them (PostgreSQL: PostgreSqlAppend).
     /// </summary>
     public (string BeforePrevious, string AfterSequence) CanonicalAroundChain()
     {

@@ -60,7 +60,7 @@ public class AuditRecordHashTests
     [Fact]
     public void The_canonical_form_around_the_chain_joined_as_the_database_joins_it_is_the_canonical_form()
     {
-        // PostgreSQL hashes BeforePrevious || hash || '","seq":' || sequence || AfterSequence (AuditRecorder).
+        // PostgreSQL hashes BeforePrevious || hash || '","seq":' || sequence || AfterSequence (PostgreSqlAppend).
         var random = new Random(20261126);
         for (var i = 0; i < 2000; i++)
         {
