@@ -84,10 +84,11 @@ internal sealed class BenchDatabase : IAsyncDisposable
         }
         else
         {
-            services.AddDbContext<PostgreSqlGovernanceDbContext>(o => Intercept(o, timer).ConfigurePostgreSql(connectionString));
+            // The portal's effective connection string (automatic preparation on), worked out once, for both contexts.
+            var effective = DataServices.PostgreSqlConnectionString(connectionString);
+            services.AddDbContext<PostgreSqlGovernanceDbContext>(o => Intercept(o, timer).ConfigurePostgreSql(effective));
             services.AddScoped<GovernanceDbContext>(sp => sp.GetRequiredService<PostgreSqlGovernanceDbContext>());
-            // The portal's effective connection string (automatic preparation on), so both sides prepare alike.
-            services.AddDbContext<PostgreSqlPlainModelDbContext>(o => Intercept(o, timer).UseNpgsql(DataServices.PostgreSqlConnectionString(connectionString)));
+            services.AddDbContext<PostgreSqlPlainModelDbContext>(o => Intercept(o, timer).UseNpgsql(effective));
             services.AddScoped<PlainModelDbContext>(sp => sp.GetRequiredService<PostgreSqlPlainModelDbContext>());
         }
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });

@@ -102,8 +102,8 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
             // cost two more round trips.
             db.Database.AutoSavepointsEnabled = false;
             _forLastBatch = records;
-            _appendedToLastBatch = false;
             int written;
+            bool sentWithEf;
             try
             {
                 // Changes are accepted only once the events have committed with them. When the events went with EF's
@@ -112,10 +112,12 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
             }
             finally
             {
+                // AppendToLastBatch takes the events when it sends them.
+                sentWithEf = _forLastBatch is null;
                 _forLastBatch = null;
                 _lastBatchOffered = false;
             }
-            if (!_appendedToLastBatch)
+            if (!sentWithEf)
             {
                 await PostgreSqlAppend.WriteAsync(db, records, commit: true, cancellationToken);
             }
@@ -132,11 +134,10 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
         }
     }
 
-    // PostgreSQL, own transaction: the events waiting for EF's last command, whether that command is being sent now,
-    // and whether they went with it.
+    // PostgreSQL, own transaction: the events waiting for EF's last command (null once sent with it), and whether that
+    // command is being sent now.
     private List<AuditRecord>? _forLastBatch;
     private bool _lastBatchOffered;
-    private bool _appendedToLastBatch;
 
     internal void OfferLastBatch() => _lastBatchOffered = _forLastBatch is not null;
 
@@ -152,7 +153,6 @@ public sealed class AuditRecorder(IAuditContextAccessor contextAccessor, TimePro
         _lastBatchOffered = false;
         _forLastBatch = null;
         PostgreSqlAppend.AppendWithCommit(command, records);
-        _appendedToLastBatch = true;
     }
 
     /// <summary>

@@ -236,7 +236,8 @@ public static class AuditSnapshot
         }
     }
 
-    private const int ColumnCount = 14;
+    // Sequence and Timestamp, the columns the canonical form reads, then Hash: the SELECT below.
+    private const int ColumnCount = 2 + StoredAuditColumns.Count + 1;
 
     private const string Columns = """
         SELECT "Sequence", "Timestamp", "ActorOid", "ActorUsername", "ActorRoles", "ActorApiKey", "Action",

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using GovernancePortal.Data;
 using Microsoft.EntityFrameworkCore;
@@ -52,7 +53,7 @@ internal static class PostgreSqlAppend
         for (var n = 0; n < records.Count; n++)
         {
             // The same text for the same position on every save, so Npgsql's automatic preparation reuses it.
-            sql.Append('\n').Append(InsertEventSql(i => $"@audit{n}_{i}")).Append(';');
+            sql.Append('\n').Append(NamedInsertEventSql.GetOrAdd(n, static position => InsertEventSql(i => $"@audit{position}_{i}"))).Append(';');
             var i = 0;
             foreach (var parameter in EventParameters(records[n]))
             {
@@ -68,6 +69,9 @@ internal static class PostgreSqlAppend
         ["Timestamp", "ActorOid", "ActorUsername", "ActorRoles", "ActorApiKey", "Action", "EntityType", "EntityId", "Payload", "CorrelationId", "ClientAddress"];
 
     private static readonly string PositionalInsertEventSql = InsertEventSql(i => $"${i + 1}");
+
+    /// <summary>The statement for the n-th event appended to EF's command, built once per position.</summary>
+    private static readonly ConcurrentDictionary<int, string> NamedInsertEventSql = new();
 
     /// <summary>
     /// One event, chained by the database in one statement: the head row's UPDATE takes its lock, moves it on and hashes

@@ -1,6 +1,6 @@
+using System.Data.Common;
 using GovernancePortal.Audit;
 using Microsoft.AspNetCore.DataProtection;
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Update;
 using Npgsql;
@@ -27,7 +27,9 @@ public static class DataServices
                     throw new InvalidOperationException(
                         "Database:Provider is PostgreSql but ConnectionStrings:Governance is empty. Set it to an Npgsql connection string.");
                 }
-                builder.Services.AddDbContext<PostgreSqlGovernanceDbContext>(o => ConfigurePostgreSql(o, connectionString));
+                // Worked out once here, not in the options callback that runs for every scope.
+                var effective = PostgreSqlConnectionString(connectionString);
+                builder.Services.AddDbContext<PostgreSqlGovernanceDbContext>(o => ConfigurePostgreSql(o, effective));
                 builder.Services.AddScoped<GovernanceDbContext>(sp => sp.GetRequiredService<PostgreSqlGovernanceDbContext>());
                 break;
             default:
@@ -57,8 +59,9 @@ public static class DataServices
     public static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
         options.UseSqlite(connectionString, o => o.MigrationsHistoryTable("__EFMigrationsHistory"));
 
+    /// <summary>The portal's PostgreSQL context options; pass the connection string as <see cref="PostgreSqlConnectionString"/> gives it.</summary>
     public static void ConfigurePostgreSql(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(PostgreSqlConnectionString(connectionString), o => o.MigrationsHistoryTable("__EFMigrationsHistory"))
+        options.UseNpgsql(connectionString, o => o.MigrationsHistoryTable("__EFMigrationsHistory"))
             .ReplaceService<IModificationCommandBatchFactory, AuditedNpgsqlBatchFactory>()
             .AddInterceptors(AuditLastBatchInterceptor.Instance);
 
