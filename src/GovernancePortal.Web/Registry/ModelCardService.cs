@@ -55,7 +55,9 @@ public sealed class ModelCardService(GovernanceDbContext db, TimeProvider clock)
             model = model.Key,
             version = version.Number.ToString(),
             section = section?.ToString() ?? "all",
-            before = section is { } changed ? current.Card.GetText(changed) : null,
+            // Lists as lines, as the revision diff shows them: a risk or contact section has no single text.
+            before = section is { } changed ? ModelCardDiff.SectionText(current.Card, changed) : null,
+            after = section is { } written ? ModelCardDiff.SectionText(card, written) : null,
         });
         try
         {

@@ -91,6 +91,10 @@ public static class ModelCardSections
 
     public static string Title(this ModelCardSection section) => Get(section).Title;
 
+    /// <summary>The section after this one in the card, or null after the last.</summary>
+    public static ModelCardSection? Next(ModelCardSection section) =>
+        (int)section + 1 < _all.Length ? _all[(int)section + 1].Section : null;
+
     public static string Hint(this ModelCardSection section) => Get(section).Hint;
 
     public static ModelCardSectionKind Kind(this ModelCardSection section) => Get(section).Kind;
