@@ -85,7 +85,8 @@ public static partial class RegistryRules
         var highest = existing.DefaultIfEmpty().Max();
         if (!existing.Any())
         {
-            return null;
+            // 0.0.0 is the number below every version: nothing can follow from it as a change kind says.
+            return requested == default ? "0.0.0 is not a version number; start at 0.0.1, 0.1.0 or 1.0.0." : null;
         }
         if (existing.Contains(requested))
         {

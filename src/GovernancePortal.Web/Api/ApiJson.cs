@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace GovernancePortal.Api;
 
 /// <summary>
-/// Strict JSON for the API: unknown members are refused, enums are names (not numbers), bodies are size-limited, and a
+/// Strict JSON for the API: unknown and repeated members are refused, enums are names (not numbers), bodies are size-limited, and a
 /// body that cannot be read comes back as a problem naming the field where reading stopped.
 /// </summary>
 public static class ApiJson
@@ -20,6 +20,8 @@ public static class ApiJson
         options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         options.MaxDepth = 16;
+        // {"name":"a","name":"b"} would otherwise keep the last; a proxy or signer that kept the first saw another request.
+        options.AllowDuplicateProperties = false;
         return options;
     }
 
@@ -57,11 +59,12 @@ public static class ApiJson
         catch (JsonException ex)
         {
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "$" : ex.Path.TrimStart('$', '.');
-            var message = ex.Message.Contains("could not be mapped", StringComparison.Ordinal)
-                ? "This member is not part of the request; check its spelling."
+            var message =
+                ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "This member is not part of the request; check its spelling."
+                : ex.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) ? "This member appears more than once; send it once."
                 : ex.Message.Contains("is invalid after a value", StringComparison.Ordinal) || ex.Message.Contains("invalid start", StringComparison.Ordinal)
                     ? "The JSON is malformed here."
-                    : "This value has the wrong type or format.";
+                : "This value has the wrong type or format.";
             return new(null, Invalid(field, message));
         }
         catch (NotSupportedException)

@@ -10,6 +10,7 @@ using GovernancePortal.Identity;
 using GovernancePortal.Notifications;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpLogging;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Options;
 
@@ -67,7 +68,9 @@ public static class PortalHosting
         builder.Services.AddRazorComponents();
         builder.Services.AddAntiforgery(o => o.Cookie.Name = "gp.antiforgery");
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi();
+        builder.AddOpenApiAccess();
+        // Naming the server software only tells a visitor which advisories to try.
+        builder.Services.Configure<KestrelServerOptions>(o => o.AddServerHeader = false);
         // Only what identifies the request; headers, query strings and bodies may carry keys or personal data.
         builder.Services.AddHttpLogging(o =>
         {
@@ -104,7 +107,7 @@ public static class PortalHosting
         app.MapStaticAssets().AllowAnonymous();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
-        app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
+        app.MapOpenApiDocument();
         app.MapAccountEndpoints();
         app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapPolicyApi().MapChecklistApi().MapTemplateVersionApi()
             .MapRollbackApi().MapRetrospectiveApi().MapNotificationApi();

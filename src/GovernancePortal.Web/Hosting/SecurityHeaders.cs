@@ -1,6 +1,8 @@
+using Microsoft.Net.Http.Headers;
+
 namespace GovernancePortal.Hosting;
 
-/// <summary>A strict Content-Security-Policy (no inline script or style) and the usual hardening headers.</summary>
+/// <summary>A strict Content-Security-Policy (no inline script or style) and the usual hardening headers; nothing dynamic is cached.</summary>
 public static class SecurityHeaders
 {
     public const string ContentSecurityPolicy =
@@ -27,6 +29,12 @@ public static class SecurityHeaders
             headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            // API answers, exports and downloads carry governance data: no browser or proxy keeps a copy. Static assets
+            // set their own caching and keep it.
+            if (!headers.ContainsKey(HeaderNames.CacheControl))
+            {
+                headers.CacheControl = "no-store";
+            }
             return Task.CompletedTask;
         });
         await next();

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using GovernancePortal.Audit;
 using GovernancePortal.Data;
+using GovernancePortal.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,7 +21,7 @@ public static class AccountEndpoints
         account.MapPost("/sign-in/persona", SignInAsPersonaAsync).AllowAnonymous();
         // A GET so that a plain link starts the sign-in without JavaScript; it changes nothing until the callback.
         account.MapGet("/sign-in/entra", SignInWithEntraAsync).AllowAnonymous();
-        account.MapPost("/sign-out", SignOutAsync).RequireAuthorization(Policies.SignedIn);
+        account.MapPost("/sign-out", SignOutAsync).RequireAuthorization(Policies.SignedIn).RequireAntiforgeryToken();
     }
 
     internal static async Task<Results<RedirectHttpResult, ProblemHttpResult>> SignInAsPersonaAsync(

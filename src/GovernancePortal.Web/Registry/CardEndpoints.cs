@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text;
 using GovernancePortal.Api;
 using GovernancePortal.Data;
+using GovernancePortal.Hosting;
 using GovernancePortal.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -29,7 +30,7 @@ public static class CardEndpoints
         var version = app.MapGroup("/models/{key}/versions/{version}");
         version.MapGet("/card.mct.json", ExportToolkitAsync).RequireAuthorization(Policies.Reader);
         version.MapGet("/card.md", ExportMarkdownAsync).RequireAuthorization(Policies.Reader);
-        version.MapPost("/card/import", ImportAsync).RequireAuthorization(Policies.ModelOwner).DisableAntiforgery();
+        version.MapPost("/card/import", ImportAsync).RequireAuthorization(Policies.ModelOwner).RequireAntiforgeryToken();
     }
 
     private static IResult NotFound(string key, string version) =>
@@ -98,9 +99,8 @@ public static class CardEndpoints
 
     /// <summary>A form upload from the card editor; answers with a redirect and a status message either way.</summary>
     internal static async Task<IResult> ImportAsync(string key, string version, HttpContext http, GovernanceDbContext db, ModelCardService cards,
-        RegistryService registry, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery, CancellationToken cancellationToken)
+        RegistryService registry, CancellationToken cancellationToken)
     {
-        await antiforgery.ValidateRequestAsync(http);
         var back = $"/models/{key}/versions/{version}/card";
         var found = await RegistryQueries.FindVersionAsync(db, key, version, cancellationToken);
         if (found is null)

@@ -213,6 +213,10 @@ public static class RegistryValidation
             {
                 Add(field, "This field is required.");
             }
+            else if (!VisibleText.HasVisibleCharacter(value))
+            {
+                Add(field, "This field is required; it holds only invisible characters.");
+            }
             else
             {
                 Optional(field, value, max);
@@ -233,6 +237,14 @@ public static class RegistryValidation
             if (value.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t'))
             {
                 Add(field, "Remove control characters.");
+            }
+            if (VisibleText.HasBidiControl(value))
+            {
+                Add(field, "Remove bidirectional override and isolate characters (U+202A–U+202E, U+2066–U+2069); they make text read in another order than it is stored.");
+            }
+            else if (!string.IsNullOrWhiteSpace(value) && !VisibleText.HasVisibleCharacter(value))
+            {
+                Add(field, "Use visible characters or leave this empty; it holds only invisible characters.");
             }
         }
 

@@ -122,4 +122,9 @@ public sealed class RegistryRulesTests
     [Fact]
     public void A_first_version_may_carry_any_valid_number() =>
         Assert.Null(RegistryRules.WhyWrongVersion([], V("0.3.0"), ChangeKind.PipelineChange));
+
+    [Fact]
+    public void Zero_zero_zero_is_no_first_version() =>
+        Assert.Equal("0.0.0 is not a version number; start at 0.0.1, 0.1.0 or 1.0.0.",
+            RegistryRules.WhyWrongVersion([], V("0.0.0"), ChangeKind.IncompatibleDataChange));
 }
