@@ -101,7 +101,20 @@ public sealed class BrowserSession : IAsyncDisposable
     public string BaseUrl { get; }
     public List<string> Problems { get; } = [];
 
-    public Task<IResponse?> GotoAsync(string path) => Page.GotoAsync(BaseUrl + path);
+    public async Task<IResponse?> GotoAsync(string path)
+    {
+        var response = await Page.GotoAsync(BaseUrl + path);
+        await CheckDateTimesAsync();
+        return response;
+    }
+
+    /// <summary>Every datetime attribute on the page is valid HTML; each that is not is a problem.</summary>
+    public async Task CheckDateTimesAsync()
+    {
+        var attributes = await Page.EvaluateAsync<string[][]>(
+            $"() => [...document.querySelectorAll('{HtmlDateTimes.Selector}')].map(e => [e.localName, e.getAttribute('datetime')])");
+        Problems.AddRange(HtmlDateTimes.Invalid(attributes.Select(a => (a[0], a[1]))).Select(bad => $"invalid datetime on {Page.Url}: {bad}"));
+    }
 
     public async Task SignInAsync(string username)
     {
@@ -119,6 +132,7 @@ public sealed class BrowserSession : IAsyncDisposable
         await target.ClickAsync();
         await Page.WaitForFunctionAsync("() => window.__beforeClick === undefined && document.readyState === 'complete'");
         await Page.WaitForURLAsync(arrivedAt);
+        await CheckDateTimesAsync();
     }
 
     public async Task ScreenshotAsync(string name) =>

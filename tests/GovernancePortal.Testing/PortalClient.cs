@@ -41,10 +41,17 @@ public sealed class PortalClient(HttpClient http)
         {
             throw new InvalidOperationException($"GET {url} answered {(int)response.StatusCode}: {html[..Math.Min(500, html.Length)]}");
         }
-        return Parser.ParseDocument(html);
+        var document = Parser.ParseDocument(html);
+        HtmlDateTimes.ThrowIfInvalid(document, $"GET {url}");
+        return document;
     }
 
-    public static IHtmlDocument Parse(string html) => Parser.ParseDocument(html);
+    public static IHtmlDocument Parse(string html)
+    {
+        var document = Parser.ParseDocument(html);
+        HtmlDateTimes.ThrowIfInvalid(document, "The page");
+        return document;
+    }
 
     /// <summary>Posts a form with the antiforgery token the page carries.</summary>
     public Task<HttpResponseMessage> PostFormAsync(string url, IHtmlDocument page, Dictionary<string, string> fields)
