@@ -135,6 +135,20 @@ public sealed class BrowserSession : IAsyncDisposable
         await CheckDateTimesAsync();
     }
 
+    /// <summary>
+    /// Clicks a link to an interactive page. Inside a circuit the interactive router renders it in the same document,
+    /// so this waits for the address and for the circuit to have rendered the page, not for a new document.
+    /// </summary>
+    public async Task ClickToInteractiveAsync(ILocator target, Func<string, bool> arrivedAt)
+    {
+        await target.ClickAsync();
+        await Page.WaitForURLAsync(arrivedAt);
+        await WaitForCircuitAsync();
+    }
+
+    /// <summary>Waits until an interactive page's circuit has rendered it (the layout marks this); before that, clicks only reach the prerendered HTML.</summary>
+    public Task WaitForCircuitAsync() => Page.Locator("[data-circuit=on]").First.WaitForAsync();
+
     public async Task ScreenshotAsync(string name) =>
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RepositoryPaths.Artifacts("screenshots"), name + ".png"), FullPage = true });
 

@@ -65,7 +65,7 @@ public static class PortalHosting
         builder.Services.AddScoped<AuditVerificationService>();
         builder.Services.AddScoped<AuditSearch>();
         builder.AddPortalScheduling();
-        builder.Services.AddRazorComponents();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddAntiforgery(o => o.Cookie.Name = "gp.antiforgery");
         builder.Services.AddProblemDetails();
         builder.AddOpenApiAccess();
@@ -114,7 +114,7 @@ public static class PortalHosting
         app.MapCardDownloads();
         app.MapEvidenceEndpoints();
         app.MapAuditDownloads();
-        app.MapRazorComponents<App>();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireSignedInCircuits();
     }
 
     /// <summary>Settings the portal must not serve with, each said in a sentence an operator can act on.</summary>

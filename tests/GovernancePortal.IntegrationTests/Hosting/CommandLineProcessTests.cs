@@ -68,16 +68,27 @@ public sealed class CommandLineProcessTests : IDisposable
     {
         Assert.Equal(0, (await RunAsync("Production", ["migrate"])).ExitCode);
 
+        HttpResponseMessage? script = null;
         var (started, output) = await RunUntilListeningAsync("Production",
-            [.. EntraSettings, KeySetting, ("Authentication__Entra__ClientSecret", "s3cret-value"), ("Urls", "http://127.0.0.1:0")]);
+            [.. EntraSettings, KeySetting, ("Authentication__Entra__ClientSecret", "s3cret-value"), ("Urls", "http://127.0.0.1:0")],
+            async address =>
+            {
+                using var http = new HttpClient { BaseAddress = new Uri(address) };
+                script = await http.GetAsync("/_framework/blazor.web.js");
+            });
 
         Assert.True(started, output);
         Assert.DoesNotContain("will not start", output);
         Assert.DoesNotContain("s3cret-value", output);
+        // Interactive pages need the framework script; run from bin/ (not published) in Production it is found only
+        // through the static web assets manifest (UseStaticWebAssets in Program.cs), or it answers 500.
+        Assert.Equal(System.Net.HttpStatusCode.OK, script?.StatusCode);
+        Assert.Equal("text/javascript", script!.Content.Headers.ContentType?.MediaType);
     }
 
-    /// <summary>Starts the portal, waits until it listens (or exits), then stops it.</summary>
-    private async Task<(bool Started, string Output)> RunUntilListeningAsync(string environment, (string Name, string Value)[] settings)
+    /// <summary>Starts the portal, waits until it listens (or exits), calls <paramref name="whileListening"/> with its address, then stops it.</summary>
+    private async Task<(bool Started, string Output)> RunUntilListeningAsync(string environment, (string Name, string Value)[] settings,
+        Func<string, Task>? whileListening = null)
     {
         var start = StartInfo(environment, []);
         foreach (var (name, value) in settings)
@@ -87,11 +98,14 @@ public sealed class CommandLineProcessTests : IDisposable
         using var process = Process.Start(start)!;
         var output = new System.Text.StringBuilder();
         var listening = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        string? address = null;
         void OnLine(string? line)
         {
             lock (output) { output.AppendLine(line); }
-            if (line?.Contains("Now listening on", StringComparison.Ordinal) == true)
+            // Production logs JSON lines, so the address is read up to the closing quote.
+            if (line is not null && System.Text.RegularExpressions.Regex.Match(line, "Now listening on: (http://[^\\s\"]+)") is { Success: true } match)
             {
+                address = match.Groups[1].Value;
                 listening.TrySetResult(true);
             }
         }
@@ -102,6 +116,10 @@ public sealed class CommandLineProcessTests : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var started = await listening.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        if (started && whileListening is not null)
+        {
+            await whileListening(address!);
+        }
         if (!process.HasExited)
         {
             process.Kill();
