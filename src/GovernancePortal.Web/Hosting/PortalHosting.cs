@@ -3,7 +3,7 @@ using GovernancePortal.Audit;
 using GovernancePortal.Components;
 using GovernancePortal.Compliance;
 using GovernancePortal.Registry;
-using GovernancePortal.Scheduling;
+using GovernancePortal.Jobs;
 using GovernancePortal.Data;
 using GovernancePortal.Demo;
 using GovernancePortal.Identity;
@@ -64,7 +64,7 @@ public static class PortalHosting
         builder.Services.AddScoped<AuditCheckpointService>();
         builder.Services.AddScoped<AuditVerificationService>();
         builder.Services.AddScoped<AuditSearch>();
-        builder.AddPortalScheduling();
+        builder.AddPortalJobs();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddAntiforgery(o => o.Cookie.Name = "gp.antiforgery");
         builder.Services.AddProblemDetails();
@@ -114,6 +114,7 @@ public static class PortalHosting
         app.MapCardDownloads();
         app.MapEvidenceEndpoints();
         app.MapAuditDownloads();
+        app.MapJobsDashboard();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireSignedInCircuits();
     }
 

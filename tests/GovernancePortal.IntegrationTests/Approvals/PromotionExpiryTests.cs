@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using GovernancePortal.Jobs;
 using GovernancePortal.Registry;
-using GovernancePortal.Scheduling;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,7 +32,7 @@ public abstract class PromotionExpiryTests(PortalFactory portal)
 
         await using (var scope = portal.Services.CreateAsyncScope())
         {
-            await new PromotionExpiryJob(scope.ServiceProvider.GetRequiredService<PromotionService>()).Execute(null!, CancellationToken.None);
+            await new PromotionExpiryJob(scope.ServiceProvider.GetRequiredService<PromotionService>()).RunAsync(CancellationToken.None);
         }
         await using (var scope = portal.Services.CreateAsyncScope())
         {

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GovernancePortal.Data;
+using GovernancePortal.Jobs;
 using GovernancePortal.Registry;
-using GovernancePortal.Scheduling;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,7 +43,7 @@ public abstract class RollbackExpiryTests(ClockedPortal portal) : IAsyncLifetime
 
         await using (var scope = portal.Services.CreateAsyncScope())
         {
-            await new RollbackExpiryJob(scope.ServiceProvider.GetRequiredService<RollbackService>()).Execute(null!, CancellationToken.None);
+            await new RollbackExpiryJob(scope.ServiceProvider.GetRequiredService<RollbackService>()).RunAsync(CancellationToken.None);
         }
         Assert.Equal(0, await _world.InScopeAsync(PromotionWorld.ExpireRollbacksAsync));
 

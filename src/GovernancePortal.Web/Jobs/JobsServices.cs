@@ -1,0 +1,180 @@
+using GovernancePortal.Data;
+using GovernancePortal.Identity;
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Common;
+using Hangfire.Dashboard;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Microsoft.AspNetCore.Authorization;
+
+namespace GovernancePortal.Jobs;
+
+public sealed class SchedulingOptions
+{
+    public const string Section = "Scheduling";
+
+    /// <summary>Process background jobs in this instance. Tests turn it off and call the jobs directly.</summary>
+    public bool Enabled { get; set; } = true;
+
+    public int WorkerCount { get; set; } = 4;
+
+    /// <summary>Retries after a failed run; when they are used up the job is Failed and Admins are alerted.</summary>
+    public int RetryAttempts { get; set; } = 3;
+
+    /// <summary>Seconds before each retry; empty for Hangfire's growing delays.</summary>
+    public int[] RetryDelaysInSeconds { get; set; } = [];
+
+    /// <summary>How long a run waits for another instance's run of the same job to finish before it fails (and is retried).</summary>
+    public int ConcurrencyTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>How often a server looks for queued work and due retries.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(15);
+}
+
+/// <summary>
+/// Background jobs on Hangfire (ADR-018): in the portal's PostgreSQL database (schema <c>hangfire</c>) or, on SQLite, in
+/// memory. Every job is a catch-up sweep guarded in the database; Hangfire's distributed lock keeps two instances from
+/// running one job at once. Storage, filters and activator are this host's own, not Hangfire's static globals, so several
+/// portals in one process (the tests) do not share them.
+/// </summary>
+public static class JobsServices
+{
+    public const string DashboardPath = "/admin/jobs";
+    public const string PostgreSqlSchema = "hangfire";
+
+    /// <summary>The recurring jobs, registered at every start (cron in UTC).</summary>
+    public static readonly IReadOnlyList<(string Id, Type Job, string Cron)> Schedule =
+    [
+        (AuditCheckpointJob.Id, typeof(AuditCheckpointJob), Cron.Minutely()),
+        (AuditVerificationJob.Id, typeof(AuditVerificationJob), "*/15 * * * *"),
+        (PromotionExpiryJob.Id, typeof(PromotionExpiryJob), "*/15 * * * *"),
+        (RollbackExpiryJob.Id, typeof(RollbackExpiryJob), "*/15 * * * *"),
+    ];
+
+    public static void AddPortalJobs(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section);
+        var options = builder.Configuration.GetSection(SchedulingOptions.Section).Get<SchedulingOptions>() ?? new SchedulingOptions();
+        var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var connectionString = builder.Configuration.GetConnectionString(DataServices.ConnectionStringName);
+
+        builder.Services.AddScoped<AuditCheckpointJob>();
+        builder.Services.AddScoped<AuditVerificationJob>();
+        builder.Services.AddScoped<PromotionExpiryJob>();
+        builder.Services.AddScoped<RollbackExpiryJob>();
+        builder.Services.AddScoped<JobFailureAlerter>();
+        // Registered before AddHangfire, whose TryAdd then leaves them in place of JobStorage.Current and the global filters.
+        builder.Services.AddSingleton<JobStorage>(_ => CreateStorage(database.Provider, connectionString, options));
+        builder.Services.AddSingleton<IJobFilterProvider>(sp => Filters(sp, options));
+        builder.Services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        builder.Services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+        builder.Services.AddHostedService<RecurringJobRegistration>();
+        if (options.Enabled)
+        {
+            builder.Services.AddHangfireServer((_, server) =>
+            {
+                server.WorkerCount = options.WorkerCount;
+                server.SchedulePollingInterval = options.PollInterval;
+            });
+        }
+    }
+
+    /// <summary>The dashboard, for Admins only, at <see cref="DashboardPath"/>.</summary>
+    public static void MapJobsDashboard(this IEndpointRouteBuilder app)
+    {
+        AllowChartsUnderTheContentSecurityPolicy();
+        app.MapHangfireDashboard(DashboardPath, new DashboardOptions
+        {
+            DashboardTitle = "Background jobs · Governance Portal",
+            AppPath = "/",
+            DisplayStorageConnectionString = false,
+            Authorization = [],
+            AsyncAuthorization = [new AdminDashboardAuthorization()],
+        }).RequireAuthorization(Policies.Admin);
+    }
+
+    internal static JobStorage CreateStorage(DatabaseProvider provider, string? connectionString, SchedulingOptions options)
+    {
+        if (provider != DatabaseProvider.PostgreSql)
+        {
+            // Hangfire.Storage.SQLite would bring SQLitePCLRaw 3 beside the portal's 2.1 natives (ADR-018); the jobs are
+            // sweeps over the portal's database, so a restart that forgets the schedule misses nothing.
+            return new InMemoryStorage();
+        }
+        var storage = new PostgreSqlStorageOptions
+        {
+            SchemaName = PostgreSqlSchema,
+            PrepareSchemaIfNecessary = true,
+            QueuePollInterval = options.PollInterval,
+        };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString!, storage), storage);
+    }
+
+    /// <summary>Hangfire's default filters with the portal's retry count, one run per job at a time, and the failure alert.</summary>
+    private static JobFilterProviderCollection Filters(IServiceProvider services, SchedulingOptions options)
+    {
+        var retry = new AutomaticRetryAttribute { Attempts = options.RetryAttempts, OnAttemptsExceeded = AttemptsExceededAction.Fail };
+        if (options.RetryDelaysInSeconds.Length > 0)
+        {
+            retry.DelaysInSeconds = options.RetryDelaysInSeconds;
+        }
+        var filters = new JobFilterCollection();
+        filters.Add(new CaptureCultureAttribute());
+        filters.Add(new StatisticsHistoryAttribute());
+        filters.Add(retry);
+        // Per job type and method: the lock lives in the storage, so it holds across every instance on one database.
+        filters.Add(new DisableConcurrentExecutionAttribute(options.ConcurrencyTimeoutSeconds));
+        filters.Add(ActivatorUtilities.CreateInstance<JobFailureAlertFilter>(services));
+        return new JobFilterProviderCollection(filters, new JobFilterAttributeFilterProvider());
+    }
+
+    private static int _chartScriptAdded;
+
+    /// <summary>
+    /// Chart.js (in the dashboard) inserts a &lt;style&gt; element that the portal's CSP refuses; the dashboard's bundle
+    /// already carries that stylesheet, so a script in the bundle turns the insertion off. Hangfire's script list is global.
+    /// </summary>
+    private static void AllowChartsUnderTheContentSecurityPolicy()
+    {
+        if (Interlocked.Exchange(ref _chartScriptAdded, 1) == 0)
+        {
+            DashboardRoutes.AddJavaScript(typeof(JobsServices).Assembly, "GovernancePortal.Jobs.dashboard-charts.js");
+        }
+    }
+
+    private sealed class RecurringJobRegistration(IRecurringJobManager jobs) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            Add<AuditCheckpointJob>();
+            Add<AuditVerificationJob>();
+            Add<PromotionExpiryJob>();
+            Add<RollbackExpiryJob>();
+            return Task.CompletedTask;
+        }
+
+        private void Add<TJob>() where TJob : IPortalJob
+        {
+            var (id, _, cron) = Schedule.Single(s => s.Job == typeof(TJob));
+            jobs.AddOrUpdate<TJob>(id, job => job.RunAsync(CancellationToken.None), cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+/// <summary>The dashboard's own check, behind the endpoint's Admin policy: the cookie principal must satisfy that policy too.</summary>
+internal sealed class AdminDashboardAuthorization : IDashboardAsyncAuthorizationFilter
+{
+    public async Task<bool> AuthorizeAsync(DashboardContext context)
+    {
+        var http = context.GetHttpContext();
+        var authorization = http.RequestServices.GetRequiredService<IAuthorizationService>();
+        return (await authorization.AuthorizeAsync(http.User, Policies.Admin)).Succeeded;
+    }
+}
