@@ -33,6 +33,11 @@ public class PortalFactory(TestDatabase database) : WebApplicationFactory<Progra
         builder.UseSetting("Authentication:DevelopmentSignIn", "true");
         // Jobs would fire at their own times and race the tests' expectations; tests call them directly.
         builder.UseSetting("Scheduling:Enabled", "false");
+        // Tests send far more than any person or pipeline; the rate-limit tests set small limits of their own.
+        foreach (var limit in new[] { "SignIn", "Api", "UnauthenticatedApi", "Uploads" })
+        {
+            builder.UseSetting($"RateLimits:{limit}:PermitLimit", "1000000");
+        }
         // Warnings and errors only; EF's reports of expected failures (refused audit updates, lost races) would flood the
         // test log. Category settings from appsettings outrank a catch-all filter, so EF is silenced by category too.
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "None");

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using GovernancePortal.Api;
 using GovernancePortal.Identity;
+using GovernancePortal.RateLimiting;
 using GovernancePortal.Registry;
 
 namespace GovernancePortal.Compliance;
@@ -53,7 +54,8 @@ public static class ChecklistApi
             .Accepts<AnswerRequest>("application/json").Produces<AssessmentResponse>();
         assessments.MapPost("/{template}/items/{item}/confirm", ConfirmAsync).RequireAuthorization(Policies.ModelOwner).WithName("ConfirmCarriedOverAnswer");
         assessments.MapPost("/{template}/items/{item}/evidence", AddEvidenceAsync).RequireAuthorization(Policies.ModelOwner).WithName("AddEvidence")
-            .DisableAntiforgery().Accepts<EvidenceLinkRequest>("application/json", "multipart/form-data").Produces<AssessmentResponse>(StatusCodes.Status201Created);
+            .DisableAntiforgery().RequireRateLimiting(PortalRateLimiting.Uploads)
+            .Accepts<EvidenceLinkRequest>("application/json", "multipart/form-data").Produces<AssessmentResponse>(StatusCodes.Status201Created);
         assessments.MapPost("/{template}/items/{item}/review", ReviewAsync).RequireAuthorization(Policies.Approver).WithName("ReviewItem")
             .Accepts<ReviewRequest>("application/json").Produces<AssessmentResponse>();
         assessments.MapPost("/{template}/submit", SubmitAsync).RequireAuthorization(Policies.ModelOwner).WithName("SubmitAssessment");

@@ -1,6 +1,7 @@
 using GovernancePortal.Components.Pages.Compliance;
 using GovernancePortal.Components.UI;
 using GovernancePortal.Identity;
+using GovernancePortal.RateLimiting;
 using GovernancePortal.Registry;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.Features;
@@ -22,7 +23,7 @@ public static class EvidenceEndpoints
     public static void MapEvidenceEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/models/{key}/versions/{version}/compliance/{templateId}/items/{itemId}/evidence", UploadAsync)
-            .RequireAuthorization(Policies.ModelOwner).DisableAntiforgery();
+            .RequireAuthorization(Policies.ModelOwner).DisableAntiforgery().RequireRateLimiting(PortalRateLimiting.Uploads);
         app.MapGet("/models/{key}/versions/{version}/evidence/{id:guid}", DownloadAsync).RequireAuthorization(Policies.Reader);
     }
 

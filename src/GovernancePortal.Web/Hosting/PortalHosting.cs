@@ -8,6 +8,7 @@ using GovernancePortal.Data;
 using GovernancePortal.Demo;
 using GovernancePortal.Identity;
 using GovernancePortal.Notifications;
+using GovernancePortal.RateLimiting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -65,6 +66,7 @@ public static class PortalHosting
         builder.Services.AddScoped<AuditVerificationService>();
         builder.Services.AddScoped<AuditSearch>();
         builder.AddPortalJobs();
+        builder.AddPortalRateLimiting();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddAntiforgery(o => o.Cookie.Name = "gp.antiforgery");
         builder.Services.AddProblemDetails();
@@ -101,6 +103,7 @@ public static class PortalHosting
         // Routing after the status-code pages, so that a re-executed request is routed to the not-found page.
         app.UseRouting();
         app.UseAuthentication();
+        app.UsePortalRateLimiting();
         app.UseAuthorization();
         app.UseAntiforgery();
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using GovernancePortal.Audit;
 using GovernancePortal.Data;
 using GovernancePortal.Hosting;
+using GovernancePortal.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,9 +19,9 @@ public static class AccountEndpoints
     public static void MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         var account = app.MapGroup("/account");
-        account.MapPost("/sign-in/persona", SignInAsPersonaAsync).AllowAnonymous();
+        account.MapPost("/sign-in/persona", SignInAsPersonaAsync).AllowAnonymous().RequireRateLimiting(PortalRateLimiting.SignIn);
         // A GET so that a plain link starts the sign-in without JavaScript; it changes nothing until the callback.
-        account.MapGet("/sign-in/entra", SignInWithEntraAsync).AllowAnonymous();
+        account.MapGet("/sign-in/entra", SignInWithEntraAsync).AllowAnonymous().RequireRateLimiting(PortalRateLimiting.SignIn);
         account.MapPost("/sign-out", SignOutAsync).RequireAuthorization(Policies.SignedIn).RequireAntiforgeryToken();
     }
 

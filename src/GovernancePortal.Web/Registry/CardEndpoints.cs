@@ -4,6 +4,7 @@ using GovernancePortal.Api;
 using GovernancePortal.Data;
 using GovernancePortal.Hosting;
 using GovernancePortal.Identity;
+using GovernancePortal.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 
 namespace GovernancePortal.Registry;
@@ -30,7 +31,8 @@ public static class CardEndpoints
         var version = app.MapGroup("/models/{key}/versions/{version}");
         version.MapGet("/card.mct.json", ExportToolkitAsync).RequireAuthorization(Policies.Reader);
         version.MapGet("/card.md", ExportMarkdownAsync).RequireAuthorization(Policies.Reader);
-        version.MapPost("/card/import", ImportAsync).RequireAuthorization(Policies.ModelOwner).RequireAntiforgeryToken();
+        version.MapPost("/card/import", ImportAsync).RequireAuthorization(Policies.ModelOwner).RequireAntiforgeryToken()
+            .RequireRateLimiting(PortalRateLimiting.Uploads);
     }
 
     private static IResult NotFound(string key, string version) =>
