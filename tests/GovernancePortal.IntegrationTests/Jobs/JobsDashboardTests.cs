@@ -74,11 +74,37 @@ public abstract class JobsDashboardTests(PortalFactory portal)
         Assert.Equal("/account/access-denied", response.Headers.Location!.AbsolutePath);
         Assert.True(await portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e =>
             e.Action == "authorization.refused" && e.EntityId == path && e.ActorUsername == username)));
-        // The refusal happens before Hangfire: a post (e.g. "Trigger now") is refused the same way.
-        var post = await client.Http.PostAsync("/admin/jobs/recurring/trigger", new FormUrlEncodedContent(new Dictionary<string, string> { ["jobs[]"] = AuditCheckpointJob.Id }));
-        Assert.NotEqual(HttpStatusCode.OK, post.StatusCode);
-        Assert.NotEqual(HttpStatusCode.NoContent, post.StatusCode);
+        // The refusal happens before Hangfire: a post ("Trigger now") is refused the same way.
+        var post = await client.Http.PostAsync("/admin/jobs/recurring/trigger", TriggerForm);
+        Assert.Equal(HttpStatusCode.Redirect, post.StatusCode);
+        Assert.Equal("/account/access-denied", post.Headers.Location!.AbsolutePath);
     }
+
+    [Fact]
+    public async Task Admins_trigger_a_job_from_the_dashboard_with_the_portal_s_antiforgery_token_and_not_without()
+    {
+        var client = await PortalClient.SignedInAsync(portal, "admin@demo.test");
+        var page = PortalClient.Parse(await client.Http.GetStringAsync("/admin/jobs/recurring"));
+        var header = page.QuerySelector("meta[name=csrf-header]")!.GetAttribute("content")!;
+        var token = page.QuerySelector("meta[name=csrf-token]")!.GetAttribute("content")!;
+
+        var forged = await client.Http.PostAsync("/admin/jobs/recurring/trigger", TriggerForm);
+        using (var before = portal.Services.GetRequiredService<JobStorage>().GetConnection())
+        {
+            Assert.Null(before.GetRecurringJobs().Single(j => j.Id == AuditCheckpointJob.Id).LastJobId);
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/jobs/recurring/trigger") { Content = TriggerForm };
+        request.Headers.Add(header, token);
+        var triggered = await client.Http.SendAsync(request);
+
+        Assert.True(forged.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.BadRequest,
+            $"{(int)forged.StatusCode}: {await forged.Content.ReadAsStringAsync()}");
+        Assert.Equal(HttpStatusCode.NoContent, triggered.StatusCode);
+        using var connection = portal.Services.GetRequiredService<JobStorage>().GetConnection();
+        Assert.NotNull(connection.GetRecurringJobs().Single(j => j.Id == AuditCheckpointJob.Id).LastJobId);
+    }
+
+    private static FormUrlEncodedContent TriggerForm => new(new Dictionary<string, string> { ["jobs[]"] = AuditCheckpointJob.Id });
 
     [Fact]
     public async Task Admins_see_the_dashboard_with_the_portal_s_security_headers()
