@@ -238,7 +238,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         {
             await ApplyApprovalAsync(promotion, version, policy, transition, cancellationToken);
         }
-        notifications.PromotionChanged(promotion, version, action, transition);
+        await notifications.PromotionChangedAsync(promotion, version, action, transition, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

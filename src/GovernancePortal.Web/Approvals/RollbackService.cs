@@ -127,7 +127,7 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         var review = new RetrospectiveReview { RollbackId = rollback.Id, OpenedAt = now, State = ReviewState.Open };
         db.RetrospectiveReviews.Add(review);
         db.Audit.Record("review.opened", review, new { model = model.Key, rollback = rollback.Id });
-        notifications.RollbackConfirmed(rollback, model, rollback.FromVersion, rollback.ToVersion);
+        await notifications.RollbackConfirmedAsync(rollback, model, rollback.FromVersion, rollback.ToVersion, cancellationToken);
         await notifications.ReviewOpenedAsync(review, rollback, model, cancellationToken);
         return await SaveAsync(rollback, $"Rolled back: {rollback.ToVersion.Number} is in Production again; a retrospective is open.", cancellationToken);
     }
@@ -148,7 +148,7 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         rollback.DecidedAt = clock.GetUtcNow();
         rollback.Revision++;
         db.Audit.Record("rollback.cancelled", rollback, new { model = rollback.Model.Key });
-        notifications.RollbackCancelled(rollback, rollback.Model);
+        await notifications.RollbackCancelledAsync(rollback, rollback.Model, cancellationToken);
         return await SaveAsync(rollback, "Rollback cancelled; Production is unchanged.", cancellationToken);
     }
 
@@ -178,7 +178,7 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
                     to = rollback.ToVersion.Number.ToString(),
                     expiresAt = rollback.ExpiresAt,
                 }, AuditActor.System);
-                notifications.RollbackExpired(rollback, rollback.Model, rollback.FromVersion, rollback.ToVersion);
+                await notifications.RollbackExpiredAsync(rollback, rollback.Model, rollback.FromVersion, rollback.ToVersion, cancellationToken);
                 expired += (await SaveAsync(rollback, "", cancellationToken)).Failure is null ? 1 : 0;
             }
             db.ChangeTracker.Clear();
@@ -207,7 +207,7 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         review.ClosedAt = clock.GetUtcNow();
         review.Revision++;
         db.Audit.Record("review.closed", review, new { model = model.Key, rollback = review.RollbackId });
-        notifications.ReviewClosed(review, review.Rollback, model);
+        await notifications.ReviewClosedAsync(review, review.Rollback, model, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

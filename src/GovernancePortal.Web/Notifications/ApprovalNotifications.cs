@@ -25,12 +25,17 @@ public sealed class ApprovalNotifications(Notifier notifier)
         }
         notifier.Send(approvers, new("promotion.needs-approval", $"Approval needed: {subject}",
             $"{promotion.Requester} asks: {promotion.Justification} The request {ApprovalSlots.Describe(ApprovalSlots.Remaining(policy, request.Decisions))}.",
-            $"/approvals/{promotion.Id}"));
+            PromotionLink(promotion)));
     }
 
     /// <summary>The requester hears of every decision and every end of their request, except the withdrawal they made themselves.</summary>
-    public void PromotionChanged(Promotion promotion, ModelVersion version, PromotionAction action, WorkflowTransition transition)
+    public async Task PromotionChangedAsync(Promotion promotion, ModelVersion version, PromotionAction action, WorkflowTransition transition,
+        CancellationToken cancellationToken)
     {
+        if (transition.State != PromotionRequestState.Pending)
+        {
+            await notifier.SettleAsync(PromotionLink(promotion), cancellationToken);
+        }
         var subject = Subject(version, promotion.TargetStage);
         switch (transition.State)
         {
@@ -61,22 +66,31 @@ public sealed class ApprovalNotifications(Notifier notifier)
             .Where(p => RollbackRules.WhyCannotConfirm(pending, p, new RollbackPlan(Plan(from), Plan(to)), rollback.StartedAt) is null)
             .Select(p => p.Username);
         notifier.Send(confirmers, new("rollback.started", $"Confirm rollback: {model.Name} {from.Number} → {to.Number}",
-            $"{rollback.StartedBy} ({rollback.StartedRole}) started an emergency rollback: {rollback.Reason}", $"/rollbacks/{rollback.Id}"));
+            $"{rollback.StartedBy} ({rollback.StartedRole}) started an emergency rollback: {rollback.Reason}", RollbackLink(rollback)));
     }
 
-    public void RollbackConfirmed(Rollback rollback, Model model, ModelVersion from, ModelVersion to) =>
+    public async Task RollbackConfirmedAsync(Rollback rollback, Model model, ModelVersion from, ModelVersion to, CancellationToken cancellationToken)
+    {
+        await notifier.SettleAsync(RollbackLink(rollback), cancellationToken);
         notifier.Send([rollback.StartedBy, model.Owner], new("rollback.confirmed", $"Rolled back: {model.Name} {from.Number} → {to.Number}",
-            $"{rollback.DecidedBy} confirmed the rollback {rollback.StartedBy} started; {to.Number} is in Production again.", $"/rollbacks/{rollback.Id}"), rollback.DecidedBy);
+            $"{rollback.DecidedBy} confirmed the rollback {rollback.StartedBy} started; {to.Number} is in Production again.", RollbackLink(rollback)), rollback.DecidedBy);
+    }
 
-    public void RollbackCancelled(Rollback rollback, Model model) =>
+    public async Task RollbackCancelledAsync(Rollback rollback, Model model, CancellationToken cancellationToken)
+    {
+        await notifier.SettleAsync(RollbackLink(rollback), cancellationToken);
         notifier.Send([rollback.StartedBy, model.Owner], new("rollback.cancelled", $"Rollback cancelled: {model.Name}",
-            $"{rollback.DecidedBy} cancelled the rollback; Production is unchanged.", $"/rollbacks/{rollback.Id}"), rollback.DecidedBy);
+            $"{rollback.DecidedBy} cancelled the rollback; Production is unchanged.", RollbackLink(rollback)), rollback.DecidedBy);
+    }
 
     /// <summary>Nobody confirmed in time: the starter learns that Production is unchanged and a new rollback is needed if the emergency goes on.</summary>
-    public void RollbackExpired(Rollback rollback, Model model, ModelVersion from, ModelVersion to) =>
+    public async Task RollbackExpiredAsync(Rollback rollback, Model model, ModelVersion from, ModelVersion to, CancellationToken cancellationToken)
+    {
+        await notifier.SettleAsync(RollbackLink(rollback), cancellationToken);
         notifier.Send([rollback.StartedBy], new("rollback.expired", $"Rollback expired: {model.Name} {from.Number} → {to.Number}",
             $"Nobody confirmed the rollback you started within {RollbackRules.ConfirmationWindow.TotalHours:0} hours; Production is unchanged. Start a new one if it is still needed.",
-            $"/rollbacks/{rollback.Id}"));
+            RollbackLink(rollback)));
+    }
 
     /// <summary>Every officer who could close it, and the model's owner, learn that a retrospective is open.</summary>
     public async Task ReviewOpenedAsync(RetrospectiveReview review, Rollback rollback, Model model, CancellationToken cancellationToken)
@@ -86,12 +100,15 @@ public sealed class ApprovalNotifications(Notifier notifier)
             .Select(p => p.Username);
         notifier.Send([.. closers, model.Owner], new("review.opened", $"Retrospective open: {model.Name}",
             $"A rollback ({rollback.Reason}) opened a retrospective; it stays in the approvals inbox until a ComplianceOfficer closes it with findings.",
-            $"/retrospectives/{review.Id}"), rollback.DecidedBy);
+            ReviewLink(review)), rollback.DecidedBy);
     }
 
-    public void ReviewClosed(RetrospectiveReview review, Rollback rollback, Model model) =>
+    public async Task ReviewClosedAsync(RetrospectiveReview review, Rollback rollback, Model model, CancellationToken cancellationToken)
+    {
+        await notifier.SettleAsync(ReviewLink(review), cancellationToken);
         notifier.Send([rollback.StartedBy, rollback.DecidedBy ?? "", model.Owner], new("review.closed", $"Retrospective closed: {model.Name}",
-            $"{review.ClosedBy} closed it: {review.Findings}", $"/retrospectives/{review.Id}"), review.ClosedBy);
+            $"{review.ClosedBy} closed it: {review.Findings}", ReviewLink(review)), review.ClosedBy);
+    }
 
     public static PendingRollback Pending(Rollback rollback, Model model) => new(rollback.StartedBy, rollback.StartedRole, rollback.StartedAt, rollback.State,
         rollback.FromVersionId, rollback.ToVersionId, model.Owner, model.Team);
@@ -99,7 +116,13 @@ public sealed class ApprovalNotifications(Notifier notifier)
     private static RollbackVersion Plan(ModelVersion version) => new(version.Id, version.Number.ToString(), version.Stage);
 
     private void Requester(Promotion promotion, string kind, string title, string body) =>
-        notifier.Send([promotion.Requester], new(kind, title, body, $"/approvals/{promotion.Id}"));
+        notifier.Send([promotion.Requester], new(kind, title, body, PromotionLink(promotion)));
+
+    private static string PromotionLink(Promotion promotion) => $"/approvals/{promotion.Id}";
+
+    private static string RollbackLink(Rollback rollback) => $"/rollbacks/{rollback.Id}";
+
+    private static string ReviewLink(RetrospectiveReview review) => $"/retrospectives/{review.Id}";
 
     private static string Subject(ModelVersion version, Stage target) => $"{version.Model.Name} {version.Number} → {target}";
 }

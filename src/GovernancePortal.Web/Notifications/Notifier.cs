@@ -57,6 +57,18 @@ public sealed class Notifier(GovernanceDbContext db, IEnumerable<INotificationCh
         }
     }
 
+    /// <summary>
+    /// Marks every unread notification pointing at <paramref name="link"/> as read, in the caller's unit of work, so it is
+    /// saved with the change that settled what it asked for (a decided request, a confirmed rollback, a closed review).
+    /// Call it before sending the news of that change, which points at the same place and must stay unread.
+    /// </summary>
+    public async Task SettleAsync(string link, CancellationToken cancellationToken)
+    {
+        var open = await db.Notifications.Where(n => n.Link == link && n.ReadAt == null).ToListAsync(cancellationToken);
+        var at = clock.GetUtcNow();
+        open.ForEach(n => n.ReadAt = at);
+    }
+
     /// <summary>Known people holding <paramref name="role"/>, as callers, so the rules can say who may act.</summary>
     public async Task<IReadOnlyList<Registry.Caller>> PeopleWithRoleAsync(string role, CancellationToken cancellationToken)
     {

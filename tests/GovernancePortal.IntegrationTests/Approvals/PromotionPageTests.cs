@@ -36,7 +36,10 @@ public abstract class PromotionPageTests(PortalFactory portal)
         var officerView = await officer.GetDocumentAsync($"/approvals/{id}");
         var viewerView = await viewer.GetDocumentAsync($"/approvals/{id}");
 
-        Assert.Contains(inbox.QuerySelectorAll("[data-testid=inbox] a"), a => a.GetAttribute("href") == $"/approvals/{id}");
+        var row = inbox.QuerySelectorAll("[data-testid=inbox] tbody tr").Single(r => r.QuerySelector("[data-testid=request-link]")!.GetAttribute("href") == $"/approvals/{id}");
+        Assert.Equal("/models/mortgage-affordability", row.QuerySelector("[data-testid=model-link]")!.GetAttribute("href"));
+        Assert.Equal("Mortgage affordability", row.QuerySelector("[data-testid=model-link]")!.TextContent);
+        Assert.Equal("/models/mortgage-affordability/versions/0.9.0", row.QuerySelector("[data-testid=version-link]")!.GetAttribute("href"));
         Assert.NotNull(officerView.QuerySelector("[data-testid=approve]"));
         Assert.Equal("#decide-heading", officerView.QuerySelector("[data-testid=jump-to-decision]")?.GetAttribute("href"));
         Assert.NotNull(officerView.QuerySelector("#decide-heading"));

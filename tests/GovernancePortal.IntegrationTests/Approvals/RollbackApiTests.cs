@@ -214,8 +214,11 @@ public abstract class RollbackApiTests(PortalFactory portal)
         await (await As("compliance@demo.test")).PostAsync($"/api/v1/promotions/{id}/decisions", Json(new { decision = "reject", comment = "Image not scanned yet." }));
 
         Assert.Equal(["owner2@demo.test"], await RollbackSetup.RecipientsAsync(portal, "promotion.rejected", link));
-        var officersInbox = await (await As("compliance@demo.test")).GetFromJsonAsync<JsonElement>("/api/v1/notifications?unread=true");
-        Assert.Contains(officersInbox.EnumerateArray(), n => n.GetProperty("link").GetString() == link);
+        // The request is settled, so the call to decide on it is done; it stays in the inbox, read.
+        var officersUnread = await (await As("compliance@demo.test")).GetFromJsonAsync<JsonElement>("/api/v1/notifications?unread=true");
+        var officersInbox = await (await As("compliance@demo.test")).GetFromJsonAsync<JsonElement>("/api/v1/notifications");
+        Assert.DoesNotContain(officersUnread.EnumerateArray(), n => n.GetProperty("link").GetString() == link);
+        Assert.Contains(officersInbox.EnumerateArray(), n => n.GetProperty("link").GetString() == link && n.GetProperty("readAt").ValueKind == JsonValueKind.String);
         Assert.DoesNotContain(officersInbox.EnumerateArray(), n => n.GetProperty("kind").GetString() == "promotion.rejected");
         Assert.Empty(await (await As("viewer@demo.test")).GetFromJsonAsync<JsonElement[]>("/api/v1/notifications") ?? []);
         var badFilter = await (await As("viewer@demo.test")).GetAsync("/api/v1/notifications?unread=maybe");

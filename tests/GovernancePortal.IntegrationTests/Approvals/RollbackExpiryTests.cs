@@ -57,6 +57,8 @@ public abstract class RollbackExpiryTests(ClockedPortal portal) : IAsyncLifetime
         var told = (await owner.GetFromJsonAsync<JsonElement>("/api/v1/notifications")).EnumerateArray()
             .Single(n => n.GetProperty("kind").GetString() == "rollback.expired" && n.GetProperty("link").GetString() == $"/rollbacks/{id}");
         Assert.Contains("Production is unchanged", told.GetProperty("body").GetString());
+        Assert.DoesNotContain(await portal.WithDbAsync(db => db.Notifications.Where(n => n.Link == $"/rollbacks/{id}" && n.Kind == "rollback.started")
+            .Select(n => n.ReadAt).ToListAsync()), readAt => readAt is null);
 
         await AssertRefusedAsync(officer, owner, id);
         Assert.Equal(Stage.Production, await RollbackSetup.StageAsync(portal, model.Key, champion));

@@ -97,6 +97,16 @@ public abstract class RollbackPageTests(PortalFactory portal)
     {
         var api = await RollbackSetup.As(portal, "owner2@demo.test");
         await RollbackSetup.PromoteToProductionAsync(portal, "owner2@demo.test", "sepsis-early-warning", "1.2.0", "compliance@demo.test", "compliance2@demo.test");
+        // The approvals above are settled, so their calls to act are done; one more unread note to count and mark.
+        await portal.WithDbAsync(async db =>
+        {
+            db.Notifications.Add(new Notifications.Notification
+            {
+                Recipient = "compliance2@demo.test", Kind = "promotion.needs-approval", Title = "Approval needed", Body = "A request waits.",
+                Link = "/approvals", CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+            });
+            await db.SaveChangesAsync();
+        });
         var created = await api.PostAsync("/api/v1/models/sepsis-early-warning/rollbacks", Json(new { reason = "Alert volume tripled." }));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var officer = await PortalClient.SignedInAsync(portal, "compliance2@demo.test");
