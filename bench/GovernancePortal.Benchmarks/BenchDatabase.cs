@@ -66,8 +66,14 @@ internal sealed class BenchDatabase : IAsyncDisposable
         services.AddScoped<IAuditContextAccessor>(sp => sp.GetRequiredService<BenchAuditContext>());
         services.AddScoped<AuditRecorder>();
         services.AddSingleton<IHostEnvironment>(new BenchHostEnvironment());
-        services.AddSingleton(Options.Create(new AuditOptions { CheckpointKeyPem = checkpointKeyPem, CheckpointInterval = checkpointInterval }));
+        // The generated log's timestamps are not a running portal's: only the interval rule applies to it.
+        services.AddSingleton(Options.Create(new AuditOptions
+        {
+            CheckpointKeyPem = checkpointKeyPem,
+            Checkpoint = new CheckpointOptions { MaxEvents = checkpointInterval, MaxAge = TimeSpan.FromDays(36500) },
+        }));
         services.AddSingleton<CheckpointKey>();
+        services.AddAuditWitness();
         services.AddScoped<AuditVerificationService>();
         // What the portal's migrator also seeds (default policies, the checklist library beside the executable).
         services.AddSingleton(Options.Create(new ChecklistOptions()));

@@ -20,7 +20,7 @@ internal sealed class BenchOptions
     public int Events { get; private set; } = 1_000_000;
     public int VerifyRepetitions { get; private set; } = 5;
     public int DatabaseVerifyRepetitions { get; private set; } = 3;
-    /// <summary>Checkpoint interval of the stored log (the portal's default, <c>Audit:CheckpointInterval</c>).</summary>
+    /// <summary>Checkpoint interval of the stored log (<c>Audit:Checkpoint:MaxEvents</c>; the portal defaults to 100).</summary>
     public int CheckpointInterval { get; private set; } = 1000;
     public string WorkFolder { get; private set; } = Path.Combine(Path.GetTempPath(), "governance-bench");
     public string? ResultsFile { get; private set; }

@@ -1050,3 +1050,59 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207091704_AuditNoReplaceNoRewind') THEN
+    ALTER TABLE "AuditCheckpoints" ADD "EventHashes" bytea;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207091704_AuditNoReplaceNoRewind') THEN
+    CREATE FUNCTION audit_refuse_rewind() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION 'the audit trail only moves forward: % on % refused', TG_OP, TG_TABLE_NAME;
+    END $$;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207091704_AuditNoReplaceNoRewind') THEN
+    CREATE TRIGGER "AuditHeads_refuse_rewind" BEFORE UPDATE ON "AuditHeads"
+    FOR EACH ROW WHEN (NEW."Sequence" <= OLD."Sequence" OR NEW."Id" <> OLD."Id")
+    EXECUTE FUNCTION audit_refuse_rewind();
+    CREATE TRIGGER "AuditHeads_refuse_delete" BEFORE DELETE ON "AuditHeads"
+    FOR EACH ROW EXECUTE FUNCTION audit_refuse_rewind();
+    CREATE TRIGGER "AuditHeads_refuse_truncate" BEFORE TRUNCATE ON "AuditHeads"
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_rewind();
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207091704_AuditNoReplaceNoRewind') THEN
+    CREATE FUNCTION audit_checkpoint_grows() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF EXISTS (SELECT 1 FROM "AuditCheckpoints" WHERE "TreeSize" >= NEW."TreeSize") THEN
+            RAISE EXCEPTION 'the audit trail is append-only: a checkpoint must cover more events than every earlier one';
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER "AuditCheckpoints_refuse_replace" BEFORE INSERT ON "AuditCheckpoints"
+    FOR EACH ROW EXECUTE FUNCTION audit_checkpoint_grows();
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207091704_AuditNoReplaceNoRewind') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261207091704_AuditNoReplaceNoRewind', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

@@ -504,3 +504,30 @@ VALUES ('20261126025701_AuditEventsWithoutActorIndex', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+ALTER TABLE "AuditCheckpoints" ADD "EventHashes" BLOB NULL;
+
+CREATE TRIGGER "AuditEvents_refuse_replace" BEFORE INSERT ON "AuditEvents"
+WHEN EXISTS (SELECT 1 FROM "AuditEvents" WHERE "Sequence" = NEW."Sequence")
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: an event with this sequence exists'); END;
+
+CREATE TRIGGER "AuditCheckpoints_refuse_replace" BEFORE INSERT ON "AuditCheckpoints"
+WHEN EXISTS (SELECT 1 FROM "AuditCheckpoints" WHERE "TreeSize" >= NEW."TreeSize")
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: a checkpoint must cover more events than every earlier one'); END;
+
+CREATE TRIGGER "AuditHeads_refuse_rewind" BEFORE UPDATE ON "AuditHeads"
+WHEN NEW."Sequence" <= OLD."Sequence" OR NEW."Id" <> OLD."Id"
+BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward'); END;
+
+CREATE TRIGGER "AuditHeads_refuse_replace" BEFORE INSERT ON "AuditHeads"
+WHEN EXISTS (SELECT 1 FROM "AuditHeads")
+BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward: it cannot be inserted again'); END;
+
+CREATE TRIGGER "AuditHeads_refuse_delete" BEFORE DELETE ON "AuditHeads"
+BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward: DELETE refused'); END;
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261207091529_AuditNoReplaceNoRewind', '10.0.14');
+
+COMMIT;
+

@@ -319,6 +319,9 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
                     b.Property<long>("TreeSize")
                         .HasColumnType("bigint");
 
+                    b.Property<byte[]>("EventHashes")
+                        .HasColumnType("bytea");
+
                     b.Property<string>("HeadHash")
                         .IsRequired()
                         .HasMaxLength(64)

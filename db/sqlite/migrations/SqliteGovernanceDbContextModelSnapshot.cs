@@ -314,6 +314,9 @@ namespace GovernancePortal.Data.Migrations.Sqlite
                     b.Property<long>("TreeSize")
                         .HasColumnType("INTEGER");
 
+                    b.Property<byte[]>("EventHashes")
+                        .HasColumnType("BLOB");
+
                     b.Property<string>("HeadHash")
                         .IsRequired()
                         .HasMaxLength(64)

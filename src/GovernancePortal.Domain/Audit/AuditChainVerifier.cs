@@ -91,6 +91,41 @@ public enum AuditFault
 
     /// <summary>A checkpoint's signature does not verify under the portal's public key.</summary>
     BadSignature,
+
+    /// <summary>A checkpoint that the interval or age rule required is absent.</summary>
+    MissingCheckpoint,
+
+    /// <summary>An event differs from the hash a signed checkpoint recorded for it; the chain after it was recomputed.</summary>
+    Rewritten,
+
+    /// <summary>The database disagrees with the witness: a witnessed checkpoint is missing or different, or the log ends before it.</summary>
+    WitnessMismatch,
+}
+
+/// <summary>
+/// When checkpoints are due: at every multiple of <paramref name="MaxEvents"/>, and covering every event once
+/// <paramref name="MaxAge"/> has passed. The log itself is the clock: a checkpoint counts as required once the log holds
+/// an event later than the due time plus <paramref name="MaxAge"/> (one more period for the job that cuts it).
+/// </summary>
+public sealed record CheckpointPolicy(long MaxEvents, TimeSpan MaxAge);
+
+/// <summary>A checkpoint as published to the witness, with the event hashes it recorded (raw 32 bytes each, the events after the previous checkpoint).</summary>
+public sealed record WitnessedCheckpoint(SignedCheckpoint Checkpoint, byte[]? EventHashes, string Source);
+
+/// <summary>What verification checks beyond the chain and the stored checkpoints.</summary>
+public sealed class AuditVerificationOptions
+{
+    /// <summary>When set, a checkpoint the policy required but the database lacks is a fault.</summary>
+    public CheckpointPolicy? Policy { get; init; }
+
+    /// <summary>
+    /// The event hashes a stored checkpoint recorded (raw 32 bytes each, ending at its tree size), or null. Called only
+    /// after every event was read, to name the first rewritten event inside a checkpointed range.
+    /// </summary>
+    public Func<long, byte[]?>? RecordedHashes { get; init; }
+
+    /// <summary>Checkpoints read from the witness, outside the database.</summary>
+    public IReadOnlyList<WitnessedCheckpoint> Witnessed { get; init; } = [];
 }
 
 /// <summary>The outcome of verifying the audit log.</summary>
@@ -102,6 +137,7 @@ public enum AuditFault
 /// <param name="FirstInvalidSequence">The sequence at which the first fault was found.</param>
 /// <param name="Fault">The kind of that fault.</param>
 /// <param name="Reason">One human-readable line.</param>
+/// <param name="LatestWitnessed">The largest checkpoint the witness holds, when a witness was read.</param>
 public sealed record AuditVerificationResult(
     bool Valid,
     long EventCount,
@@ -110,7 +146,8 @@ public sealed record AuditVerificationResult(
     SignedCheckpoint? LatestCheckpoint,
     long? FirstInvalidSequence,
     AuditFault? Fault,
-    string Reason);
+    string Reason,
+    SignedCheckpoint? LatestWitnessed = null);
 
 /// <summary>
 /// Verifies the hash chain, the signed Merkle checkpoints and the head row of the audit log in one pass over its events.
@@ -138,10 +175,11 @@ public static class AuditChainVerifier
         IEnumerable<SignedCheckpoint> checkpoints,
         long headSequence,
         string headHash,
-        ECDsa publicKey)
+        ECDsa publicKey,
+        AuditVerificationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(events);
-        return Verify(events.Select(e => new Item(e.Record.Sequence, e.PreviousHash, e.Hash, e.Record, null)), checkpoints, headSequence, headHash, publicKey);
+        return Verify(events.Select(e => new Item(e.Record.Sequence, e.PreviousHash, e.Hash, e.Record, null)), checkpoints, headSequence, headHash, publicKey, options);
     }
 
     /// <summary>The same verification over events read as their columns' bytes (a database reader's fast path).</summary>
@@ -150,27 +188,40 @@ public static class AuditChainVerifier
         IEnumerable<SignedCheckpoint> checkpoints,
         long headSequence,
         string headHash,
-        ECDsa publicKey)
+        ECDsa publicKey,
+        AuditVerificationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(events);
-        return Verify(events.Select(e => new Item(e.Sequence, e.PreviousHash, e.Hash, null, e.Columns)), checkpoints, headSequence, headHash, publicKey);
+        return Verify(events.Select(e => new Item(e.Sequence, e.PreviousHash, e.Hash, null, e.Columns)), checkpoints, headSequence, headHash, publicKey, options);
     }
 
     // One event to verify: its content is either a record (hashed with its predecessor) or its stored columns' bytes.
-    private readonly record struct Item(long Sequence, string PreviousHash, string Hash, AuditRecord? Record, StoredAuditColumns? Columns);
+    private readonly record struct Item(long Sequence, string PreviousHash, string Hash, AuditRecord? Record, StoredAuditColumns? Columns)
+    {
+        public DateTimeOffset Timestamp => Record?.Timestamp ?? Columns!.Timestamp;
+    }
+
+    // A checkpoint to check against the events: stored in the database, witnessed outside it, or both.
+    private sealed record Pending(SignedCheckpoint Checkpoint, bool Stored, WitnessedCheckpoint? Witness)
+    {
+        public long TreeSize => Checkpoint.TreeSize;
+    }
 
     private static AuditVerificationResult Verify(
         IEnumerable<Item> events,
         IEnumerable<SignedCheckpoint> checkpoints,
         long headSequence,
         string headHash,
-        ECDsa publicKey)
+        ECDsa publicKey,
+        AuditVerificationOptions? options)
     {
         ArgumentNullException.ThrowIfNull(checkpoints);
         ArgumentNullException.ThrowIfNull(headHash);
         ArgumentNullException.ThrowIfNull(publicKey);
+        options ??= new AuditVerificationOptions();
 
-        var run = new Run(checkpoints.OrderBy(c => c.TreeSize).ToArray(), headSequence, headHash, publicKey);
+        var (pending, witnessFault) = Merge(checkpoints, options.Witnessed, publicKey);
+        var run = new Run(pending, headSequence, headHash, publicKey, options, witnessFault);
         // Two batches: while one is verified on the workers, the caller's thread reads the next from the source
         // (a database reader), so reading and hashing overlap. Batches are still processed one at a time, in order.
         Item[][] batches = [new Item[BatchSize], new Item[BatchSize]];
@@ -203,8 +254,55 @@ public static class AuditChainVerifier
         return run.Finish();
     }
 
-    private sealed class Run(SignedCheckpoint[] pending, long headSequence, string headHash, ECDsa publicKey)
+    // The stored checkpoints with the witnessed ones beside them. A witnessed checkpoint that the database holds
+    // differently is a fault at once; one it lacks is checked against the events like any other, and reported as missing.
+    private static (Pending[] Pending, Finding? Fault) Merge(IEnumerable<SignedCheckpoint> stored, IReadOnlyList<WitnessedCheckpoint> witnessed, ECDsa publicKey)
     {
+        var bySize = new SortedDictionary<long, Pending>();
+        foreach (var checkpoint in stored)
+        {
+            bySize[checkpoint.TreeSize] = new Pending(checkpoint, true, null);
+        }
+        Finding? fault = null;
+        foreach (var w in witnessed.OrderBy(w => w.Checkpoint.TreeSize))
+        {
+            var size = w.Checkpoint.TreeSize;
+            if (!bySize.TryGetValue(size, out var existing))
+            {
+                bySize[size] = new Pending(w.Checkpoint, false, w);
+            }
+            else if (existing.Stored && existing.Checkpoint == w.Checkpoint)
+            {
+                bySize[size] = existing with { Witness = w };
+            }
+            else if (fault is null && CheckpointSigner.Verify(publicKey, w.Checkpoint))
+            {
+                fault = new(size, AuditFault.WitnessMismatch,
+                    $"checkpoint at event {N(size)}: differs from the one the witness holds ({w.Source})");
+            }
+        }
+        return (bySize.Values.ToArray(), fault);
+    }
+
+    private sealed class Run
+    {
+        // Stored hashes kept since the last verified checkpoint, to name a rewritten event; longer ranges are not located.
+        private const int MaxLocatable = 1 << 18;
+
+        private readonly Pending[] pending;
+        private readonly long headSequence;
+        private readonly string headHash;
+        private readonly ECDsa publicKey;
+        private readonly AuditVerificationOptions _options;
+        private readonly HashSet<long> _sizes;
+        private readonly long _largestSize;
+        private readonly Queue<(long Sequence, DateTimeOffset At)> _due = new();
+        private (long Sequence, DateTimeOffset At)? _firstUncovered;
+        private readonly byte[] _raws = new byte[BatchSize * MerkleTree.HashSize];
+        private byte[] _since = new byte[64 * MerkleTree.HashSize];
+        private long _sinceCount;
+        private CompactMerkleTree _verifiedTree = new();
+        private Mismatch? _mismatch;
         private readonly CompactMerkleTree _tree = new();
         // Per event of the batch, from the workers: does the stored hash match the recomputed one.
         private readonly bool[] _hashMatches = new bool[BatchSize];
@@ -218,6 +316,22 @@ public static class AuditChainVerifier
         private string _previousHash = AuditRecord.GenesisHash;
         private SignedCheckpoint? _latest;
         private Finding? _finding;
+        private Finding? _missingFromDatabase;
+
+        public Run(Pending[] pending, long headSequence, string headHash, ECDsa publicKey, AuditVerificationOptions options, Finding? witnessFault)
+        {
+            this.pending = pending;
+            this.headSequence = headSequence;
+            this.headHash = headHash;
+            this.publicKey = publicKey;
+            _options = options;
+            _finding = witnessFault;
+            _sizes = pending.Select(p => p.TreeSize).ToHashSet();
+            _largestSize = pending.Length == 0 ? 0 : pending[^1].TreeSize;
+        }
+
+        // A checkpoint whose root did not match, with what is needed to find the first event it recorded differently.
+        private sealed record Mismatch(Pending Checkpoint, long From, CompactMerkleTree TreeAtFrom, byte[]? StoredHashes);
 
         public void Process(Item[] batch, int length)
         {
@@ -266,22 +380,118 @@ public static class AuditChainVerifier
                         CatchUp(_count);
                     }
                 }
+                Keep(_raws.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
                 CheckCheckpoints(_count, stored.Hash);
+                if (_finding is null && _options.Policy is { } policy)
+                {
+                    _finding = CheckRequired(policy, stored.Timestamp);
+                }
             }
             Array.Clear(batch, 0, length);
         }
 
+        // The stored hash of each event since the last verified checkpoint (equal to the recomputed one once checked).
+        private void Keep(ReadOnlySpan<byte> raw)
+        {
+            if (_sinceCount < 0)
+            {
+                return;
+            }
+            if (_sinceCount == MaxLocatable)
+            {
+                _sinceCount = -1;
+                return;
+            }
+            var offset = checked((int)_sinceCount * MerkleTree.HashSize);
+            if (offset + MerkleTree.HashSize > _since.Length)
+            {
+                Array.Resize(ref _since, 2 * _since.Length);
+            }
+            raw.CopyTo(_since.AsSpan(offset));
+            _sinceCount++;
+        }
+
+        // The log is the clock: a checkpoint is required once an event later than its due time plus the age limit exists.
+        private Finding? CheckRequired(CheckpointPolicy policy, DateTimeOffset at)
+        {
+            if (_due.TryPeek(out var due) && at - due.At >= policy.MaxAge)
+            {
+                return new(due.Sequence, AuditFault.MissingCheckpoint,
+                    $"checkpoint at event {N(due.Sequence)}: missing; one is required every {Events(policy.MaxEvents)} and the log went on for {Age(at - due.At)} after it");
+            }
+            if (policy.MaxEvents > 0 && _count % policy.MaxEvents == 0 && !_sizes.Contains(_count))
+            {
+                _due.Enqueue((_count, at));
+            }
+            if (_count > _largestSize)
+            {
+                _firstUncovered ??= (_count, at);
+                if (at - _firstUncovered.Value.At >= 2 * policy.MaxAge)
+                {
+                    var first = _firstUncovered.Value.Sequence;
+                    return new(first, AuditFault.MissingCheckpoint,
+                        $"checkpoint covering event {N(first)}: missing; one is required within {Age(policy.MaxAge)} and the log went on for {Age(at - _firstUncovered.Value.At)} after it");
+                }
+            }
+            return null;
+        }
+
         public AuditVerificationResult Finish()
         {
-            _finding ??= CheckEnd();
+            _finding ??= CheckEnd() ?? _missingFromDatabase;
+            if (_mismatch is not null && _finding is { } found && found.Sequence == _mismatch.Checkpoint.TreeSize)
+            {
+                _finding = Locate(_mismatch) ?? found;
+            }
+            var witnessed = _options.Witnessed.Count == 0 ? null : _options.Witnessed.MaxBy(w => w.Checkpoint.TreeSize)!.Checkpoint;
             if (_finding is { } f)
             {
-                return new AuditVerificationResult(false, _count, _lastSequence, _lastHash, _latest, f.Sequence, f.Fault, f.Reason);
+                return new AuditVerificationResult(false, _count, _lastSequence, _lastHash, _latest, f.Sequence, f.Fault, f.Reason, witnessed);
             }
             var reason = _latest is null
                 ? $"{Events(_count)} verified; hash chain intact; no signed checkpoint yet"
                 : $"{Events(_count)} verified; hash chain intact; latest signed checkpoint covers {Events(_latest.TreeSize)}";
-            return new AuditVerificationResult(true, _count, _lastSequence, _lastHash, _latest, null, null, reason);
+            return new AuditVerificationResult(true, _count, _lastSequence, _lastHash, _latest, null, null, reason, witnessed);
+        }
+
+        // The checkpoint recorded the hashes of the events it added; once they are shown to be the ones it signed, the
+        // first that differs from the stored chain is the rewritten event.
+        private Finding? Locate(Mismatch mismatch)
+        {
+            var checkpoint = mismatch.Checkpoint;
+            var size = checkpoint.TreeSize;
+            var recorded = checkpoint.Witness?.EventHashes ?? (checkpoint.Stored ? _options.RecordedHashes?.Invoke(size) : null);
+            var stored = mismatch.StoredHashes;
+            if (recorded is null || stored is null || recorded.Length % MerkleTree.HashSize != 0
+                || size - recorded.Length / MerkleTree.HashSize != mismatch.From || stored.Length != recorded.Length || recorded.Length == 0)
+            {
+                return null;
+            }
+            var tree = mismatch.TreeAtFrom;
+            Span<byte> leaf = stackalloc byte[MerkleTree.HashSize];
+            for (var offset = 0; offset < recorded.Length; offset += MerkleTree.HashSize)
+            {
+                MerkleTree.LeafHash(recorded.AsSpan(offset, MerkleTree.HashSize), leaf);
+                tree.Append(leaf);
+            }
+            var last = Convert.ToHexStringLower(recorded.AsSpan(recorded.Length - MerkleTree.HashSize));
+            if (Convert.ToHexStringLower(tree.Root()) != checkpoint.Checkpoint.RootHash || last != checkpoint.Checkpoint.HeadHash)
+            {
+                return null;
+            }
+            for (var i = 0; i < recorded.Length / MerkleTree.HashSize; i++)
+            {
+                if (!recorded.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize).SequenceEqual(stored.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize)))
+                {
+                    var sequence = mismatch.From + 1 + i;
+                    return checkpoint.Stored
+                        ? new(sequence, AuditFault.Rewritten,
+                            $"event {N(sequence)}: rewritten (its hash differs from the one checkpoint {N(size)} recorded; the chain after it was recomputed)")
+                        : new(sequence, AuditFault.WitnessMismatch,
+                            $"event {N(sequence)}: rewritten (its hash differs from the one witnessed checkpoint {N(size)} recorded in {checkpoint.Witness!.Source}; that checkpoint is missing from the database)");
+                }
+            }
+            return null;
         }
 
         private void Count(in Item stored)
@@ -309,6 +519,7 @@ public static class AuditChainVerifier
                 // Stored hashes are lowercase hex; compare as text so that any other spelling is a mismatch too.
                 Convert.TryToHexStringLower(raw, hex, out _);
                 _hashMatches[i] = hex.SequenceEqual(batch[i].Hash);
+                raw.CopyTo(_raws.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
                 MerkleTree.LeafHash(raw, _leaves.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
             }
             if (end - start < ChunkSize)
@@ -363,36 +574,54 @@ public static class AuditChainVerifier
             {
                 var checkpoint = pending[_next++];
                 _finding = CheckCheckpoint(checkpoint, head);
+                if (_finding is null && !checkpoint.Stored)
+                {
+                    // Reported unless a later fault says more (a rewrite the witnessed checkpoints locate, a truncation).
+                    _missingFromDatabase ??= new(checkpoint.TreeSize, AuditFault.WitnessMismatch,
+                        $"checkpoint at event {N(checkpoint.TreeSize)}: missing from the database, but the witness holds it ({checkpoint.Witness!.Source})");
+                }
                 if (_finding is null)
                 {
-                    _latest = checkpoint;
+                    _latest = checkpoint.Checkpoint;
+                    _verifiedTree = _tree.Clone();
+                    _sinceCount = 0;
                 }
             }
         }
 
-        private Finding? CheckCheckpoint(SignedCheckpoint checkpoint, string head)
+        private Finding? CheckCheckpoint(Pending pendingCheckpoint, string head)
         {
+            var checkpoint = pendingCheckpoint.Checkpoint;
             var size = checkpoint.TreeSize;
+            var label = Label(pendingCheckpoint);
             if (!CheckpointSigner.Verify(publicKey, checkpoint))
             {
-                return new(size, AuditFault.BadSignature, $"checkpoint at event {N(size)}: signature does not verify");
+                return new(size, AuditFault.BadSignature, $"{label}: signature does not verify");
             }
             if (size < 0)
             {
-                return new(0, AuditFault.CheckpointMismatch, $"checkpoint at event {N(size)}: negative tree size");
+                return new(0, AuditFault.CheckpointMismatch, $"{label}: negative tree size");
             }
             CatchUp(size);
             if (!string.Equals(Convert.ToHexStringLower(_tree.Root()), checkpoint.RootHash, StringComparison.Ordinal))
             {
-                return new(size, AuditFault.CheckpointMismatch,
-                    $"checkpoint at event {N(size)}: Merkle root does not match the first {Events(size)}");
+                var from = _latest?.TreeSize ?? 0;
+                _mismatch = new Mismatch(pendingCheckpoint, from, _verifiedTree.Clone(),
+                    _sinceCount == size - from ? _since.AsSpan(0, checked((int)_sinceCount * MerkleTree.HashSize)).ToArray() : null);
+                return new(size, pendingCheckpoint.Stored ? AuditFault.CheckpointMismatch : AuditFault.WitnessMismatch,
+                    $"{label}: Merkle root does not match the first {Events(size)}");
             }
             if (!string.Equals(head, checkpoint.HeadHash, StringComparison.Ordinal))
             {
-                return new(size, AuditFault.CheckpointMismatch, $"checkpoint at event {N(size)}: head hash does not match event {N(size)}");
+                return new(size, pendingCheckpoint.Stored ? AuditFault.CheckpointMismatch : AuditFault.WitnessMismatch,
+                    $"{label}: head hash does not match event {N(size)}");
             }
             return null;
         }
+
+        private static string Label(Pending checkpoint) => checkpoint.Stored
+            ? $"checkpoint at event {N(checkpoint.TreeSize)}"
+            : $"witnessed checkpoint at event {N(checkpoint.TreeSize)} ({checkpoint.Witness!.Source}; missing from the database)";
 
         // A checkpoint inside a chunk needs the tree at its exact size: append that chunk's leaves one by one.
         // Earlier chunks are always complete in the tree, so the leaves needed are all in the current batch.
@@ -414,25 +643,32 @@ public static class AuditChainVerifier
                     $"event {N(missing)}: missing; the head row records {Events(headSequence)} but the log ends at {N(_count)}");
             }
             // Only a checkpoint that verifies proves events existed; one that does not is itself the fault.
-            SignedCheckpoint? forged = null;
+            Pending? forged = null;
             for (var i = _next; i < pending.Length; i++)
             {
-                if (CheckpointSigner.Verify(publicKey, pending[i]))
+                if (CheckpointSigner.Verify(publicKey, pending[i].Checkpoint))
                 {
-                    return new(missing, AuditFault.Truncation,
-                        $"event {N(missing)}: missing; a signed checkpoint covers {Events(pending[i].TreeSize)} but the log ends at {N(_count)}");
+                    return pending[i].Stored
+                        ? new(missing, AuditFault.Truncation,
+                            $"event {N(missing)}: missing; a signed checkpoint covers {Events(pending[i].TreeSize)} but the log ends at {N(_count)}")
+                        : new(missing, AuditFault.WitnessMismatch,
+                            $"event {N(missing)}: missing; the witness holds a checkpoint of {Events(pending[i].TreeSize)} ({pending[i].Witness!.Source}) but the database's log ends at {N(_count)}");
                 }
                 forged ??= pending[i];
             }
             return forged is null
                 ? null
-                : new(forged.TreeSize, AuditFault.BadSignature, $"checkpoint at event {N(forged.TreeSize)}: signature does not verify");
+                : new(forged.TreeSize, AuditFault.BadSignature, $"{Label(forged)}: signature does not verify");
         }
     }
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Events(long count) => count == 1 ? "1 event" : $"{N(count)} events";
+
+    private static string Age(TimeSpan age) => age.TotalMinutes >= 1
+        ? $"{N((long)age.TotalMinutes)} min"
+        : $"{N((long)age.TotalSeconds)} s";
 
     private readonly record struct Finding(long Sequence, AuditFault Fault, string Reason);
 }

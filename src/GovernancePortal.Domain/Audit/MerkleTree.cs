@@ -145,6 +145,118 @@ public static class MerkleTree
         return sn == 0 && CryptographicOperations.FixedTimeEquals(r, root);
     }
 
+    /// <summary>
+    /// PROOF(m, D[n]) of RFC 9162 §2.1.4.1: the nodes that show the tree of the first <paramref name="oldSize"/> leaves is a
+    /// prefix of the tree of all of <paramref name="leafHashes"/>. Empty when the sizes are equal or the old tree is empty.
+    /// </summary>
+    public static IReadOnlyList<byte[]> ConsistencyProof(IReadOnlyList<byte[]> leafHashes, int oldSize)
+    {
+        ArgumentNullException.ThrowIfNull(leafHashes);
+        ArgumentOutOfRangeException.ThrowIfNegative(oldSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(oldSize, leafHashes.Count);
+        var path = new List<byte[]>();
+        if (oldSize == 0 || oldSize == leafHashes.Count)
+        {
+            return path;
+        }
+        // SUBPROOF(m, D[start:end], b) unrolled from the top: each step adds the root of the half it does not descend
+        // into, which the recursion appends after the deeper nodes, so the list is reversed at the end.
+        var start = 0;
+        var end = leafHashes.Count;
+        var m = oldSize;
+        var whole = true;
+        while (m != end - start)
+        {
+            var k = 1 << BitOperations.Log2((uint)(end - start - 1));
+            if (m <= k)
+            {
+                path.Add(RangeRoot(leafHashes, start + k, end));
+                end = start + k;
+            }
+            else
+            {
+                path.Add(RangeRoot(leafHashes, start, start + k));
+                start += k;
+                m -= k;
+                whole = false;
+            }
+        }
+        if (!whole)
+        {
+            path.Add(RangeRoot(leafHashes, start, end));
+        }
+        path.Reverse();
+        return path;
+    }
+
+    /// <summary>
+    /// Verifies a consistency proof by the algorithm of RFC 9162 §2.1.4.2: the tree of <paramref name="oldSize"/> leaves
+    /// with root <paramref name="oldRoot"/> is a prefix of the tree of <paramref name="newSize"/> leaves with root
+    /// <paramref name="newRoot"/>. Returns false, never throws, for a malformed proof, size or hash.
+    /// </summary>
+    public static bool VerifyConsistency(long oldSize, long newSize, byte[] oldRoot, byte[] newRoot, IReadOnlyList<byte[]> proof)
+    {
+        if (oldRoot is not { Length: HashSize } || newRoot is not { Length: HashSize } || proof is null
+            || oldSize < 0 || newSize < oldSize || proof.Any(p => p is not { Length: HashSize }))
+        {
+            return false;
+        }
+        if (oldSize == newSize)
+        {
+            return proof.Count == 0 && CryptographicOperations.FixedTimeEquals(oldRoot, newRoot);
+        }
+        if (oldSize == 0)
+        {
+            // Every tree extends the empty one; its root is fixed.
+            return proof.Count == 0 && CryptographicOperations.FixedTimeEquals(oldRoot, EmptyRoot());
+        }
+        if (proof.Count == 0)
+        {
+            return false;
+        }
+        var path = proof;
+        if (BitOperations.IsPow2(oldSize))
+        {
+            path = [oldRoot, .. proof];
+        }
+        var fn = oldSize - 1;
+        var sn = newSize - 1;
+        while ((fn & 1) == 1)
+        {
+            fn >>= 1;
+            sn >>= 1;
+        }
+        Span<byte> fr = stackalloc byte[HashSize];
+        Span<byte> sr = stackalloc byte[HashSize];
+        path[0].CopyTo(fr);
+        path[0].CopyTo(sr);
+        for (var i = 1; i < path.Count; i++)
+        {
+            var c = path[i];
+            if (sn == 0)
+            {
+                return false;
+            }
+            if ((fn & 1) == 1 || fn == sn)
+            {
+                NodeHash(c, fr, fr);
+                NodeHash(c, sr, sr);
+                while ((fn & 1) == 0 && fn != 0)
+                {
+                    fn >>= 1;
+                    sn >>= 1;
+                }
+            }
+            else
+            {
+                NodeHash(sr, c, sr);
+            }
+            fn >>= 1;
+            sn >>= 1;
+        }
+        return sn == 0 && CryptographicOperations.FixedTimeEquals(fr, oldRoot) && CryptographicOperations.FixedTimeEquals(sr, newRoot);
+    }
+
     internal static void DecodeHash(string hex, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(hex);
@@ -283,6 +395,14 @@ public sealed class CompactMerkleTree
         node.CopyTo(Slot(_depth));
         _depth++;
         Size += leaves;
+    }
+
+    /// <summary>An independent copy at the same size.</summary>
+    public CompactMerkleTree Clone()
+    {
+        var copy = new CompactMerkleTree { Size = Size, _depth = _depth };
+        _frontier.AsSpan(0, _depth * MerkleTree.HashSize).CopyTo(copy._frontier);
+        return copy;
     }
 
     /// <summary>MTH of the leaves appended so far.</summary>

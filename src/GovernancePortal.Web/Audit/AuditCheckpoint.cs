@@ -14,6 +14,11 @@ public sealed class AuditCheckpoint
     public required string Signature { get; init; }
     /// <summary>SHA-256 of the signing key's SubjectPublicKeyInfo, so rotated keys stay identifiable.</summary>
     public required string KeyId { get; init; }
+    /// <summary>
+    /// The hashes of the events this checkpoint added (raw 32 bytes each, those after the previous checkpoint), so that
+    /// verification can name the first event rewritten inside its range. Null on checkpoints older than this column.
+    /// </summary>
+    public byte[]? EventHashes { get; init; }
 
     public SignedCheckpoint ToSigned() => new(TreeSize, RootHash, HeadHash, Timestamp, Signature);
 }

@@ -7,16 +7,20 @@ namespace GovernancePortal.Audit;
 public sealed record CheckpointRun(IReadOnlyList<AuditCheckpoint> Created, AuditVerificationResult? RefusedBecause);
 
 /// <summary>
-/// Signs Merkle roots over the audit log: at every multiple of the configured interval and, when events have arrived
-/// since, once the latest checkpoint is older than the maximum age. A log that fails verification is never signed.
+/// Signs Merkle roots over the audit log: at every multiple of <c>Audit:Checkpoint:MaxEvents</c> and, when events have
+/// arrived since, once the latest checkpoint is older than <c>Audit:Checkpoint:MaxAge</c>; then publishes them to the
+/// witness. A log that fails verification (a required checkpoint missing included) is never signed.
 /// Safe with several instances: a checkpoint's tree size is its key, so a second writer of the same one loses quietly.
 /// </summary>
 public sealed class AuditCheckpointService(
-    GovernanceDbContext db, CheckpointKey key, IOptions<AuditOptions> options, TimeProvider clock, ILogger<AuditCheckpointService> logger)
+    GovernanceDbContext db, CheckpointKey key, AuditWitness witness, IOptions<AuditOptions> options, TimeProvider clock,
+    ILogger<AuditCheckpointService> logger)
 {
     public async Task<CheckpointRun> CreateDueAsync(bool force = false, CancellationToken cancellationToken = default)
     {
         var pending = new List<AuditCheckpoint>();
+        // The witness first: it may only hold checkpoints this snapshot holds too (they are published after commit).
+        var witnessed = witness.Read();
         await using (await AuditSnapshot.BeginAsync(db, cancellationToken))
         {
             var head = await db.AuditHeads.AsNoTracking().SingleAsync(cancellationToken);
@@ -24,10 +28,13 @@ public sealed class AuditCheckpointService(
             var sizes = DueSizes(head.Sequence, checkpoints.LastOrDefault(), force);
             if (sizes.Count == 0)
             {
+                await witness.PublishPendingAsync(db, [], cancellationToken);
                 return new CheckpointRun([], null);
             }
+            // A log with a required checkpoint missing is not signed again: that would cover up removed checkpoints.
+            var verificationOptions = AuditSnapshot.VerificationOptions(db, options.Value.Policy, witnessed);
             var verification = await Task.Run(() =>
-                AuditSnapshot.Verify(db, checkpoints, head.Sequence, head.Hash, key.Key), cancellationToken);
+                AuditSnapshot.Verify(db, checkpoints, head.Sequence, head.Hash, key.Key, verificationOptions), cancellationToken);
             if (!verification.Valid)
             {
                 logger.LogError("Audit checkpoint refused: {Reason}", verification.Reason);
@@ -38,10 +45,17 @@ public sealed class AuditCheckpointService(
             var timestamp = AuditRecord.Normalize(clock.GetUtcNow());
             var next = 0;
             var largest = sizes[^1];
+            // The hashes each new checkpoint adds, from the one before it, so that verification can name a rewritten event.
+            var from = checkpoints.LastOrDefault()?.TreeSize ?? 0;
+            var added = new List<byte>();
             foreach (var (sequence, hash) in db.AuditEvents.AsNoTracking().Where(e => e.Sequence <= largest)
                          .OrderBy(e => e.Sequence).Select(e => new ValueTuple<long, string>(e.Sequence, e.Hash)).AsEnumerable())
             {
                 tree.Append(MerkleTree.EventLeafHash(hash));
+                if (sequence > from)
+                {
+                    added.AddRange(Convert.FromHexString(hash));
+                }
                 if (sequence == sizes[next])
                 {
                     var signed = CheckpointSigner.Sign(key.Key, sequence, Convert.ToHexStringLower(tree.Root()), hash, timestamp);
@@ -53,7 +67,9 @@ public sealed class AuditCheckpointService(
                         Timestamp = signed.Timestamp,
                         Signature = signed.Signature,
                         KeyId = key.KeyId,
+                        EventHashes = [.. added],
                     });
+                    added.Clear();
                     if (++next == sizes.Count)
                     {
                         break;
@@ -86,19 +102,20 @@ public sealed class AuditCheckpointService(
         {
             logger.LogInformation("Audit checkpoint(s) signed at tree size {Sizes}.", string.Join(", ", created.Select(c => c.TreeSize)));
         }
+        await witness.PublishPendingAsync(db, created, cancellationToken);
         return new CheckpointRun(created, null);
     }
 
     private List<long> DueSizes(long head, SignedCheckpoint? last, bool force)
     {
-        var interval = Math.Max(1, options.Value.CheckpointInterval);
+        var interval = options.Value.Policy.MaxEvents;
         var lastSize = last?.TreeSize ?? 0;
         var sizes = new List<long>();
         for (var size = (lastSize / interval + 1) * interval; size <= head; size += interval)
         {
             sizes.Add(size);
         }
-        var stale = last is null || clock.GetUtcNow() - last.Timestamp >= options.Value.MaxCheckpointAge;
+        var stale = last is null || clock.GetUtcNow() - last.Timestamp >= options.Value.Checkpoint.MaxAge;
         if (head > lastSize && (force || stale) && (sizes.Count == 0 || sizes[^1] != head))
         {
             sizes.Add(head);

@@ -32,6 +32,44 @@ public static class AuditCommands
         return 0;
     }
 
+    /// <summary>
+    /// Offline, with the published public key: the newer checkpoint's log extends the older one's unchanged. The
+    /// checkpoint files are those the witness keeps; the proof file is what <c>GET /api/v1/audit/consistency</c> answers.
+    /// </summary>
+    public static int VerifyConsistency(string olderPath, string newerPath, string proofPath, string? keyPath)
+    {
+        if (keyPath is null)
+        {
+            Console.Error.WriteLine("audit verify-consistency needs the portal's public key: --key <public-key.pem>");
+            return 2;
+        }
+        foreach (var path in new[] { olderPath, newerPath, proofPath, keyPath })
+        {
+            if (!File.Exists(path))
+            {
+                Console.WriteLine($"invalid: no file {path}");
+                return 2;
+            }
+        }
+        CheckpointDocument older, newer;
+        ConsistencyProofDocument proof;
+        try
+        {
+            older = CheckpointDocument.FromJson(File.ReadAllText(olderPath));
+            newer = CheckpointDocument.FromJson(File.ReadAllText(newerPath));
+            proof = ConsistencyProofDocument.FromJson(File.ReadAllText(proofPath));
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
+        {
+            Console.WriteLine($"invalid: a file is not a checkpoint or consistency proof ({ex.Message})");
+            return 1;
+        }
+        using var key = CheckpointSigner.LoadKeyFromPem(File.ReadAllText(keyPath));
+        var (ok, reason) = ConsistencyProofDocument.Verify(older.ToSigned(), newer.ToSigned(), proof, key);
+        Console.WriteLine((ok ? "valid: " : "invalid: ") + reason);
+        return ok ? 0 : 1;
+    }
+
     /// <summary>Needs neither the database nor the portal: only the proof file and, ideally, the published key.</summary>
     public static int VerifyProof(string path, string? keyPath)
     {

@@ -24,6 +24,7 @@ public static class AuditEndpoints
         audit.MapGet("/checkpoint-key", CheckpointKeyPem).AllowAnonymous().WithName("GetCheckpointKey");
         audit.MapGet("/checkpoints", CheckpointsAsync).RequireAuthorization(Policies.AuditReader).WithName("ListCheckpoints");
         audit.MapGet("/events/{sequence:long}/proof", ProofAsync).RequireAuthorization(Policies.AuditReader).WithName("GetInclusionProof");
+        audit.MapGet("/consistency", ConsistencyAsync).RequireAuthorization(Policies.AuditReader).WithName("GetConsistencyProof");
         return api;
     }
 
@@ -72,6 +73,15 @@ public static class AuditEndpoints
         return outcome.Proof is null
             ? TypedResults.Problem(statusCode: outcome.Problem!.StartsWith("There is no") ? StatusCodes.Status404NotFound : StatusCodes.Status409Conflict,
                 title: "No inclusion proof", detail: outcome.Problem)
+            : TypedResults.Text(outcome.Proof.ToJson(), "application/json");
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> ConsistencyAsync(
+        long from, long to, AuditVerificationService verification, CancellationToken cancellationToken)
+    {
+        var outcome = await verification.ConsistencyAsync(from, to, cancellationToken);
+        return outcome.Proof is null
+            ? TypedResults.Problem(statusCode: outcome.Status, title: "No consistency proof", detail: outcome.Problem)
             : TypedResults.Text(outcome.Proof.ToJson(), "application/json");
     }
 

@@ -45,8 +45,19 @@ public static class AuditSnapshot
     /// (<see cref="CanonicalEvents"/>): the verifier's workers build and hash the canonical forms.
     /// </summary>
     public static AuditVerificationResult Verify(GovernanceDbContext db, IReadOnlyList<SignedCheckpoint> checkpoints, long headSequence, string headHash,
-        System.Security.Cryptography.ECDsa publicKey) =>
-        AuditChainVerifier.VerifyCanonical(CanonicalEvents(db), checkpoints, headSequence, headHash, publicKey);
+        System.Security.Cryptography.ECDsa publicKey, AuditVerificationOptions? options = null) =>
+        AuditChainVerifier.VerifyCanonical(CanonicalEvents(db), checkpoints, headSequence, headHash, publicKey, options);
+
+    /// <summary>
+    /// The checks beyond the chain: the required checkpoints, the witness, and the event hashes a checkpoint recorded
+    /// (looked up in the snapshot only when a checkpoint fails, after every event was read).
+    /// </summary>
+    public static AuditVerificationOptions VerificationOptions(GovernanceDbContext db, CheckpointPolicy policy, IReadOnlyList<WitnessedCheckpoint> witnessed) => new()
+    {
+        Policy = policy,
+        Witnessed = witnessed,
+        RecordedHashes = size => db.AuditCheckpoints.AsNoTracking().Where(c => c.TreeSize == size).Select(c => c.EventHashes).SingleOrDefault(),
+    };
 
     /// <summary>Every event in sequence order as its columns' bytes, streamed; read inside a snapshot (<see cref="BeginAsync"/>).</summary>
     public static IEnumerable<CanonicalStoredEvent> CanonicalEvents(GovernanceDbContext db)

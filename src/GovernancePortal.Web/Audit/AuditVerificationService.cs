@@ -1,20 +1,27 @@
 using GovernancePortal.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace GovernancePortal.Audit;
 
 public sealed record ProofOutcome(InclusionProofDocument? Proof, string? Problem);
 
+public sealed record ConsistencyOutcome(ConsistencyProofDocument? Proof, int Status, string? Problem);
+
 /// <summary>Verifies the whole audit log, and produces inclusion proofs for single events.</summary>
-public sealed class AuditVerificationService(GovernanceDbContext db, CheckpointKey key, TimeProvider clock)
+public sealed class AuditVerificationService(
+    GovernanceDbContext db, CheckpointKey key, AuditWitness witness, IOptions<AuditOptions> options, TimeProvider clock)
 {
     public async Task<AuditVerificationResult> VerifyAsync(CancellationToken cancellationToken = default)
     {
+        // The witness before the snapshot: checkpoints reach it only after they are committed, so it never runs ahead.
+        var witnessed = witness.Read();
         await using var snapshot = await AuditSnapshot.BeginAsync(db, cancellationToken);
         var head = await db.AuditHeads.AsNoTracking().SingleAsync(cancellationToken);
         var checkpoints = await AuditSnapshot.CheckpointsAsync(db, cancellationToken);
+        var verificationOptions = AuditSnapshot.VerificationOptions(db, options.Value.Policy, witnessed);
         return await Task.Run(() =>
-            AuditSnapshot.Verify(db, checkpoints, head.Sequence, head.Hash, key.Key), cancellationToken);
+            AuditSnapshot.Verify(db, checkpoints, head.Sequence, head.Hash, key.Key, verificationOptions), cancellationToken);
     }
 
     /// <summary>Verifies, and on failure raises an alert unless the same fault is already open. Both outcomes are audited.</summary>
@@ -47,6 +54,32 @@ public sealed class AuditVerificationService(GovernanceDbContext db, CheckpointK
         }
         await db.SaveChangesAsync(cancellationToken);
         return result;
+    }
+
+    /// <summary>An RFC 9162 consistency proof between the stored checkpoints of <paramref name="from"/> and <paramref name="to"/> events.</summary>
+    public async Task<ConsistencyOutcome> ConsistencyAsync(long from, long to, CancellationToken cancellationToken = default)
+    {
+        if (from < 1 || to < from)
+        {
+            return new(null, StatusCodes.Status400BadRequest, "Give two checkpoint sizes with 1 ≤ from ≤ to.");
+        }
+        await using var snapshot = await AuditSnapshot.BeginAsync(db, cancellationToken);
+        var checkpoints = await db.AuditCheckpoints.AsNoTracking().Where(c => c.TreeSize == from || c.TreeSize == to)
+            .Select(c => new { c.TreeSize, c.RootHash, c.HeadHash, c.Timestamp, c.Signature, c.KeyId }).ToListAsync(cancellationToken);
+        var older = checkpoints.SingleOrDefault(c => c.TreeSize == from);
+        var newer = checkpoints.SingleOrDefault(c => c.TreeSize == to);
+        if (older is null || newer is null)
+        {
+            return new(null, StatusCodes.Status404NotFound, $"There is no signed checkpoint of {(older is null ? from : to)} events.");
+        }
+        var leaves = new List<byte[]>(checked((int)to));
+        leaves.AddRange(db.AuditEvents.AsNoTracking().Where(e => e.Sequence <= to).OrderBy(e => e.Sequence)
+            .Select(e => e.Hash).AsEnumerable().Select(MerkleTree.EventLeafHash));
+        var path = MerkleTree.ConsistencyProof(leaves, checked((int)from));
+        return new(new ConsistencyProofDocument(ConsistencyProofDocument.CurrentVersion,
+            new CheckpointDocument(older.TreeSize, older.RootHash, older.HeadHash, older.Timestamp, older.Signature, older.KeyId, null),
+            new CheckpointDocument(newer.TreeSize, newer.RootHash, newer.HeadHash, newer.Timestamp, newer.Signature, newer.KeyId, null),
+            path.Select(Convert.ToHexStringLower).ToList()), StatusCodes.Status200OK, null);
     }
 
     public async Task<ProofOutcome> ProofAsync(long sequence, CancellationToken cancellationToken = default)

@@ -21,6 +21,8 @@ public static class PortalCommands
           audit checkpoint                      sign a checkpoint over the events not yet covered
           audit verify-proof <file> [--key <public-key.pem>]
                                                 check an event's inclusion proof offline
+          audit verify-consistency <old checkpoint> <new checkpoint> <proof> --key <public-key.pem>
+                                                check offline that the log only grew between two checkpoints
         """;
 
     public static async Task<int> RunAsync(WebApplication app, CommandLine commandLine)
@@ -45,6 +47,8 @@ public static class PortalCommands
                 return await AuditCommands.VerifyAsync(services, cancellationToken);
             case ["audit", "checkpoint"]:
                 return await AuditCommands.CheckpointAsync(services, cancellationToken);
+            case ["audit", "verify-consistency", var older, var newer, var proof]:
+                return AuditCommands.VerifyConsistency(older, newer, proof, commandLine.Options.GetValueOrDefault("key"));
             case ["audit", "verify-proof", var file]:
                 return AuditCommands.VerifyProof(file, commandLine.Options.GetValueOrDefault("key"));
             case ["schema-script"]:

@@ -65,6 +65,7 @@ public static class PortalHosting
         builder.Services.AddScoped<AuditCheckpointService>();
         builder.Services.AddScoped<AuditVerificationService>();
         builder.Services.AddScoped<AuditSearch>();
+        builder.Services.AddAuditWitness();
         builder.AddPortalJobs();
         builder.AddPortalRateLimiting();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

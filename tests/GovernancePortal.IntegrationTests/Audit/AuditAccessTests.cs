@@ -74,6 +74,50 @@ public abstract class AuditAccessTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task A_consistency_proof_between_two_checkpoints_verifies_offline_and_an_altered_one_is_refused()
+    {
+        await CheckpointAsync();
+        await PortalClient.SignedInAsync(portal, "viewer@demo.test");
+        await CheckpointAsync();
+        var client = await ApiClientAsync("auditor@demo.test");
+        var sizes = (await client.GetFromJsonAsync<JsonElement>("/api/v1/audit/checkpoints")).EnumerateArray().Select(c => c.GetProperty("sequence").GetInt64()).ToList();
+        var pem = await PortalClient.Anonymous(portal).Http.GetStringAsync("/api/v1/audit/checkpoint-key");
+
+        var json = await client.GetStringAsync($"/api/v1/audit/consistency?from={sizes[0]}&to={sizes[^1]}");
+        var proof = ConsistencyProofDocument.FromJson(json);
+        var backwards = await client.GetAsync($"/api/v1/audit/consistency?from={sizes[^1]}&to={sizes[0]}");
+        var unknown = await client.GetAsync($"/api/v1/audit/consistency?from={sizes[0]}&to={sizes[^1] + 1}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, backwards.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType!.MediaType);
+        // Offline, as `audit verify-consistency <old> <new> <proof> --key <pem>` checks it: only files and the public key.
+        var folder = Directory.CreateTempSubdirectory("consistency-").FullName;
+        try
+        {
+            var files = new Dictionary<string, string>
+            {
+                ["old.json"] = proof.From.ToJson(), ["new.json"] = proof.To.ToJson(), ["proof.json"] = json, ["key.pem"] = pem,
+                ["altered.json"] = (proof with { Proof = [.. proof.Proof.Select(p => p == proof.Proof[0] ? new string('0', 64) : p)] }).ToJson(),
+            };
+            foreach (var (name, content) in files)
+            {
+                await File.WriteAllTextAsync(Path.Combine(folder, name), content);
+            }
+            string F(string name) => Path.Combine(folder, name);
+
+            Assert.Equal(0, AuditCommands.VerifyConsistency(F("old.json"), F("new.json"), F("proof.json"), F("key.pem")));
+            Assert.Equal(1, AuditCommands.VerifyConsistency(F("old.json"), F("new.json"), F("altered.json"), F("key.pem")));
+            Assert.Equal(1, AuditCommands.VerifyConsistency(F("new.json"), F("old.json"), F("proof.json"), F("key.pem")));
+            Assert.Equal(2, AuditCommands.VerifyConsistency(F("old.json"), F("new.json"), F("proof.json"), null));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_proof_for_an_unknown_event_is_404_and_for_an_uncovered_one_409()
     {
         await CheckpointAsync();

@@ -22,7 +22,7 @@ public abstract class AuditAppendTests(PortalFactory portal)
     });
 
     protected Task<AuditVerificationResult> VerifyAsync() => portal.WithDbAsync(db =>
-        new AuditVerificationService(db, portal.Services.GetRequiredService<CheckpointKey>(), TimeProvider.System).VerifyAsync());
+        new AuditVerificationService(db, portal.Services.GetRequiredService<CheckpointKey>(), portal.Services.GetRequiredService<AuditWitness>(), portal.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuditOptions>>(), TimeProvider.System).VerifyAsync());
 
     [Fact]
     public async Task Sign_in_is_audited_with_the_persona_as_actor()

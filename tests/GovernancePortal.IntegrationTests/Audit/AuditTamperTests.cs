@@ -46,7 +46,7 @@ public abstract class AuditTamperTests(PortalFactory portal) : IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask;
 
     private Task<AuditVerificationResult> VerifyAsync() => portal.WithDbAsync(db =>
-        new AuditVerificationService(db, portal.Services.GetRequiredService<CheckpointKey>(), TimeProvider.System).VerifyAsync());
+        new AuditVerificationService(db, portal.Services.GetRequiredService<CheckpointKey>(), portal.Services.GetRequiredService<AuditWitness>(), portal.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuditOptions>>(), TimeProvider.System).VerifyAsync());
 
     private Task<CheckpointRun> CheckpointAsync() =>
         WithScopeAsync(s => s.GetRequiredService<AuditCheckpointService>().CreateDueAsync(force: true));

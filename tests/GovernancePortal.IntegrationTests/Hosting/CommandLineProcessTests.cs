@@ -186,6 +186,48 @@ public sealed class CommandLineProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Audit_verify_names_the_witness_mismatch_when_checkpoints_and_the_newest_events_are_removed()
+    {
+        var witness = Path.Combine(Path.GetTempPath(), "governance-tests", $"cli-witness-{Guid.NewGuid():N}");
+        var witnessSetting = ("Audit__Witness__Directory", witness);
+        try
+        {
+            await RunAsync("Production", ["seed-demo"], KeySetting, witnessSetting);
+            var checkpoint = await RunAsync("Production", ["audit", "checkpoint"], KeySetting, witnessSetting);
+            Assert.True(checkpoint.ExitCode == 0, checkpoint.Error);
+            Assert.NotEmpty(Directory.GetFiles(witness));
+
+            long head;
+            await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_database}"))
+            {
+                await connection.OpenAsync();
+                var command = connection.CreateCommand();
+                command.CommandText = """
+                    DROP TRIGGER "AuditEvents_refuse_delete";
+                    DROP TRIGGER "AuditCheckpoints_refuse_delete";
+                    DROP TRIGGER "AuditHeads_refuse_rewind";
+                    DELETE FROM "AuditCheckpoints";
+                    DELETE FROM "AuditEvents" WHERE "Sequence" > (SELECT MAX("Sequence") - 5 FROM "AuditEvents");
+                    UPDATE "AuditHeads" SET ("Sequence", "Hash") = (SELECT "Sequence", "Hash" FROM "AuditEvents" ORDER BY "Sequence" DESC LIMIT 1);
+                    SELECT "Sequence" FROM "AuditHeads";
+                    """;
+                head = (long)(await command.ExecuteScalarAsync())!;
+            }
+            var tampered = await RunAsync("Production", ["audit", "verify"], KeySetting, witnessSetting);
+
+            Assert.Equal(1, tampered.ExitCode);
+            Assert.StartsWith($"invalid: event {head + 1}: missing; the witness holds a checkpoint of {head + 5} events", tampered.Output.Trim());
+        }
+        finally
+        {
+            if (Directory.Exists(witness))
+            {
+                Directory.Delete(witness, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Audit_verify_proof_checks_a_proof_file_offline()
     {
         var result = await RunAsync("Production", ["audit", "verify-proof", Path.Combine(Path.GetTempPath(), "no-such-proof.json")], KeySetting);

@@ -291,6 +291,99 @@ public class MerkleTreeTests
         return SHA256.HashData([1, .. ReferenceRoot(leaves, start, start + k), .. ReferenceRoot(leaves, start + k, end)]);
     }
 
+    [Fact]
+    public void Consistency_proofs_equal_the_recursive_RFC_9162_PROOF_and_verify_for_every_pair_up_to_64_leaves()
+    {
+        var leaves = AuditTestData.RandomLeaves(64, seed: 9162);
+        for (var n = 1; n <= leaves.Count; n++)
+        {
+            var tree = leaves.Take(n).ToList();
+            var newRoot = MerkleTree.Root(tree);
+            for (var m = 1; m <= n; m++)
+            {
+                var proof = MerkleTree.ConsistencyProof(tree, m);
+
+                Assert.Equal(m == n ? new List<byte[]>() : ReferenceSubproof(tree, m, 0, n, true), proof);
+                Assert.True(MerkleTree.VerifyConsistency(m, n, MerkleTree.Root(tree.Take(m).ToList()), newRoot, proof), $"{m} → {n}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Consistency_proofs_verify_between_random_sizes_of_large_trees()
+    {
+        var random = new Random(18);
+        var leaves = AuditTestData.RandomLeaves(70_000, seed: 18);
+        for (var i = 0; i < 40; i++)
+        {
+            var n = random.Next(2, leaves.Count + 1);
+            var m = random.Next(1, n);
+            var tree = leaves.Take(n).ToList();
+
+            var proof = MerkleTree.ConsistencyProof(tree, m);
+
+            Assert.True(MerkleTree.VerifyConsistency(m, n, MerkleTree.Root(tree.Take(m).ToList()), MerkleTree.Root(tree), proof), $"{m} → {n}");
+            Assert.False(MerkleTree.VerifyConsistency(m, n, MerkleTree.Root(tree.Take(m - 1).ToList()), MerkleTree.Root(tree), proof), $"{m} → {n}, another old root");
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 8, new[] { "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7", "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e", "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4" })]
+    [InlineData(6, 8, new[] { "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a", "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0", "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7" })]
+    [InlineData(2, 5, new[] { "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e", "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b" })]
+    public void Consistency_proof_reproduces_the_certificate_transparency_test_vectors(int m, int n, string[] expected)
+    {
+        var leaves = CtLeafData.Take(n).Select(d => MerkleTree.LeafHash(Convert.FromHexString(d))).ToList();
+
+        var proof = MerkleTree.ConsistencyProof(leaves, m);
+
+        Assert.Equal(expected, proof.Select(Convert.ToHexStringLower));
+        Assert.True(MerkleTree.VerifyConsistency(m, n, Convert.FromHexString(CtRoots[m]), Convert.FromHexString(CtRoots[n]), proof));
+    }
+
+    [Fact]
+    public void An_altered_consistency_proof_is_refused()
+    {
+        var leaves = AuditTestData.RandomLeaves(37, seed: 37);
+        var oldRoot = MerkleTree.Root(leaves.Take(13).ToList());
+        var newRoot = MerkleTree.Root(leaves);
+        var proof = MerkleTree.ConsistencyProof(leaves, 13);
+        Assert.True(MerkleTree.VerifyConsistency(13, 37, oldRoot, newRoot, proof));
+
+        for (var node = 0; node < proof.Count; node++)
+        {
+            for (var bit = 0; bit < 8 * MerkleTree.HashSize; bit += 37)
+            {
+                var altered = proof.Select(p => (byte[])p.Clone()).ToList();
+                altered[node][bit / 8] ^= (byte)(1 << (bit % 8));
+                Assert.False(MerkleTree.VerifyConsistency(13, 37, oldRoot, newRoot, altered), $"node {node}, bit {bit}");
+            }
+        }
+        Assert.False(MerkleTree.VerifyConsistency(13, 37, oldRoot, newRoot, proof.Take(proof.Count - 1).ToList()));
+        Assert.False(MerkleTree.VerifyConsistency(13, 37, oldRoot, newRoot, [.. proof, proof[0]]));
+        Assert.False(MerkleTree.VerifyConsistency(12, 37, oldRoot, newRoot, proof));
+        Assert.False(MerkleTree.VerifyConsistency(13, 37, newRoot, oldRoot, proof));
+        Assert.False(MerkleTree.VerifyConsistency(37, 13, oldRoot, newRoot, proof));
+        Assert.False(MerkleTree.VerifyConsistency(13, 37, oldRoot, newRoot, [.. proof.Take(1), new byte[5]]));
+        Assert.False(MerkleTree.VerifyConsistency(13, 37, oldRoot, newRoot, []));
+        Assert.True(MerkleTree.VerifyConsistency(37, 37, newRoot, newRoot, []));
+        Assert.False(MerkleTree.VerifyConsistency(37, 37, oldRoot, newRoot, []));
+    }
+
+    // RFC 9162 §2.1.4.1 SUBPROOF(m, D[n], b) exactly as written.
+    private static List<byte[]> ReferenceSubproof(List<byte[]> leaves, int m, int start, int end, bool b)
+    {
+        var n = end - start;
+        if (m == n)
+        {
+            return b ? [] : [ReferenceRoot(leaves, start, end)];
+        }
+        var k = LargestPowerOfTwoBelow(n);
+        return m <= k
+            ? [.. ReferenceSubproof(leaves, m, start, start + k, b), ReferenceRoot(leaves, start + k, end)]
+            : [.. ReferenceSubproof(leaves, m - k, start + k, end, false), ReferenceRoot(leaves, start, start + k)];
+    }
+
     // RFC 9162 §2.1.3.1 PATH(m, D[n]) exactly as written.
     private static List<byte[]> ReferencePath(List<byte[]> leaves, int m, int start, int end)
     {
