@@ -61,24 +61,16 @@ public sealed record ConsistencyProofDocument(int Version, CheckpointDocument Fr
         var path = new byte[proof.Proof?.Count ?? 0][];
         for (var i = 0; i < path.Length; i++)
         {
-            if (!TryDecode(proof.Proof![i], out path[i]))
+            if (!InclusionProofDocument.TryDecode(proof.Proof![i], out path[i]))
             {
                 return (false, $"proof node {i} is not a hash");
             }
         }
-        if (!TryDecode(older.RootHash, out var oldRoot) || !TryDecode(newer.RootHash, out var newRoot)
+        if (!InclusionProofDocument.TryDecode(older.RootHash, out var oldRoot) || !InclusionProofDocument.TryDecode(newer.RootHash, out var newRoot)
             || !MerkleTree.VerifyConsistency(older.TreeSize, newer.TreeSize, oldRoot, newRoot, path))
         {
             return (false, $"the log of {newer.TreeSize} events is not an extension of the log of {older.TreeSize} events under this proof");
         }
         return (true, $"the log of {newer.TreeSize} events extends the log of {older.TreeSize} events unchanged; both checkpoints are signed by the trusted key");
-    }
-
-    private static bool TryDecode(string? hex, out byte[] bytes)
-    {
-        bytes = new byte[MerkleTree.HashSize];
-        return hex is { Length: 2 * MerkleTree.HashSize }
-            && Convert.FromHexString(hex, bytes, out _, out var written) == System.Buffers.OperationStatus.Done
-            && written == MerkleTree.HashSize;
     }
 }

@@ -184,7 +184,7 @@ public sealed record InclusionProofDocument(
         }
         && doc.Event.Actor.Roles.All(r => r is not null) && doc.Proof.All(p => p is not null);
 
-    private static bool TryDecode(string? hex, out byte[] bytes)
+    internal static bool TryDecode(string? hex, out byte[] bytes)
     {
         bytes = new byte[MerkleTree.HashSize];
         return hex is { Length: 2 * MerkleTree.HashSize }
