@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using AngleSharp.Html.Dom;
 using GovernancePortal.Identity;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,21 +29,52 @@ public class EntraPortal(TestDatabase database, params string[] portalAddresses)
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        _provider = await OidcProvider.StartAsync(portalAddresses is [] ? ["http://localhost"] : portalAddresses);
+        _provider = await OidcProvider.StartAsync(portalAddresses is [] ? ["http://localhost"] : portalAddresses, PortalJwks);
         Tamperer.Provider = _provider;
+    }
+
+    /// <summary>The public keys the provider takes client assertions from; null: the portal uses its client secret.</summary>
+    protected virtual object? PortalJwks => null;
+
+    /// <summary>The app's credential, as an operator configures it (the AzureAd section).</summary>
+    protected virtual void ConfigureCredential(IWebHostBuilder builder)
+    {
+        builder.UseSetting("AzureAd:ClientCredentials:0:SourceType", "ClientSecret");
+        builder.UseSetting("AzureAd:ClientCredentials:0:ClientSecret", OidcProvider.PortalClientSecret);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Authentication:DevelopmentSignIn", "false");
-        builder.UseSetting("Authentication:Entra:TenantId", OidcProvider.TenantId.ToString());
-        builder.UseSetting("Authentication:Entra:ClientId", OidcProvider.PortalClientId);
-        builder.UseSetting("Authentication:Entra:ClientSecret", OidcProvider.PortalClientSecret);
-        builder.UseSetting("Authentication:Entra:Authority", Provider.Issuer);
-        builder.UseSetting("Authentication:Entra:RequireHttpsMetadata", "false");
-        builder.ConfigureTestServices(services => services.Configure<EntraOAuthOptions>(IdentityServices.EntraScheme,
-            o => o.BackchannelHttpHandler = Tamperer.Handler));
+        builder.UseSetting("AzureAd:TenantId", OidcProvider.TenantId.ToString());
+        builder.UseSetting("AzureAd:ClientId", OidcProvider.PortalClientId);
+        ConfigureCredential(builder);
+        // Test-only: the provider is not Entra. Identity.Web would build an Entra authority from Instance and TenantId,
+        // fetch metadata over https only, and validate issuers against Entra's own metadata.
+        builder.ConfigureTestServices(services =>
+        {
+            services.Configure<OpenIdConnectOptions>(IdentityServices.EntraScheme, o =>
+            {
+                PointAtProvider(o);
+                o.BackchannelHttpHandler = Tamperer.Handler;
+            });
+            services.Configure<JwtBearerOptions>(IdentityServices.EntraBearerScheme, PointAtProvider);
+        });
+    }
+
+    private void PointAtProvider(OpenIdConnectOptions oidc)
+    {
+        var issuer = Provider.Issuer;
+        (oidc.Authority, oidc.MetadataAddress, oidc.RequireHttpsMetadata) = (issuer, $"{issuer}/.well-known/openid-configuration", false);
+        (oidc.TokenValidationParameters.ValidIssuer, oidc.TokenValidationParameters.IssuerValidator) = (issuer, null);
+    }
+
+    private void PointAtProvider(JwtBearerOptions bearer)
+    {
+        var issuer = Provider.Issuer;
+        (bearer.Authority, bearer.MetadataAddress, bearer.RequireHttpsMetadata) = (issuer, $"{issuer}/.well-known/openid-configuration", false);
+        (bearer.TokenValidationParameters.ValidIssuer, bearer.TokenValidationParameters.IssuerValidator) = (issuer, null);
     }
 
     public override async ValueTask DisposeAsync()

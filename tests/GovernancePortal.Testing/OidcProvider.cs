@@ -45,7 +45,10 @@ public sealed class OidcProvider : IAsyncDisposable
     public string Log { get { lock (_log) { return _log.ToString(); } } }
 
     /// <summary>Starts the provider with the portal registered for the given base addresses (redirect and post-logout URIs).</summary>
-    public static async Task<OidcProvider> StartAsync(params string[] portalBaseAddresses)
+    public static Task<OidcProvider> StartAsync(params string[] portalBaseAddresses) => StartAsync(portalBaseAddresses, null);
+
+    /// <summary>As above; with <paramref name="portalJwks"/> the portal must authenticate with a client assertion signed by one of those keys.</summary>
+    public static async Task<OidcProvider> StartAsync(string[] portalBaseAddresses, object? portalJwks)
     {
         var directory = Path.Combine(RepositoryPaths.Root, "tests", "oidc-provider");
         if (!Directory.Exists(Path.Combine(directory, "node_modules", "oidc-provider")))
@@ -65,6 +68,7 @@ public sealed class OidcProvider : IAsyncDisposable
                 redirectUris = portalBaseAddresses.Select(b => $"{b.TrimEnd('/')}/signin-oidc").ToArray(),
                 postLogoutRedirectUris = portalBaseAddresses.Select(b => $"{b.TrimEnd('/')}/account/sign-in?signedOut=1").ToArray(),
                 audience = $"api://{PortalClientId}",
+                jwks = portalJwks,
             },
             apps = new[] { ReaderPipeline, UnassignedPipeline }.Select(a => new { clientId = a.ClientId, clientSecret = a.ClientSecret, oid = a.Oid, roles = a.Roles }),
             users = new[] { Owner, Auditor, NoRole }.Select(u => new { username = u.Username, oid = u.Oid, name = u.Name, roles = u.Roles }),

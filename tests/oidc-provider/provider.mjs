@@ -1,11 +1,14 @@
 // A real OpenID Connect provider (node oidc-provider) standing in for Entra ID in tests.
 //
 //   node provider.mjs            reads its settings as JSON from the OIDC_TEST_CONFIG environment variable:
-//   { port, tenantId, portal: { clientId, clientSecret, redirectUris, postLogoutRedirectUris, audience },
+//   { port, tenantId, portal: { clientId, clientSecret, redirectUris, postLogoutRedirectUris, audience, jwks? },
 //     apps: [{ clientId, clientSecret, oid, roles }], users: [{ username, oid, name, roles }] }
 //
 // Prints "listening <issuer>" once it answers. Entra's claim shape is kept: oid, tid, name, preferred_username and
 // roles in id tokens; access tokens are JWTs for the portal's audience with roles, as Entra issues for app roles.
+//
+// With portal.jwks the portal authenticates at the token endpoint with a client assertion signed by its certificate
+// (private_key_jwt, as Entra ID takes certificate credentials) instead of its client secret.
 //
 // Besides the provider it serves what the tests need and Entra would never offer:
 //   GET  /interaction/:uid           a minimal login page (choose a user, or cancel)
@@ -34,12 +37,13 @@ const provider = new Provider(issuer, {
   clients: [
     {
       client_id: settings.portal.clientId,
-      client_secret: settings.portal.clientSecret,
       redirect_uris: settings.portal.redirectUris,
       post_logout_redirect_uris: settings.portal.postLogoutRedirectUris,
       grant_types: ['authorization_code'],
       response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_post',
+      ...(settings.portal.jwks
+        ? { token_endpoint_auth_method: 'private_key_jwt', jwks: settings.portal.jwks }
+        : { client_secret: settings.portal.clientSecret, token_endpoint_auth_method: 'client_secret_post' }),
     },
     ...settings.apps.map((a) => ({
       client_id: a.clientId,

@@ -95,8 +95,7 @@ public static class PortalHosting
             app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
         }
-        var entra = app.Services.GetRequiredService<IOptions<PortalAuthenticationOptions>>().Value.Entra;
-        app.UseSecurityHeaders(entra.IsConfigured ? new Uri(entra.EffectiveAuthority).GetLeftPart(UriPartial.Authority) : null);
+        app.UseSecurityHeaders(app.Services.EntraSignOutOrigin());
         app.UseHttpLogging();
         // People get a page; API clients get problem details.
         app.UseWhen(c => IdentityServices.IsApiRequest(c.Request), api => api.UseStatusCodePages());

@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -56,9 +55,10 @@ public static class AccountEndpoints
         return TypedResults.Redirect(SafeReturnUrl(returnUrl));
     }
 
-    internal static async Task<IResult> SignInWithEntraAsync(string? returnUrl, HttpContext http, ILoggerFactory loggers)
+    internal static async Task<IResult> SignInWithEntraAsync(string? returnUrl, HttpContext http, ILoggerFactory loggers,
+        IOptions<PortalAuthenticationOptions> options)
     {
-        if (http.RequestServices.GetService<EntraMetadata>() is null)
+        if (!options.Value.Entra.IsConfigured)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Entra ID sign-in is not configured.");
         }
@@ -75,35 +75,29 @@ public static class AccountEndpoints
         }
     }
 
-    internal static async Task<RedirectHttpResult> SignOutAsync(HttpContext http, GovernanceDbContext db, ILoggerFactory loggers)
+    public const string SignedOutPath = "/account/sign-in?signedOut=1";
+
+    internal static async Task<IResult> SignOutAsync(HttpContext http, GovernanceDbContext db, ILoggerFactory loggers,
+        IOptions<PortalAuthenticationOptions> options)
     {
         var actor = HttpAuditContextAccessor.ActorOf(http.User);
         db.Audit.Record("user.signed-out", nameof(UserAccount), actor.Oid, actor: actor);
         await db.SaveChangesAsync(http.RequestAborted);
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        const string signedOut = "/account/sign-in?signedOut=1";
-        if (http.User.FindFirstValue(PortalClaims.SignInMethod) == EntraTokens.SignInMethod
-            && http.RequestServices.GetService<EntraMetadata>() is { } entra)
+        if (http.User.FindFirstValue(PortalClaims.SignInMethod) == EntraAuthentication.SignInMethod && options.Value.Entra.IsConfigured)
         {
             try
             {
                 // Without ending the Entra session too, the next "Sign in" would silently sign the same person back in.
-                var configuration = await entra.Manager.GetConfigurationAsync(http.RequestAborted);
-                if (!string.IsNullOrEmpty(configuration.EndSessionEndpoint))
-                {
-                    return TypedResults.Redirect(QueryHelpers.AddQueryString(configuration.EndSessionEndpoint, new Dictionary<string, string?>
-                    {
-                        ["client_id"] = entra.Options.ClientId,
-                        ["post_logout_redirect_uri"] = $"{http.Request.Scheme}://{http.Request.Host}{signedOut}",
-                    }));
-                }
+                await http.SignOutAsync(IdentityServices.EntraScheme, new AuthenticationProperties { RedirectUri = SignedOutPath });
+                return Results.Empty;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 loggers.CreateLogger(typeof(AccountEndpoints)).LogWarning(ex, "Could not reach Entra ID to end its session; the portal session is ended.");
             }
         }
-        return TypedResults.Redirect(signedOut);
+        return TypedResults.Redirect(SignedOutPath);
     }
 
     /// <summary>The claim shape Entra ID puts in an id token.</summary>

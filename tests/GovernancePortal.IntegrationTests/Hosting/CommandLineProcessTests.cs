@@ -38,28 +38,31 @@ public sealed class CommandLineProcessTests : IDisposable
 
     private static readonly (string, string)[] EntraSettings =
     [
-        ("Authentication__Entra__TenantId", "7a1c2f4e-0d5b-4c1e-9a51-6f0f9e3c2b10"),
-        ("Authentication__Entra__ClientId", "3f6a9c2e-8b1d-4e7a-a2c4-5d9e0f1b7c38"),
+        ("AzureAd__TenantId", "7a1c2f4e-0d5b-4c1e-9a51-6f0f9e3c2b10"),
+        ("AzureAd__ClientId", "3f6a9c2e-8b1d-4e7a-a2c4-5d9e0f1b7c38"),
     ];
 
+    private static readonly (string, string)[] SecretSettings =
+        [("AzureAd__ClientCredentials__0__SourceType", "ClientSecret"), ("AzureAd__ClientCredentials__0__ClientSecret", "s3cret-value")];
+
     [Fact]
-    public async Task Entra_without_a_client_secret_refuses_to_start_and_says_why()
+    public async Task Entra_without_a_client_credential_refuses_to_start_and_says_why()
     {
         var result = await RunAsync("Production", [], [.. EntraSettings, KeySetting]);
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("Entra ID sign-in (Authentication:Entra) has no ClientSecret", result.Error);
+        Assert.Contains("Entra ID sign-in (AzureAd) has no client credential", result.Error);
         Assert.DoesNotContain("does not include", result.Error);
     }
 
     [Fact]
-    public async Task Entra_metadata_over_plain_http_is_refused_outside_development()
+    public async Task An_Entra_instance_over_plain_http_is_refused_outside_development()
     {
         var result = await RunAsync("Production", [],
-            [.. EntraSettings, KeySetting, ("Authentication__Entra__ClientSecret", "s3cret-value"), ("Authentication__Entra__RequireHttpsMetadata", "false")]);
+            [.. EntraSettings, .. SecretSettings, KeySetting, ("AzureAd__Instance", "http://login.example.test/")]);
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("Authentication:Entra:RequireHttpsMetadata=false is refused in the 'Production' environment", result.Error);
+        Assert.Contains("AzureAd:Instance must be an https address in the 'Production' environment", result.Error);
         Assert.DoesNotContain("s3cret-value", result.Error + result.Output);
     }
 
@@ -70,7 +73,7 @@ public sealed class CommandLineProcessTests : IDisposable
 
         HttpResponseMessage? script = null;
         var (started, output) = await RunUntilListeningAsync("Production",
-            [.. EntraSettings, KeySetting, ("Authentication__Entra__ClientSecret", "s3cret-value"), ("Urls", "http://127.0.0.1:0")],
+            [.. EntraSettings, .. SecretSettings, KeySetting, ("Urls", "http://127.0.0.1:0")],
             async address =>
             {
                 using var http = new HttpClient { BaseAddress = new Uri(address) };
