@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using AngleSharp.Html.Dom;
@@ -198,4 +200,47 @@ public sealed class EntraBrowser(EntraPortal portal) : IDisposable
     }
 
     public void Dispose() => _idp.Dispose();
+}
+
+/// <summary>
+/// The portal authenticating at the token endpoint with a certificate (a client assertion) instead of a secret, the
+/// certificate given as an operator would (AzureAd:ClientCredentials, Base64Encoded). The provider knows only its public key.
+/// </summary>
+public sealed class CertificateEntraPortal() : EntraPortal(TestDatabase.Sqlite), IDisposable
+{
+    private readonly X509Certificate2 _certificate = CreateCertificate();
+
+    private static X509Certificate2 CreateCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=governance-portal-test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    protected override object? PortalJwks
+    {
+        get
+        {
+            var parameters = _certificate.GetRSAPublicKey()!.ExportParameters(false);
+            return new
+            {
+                keys = new[]
+                {
+                    new
+                    {
+                        kty = "RSA", use = "sig", alg = "RS256", kid = _certificate.Thumbprint,
+                        n = Base64UrlEncoder.Encode(parameters.Modulus), e = Base64UrlEncoder.Encode(parameters.Exponent),
+                    },
+                },
+            };
+        }
+    }
+
+    protected override void ConfigureCredential(IWebHostBuilder builder)
+    {
+        builder.UseSetting("AzureAd:ClientCredentials:0:SourceType", "Base64Encoded");
+        builder.UseSetting("AzureAd:ClientCredentials:0:Base64EncodedValue", Convert.ToBase64String(_certificate.Export(X509ContentType.Pkcs12)));
+    }
+
+    void IDisposable.Dispose() => _certificate.Dispose();
 }

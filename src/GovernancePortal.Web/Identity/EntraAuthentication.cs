@@ -262,6 +262,9 @@ public static class EntraAuthentication
         var request = context.Request;
         context.ProtocolMessage.ClientId = context.Options.ClientId;
         context.ProtocolMessage.PostLogoutRedirectUri = $"{request.Scheme}://{request.Host}{request.PathBase}{AccountEndpoints.SignedOutPath}";
+        // Sent from here: the handler would add a state for its own signed-out callback, which this redirect does not use.
+        context.Response.Redirect(context.ProtocolMessage.CreateLogoutRequestUrl());
+        context.HandleResponse();
         return Task.CompletedTask;
     }
 

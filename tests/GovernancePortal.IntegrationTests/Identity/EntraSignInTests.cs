@@ -322,3 +322,21 @@ public sealed class EntraKeyRolloverTests(SqliteEntraPortal portal) : IClassFixt
 
     public void Dispose() => _browser.Dispose();
 }
+
+/// <summary>A certificate works as the app's credential: the provider takes only a client assertion signed with it.</summary>
+public sealed class EntraCertificateCredentialTests(CertificateEntraPortal portal) : IClassFixture<CertificateEntraPortal>, IDisposable
+{
+    private readonly EntraBrowser _browser = new(portal);
+
+    [Fact]
+    public async Task A_sign_in_completes_with_a_certificate_instead_of_a_client_secret()
+    {
+        var response = await _browser.SignInAsync(OidcProvider.Owner.Username, "/models");
+
+        Assert.Equal("/models", response.Headers.Location?.OriginalString);
+        Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("gp.auth=", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await _browser.Portal.Http.GetAsync("/models")).StatusCode);
+    }
+
+    public void Dispose() => _browser.Dispose();
+}
