@@ -34,15 +34,19 @@ public static class PortalCommands
         {
             case ["migrate"]:
                 await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
+                await CheckpointCatchUp.RunAsync(app.Services, cancellationToken);
                 Console.WriteLine("Database is up to date.");
                 return 0;
             case ["seed-demo"]:
                 await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
                 var added = await services.GetRequiredService<DemoSeeder>().SeedAsync(cancellationToken);
+                await CheckpointCatchUp.RunAsync(app.Services, cancellationToken);
                 Console.WriteLine($"Demo data ready ({added} model(s) added).");
                 return 0;
             case ["apikey", "create"]:
-                return await CreateApiKeyAsync(services, commandLine, cancellationToken);
+                var created = await CreateApiKeyAsync(services, commandLine, cancellationToken);
+                await CheckpointCatchUp.RunAsync(app.Services, cancellationToken);
+                return created;
             case ["audit", "verify"]:
                 return await AuditCommands.VerifyAsync(services, cancellationToken);
             case ["audit", "checkpoint"]:

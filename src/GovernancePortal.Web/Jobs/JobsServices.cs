@@ -1,3 +1,4 @@
+using GovernancePortal.Audit;
 using GovernancePortal.Data;
 using GovernancePortal.Identity;
 using Hangfire;
@@ -77,6 +78,8 @@ public static class JobsServices
         builder.Services.AddHostedService<RecurringJobRegistration>();
         if (options.Enabled)
         {
+            // Registered before the web server, so it covers what happened while no portal was up before anyone is served.
+            builder.Services.AddHostedService<CheckpointsOnStartAndStop>();
             builder.Services.AddHangfireServer((_, server) =>
             {
                 server.WorkerCount = options.WorkerCount;
@@ -206,4 +209,12 @@ internal sealed class AdminDashboardAuthorization : IDashboardAsyncAuthorization
         var authorization = http.RequestServices.GetRequiredService<IAuthorizationService>();
         return (await authorization.AuthorizeAsync(http.User, Policies.Admin)).Succeeded;
     }
+}
+
+/// <summary>Catches up on checkpoints before serving and when stopping (<see cref="CheckpointCatchUp"/>).</summary>
+internal sealed class CheckpointsOnStartAndStop(IServiceProvider services) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => CheckpointCatchUp.RunAsync(services, cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => CheckpointCatchUp.RunAsync(services, cancellationToken);
 }

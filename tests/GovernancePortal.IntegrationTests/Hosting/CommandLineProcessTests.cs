@@ -151,6 +151,31 @@ public sealed class CommandLineProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Commands_that_write_events_leave_every_event_under_a_signed_checkpoint()
+    {
+        var seed = await RunAsync("Production", ["seed-demo"], KeySetting);
+        Assert.True(seed.ExitCode == 0, seed.Error);
+        Assert.Equal(await HeadAsync(), await CoveredAsync());
+
+        var key = await RunAsync("Production", ["apikey", "create", "--user", "owner@demo.test", "--name", "ci"], KeySetting);
+        Assert.True(key.ExitCode == 0, key.Error);
+        Assert.Equal(await HeadAsync(), await CoveredAsync());
+    }
+
+    private Task<long> HeadAsync() => ScalarAsync("""SELECT "Sequence" FROM "AuditHeads" """);
+
+    private Task<long> CoveredAsync() => ScalarAsync("""SELECT COALESCE(MAX("TreeSize"), 0) FROM "AuditCheckpoints" """);
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_database}");
+        await connection.OpenAsync();
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
     public async Task Apikey_create_for_an_unknown_user_fails_with_a_message()
     {
         await RunAsync("Production", ["migrate"]);
