@@ -58,7 +58,7 @@ public sealed class ApprovalJourneyTests(BrowserFixture browser)
             await using var session = await browser.NewSessionAsync();
             await session.SignInAsync(officer);
             await session.GotoAsync("/approvals");
-            await session.ClickAndWaitAsync(session.Page.Locator("[data-testid=inbox] tr", new() { HasText = "Sepsis early warning" }).Locator("a"), url => url == request);
+            await session.ClickAndWaitAsync(session.Page.Locator("[data-testid=inbox] tr", new() { HasText = "Sepsis early warning" }).Locator("[data-testid=request-link]"), url => url == request);
             await session.Page.Locator("#comment").FillAsync($"Reviewed by {officer}.");
             await session.ClickAndWaitAsync(session.Page.Locator("[data-testid=approve]"), url => url == request);
             await session.ScreenshotAsync($"approval-decided-by-{officer.Split('@')[0]}");
