@@ -139,11 +139,11 @@ public sealed class IdTokenTamperer
 /// A browser going through the Entra sign-in: the portal client (TestServer) and a client for the provider, each with
 /// its own cookies, following redirects by hand so a test can stop or tamper at any step.
 /// </summary>
-public sealed class EntraBrowser(EntraPortal portal) : IDisposable
+public sealed class EntraBrowser(EntraPortal portal, PortalClient? client = null) : IDisposable
 {
     private readonly HttpClient _idp = new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
 
-    public PortalClient Portal { get; } = PortalClient.Anonymous(portal);
+    public PortalClient Portal { get; } = client ?? PortalClient.Anonymous(portal);
 
     /// <summary>The authorization request the portal sent the browser to (from GET /account/sign-in/entra).</summary>
     public Uri? AuthorizationRequest { get; private set; }

@@ -44,6 +44,7 @@ public static class PortalHosting
         builder.Services.AddHttpContextAccessor();
         builder.AddPortalData();
         builder.AddPortalIdentity();
+        builder.Services.AddPortalProxyHeaders(builder.Configuration);
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
         builder.Services.AddScoped<DatabaseMigrator>();
         builder.Services.AddScoped<DemoSeeder>();
@@ -90,6 +91,7 @@ public static class PortalHosting
 
     public static void UsePortal(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
