@@ -115,6 +115,11 @@ public static class JobsServices
             SchemaName = PostgreSqlSchema,
             PrepareSchemaIfNecessary = true,
             QueuePollInterval = options.PollInterval,
+            // A database that is down at start must not keep the portal from starting (and /health/ready from saying
+            // so): a few quick tries, then Hangfire initialises on first use.
+            StartupConnectionMaxRetries = 2,
+            StartupConnectionBaseDelay = TimeSpan.FromSeconds(1),
+            AllowDegradedModeWithoutStorage = true,
         };
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString!, storage), storage);
     }
@@ -151,15 +156,44 @@ public static class JobsServices
         }
     }
 
-    private sealed class RecurringJobRegistration(IRecurringJobManager jobs) : IHostedService
+    /// <summary>Registers the schedule at start; when the storage cannot be reached then, keeps trying in the background.</summary>
+    private sealed class RecurringJobRegistration(IRecurringJobManager jobs, ILogger<RecurringJobRegistration> logger) : IHostedService, IDisposable
     {
+        private readonly CancellationTokenSource _stopping = new();
+        private Task? _retrying;
+
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            Add<AuditCheckpointJob>();
-            Add<AuditVerificationJob>();
-            Add<PromotionExpiryJob>();
-            Add<RollbackExpiryJob>();
+            if (!TryRegister())
+            {
+                _retrying = RetryAsync(_stopping.Token);
+            }
             return Task.CompletedTask;
+        }
+
+        private async Task RetryAsync(CancellationToken stopping)
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(30));
+            while (await timer.WaitForNextTickAsync(stopping) && !TryRegister())
+            {
+            }
+        }
+
+        private bool TryRegister()
+        {
+            try
+            {
+                Add<AuditCheckpointJob>();
+                Add<AuditVerificationJob>();
+                Add<PromotionExpiryJob>();
+                Add<RollbackExpiryJob>();
+                return true;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "The recurring jobs could not be registered yet; trying again in 30 seconds.");
+                return false;
+            }
         }
 
         private void Add<TJob>() where TJob : IPortalJob
@@ -168,7 +202,22 @@ public static class JobsServices
             jobs.AddOrUpdate<TJob>(id, job => job.RunAsync(CancellationToken.None), cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         }
 
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            await _stopping.CancelAsync();
+            if (_retrying is not null)
+            {
+                try
+                {
+                    await _retrying;
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+
+        public void Dispose() => _stopping.Dispose();
     }
 }
 

@@ -69,6 +69,19 @@ public abstract class JobServerTests(JobsPortal portal)
     }
 }
 
+public sealed class UnreachableDatabaseTests
+{
+    [Fact]
+    public async Task The_portal_starts_with_its_job_server_while_postgresql_is_down_and_says_it_is_not_ready()
+    {
+        await using var portal = new UnreachableDatabasePortal();
+        var client = portal.CreateClient();
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
+    }
+}
+
 public sealed class JobServerTestsOnSqlite(SqliteJobsPortal portal) : JobServerTests(portal), IClassFixture<SqliteJobsPortal>;
 
 public sealed class JobServerTestsOnPostgreSql(PostgreSqlJobsPortal portal) : JobServerTests(portal), IClassFixture<PostgreSqlJobsPortal>;

@@ -22,8 +22,6 @@ public class JobsPortal(TestDatabase database) : PortalFactory(database)
         builder.UseSetting("Scheduling:RetryDelaysInSeconds:0", "0");
         builder.UseSetting("Scheduling:PollInterval", "00:00:00.200");
         builder.UseSetting("Scheduling:ConcurrencyTimeoutSeconds", "60");
-        // The failure tests fail jobs on purpose; their retry reports would read as errors in the test log.
-        builder.UseSetting("Logging:LogLevel:Hangfire.AutomaticRetryAttribute", "None");
     }
 
     public JobStorage Storage => Services.GetRequiredService<JobStorage>();
@@ -64,5 +62,17 @@ public sealed class SecondInstance(TestDatabase database, string connectionStrin
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("ConnectionStrings:Governance", connectionString);
+    }
+}
+
+/// <summary>A portal whose PostgreSQL server cannot be reached (nothing listens on the port).</summary>
+public sealed class UnreachableDatabasePortal() : JobsPortal(TestDatabase.PostgreSql)
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("ConnectionStrings:Governance", "Host=127.0.0.1;Port=9;Database=governance;Username=portal;Timeout=2");
+        builder.UseSetting("Database:MigrateOnStartup", "false");
+        builder.UseSetting("Demo:SeedOnStartup", "false");
     }
 }
