@@ -204,16 +204,18 @@ public static class JobsServices
 
         public async Task StopAsync(CancellationToken cancellationToken)
         {
-            await _stopping.CancelAsync();
-            if (_retrying is not null)
+            // A test host may be stopped again after it was disposed; there is nothing to stop unless a retry runs.
+            if (_retrying is null || _retrying.IsCompleted)
             {
-                try
-                {
-                    await _retrying;
-                }
-                catch (OperationCanceledException)
-                {
-                }
+                return;
+            }
+            await _stopping.CancelAsync();
+            try
+            {
+                await _retrying;
+            }
+            catch (OperationCanceledException)
+            {
             }
         }
 
