@@ -1,11 +1,13 @@
 using GovernancePortal.Approvals;
 using GovernancePortal.Audit;
 using GovernancePortal.Components;
+using GovernancePortal.Components.Layout;
 using GovernancePortal.Compliance;
 using GovernancePortal.Registry;
 using GovernancePortal.Jobs;
 using GovernancePortal.Data;
 using GovernancePortal.Demo;
+using GovernancePortal.Home;
 using GovernancePortal.Identity;
 using GovernancePortal.Notifications;
 using GovernancePortal.RateLimiting;
@@ -70,6 +72,8 @@ public static class PortalHosting
         builder.AddPortalJobs();
         builder.AddPortalRateLimiting();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddPortalUi();
+        builder.Services.AddHome();
         builder.Services.AddAntiforgery(o => o.Cookie.Name = "gp.antiforgery");
         builder.Services.AddProblemDetails();
         builder.AddOpenApiAccess();
@@ -114,6 +118,7 @@ public static class PortalHosting
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApiDocument();
         app.MapAccountEndpoints();
+        app.MapThemePreference();
         app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapPolicyApi().MapChecklistApi().MapTemplateVersionApi()
             .MapRollbackApi().MapRetrospectiveApi().MapNotificationApi();
         app.MapCardDownloads();

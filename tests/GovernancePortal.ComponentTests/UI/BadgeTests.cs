@@ -1,8 +1,9 @@
+using Bunit;
 using GovernancePortal.Components.UI;
 
 namespace GovernancePortal.UI;
 
-public sealed class BadgeTests
+public sealed class BadgeTests : BunitTest
 {
     [Theory]
     [InlineData("Production", "badge-success")]
@@ -11,30 +12,30 @@ public sealed class BadgeTests
     [InlineData("Retired", "badge-neutral")]
     [InlineData("High", "badge-danger")]
     [InlineData("Rejected", "badge-danger")]
-    public async Task A_badge_takes_its_tone_from_what_it_says(string text, string expectedClass)
+    public void A_badge_takes_its_tone_from_what_it_says(string text, string expectedClass)
     {
-        var page = await ComponentRenderer.RenderAsync<Badge>(new() { ["Text"] = text, ["Kind"] = "stage" });
+        var page = Render<Badge>(new() { ["Text"] = text, ["Kind"] = "stage" });
 
-        var badge = page.QuerySelector("span.badge")!;
+        var badge = page.Find("span.badge");
         Assert.Equal(text, badge.TextContent);
         Assert.Contains(expectedClass, badge.ClassList);
         Assert.Equal("stage", badge.GetAttribute("data-kind"));
     }
 
     [Fact]
-    public async Task An_explicit_tone_wins()
+    public void An_explicit_tone_wins()
     {
-        var page = await ComponentRenderer.RenderAsync<Badge>(new() { ["Text"] = "Production", ["Tone"] = BadgeTone.Danger });
+        var page = Render<Badge>(new() { ["Text"] = "Production", ["Tone"] = BadgeTone.Danger });
 
-        Assert.Contains("badge-danger", page.QuerySelector("span.badge")!.ClassList);
+        Assert.Contains("badge-danger", page.Find("span.badge").ClassList);
     }
 
     [Fact]
-    public async Task Text_is_escaped()
+    public void Text_is_escaped()
     {
-        var page = await ComponentRenderer.RenderAsync<Badge>(new() { ["Text"] = "<script>alert(1)</script>" });
+        var page = Render<Badge>(new() { ["Text"] = "<script>alert(1)</script>" });
 
-        Assert.Empty(page.QuerySelectorAll("script"));
-        Assert.Equal("<script>alert(1)</script>", page.QuerySelector("span.badge")!.TextContent);
+        Assert.Empty(page.FindAll("script"));
+        Assert.Equal("<script>alert(1)</script>", page.Find("span.badge").TextContent);
     }
 }

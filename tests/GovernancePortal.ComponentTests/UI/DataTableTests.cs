@@ -1,10 +1,11 @@
+using Bunit;
 using System.Web;
 using GovernancePortal.Components.UI;
 using Microsoft.AspNetCore.Components;
 
 namespace GovernancePortal.UI;
 
-public sealed class DataTableTests
+public sealed class DataTableTests : BunitTest
 {
     private sealed record Row(string Name, string Team);
 
@@ -15,13 +16,13 @@ public sealed class DataTableTests
         new("Note", row => builder => builder.AddContent(0, "–")),
     ];
 
-    private static Task<AngleSharp.Html.Dom.IHtmlDocument> RenderAsync(int total, int page, string? sort = "name", bool descending = false,
+    private IRenderedComponent<DataTable<Row>> RenderTable(int total, int page, string? sort = "name", bool descending = false,
         string uri = "http://localhost/models?q=fraud&page=2", RenderFragment? empty = null)
     {
         var state = new TableState(sort, descending, page, 20);
         var count = Math.Max(0, Math.Min(20, total - state.Skip));
         var rows = Enumerable.Range(state.Skip, count).Select(i => new Row($"Model {i + 1}", "Team")).ToList();
-        return ComponentRenderer.RenderAsync<DataTable<Row>>(new()
+        return Render<DataTable<Row>>(new()
         {
             ["Result"] = new PagedResult<Row>(rows, total, state),
             ["Columns"] = Columns,
@@ -34,11 +35,11 @@ public sealed class DataTableTests
         HttpUtility.ParseQueryString(new Uri(href!).Query);
 
     [Fact]
-    public async Task Sorted_column_announces_its_direction_and_its_link_reverses_it_keeping_filters()
+    public void Sorted_column_announces_its_direction_and_its_link_reverses_it_keeping_filters()
     {
-        var page = await RenderAsync(total: 45, page: 2);
+        var page = RenderTable(total: 45, page: 2);
 
-        var name = page.QuerySelectorAll("th")[0];
+        var name = page.FindAll("th")[0];
         Assert.Equal("ascending", name.GetAttribute("aria-sort"));
         var query = Query(name.QuerySelector("a")!.GetAttribute("href"));
         Assert.Equal("name", query["sort"]);
@@ -48,11 +49,11 @@ public sealed class DataTableTests
     }
 
     [Fact]
-    public async Task Other_sortable_columns_link_to_an_ascending_sort_and_plain_columns_do_not_link()
+    public void Other_sortable_columns_link_to_an_ascending_sort_and_plain_columns_do_not_link()
     {
-        var page = await RenderAsync(total: 45, page: 2);
+        var page = RenderTable(total: 45, page: 2);
 
-        var headers = page.QuerySelectorAll("th");
+        var headers = page.FindAll("th");
         Assert.Equal("none", headers[1].GetAttribute("aria-sort"));
         var query = Query(headers[1].QuerySelector("a")!.GetAttribute("href"));
         Assert.Equal("team", query["sort"]);
@@ -62,52 +63,52 @@ public sealed class DataTableTests
     }
 
     [Fact]
-    public async Task The_pager_shows_the_range_and_links_to_neighbouring_pages()
+    public void The_pager_shows_the_range_and_links_to_neighbouring_pages()
     {
-        var page = await RenderAsync(total: 45, page: 2);
+        var page = RenderTable(total: 45, page: 2);
 
-        Assert.Equal("Showing 21–40 of 45", page.QuerySelector("[data-testid=pager-summary]")!.TextContent.Trim());
-        Assert.Equal("2", page.QuerySelector(".pager [aria-current=page]")!.TextContent);
-        Assert.Null(Query(page.QuerySelector(".pager a[rel=prev]")!.GetAttribute("href"))["page"]);
-        Assert.Equal("3", Query(page.QuerySelector(".pager a[rel=next]")!.GetAttribute("href"))["page"]);
-        Assert.Equal(["1", "2", "3"], page.QuerySelectorAll(".pager li a:not([rel]), .pager li span.current").Select(e => e.TextContent));
-        Assert.Equal(20, page.QuerySelectorAll("tbody tr").Length);
+        Assert.Equal("Showing 21–40 of 45", page.Find("[data-testid=pager-summary]").TextContent.Trim());
+        Assert.Equal("2", page.Find(".pager [aria-current=page]").TextContent);
+        Assert.Null(Query(page.Find(".pager a[rel=prev]").GetAttribute("href"))["page"]);
+        Assert.Equal("3", Query(page.Find(".pager a[rel=next]").GetAttribute("href"))["page"]);
+        Assert.Equal(["1", "2", "3"], page.FindAll(".pager li a:not([rel]), .pager li span.current").Select(e => e.TextContent));
+        Assert.Equal(20, page.FindAll("tbody tr").Count);
     }
 
     [Theory]
     [InlineData(4)]
     [InlineData(int.MaxValue)]
-    public async Task A_page_past_the_end_says_so_and_links_to_the_last_pages(int number)
+    public void A_page_past_the_end_says_so_and_links_to_the_last_pages(int number)
     {
-        var page = await RenderAsync(total: 45, page: number);
+        var page = RenderTable(total: 45, page: number);
 
-        Assert.Empty(page.QuerySelectorAll("tbody tr"));
-        Assert.Equal($"Nothing on page {number}; the last page is 3.", page.QuerySelector("[data-testid=pager-summary]")!.TextContent.Trim());
-        Assert.Null(page.QuerySelector(".pager [aria-current=page]"));
-        Assert.Equal(["1", "2", "3"], page.QuerySelectorAll(".pager li a:not([rel])").Select(e => e.TextContent));
-        Assert.Equal((number - 1).ToString(), Query(page.QuerySelector(".pager a[rel=prev]")!.GetAttribute("href"))["page"]);
+        Assert.Empty(page.FindAll("tbody tr"));
+        Assert.Equal($"Nothing on page {number}; the last page is 3.", page.Find("[data-testid=pager-summary]").TextContent.Trim());
+        Assert.Empty(page.FindAll(".pager [aria-current=page]"));
+        Assert.Equal(["1", "2", "3"], page.FindAll(".pager li a:not([rel])").Select(e => e.TextContent));
+        Assert.Equal((number - 1).ToString(), Query(page.Find(".pager a[rel=prev]").GetAttribute("href"))["page"]);
     }
 
     [Fact]
-    public async Task Every_cell_carries_its_column_title_for_small_screens()
+    public void Every_cell_carries_its_column_title_for_small_screens()
     {
-        var page = await RenderAsync(total: 3, page: 1);
+        var page = RenderTable(total: 3, page: 1);
 
-        Assert.All(page.QuerySelectorAll("tbody tr"), row =>
+        Assert.All(page.FindAll("tbody tr"), row =>
             Assert.Equal(["Name", "Team", "Note"], row.QuerySelectorAll("td").Select(td => td.GetAttribute("data-label"))));
-        Assert.Null(page.QuerySelector(".pager ul"));
+        Assert.Empty(page.FindAll(".pager ul"));
     }
 
     [Fact]
-    public async Task An_empty_result_shows_the_empty_state()
+    public void An_empty_result_shows_the_empty_state()
     {
         RenderFragment empty = builder => builder.AddMarkupContent(0, "<p class=\"nothing\">Nothing here</p>");
 
-        var page = await RenderAsync(total: 0, page: 1, empty: empty);
+        var page = RenderTable(total: 0, page: 1, empty: empty);
 
-        Assert.NotNull(page.QuerySelector("p.nothing"));
-        Assert.Empty(page.QuerySelectorAll("tbody tr"));
-        Assert.Equal("", page.QuerySelector("[data-testid=pager-summary]")!.TextContent.Trim());
+        Assert.NotEmpty(page.FindAll("p.nothing"));
+        Assert.Empty(page.FindAll("tbody tr"));
+        Assert.Equal("", page.Find("[data-testid=pager-summary]").TextContent.Trim());
     }
 
     [Fact]

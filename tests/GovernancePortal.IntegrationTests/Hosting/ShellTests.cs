@@ -45,7 +45,7 @@ public abstract class ShellTests(PortalFactory portal)
 
         Assert.Equal(name, page.QuerySelector("[data-testid=user-name]")!.TextContent);
         Assert.Equal([role], page.QuerySelectorAll("[data-testid=user-role]").Select(e => e.TextContent));
-        Assert.Equal(navigation, page.QuerySelectorAll("nav.app-nav a").Select(a => a.TextContent));
+        Assert.Equal(navigation, page.QuerySelectorAll("nav.app-nav a").Select(a => a.TextContent.Trim()));
         Assert.False(string.IsNullOrWhiteSpace(page.QuerySelector("[data-testid=build-version]")!.TextContent));
         Assert.Equal("12", page.QuerySelector("[data-testid=stat-models]")!.TextContent);
     }

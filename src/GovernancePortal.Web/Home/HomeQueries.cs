@@ -1,0 +1,174 @@
+using GovernancePortal.Approvals;
+using GovernancePortal.Compliance;
+using GovernancePortal.Data;
+using GovernancePortal.Registry;
+using Microsoft.EntityFrameworkCore;
+
+namespace GovernancePortal.Home;
+
+public sealed record PortfolioCounts(int Models, int ProductionVersions, int StagingVersions, int HighRiskModels);
+
+public sealed record TierStageCount(RiskTier Tier, Stage Stage, int Versions);
+
+public sealed record ProductionCard(string ModelKey, string ModelName, string Version, RiskTier Tier, int Completeness);
+
+/// <summary>What a business stakeholder reads first: what runs where by risk, how complete its cards are, checklist coverage.</summary>
+public sealed record StakeholderOverview(IReadOnlyList<TierStageCount> VersionsByTierAndStage, IReadOnlyList<ProductionCard> ProductionCards,
+    IReadOnlyList<TemplateCoverage> Checklists);
+
+public sealed record WaitingApproval(Guid Id, string ModelKey, string ModelName, string Version, Stage Target, string Requester,
+    DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+
+public sealed record WaitingReview(string ModelKey, string ModelName, string Version, string TemplateId, string TemplateTitle,
+    string? SubmittedBy, DateTimeOffset? SubmittedAt);
+
+/// <summary>A compliance officer's work: promotion requests waiting for a decision and checklists waiting for review.</summary>
+public sealed record ComplianceWork(IReadOnlyList<WaitingApproval> Approvals, IReadOnlyList<WaitingReview> Reviews);
+
+public sealed record OpenAlert(DateTimeOffset RaisedAt, string Fault, long? FirstInvalidSequence, string Reason);
+
+public sealed record LatestCheckpoint(long TreeSize, DateTimeOffset Timestamp, string RootHash);
+
+public sealed record DayCount(DateOnly Day, int Events);
+
+/// <summary>An auditor's view of the trail: open verification alerts, the latest signed checkpoint, activity per day.</summary>
+public sealed record AuditOverview(long Events, IReadOnlyList<OpenAlert> OpenAlerts, LatestCheckpoint? Checkpoint, IReadOnlyList<DayCount> EventsPerDay);
+
+public sealed record OwnedModel(string Key, string Name, RiskTier Tier, string? InProduction, string? Latest, Stage? LatestStage, IReadOnlyList<string> Blockers);
+
+/// <summary>
+/// Reads for the home pages, one query per list (no query per row). Pages get these records, never the DbContext.
+/// </summary>
+public sealed class HomeQueries(GovernanceDbContext db, TimeProvider clock, ComplianceViews complianceViews)
+{
+    public const int DaysOfActivity = 14;
+
+    public async Task<PortfolioCounts> PortfolioAsync(CancellationToken cancellationToken = default)
+    {
+        var stages = await db.ModelVersions.AsNoTracking().Where(v => v.Stage == Stage.Production || v.Stage == Stage.Staging)
+            .GroupBy(v => v.Stage).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var models = await db.Models.CountAsync(cancellationToken);
+        var highRisk = await db.Models.CountAsync(m => m.RiskTier == RiskTier.High, cancellationToken);
+        return new PortfolioCounts(models, stages.Where(s => s.Key == Stage.Production).Sum(s => s.Count), stages.Where(s => s.Key == Stage.Staging).Sum(s => s.Count), highRisk);
+    }
+
+    public async Task<StakeholderOverview> StakeholderAsync(CancellationToken cancellationToken = default)
+    {
+        var counts = await db.ModelVersions.AsNoTracking()
+            .Where(v => v.Stage == Stage.Development || v.Stage == Stage.Staging || v.Stage == Stage.Production)
+            .GroupBy(v => new { v.Model.RiskTier, v.Stage })
+            .Select(g => new { g.Key.RiskTier, g.Key.Stage, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        var cards = await db.ModelVersions.AsNoTracking()
+            .Where(v => v.Stage == Stage.Production)
+            .Select(v => new
+            {
+                v.Model.Key, v.Model.Name, v.Model.RiskTier, v.Major, v.Minor, v.Pipeline,
+                Completeness = db.ModelCardRevisions.Where(r => r.VersionId == v.Id).OrderByDescending(r => r.Number).Select(r => (int?)r.Completeness).FirstOrDefault(),
+            })
+            .ToListAsync(cancellationToken);
+        var checklists = (await complianceViews.OverviewAsync(cancellationToken)).Templates;
+        return new StakeholderOverview(
+            counts.Select(c => new TierStageCount(c.RiskTier, c.Stage, c.Count)).OrderBy(c => c.Tier).ThenBy(c => c.Stage).ToList(),
+            cards.Select(c => new ProductionCard(c.Key, c.Name, new VersionNumber(c.Major, c.Minor, c.Pipeline).ToString(), c.RiskTier, c.Completeness ?? 0))
+                .OrderBy(c => c.Completeness).ThenBy(c => c.ModelKey, StringComparer.Ordinal).ToList(),
+            checklists);
+    }
+
+    public async Task<ComplianceWork> ComplianceAsync(CancellationToken cancellationToken = default)
+    {
+        var approvals = await db.Promotions.AsNoTracking()
+            .Where(p => p.State == PromotionRequestState.Pending)
+            .Select(p => new { p.Id, p.Version.Model.Key, p.Version.Model.Name, p.Version.Major, p.Version.Minor, p.Version.Pipeline, p.TargetStage, p.Requester, p.CreatedAt, p.ExpiresAt })
+            .ToListAsync(cancellationToken);
+        var reviews = await db.Assessments.AsNoTracking()
+            .Where(a => a.Status == AssessmentStatus.InReview)
+            .Select(a => new { a.Version.Model.Key, a.Version.Model.Name, a.Version.Major, a.Version.Minor, a.Version.Pipeline, a.TemplateId, a.TemplateVersion.Title, a.SubmittedBy, a.SubmittedAt })
+            .ToListAsync(cancellationToken);
+        return new ComplianceWork(
+            approvals.Select(p => new WaitingApproval(p.Id, p.Key, p.Name, new VersionNumber(p.Major, p.Minor, p.Pipeline).ToString(), p.TargetStage, p.Requester, p.CreatedAt, p.ExpiresAt))
+                .OrderBy(p => p.CreatedAt).ToList(),
+            reviews.Select(a => new WaitingReview(a.Key, a.Name, new VersionNumber(a.Major, a.Minor, a.Pipeline).ToString(), a.TemplateId, a.Title, a.SubmittedBy, a.SubmittedAt))
+                .OrderBy(a => a.SubmittedAt ?? DateTimeOffset.MaxValue).ToList());
+    }
+
+    public async Task<AuditOverview> AuditAsync(CancellationToken cancellationToken = default)
+    {
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var since = new DateTimeOffset(today.AddDays(1 - DaysOfActivity).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var events = await db.AuditEvents.LongCountAsync(cancellationToken);
+        var alerts = await db.AuditAlerts.AsNoTracking().Where(a => a.ResolvedAt == null)
+            .Select(a => new OpenAlert(a.RaisedAt, a.Fault, a.FirstInvalidSequence, a.Reason)).ToListAsync(cancellationToken);
+        var checkpoint = await db.AuditCheckpoints.AsNoTracking().OrderByDescending(c => c.TreeSize)
+            .Select(c => new LatestCheckpoint(c.TreeSize, c.Timestamp, c.RootHash)).FirstOrDefaultAsync(cancellationToken);
+        // Timestamps only, grouped here: a day is a UTC calendar day on both databases.
+        var stamps = await db.AuditEvents.AsNoTracking().Where(e => e.Timestamp >= since).Select(e => e.Timestamp).ToListAsync(cancellationToken);
+        return new AuditOverview(events, alerts.OrderByDescending(a => a.RaisedAt).ToList(), checkpoint, EventsPerDay(stamps, today));
+    }
+
+    /// <summary>One entry per day of the last <see cref="DaysOfActivity"/> days up to <paramref name="today"/>, quiet days included.</summary>
+    public static IReadOnlyList<DayCount> EventsPerDay(IEnumerable<DateTimeOffset> timestamps, DateOnly today)
+    {
+        var byDay = timestamps.GroupBy(t => DateOnly.FromDateTime(t.UtcDateTime)).ToDictionary(g => g.Key, g => g.Count());
+        return Enumerable.Range(0, DaysOfActivity).Select(i => today.AddDays(i - DaysOfActivity + 1))
+            .Select(day => new DayCount(day, byDay.GetValueOrDefault(day))).ToList();
+    }
+
+    /// <summary>The models of the person's team or owned by them, each with what stands between its newest version and Production.</summary>
+    public async Task<IReadOnlyList<OwnedModel>> OwnerAsync(string username, CancellationToken cancellationToken = default)
+    {
+        var team = await db.Users.Where(u => u.Username == username).Select(u => u.Team).FirstOrDefaultAsync(cancellationToken) ?? "";
+        var models = await db.Models.AsNoTracking()
+            .Where(m => m.Owner == username || (team != "" && m.Team == team))
+            .Select(m => new { m.Id, m.Key, m.Name, m.RiskTier })
+            .ToListAsync(cancellationToken);
+        var ids = models.Select(m => m.Id).ToList();
+        var versions = await db.ModelVersions.AsNoTracking()
+            .Where(v => ids.Contains(v.ModelId) && v.Stage != Stage.Archived && v.Stage != Stage.Retired)
+            .Select(v => new
+            {
+                v.Id, v.ModelId, v.Major, v.Minor, v.Pipeline, v.Stage,
+                Completeness = db.ModelCardRevisions.Where(r => r.VersionId == v.Id).OrderByDescending(r => r.Number).Select(r => (int?)r.Completeness).FirstOrDefault(),
+            })
+            .ToListAsync(cancellationToken);
+        var versionIds = versions.Select(v => v.Id).ToList();
+        var pending = await db.Promotions.AsNoTracking()
+            .Where(p => versionIds.Contains(p.VersionId) && p.State == PromotionRequestState.Pending)
+            .Select(p => new { p.VersionId, p.TargetStage }).ToListAsync(cancellationToken);
+        var assessments = await db.Assessments.AsNoTracking()
+            .Where(a => versionIds.Contains(a.VersionId) && a.Status != AssessmentStatus.SignedOff)
+            .Select(a => new { a.VersionId, a.TemplateVersion.Title, a.Status, ChangesRequested = a.Answers.Count(x => x.Review == Compliance.ReviewState.ChangesRequested) })
+            .ToListAsync(cancellationToken);
+
+        var result = new List<OwnedModel>();
+        foreach (var model in models.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            var own = versions.Where(v => v.ModelId == model.Id).OrderByDescending(v => new VersionNumber(v.Major, v.Minor, v.Pipeline)).ToList();
+            var production = own.FirstOrDefault(v => v.Stage == Stage.Production);
+            var latest = own.FirstOrDefault();
+            var blockers = new List<string>();
+            if (latest is not null && latest.Stage != Stage.Production)
+            {
+                if ((latest.Completeness ?? 0) < 100)
+                {
+                    blockers.Add($"Model card {latest.Completeness ?? 0}% complete");
+                }
+                blockers.AddRange(pending.Where(p => p.VersionId == latest.Id).Select(p => $"Waiting for approval to {p.TargetStage}"));
+                foreach (var assessment in assessments.Where(a => a.VersionId == latest.Id).OrderBy(a => a.Title, StringComparer.Ordinal))
+                {
+                    blockers.Add(assessment switch
+                    {
+                        { ChangesRequested: > 0 } => $"{assessment.Title}: changes requested on {assessment.ChangesRequested} item(s)",
+                        { Status: AssessmentStatus.InReview } => $"{assessment.Title}: waiting for compliance review",
+                        _ => $"{assessment.Title}: checklist in progress",
+                    });
+                }
+            }
+            result.Add(new OwnedModel(model.Key, model.Name, model.RiskTier, production is null ? null : Number(production.Major, production.Minor, production.Pipeline),
+                latest is null ? null : Number(latest.Major, latest.Minor, latest.Pipeline), latest?.Stage, blockers));
+        }
+        return result;
+    }
+
+    private static string Number(int major, int minor, int pipeline) => new VersionNumber(major, minor, pipeline).ToString();
+}
