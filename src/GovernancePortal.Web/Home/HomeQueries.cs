@@ -147,7 +147,11 @@ public sealed class HomeQueries(GovernanceDbContext db, TimeProvider clock, Comp
             var production = own.FirstOrDefault(v => v.Stage == Stage.Production);
             var latest = own.FirstOrDefault();
             var blockers = new List<string>();
-            if (latest is not null && latest.Stage != Stage.Production)
+            if (latest is null)
+            {
+                blockers.Add("No version registered yet");
+            }
+            else if (latest.Stage != Stage.Production)
             {
                 if ((latest.Completeness ?? 0) < 100)
                 {

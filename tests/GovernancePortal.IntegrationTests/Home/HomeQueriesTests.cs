@@ -98,6 +98,9 @@ public abstract class HomeQueriesTests(PortalFactory portal)
             }
         }
         Assert.True(checkedOne, "The demo data should have a newest version with an incomplete card for this team.");
+        // A model registered without any version says so instead of looking ready.
+        Assert.Contains(other, m => m.Latest is null);
+        Assert.All(models.Concat(other).Where(m => m.Latest is null), m => Assert.Equal(["No version registered yet"], m.Blockers));
         Assert.Empty(await QueryAsync(q => q.OwnerAsync("nobody@demo.test")));
     }
 }
