@@ -1106,3 +1106,44 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207105019_AuthorizationRefusalFolds') THEN
+    CREATE TABLE "AuthorizationRefusals" (
+        "Identity" character varying(200) NOT NULL,
+        "Route" character varying(512) NOT NULL,
+        "Minute" bigint NOT NULL,
+        "Count" integer NOT NULL,
+        "ActorOid" character varying(64) NOT NULL,
+        "ActorUsername" character varying(256) NOT NULL,
+        "ActorRoles" character varying(256) NOT NULL,
+        "ActorApiKey" character varying(128),
+        "Method" character varying(16) NOT NULL,
+        "Endpoint" character varying(512) NOT NULL,
+        "FirstPath" character varying(512) NOT NULL,
+        "ClientAddress" character varying(64),
+        "FirstAt" timestamp with time zone NOT NULL,
+        "Recorded" boolean NOT NULL,
+        CONSTRAINT "PK_AuthorizationRefusals" PRIMARY KEY ("Identity", "Route", "Minute")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207105019_AuthorizationRefusalFolds') THEN
+    CREATE INDEX "IX_AuthorizationRefusals_Recorded_Minute" ON "AuthorizationRefusals" ("Recorded", "Minute");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207105019_AuthorizationRefusalFolds') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261207105019_AuthorizationRefusalFolds', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

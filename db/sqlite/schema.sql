@@ -531,3 +531,29 @@ VALUES ('20261207091529_AuditNoReplaceNoRewind', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "AuthorizationRefusals" (
+    "Identity" TEXT NOT NULL,
+    "Route" TEXT NOT NULL,
+    "Minute" INTEGER NOT NULL,
+    "Count" INTEGER NOT NULL,
+    "ActorOid" TEXT NOT NULL,
+    "ActorUsername" TEXT NOT NULL,
+    "ActorRoles" TEXT NOT NULL,
+    "ActorApiKey" TEXT NULL,
+    "Method" TEXT NOT NULL,
+    "Endpoint" TEXT NOT NULL,
+    "FirstPath" TEXT NOT NULL,
+    "ClientAddress" TEXT NULL,
+    "FirstAt" INTEGER NOT NULL,
+    "Recorded" INTEGER NOT NULL,
+    CONSTRAINT "PK_AuthorizationRefusals" PRIMARY KEY ("Identity", "Route", "Minute")
+);
+
+CREATE INDEX "IX_AuthorizationRefusals_Recorded_Minute" ON "AuthorizationRefusals" ("Recorded", "Minute");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261207104736_AuthorizationRefusalFolds', '10.0.14');
+
+COMMIT;
+

@@ -65,6 +65,14 @@ public class PortalFactory(TestDatabase database) : WebApplicationFactory<Progra
         await work(scope.ServiceProvider.GetRequiredService<GovernanceDbContext>());
     }
 
+    /// <summary>Writes the folded authorization.refused events now, as the job does once their minute is over (ADR-023).</summary>
+    public async Task<int> RecordRefusalsAsync()
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
+        return await scope.ServiceProvider.GetRequiredService<Audit.AuthorizationRefusals>().RecordDueAsync(now.AddMinutes(2), default);
+    }
+
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();

@@ -69,6 +69,7 @@ public static class PortalHosting
         builder.Services.AddScoped<AuditVerificationService>();
         builder.Services.AddScoped<AuditSearch>();
         builder.Services.AddAuditWitness();
+        builder.AddAuthorizationRefusalFolding();
         builder.AddPortalJobs();
         builder.AddPortalRateLimiting();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

@@ -67,7 +67,7 @@ public static class IdentityServices
     }
 }
 
-/// <summary>Writes an audit event for every refused authorization, then answers as usual.</summary>
+/// <summary>Counts every refused authorization into its audit event (one per identity, route and minute; ADR-023), then answers as usual.</summary>
 internal sealed class AuditedAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
@@ -76,10 +76,7 @@ internal sealed class AuditedAuthorizationResultHandler : IAuthorizationMiddlewa
     {
         if (authorizeResult.Forbidden)
         {
-            var db = context.RequestServices.GetRequiredService<GovernanceDbContext>();
-            db.Audit.Record("authorization.refused", "Endpoint", context.Request.Path.Value ?? "/",
-                new { method = context.Request.Method, endpoint = context.GetEndpoint()?.DisplayName });
-            await db.SaveChangesAsync(context.RequestAborted);
+            await context.RequestServices.GetRequiredService<AuthorizationRefusals>().CountAsync(context, context.RequestAborted);
         }
         await _default.HandleAsync(next, context, policy, authorizeResult);
     }

@@ -52,6 +52,7 @@ public static class JobsServices
         (AuditVerificationJob.Id, typeof(AuditVerificationJob), "*/15 * * * *"),
         (PromotionExpiryJob.Id, typeof(PromotionExpiryJob), "*/15 * * * *"),
         (RollbackExpiryJob.Id, typeof(RollbackExpiryJob), "*/15 * * * *"),
+        (AuthorizationRefusalJob.Id, typeof(AuthorizationRefusalJob), Cron.Minutely()),
     ];
 
     public static void AddPortalJobs(this IHostApplicationBuilder builder)
@@ -65,6 +66,7 @@ public static class JobsServices
         builder.Services.AddScoped<AuditVerificationJob>();
         builder.Services.AddScoped<PromotionExpiryJob>();
         builder.Services.AddScoped<RollbackExpiryJob>();
+        builder.Services.AddScoped<AuthorizationRefusalJob>();
         builder.Services.AddScoped<JobFailureAlerter>();
         // Registered before AddHangfire, whose TryAdd then leaves them in place of JobStorage.Current and the global filters.
         builder.Services.AddSingleton<JobStorage>(_ => CreateStorage(database.Provider, connectionString, options));
@@ -187,6 +189,7 @@ public static class JobsServices
                 Add<AuditVerificationJob>();
                 Add<PromotionExpiryJob>();
                 Add<RollbackExpiryJob>();
+                Add<AuthorizationRefusalJob>();
                 return true;
             }
             catch (Exception e)

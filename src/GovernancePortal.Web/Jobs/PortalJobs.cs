@@ -69,3 +69,14 @@ public sealed class RollbackExpiryJob(RollbackService rollbacks) : IPortalJob
 
     public async Task RunAsync(CancellationToken cancellationToken) => await rollbacks.ExpireDueAsync(cancellationToken);
 }
+
+/// <summary>
+/// Writes one <c>authorization.refused</c> event, with its count, per identity, route and minute that is over (ADR-023). A
+/// minute is marked recorded in the event's transaction, guarded by its count, so instances cannot double one.
+/// </summary>
+public sealed class AuthorizationRefusalJob(AuthorizationRefusals refusals, TimeProvider clock) : IPortalJob
+{
+    public const string Id = "authorization-refusals";
+
+    public async Task RunAsync(CancellationToken cancellationToken) => await refusals.RecordDueAsync(clock.GetUtcNow(), cancellationToken);
+}

@@ -45,6 +45,7 @@ public abstract class AuditAppendTests(PortalFactory portal)
         var client = await PortalClient.SignedInAsync(portal, "auditor@demo.test");
 
         await client.Http.GetAsync("/admin/api-keys");
+        await portal.RecordRefusalsAsync();
 
         var refused = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking()
             .Where(e => e.Action == "authorization.refused" && e.ActorUsername == "auditor@demo.test").ToListAsync());

@@ -247,6 +247,7 @@ public abstract class EntraSignInTests(EntraPortal portal) : IDisposable
     [Fact]
     public async Task A_bearer_token_without_the_needed_role_gets_403_problem_details_and_the_refusal_names_the_application()
     {
+        await portal.RecordRefusalsAsync();
         var before = await LastSequenceAsync();
         var reader = await portal.Provider.ClientCredentialsTokenAsync(OidcProvider.ReaderPipeline);
         var unassigned = await portal.Provider.ClientCredentialsTokenAsync(OidcProvider.UnassignedPipeline);
@@ -260,6 +261,7 @@ public abstract class EntraSignInTests(EntraPortal portal) : IDisposable
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             Assert.Equal(403, (await response.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<int>());
         }
+        await portal.RecordRefusalsAsync();
         var refused = await EventsAsync("authorization.refused", before);
         Assert.Equal(["app:pipeline-reader", "app:pipeline-unassigned"], refused.Select(e => e.ActorUsername));
         Assert.Equal(OidcProvider.UnassignedPipeline.Oid.ToString(), refused[1].ActorOid);
