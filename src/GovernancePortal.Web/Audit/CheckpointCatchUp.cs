@@ -5,8 +5,7 @@ using Microsoft.Extensions.Options;
 namespace GovernancePortal.Audit;
 
 /// <summary>
-/// Covers every event with a signed checkpoint before the portal serves, when it stops, and after a command that wrote
-/// events. Verification requires a checkpoint once the log goes on past Audit:Checkpoint:MaxAge (ADR-022); events written
+/// Covers every event with a signed checkpoint before the portal serves and after a command that wrote events. Verification requires a checkpoint once the log goes on past Audit:Checkpoint:MaxAge (ADR-022); events written
 /// while no job could cut one (a command, a stopped portal) would otherwise read as checkpoints removed, and the job
 /// refuses to sign over that.
 /// </summary>

@@ -81,7 +81,7 @@ public static class JobsServices
         if (options.Enabled)
         {
             // Registered before the web server, so it covers what happened while no portal was up before anyone is served.
-            builder.Services.AddHostedService<CheckpointsOnStartAndStop>();
+            builder.Services.AddHostedService<CheckpointsBeforeServing>();
             builder.Services.AddHangfireServer((_, server) =>
             {
                 server.WorkerCount = options.WorkerCount;
@@ -265,10 +265,13 @@ internal sealed class AdminDashboardAuthorization : IDashboardAsyncAuthorization
     }
 }
 
-/// <summary>Catches up on checkpoints before serving and when stopping (<see cref="CheckpointCatchUp"/>).</summary>
-internal sealed class CheckpointsOnStartAndStop(IServiceProvider services) : IHostedService
+/// <summary>
+/// Catches up on checkpoints before serving (<see cref="CheckpointCatchUp"/>). Nothing at stop: a checkpoint becomes
+/// required only once a later event exists, and the next start or command covers the log before writing one.
+/// </summary>
+internal sealed class CheckpointsBeforeServing(IServiceProvider services) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => CheckpointCatchUp.RunAsync(services, cancellationToken);
 
-    public Task StopAsync(CancellationToken cancellationToken) => CheckpointCatchUp.RunAsync(services, cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
