@@ -70,7 +70,7 @@ public sealed class HomeQueries(GovernanceDbContext db, TimeProvider clock, Comp
         var checklists = (await complianceViews.OverviewAsync(cancellationToken)).Templates;
         return new StakeholderOverview(
             counts.Select(c => new TierStageCount(c.RiskTier, c.Stage, c.Count)).OrderBy(c => c.Tier).ThenBy(c => c.Stage).ToList(),
-            cards.Select(c => new ProductionCard(c.Key, c.Name, new VersionNumber(c.Major, c.Minor, c.Pipeline).ToString(), c.RiskTier, c.Completeness ?? 0))
+            cards.Select(c => new ProductionCard(c.Key, c.Name, Number(c.Major, c.Minor, c.Pipeline), c.RiskTier, c.Completeness ?? 0))
                 .OrderBy(c => c.Completeness).ThenBy(c => c.ModelKey, StringComparer.Ordinal).ToList(),
             checklists);
     }
@@ -86,9 +86,9 @@ public sealed class HomeQueries(GovernanceDbContext db, TimeProvider clock, Comp
             .Select(a => new { a.Version.Model.Key, a.Version.Model.Name, a.Version.Major, a.Version.Minor, a.Version.Pipeline, a.TemplateId, a.TemplateVersion.Title, a.SubmittedBy, a.SubmittedAt })
             .ToListAsync(cancellationToken);
         return new ComplianceWork(
-            approvals.Select(p => new WaitingApproval(p.Id, p.Key, p.Name, new VersionNumber(p.Major, p.Minor, p.Pipeline).ToString(), p.TargetStage, p.Requester, p.CreatedAt, p.ExpiresAt))
+            approvals.Select(p => new WaitingApproval(p.Id, p.Key, p.Name, Number(p.Major, p.Minor, p.Pipeline), p.TargetStage, p.Requester, p.CreatedAt, p.ExpiresAt))
                 .OrderBy(p => p.CreatedAt).ToList(),
-            reviews.Select(a => new WaitingReview(a.Key, a.Name, new VersionNumber(a.Major, a.Minor, a.Pipeline).ToString(), a.TemplateId, a.Title, a.SubmittedBy, a.SubmittedAt))
+            reviews.Select(a => new WaitingReview(a.Key, a.Name, Number(a.Major, a.Minor, a.Pipeline), a.TemplateId, a.Title, a.SubmittedBy, a.SubmittedAt))
                 .OrderBy(a => a.SubmittedAt ?? DateTimeOffset.MaxValue).ToList());
     }
 
