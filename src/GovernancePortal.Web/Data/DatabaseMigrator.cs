@@ -3,8 +3,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace GovernancePortal.Data;
 
-/// <summary>Brings the schema up to date and stores the reference data the portal cannot run without (the default promotion policies, the checklist template library).</summary>
-public sealed class DatabaseMigrator(GovernanceDbContext db, PromotionPolicyStore policies, Compliance.ChecklistLibrarySeeder checklists, ILogger<DatabaseMigrator> logger)
+/// <summary>
+/// Brings the schema up to date and stores the reference data the portal cannot run without (the default promotion
+/// policies, the checklist template library). On PostgreSQL with <c>ConnectionStrings:GovernanceMigrations</c> set, the
+/// schema is changed as that owning role, which then grants the runtime role its privileges (<see cref="RuntimeRole"/>);
+/// the reference data is written as the runtime role, like any other change.
+/// </summary>
+public sealed class DatabaseMigrator(
+    GovernanceDbContext db, PromotionPolicyStore policies, Compliance.ChecklistLibrarySeeder checklists, IConfiguration configuration,
+    ILogger<DatabaseMigrator> logger)
 {
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
@@ -15,9 +22,30 @@ public sealed class DatabaseMigrator(GovernanceDbContext db, PromotionPolicyStor
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
             await db.Database.CloseConnectionAsync();
         }
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        await db.Database.MigrateAsync(cancellationToken);
-        logger.LogInformation("Database migrated ({Count} migration(s) applied).", pending.Count);
+        var owner = db.Database.IsNpgsql() ? RuntimeRole.MigrationsConnectionString(configuration) : null;
+        var runtime = db.Database.GetConnectionString();
+        if (owner is not null)
+        {
+            db.Database.SetConnectionString(DataServices.PostgreSqlConnectionString(owner));
+        }
+        try
+        {
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            await db.Database.MigrateAsync(cancellationToken);
+            logger.LogInformation("Database migrated ({Count} migration(s) applied).", pending.Count);
+            if (owner is not null)
+            {
+                await RuntimeRole.GrantAsync(db, RuntimeRole.UserOf(runtime), logger, cancellationToken);
+            }
+        }
+        finally
+        {
+            if (owner is not null)
+            {
+                await db.Database.CloseConnectionAsync();
+                db.Database.SetConnectionString(runtime);
+            }
+        }
         // Here rather than in a migration: defaults written as data by code stay one source of truth (PromotionPolicies.Defaults),
         // and every seeded version is audited like any other change. Idempotent, so fresh and existing databases alike get them.
         await policies.SeedDefaultsAsync(cancellationToken);
