@@ -1147,3 +1147,87 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207115122_RetirementPlans') THEN
+    CREATE TABLE "RetirementPlans" (
+        "Id" uuid NOT NULL,
+        "VersionId" uuid NOT NULL,
+        "PlannedDate" date NOT NULL,
+        "Reason" character varying(32) NOT NULL,
+        "SuccessorVersionId" uuid,
+        "NoSuccessorReason" character varying(1000),
+        "Note" character varying(2000) NOT NULL,
+        "Notify" character varying(6000) NOT NULL,
+        "State" character varying(16) NOT NULL,
+        "CancelReason" character varying(1000),
+        "CreatedBy" character varying(256) NOT NULL,
+        "CreatedAt" timestamp with time zone NOT NULL,
+        "UpdatedBy" character varying(256) NOT NULL,
+        "UpdatedAt" timestamp with time zone NOT NULL,
+        "RetiredAt" timestamp with time zone,
+        "RetentionUntil" date,
+        "RetentionBasis" character varying(200),
+        "Revision" integer NOT NULL,
+        CONSTRAINT "PK_RetirementPlans" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_RetirementPlans_ModelVersions_SuccessorVersionId" FOREIGN KEY ("SuccessorVersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT,
+        CONSTRAINT "FK_RetirementPlans_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207115122_RetirementPlans') THEN
+    CREATE TABLE "RetirementReminders" (
+        "Id" uuid NOT NULL,
+        "PlanId" uuid NOT NULL,
+        "PlannedDate" date NOT NULL,
+        "Kind" character varying(32) NOT NULL,
+        "SentAt" timestamp with time zone NOT NULL,
+        "Recipients" character varying(6000) NOT NULL,
+        CONSTRAINT "PK_RetirementReminders" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_RetirementReminders_RetirementPlans_PlanId" FOREIGN KEY ("PlanId") REFERENCES "RetirementPlans" ("Id") ON DELETE RESTRICT
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207115122_RetirementPlans') THEN
+    CREATE INDEX "IX_RetirementPlans_State_PlannedDate" ON "RetirementPlans" ("State", "PlannedDate");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207115122_RetirementPlans') THEN
+    CREATE INDEX "IX_RetirementPlans_SuccessorVersionId" ON "RetirementPlans" ("SuccessorVersionId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207115122_RetirementPlans') THEN
+    CREATE UNIQUE INDEX "IX_RetirementPlans_VersionId" ON "RetirementPlans" ("VersionId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207115122_RetirementPlans') THEN
+    CREATE UNIQUE INDEX "IX_RetirementReminders_PlanId_PlannedDate_Kind" ON "RetirementReminders" ("PlanId", "PlannedDate", "Kind");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207115122_RetirementPlans') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261207115122_RetirementPlans', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

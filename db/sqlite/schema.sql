@@ -557,3 +557,50 @@ VALUES ('20261207104736_AuthorizationRefusalFolds', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "RetirementPlans" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_RetirementPlans" PRIMARY KEY,
+    "VersionId" TEXT NOT NULL,
+    "PlannedDate" TEXT NOT NULL,
+    "Reason" TEXT NOT NULL,
+    "SuccessorVersionId" TEXT NULL,
+    "NoSuccessorReason" TEXT NULL,
+    "Note" TEXT NOT NULL,
+    "Notify" TEXT NOT NULL,
+    "State" TEXT NOT NULL,
+    "CancelReason" TEXT NULL,
+    "CreatedBy" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "UpdatedBy" TEXT NOT NULL,
+    "UpdatedAt" INTEGER NOT NULL,
+    "RetiredAt" INTEGER NULL,
+    "RetentionUntil" TEXT NULL,
+    "RetentionBasis" TEXT NULL,
+    "Revision" INTEGER NOT NULL,
+    CONSTRAINT "FK_RetirementPlans_ModelVersions_SuccessorVersionId" FOREIGN KEY ("SuccessorVersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT,
+    CONSTRAINT "FK_RetirementPlans_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "RetirementReminders" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_RetirementReminders" PRIMARY KEY,
+    "PlanId" TEXT NOT NULL,
+    "PlannedDate" TEXT NOT NULL,
+    "Kind" TEXT NOT NULL,
+    "SentAt" INTEGER NOT NULL,
+    "Recipients" TEXT NOT NULL,
+    CONSTRAINT "FK_RetirementReminders_RetirementPlans_PlanId" FOREIGN KEY ("PlanId") REFERENCES "RetirementPlans" ("Id") ON DELETE RESTRICT
+);
+
+CREATE INDEX "IX_RetirementPlans_State_PlannedDate" ON "RetirementPlans" ("State", "PlannedDate");
+
+CREATE INDEX "IX_RetirementPlans_SuccessorVersionId" ON "RetirementPlans" ("SuccessorVersionId");
+
+CREATE UNIQUE INDEX "IX_RetirementPlans_VersionId" ON "RetirementPlans" ("VersionId");
+
+CREATE UNIQUE INDEX "IX_RetirementReminders_PlanId_PlannedDate_Kind" ON "RetirementReminders" ("PlanId", "PlannedDate", "Kind");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261207114946_RetirementPlans', '10.0.14');
+
+COMMIT;
+

@@ -31,6 +31,8 @@ public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorde
     public DbSet<Compliance.EvidenceContent> EvidenceContents => Set<Compliance.EvidenceContent>();
     public DbSet<Approvals.Rollback> Rollbacks => Set<Approvals.Rollback>();
     public DbSet<Approvals.RetrospectiveReview> RetrospectiveReviews => Set<Approvals.RetrospectiveReview>();
+    public DbSet<Retirement.RetirementPlan> RetirementPlans => Set<Retirement.RetirementPlan>();
+    public DbSet<Retirement.RetirementReminderSent> RetirementReminders => Set<Retirement.RetirementReminderSent>();
     public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();

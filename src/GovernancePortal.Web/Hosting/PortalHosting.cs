@@ -11,6 +11,7 @@ using GovernancePortal.Home;
 using GovernancePortal.Identity;
 using GovernancePortal.Notifications;
 using GovernancePortal.RateLimiting;
+using GovernancePortal.Retirement;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -62,6 +63,7 @@ public static class PortalHosting
         builder.Services.AddScoped<Compliance.ComplianceViews>();
         builder.Services.AddScoped<Approvals.RollbackService>();
         builder.Services.AddNotifications();
+        builder.Services.AddRetirement();
         builder.Services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
         builder.Services.AddSingleton<CheckpointKey>();
@@ -121,7 +123,7 @@ public static class PortalHosting
         app.MapAccountEndpoints();
         app.MapThemePreference();
         app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapPolicyApi().MapChecklistApi().MapTemplateVersionApi()
-            .MapRollbackApi().MapRetrospectiveApi().MapNotificationApi();
+            .MapRollbackApi().MapRetrospectiveApi().MapNotificationApi().MapRetirement();
         app.MapCardDownloads();
         app.MapEvidenceEndpoints();
         app.MapAuditDownloads();

@@ -53,6 +53,7 @@ public static class JobsServices
         (PromotionExpiryJob.Id, typeof(PromotionExpiryJob), "*/15 * * * *"),
         (RollbackExpiryJob.Id, typeof(RollbackExpiryJob), "*/15 * * * *"),
         (AuthorizationRefusalJob.Id, typeof(AuthorizationRefusalJob), Cron.Minutely()),
+        (Retirement.RetirementReminderJob.Id, typeof(Retirement.RetirementReminderJob), "7 * * * *"),
     ];
 
     public static void AddPortalJobs(this IHostApplicationBuilder builder)
@@ -190,6 +191,7 @@ public static class JobsServices
                 Add<PromotionExpiryJob>();
                 Add<RollbackExpiryJob>();
                 Add<AuthorizationRefusalJob>();
+                Add<Retirement.RetirementReminderJob>();
                 return true;
             }
             catch (Exception e)
