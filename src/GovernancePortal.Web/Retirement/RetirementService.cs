@@ -82,16 +82,11 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
 
     public async Task<RegistryResult<RetirementPlan>> PlanAsync(Caller caller, string key, string versionText, PlanInput input, CancellationToken cancellationToken = default)
     {
-        var version = await FindVersionAsync(key, versionText, cancellationToken);
-        if (version is null)
+        var (version, plan, refused) = await LoadForChangeAsync(caller, key, versionText, cancellationToken);
+        if (refused is not null)
         {
-            return new RegistryFailure(FailureKind.NotFound, $"Model '{key}' has no version '{versionText}'.");
+            return refused;
         }
-        if (RetirementRules.WhyCannotPlan(caller, version.Model.Owner, version.Model.Team) is { } refusal)
-        {
-            return new RegistryFailure(FailureKind.Forbidden, refusal);
-        }
-        var plan = await db.RetirementPlans.SingleOrDefaultAsync(p => p.VersionId == version.Id, cancellationToken);
         if (RetirementRules.WhyCannotChange(plan?.State, version.Stage) is { } settled)
         {
             return new RegistryFailure(FailureKind.Conflict, settled);
@@ -157,16 +152,11 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
 
     public async Task<RegistryResult<RetirementPlan>> CancelAsync(Caller caller, string key, string versionText, string? reason, CancellationToken cancellationToken = default)
     {
-        var version = await FindVersionAsync(key, versionText, cancellationToken);
-        if (version is null)
+        var (version, plan, refused) = await LoadForChangeAsync(caller, key, versionText, cancellationToken);
+        if (refused is not null)
         {
-            return new RegistryFailure(FailureKind.NotFound, $"Model '{key}' has no version '{versionText}'.");
+            return refused;
         }
-        if (RetirementRules.WhyCannotPlan(caller, version.Model.Owner, version.Model.Team) is { } refusal)
-        {
-            return new RegistryFailure(FailureKind.Forbidden, refusal);
-        }
-        var plan = await db.RetirementPlans.SingleOrDefaultAsync(p => p.VersionId == version.Id, cancellationToken);
         if (plan is null)
         {
             return new RegistryFailure(FailureKind.NotFound, $"{key} {version.Number} has no retirement plan.");
@@ -300,6 +290,22 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
 
     internal static PlanSnapshot Snapshot(RetirementPlan plan, string? successor) => new(plan.PlannedDate.ToString("yyyy-MM-dd"), plan.Reason.ToString(), successor,
         plan.NoSuccessorReason, plan.Note, plan.NotifyList, plan.State.ToString(), plan.CancelReason);
+
+    // The version (with its model) and its tracked plan, when the caller may plan for it.
+    private async Task<(ModelVersion Version, RetirementPlan? Plan, RegistryFailure? Refused)> LoadForChangeAsync(Caller caller, string key, string versionText,
+        CancellationToken cancellationToken)
+    {
+        var version = await FindVersionAsync(key, versionText, cancellationToken);
+        if (version is null)
+        {
+            return (null!, null, new RegistryFailure(FailureKind.NotFound, $"Model '{key}' has no version '{versionText}'."));
+        }
+        if (RetirementRules.WhyCannotPlan(caller, version.Model.Owner, version.Model.Team) is { } refusal)
+        {
+            return (version, null, new RegistryFailure(FailureKind.Forbidden, refusal));
+        }
+        return (version, await db.RetirementPlans.SingleOrDefaultAsync(p => p.VersionId == version.Id, cancellationToken), null);
+    }
 
     private Task<ModelVersion?> FindVersionAsync(string key, string versionText, CancellationToken cancellationToken)
     {
