@@ -1231,3 +1231,48 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207121940_UserSessions') THEN
+    CREATE TABLE "UserSessions" (
+        "Id" uuid NOT NULL,
+        "ObjectId" uuid NOT NULL,
+        "Username" character varying(256) NOT NULL,
+        "DisplayName" character varying(256) NOT NULL,
+        "SignInMethod" character varying(16) NOT NULL,
+        "Ticket" bytea NOT NULL,
+        "CreatedAt" timestamp with time zone NOT NULL,
+        "LastSeenAt" timestamp with time zone NOT NULL,
+        "ExpiresAt" timestamp with time zone NOT NULL,
+        "ClientAddress" character varying(64),
+        "UserAgent" character varying(512),
+        CONSTRAINT "PK_UserSessions" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207121940_UserSessions') THEN
+    CREATE INDEX "IX_UserSessions_ExpiresAt" ON "UserSessions" ("ExpiresAt");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207121940_UserSessions') THEN
+    CREATE INDEX "IX_UserSessions_ObjectId" ON "UserSessions" ("ObjectId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207121940_UserSessions') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261207121940_UserSessions', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

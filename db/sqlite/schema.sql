@@ -604,3 +604,27 @@ VALUES ('20261207114946_RetirementPlans', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "UserSessions" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_UserSessions" PRIMARY KEY,
+    "ObjectId" TEXT NOT NULL,
+    "Username" TEXT NOT NULL,
+    "DisplayName" TEXT NOT NULL,
+    "SignInMethod" TEXT NOT NULL,
+    "Ticket" BLOB NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "LastSeenAt" INTEGER NOT NULL,
+    "ExpiresAt" INTEGER NOT NULL,
+    "ClientAddress" TEXT NULL,
+    "UserAgent" TEXT NULL
+);
+
+CREATE INDEX "IX_UserSessions_ExpiresAt" ON "UserSessions" ("ExpiresAt");
+
+CREATE INDEX "IX_UserSessions_ObjectId" ON "UserSessions" ("ObjectId");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261207121749_UserSessions', '10.0.14');
+
+COMMIT;
+

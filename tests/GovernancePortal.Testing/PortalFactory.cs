@@ -38,6 +38,8 @@ public class PortalFactory(TestDatabase database) : WebApplicationFactory<Progra
         {
             builder.UseSetting($"RateLimits:{limit}:PermitLimit", "1000000");
         }
+        // Open pages notice a revoked session within seconds, so journeys need not wait the default half minute.
+        builder.UseSetting("Sessions:RevalidationInterval", "00:00:02");
         // With no job cutting checkpoints, none is required by age; a test that checks the rule sets its own.
         builder.UseSetting("Audit:Checkpoint:MaxAge", "36500.00:00:00");
         // Warnings and errors only; EF's reports of expected failures (refused audit updates, lost races) would flood the

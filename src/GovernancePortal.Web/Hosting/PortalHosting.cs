@@ -12,6 +12,7 @@ using GovernancePortal.Identity;
 using GovernancePortal.Notifications;
 using GovernancePortal.RateLimiting;
 using GovernancePortal.Retirement;
+using GovernancePortal.Sessions;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -47,6 +48,7 @@ public static class PortalHosting
         builder.Services.AddHttpContextAccessor();
         builder.AddPortalData();
         builder.AddPortalIdentity();
+        builder.AddPortalSessions();
         builder.Services.AddPortalProxyHeaders(builder.Configuration);
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
         builder.Services.AddScoped<DatabaseMigrator>();

@@ -3,6 +3,7 @@ using GovernancePortal.Audit;
 using GovernancePortal.Data;
 using GovernancePortal.Hosting;
 using GovernancePortal.RateLimiting;
+using GovernancePortal.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -77,10 +78,12 @@ public static class AccountEndpoints
 
     public const string SignedOutPath = "/account/sign-in?signedOut=1";
 
-    internal static async Task<IResult> SignOutAsync(HttpContext http, GovernanceDbContext db, ILoggerFactory loggers,
-        IOptions<PortalAuthenticationOptions> options)
+    internal static async Task<IResult> SignOutAsync(HttpContext http, GovernanceDbContext db, SessionAdministration sessions,
+        ILoggerFactory loggers, IOptions<PortalAuthenticationOptions> options)
     {
         var actor = HttpAuditContextAccessor.ActorOf(http.User);
+        // The session row goes with the event, in one transaction: a copy of the cookie is refused from here on.
+        await sessions.EndCurrentAsync(http.User, http.RequestAborted);
         db.Audit.Record("user.signed-out", nameof(UserAccount), actor.Oid, actor: actor);
         await db.SaveChangesAsync(http.RequestAborted);
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);

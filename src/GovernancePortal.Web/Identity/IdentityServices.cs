@@ -38,8 +38,7 @@ public static class IdentityServices
                 o.LoginPath = "/account/sign-in";
                 o.LogoutPath = "/account/sign-out";
                 o.AccessDeniedPath = "/account/access-denied";
-                o.ExpireTimeSpan = TimeSpan.FromHours(8);
-                o.SlidingExpiration = true;
+                // The ticket is kept in the database and its lifetime set by the Sessions section (ADR-024).
             })
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(
                 ApiKeyAuthenticationHandler.SchemeName, null);

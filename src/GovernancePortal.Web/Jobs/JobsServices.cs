@@ -54,6 +54,7 @@ public static class JobsServices
         (RollbackExpiryJob.Id, typeof(RollbackExpiryJob), "*/15 * * * *"),
         (AuthorizationRefusalJob.Id, typeof(AuthorizationRefusalJob), Cron.Minutely()),
         (Retirement.RetirementReminderJob.Id, typeof(Retirement.RetirementReminderJob), "7 * * * *"),
+        (SessionSweepJob.Id, typeof(SessionSweepJob), "*/15 * * * *"),
     ];
 
     public static void AddPortalJobs(this IHostApplicationBuilder builder)
@@ -68,6 +69,7 @@ public static class JobsServices
         builder.Services.AddScoped<PromotionExpiryJob>();
         builder.Services.AddScoped<RollbackExpiryJob>();
         builder.Services.AddScoped<AuthorizationRefusalJob>();
+        builder.Services.AddScoped<SessionSweepJob>();
         builder.Services.AddScoped<JobFailureAlerter>();
         // Registered before AddHangfire, whose TryAdd then leaves them in place of JobStorage.Current and the global filters.
         builder.Services.AddSingleton<JobStorage>(_ => CreateStorage(database.Provider, connectionString, options));
@@ -192,6 +194,7 @@ public static class JobsServices
                 Add<RollbackExpiryJob>();
                 Add<AuthorizationRefusalJob>();
                 Add<Retirement.RetirementReminderJob>();
+                Add<SessionSweepJob>();
                 return true;
             }
             catch (Exception e)

@@ -80,3 +80,11 @@ public sealed class AuthorizationRefusalJob(AuthorizationRefusals refusals, Time
 
     public async Task RunAsync(CancellationToken cancellationToken) => await refusals.RecordDueAsync(clock.GetUtcNow(), cancellationToken);
 }
+
+/// <summary>Deletes the rows of sessions past their lifetime or idle timeout; the store refuses them anyway, so a late run only leaves rows longer.</summary>
+public sealed class SessionSweepJob(Sessions.SessionAdministration sessions) : IPortalJob
+{
+    public const string Id = "session-sweep";
+
+    public async Task RunAsync(CancellationToken cancellationToken) => await sessions.SweepAsync(cancellationToken);
+}

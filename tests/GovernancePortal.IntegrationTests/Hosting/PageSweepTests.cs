@@ -70,6 +70,7 @@ public abstract class PageSweepTests(PortalFactory portal)
             new("/audit/verify", "/audit/verify", "auditor@demo.test", "viewer@demo.test"),
             new("/audit/events/{Sequence:long}", "/audit/events/1", "auditor@demo.test", "viewer@demo.test"),
             new("/admin/api-keys", "/admin/api-keys", "admin@demo.test", "viewer@demo.test"),
+            new("/admin/sessions", "/admin/sessions", "admin@demo.test", "viewer@demo.test"),
         ];
     }
 

@@ -35,7 +35,7 @@ public abstract class ShellTests(PortalFactory portal)
     [InlineData("compliance2@demo.test", "Carlos Castillo", Roles.ComplianceOfficer, new[] { "Overview", "Models", "Production now", "Approvals", "Compliance", "Audit" })]
     [InlineData("viewer@demo.test", "Vera Viewer", Roles.Viewer, new[] { "Overview", "Models", "Production now", "Approvals", "Compliance" })]
     [InlineData("auditor@demo.test", "Arthur Auditor", Roles.Auditor, new[] { "Overview", "Models", "Production now", "Approvals", "Compliance", "Audit" })]
-    [InlineData("admin@demo.test", "Ada Admin", Roles.Admin, new[] { "Overview", "Models", "Production now", "Approvals", "Compliance", "Admin" })]
+    [InlineData("admin@demo.test", "Ada Admin", Roles.Admin, new[] { "Overview", "Models", "Production now", "Approvals", "Compliance", "Admin", "Sessions" })]
     public async Task Each_persona_signs_in_and_sees_the_shell_with_name_roles_and_navigation(
         string username, string name, string role, string[] navigation)
     {

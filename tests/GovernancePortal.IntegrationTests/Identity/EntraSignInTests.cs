@@ -210,6 +210,11 @@ public abstract class EntraSignInTests(EntraPortal portal) : IDisposable
         // Sign-out posts and then redirects to the provider, which browsers allow only if form-action names it.
         Assert.Contains($"form-action 'self' {portal.Provider.Issuer};", models.Headers.GetValues("Content-Security-Policy").Single());
         var page = PortalClient.Parse(await models.Content.ReadAsStringAsync());
+        // The session is a row on the server (ADR-024); sign-out deletes this browser's.
+        Task<int> EntraSessionsAsync() => portal.WithDbAsync(db => db.Set<Sessions.UserSession>()
+            .CountAsync(s => s.ObjectId == OidcProvider.Owner.Oid && s.SignInMethod == EntraAuthentication.SignInMethod));
+        var open = await EntraSessionsAsync();
+        Assert.True(open >= 1);
 
         var response = await _browser.Portal.PostFormAsync("/account/sign-out", page, []);
 
@@ -219,6 +224,7 @@ public abstract class EntraSignInTests(EntraPortal portal) : IDisposable
         Assert.Equal(OidcProvider.PortalClientId, query["client_id"]);
         Assert.Equal("http://localhost/account/sign-in?signedOut=1", query["post_logout_redirect_uri"]);
         Assert.Equal(HttpStatusCode.Redirect, (await _browser.Portal.Http.GetAsync("/models")).StatusCode);
+        Assert.Equal(open - 1, await EntraSessionsAsync());
     }
 
     private HttpClient ApiClient(string? bearer)

@@ -17,6 +17,7 @@ public static class NavigationItems
         new("Compliance", "/compliance", Identity.Roles.All),
         new("Audit", "/audit", [Identity.Roles.Auditor, Identity.Roles.ComplianceOfficer]),
         new("Admin", "/admin/api-keys", [Identity.Roles.Admin]),
+        new("Sessions", "/admin/sessions", [Identity.Roles.Admin]),
     ];
 
     public static IEnumerable<NavigationItem> For(IEnumerable<string> roles)
