@@ -6,6 +6,7 @@ using GovernancePortal.Demo;
 using GovernancePortal.Home;
 using GovernancePortal.Notifications;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,6 +26,8 @@ public sealed class PortalDatabase : IAsyncLifetime
     public void AddServices(IServiceCollection services, TimeProvider clock)
     {
         services.AddSingleton(clock);
+        // DatabaseMigrator reads ConnectionStrings:GovernanceMigrations (ADR-025); none here.
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddLogging();
         services.AddHttpContextAccessor();
         services.AddDbContext<SqliteGovernanceDbContext>(o => DataServices.ConfigureSqlite(o, ConnectionString));
