@@ -13,7 +13,8 @@ namespace GovernancePortal.Sessions;
 /// the session's id, so deleting the row ends the session wherever its cookie was copied to. Each call works in a scope
 /// of its own, so a request's unsaved changes never ride along with a session write.
 /// </summary>
-public sealed class DatabaseTicketStore(IServiceScopeFactory scopes, TimeProvider clock, IOptionsMonitor<PortalSessionOptions> options) : ITicketStore
+public sealed class DatabaseTicketStore(IServiceScopeFactory scopes, TimeProvider clock, IOptionsMonitor<PortalSessionOptions> options,
+    IOptions<PortalAuthenticationOptions> authentication) : ITicketStore
 {
     public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, null!, CancellationToken.None);
     public Task RenewAsync(string key, AuthenticationTicket ticket) => RenewAsync(key, ticket, null!, CancellationToken.None);
@@ -31,8 +32,9 @@ public sealed class DatabaseTicketStore(IServiceScopeFactory scopes, TimeProvide
     }
 
     /// <summary>
-    /// The handler renews only when someone signs in over a session that is still valid (sliding expiration is off): the
-    /// new sign-in takes over the row under the same id, with its own person, ticket and lifetime.
+    /// The handler renews only when someone signs in over a session that is still valid (sliding expiration is off and the
+    /// Entra callback never sees the old session): the development sign-in takes over the row under the same id, with its
+    /// own person, ticket and lifetime.
     /// </summary>
     public async Task RenewAsync(string key, AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken)
     {
@@ -60,6 +62,14 @@ public sealed class DatabaseTicketStore(IServiceScopeFactory scopes, TimeProvide
         }
         await using var scope = scopes.CreateAsyncScope();
         var sessions = scope.ServiceProvider.GetRequiredService<GovernanceDbContext>().Set<UserSession>();
+        if (IsEntraCallback(httpContext))
+        {
+            // A sign-in must not take over the session the browser already has (the handler would renew it under the
+            // same id, so an id planted in the browser before sign-in would become the person's): the old session
+            // ends here, and the sign-in stores a new one.
+            await sessions.Where(s => s.Id == id).ExecuteDeleteAsync(cancellationToken);
+            return null;
+        }
         var session = await sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
         var now = clock.GetUtcNow();
         if (session is null || SessionRules.StateAt(now, session.CreatedAt, session.LastSeenAt, session.ExpiresAt, options.CurrentValue.Limits) != SessionState.Active)
@@ -85,6 +95,11 @@ public sealed class DatabaseTicketStore(IServiceScopeFactory scopes, TimeProvide
         await scope.ServiceProvider.GetRequiredService<GovernanceDbContext>().Set<UserSession>()
             .Where(s => s.Id == id).ExecuteDeleteAsync(cancellationToken);
     }
+
+    /// <summary>The Entra callback, where Microsoft.Identity.Web's handler signs the person in; it reads the cookie first there.</summary>
+    private bool IsEntraCallback(HttpContext? http) =>
+        http is not null && authentication.Value.Entra.IsConfigured
+        && http.Request.Path.Equals(authentication.Value.Entra.CallbackPath, StringComparison.OrdinalIgnoreCase);
 
     private UserSession NewSession(Guid id, AuthenticationTicket ticket, HttpContext? http)
     {
