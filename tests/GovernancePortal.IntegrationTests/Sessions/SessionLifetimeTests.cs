@@ -4,7 +4,10 @@ using GovernancePortal.Jobs;
 using GovernancePortal.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GovernancePortal.Sessions;
 
@@ -62,6 +65,37 @@ public abstract class SessionLifetimeTests(ClockedPortal portal)
         }
         Clock.Advance(TimeSpan.FromMinutes(31));
         Assert.Equal(HttpStatusCode.Unauthorized, await OpenAsync(browser));
+    }
+
+    [Fact]
+    public async Task Work_on_an_open_interactive_page_counts_as_seen_once_a_minute_and_never_revives_an_ended_session()
+    {
+        var browser = await SessionBrowser.SignedInAsync(portal, "compliance2@demo.test");
+        var principal = TicketSerializer.Default.Deserialize((await browser.SessionAsync()).Ticket)!.Principal;
+        var activity = new SessionActivity(new Fixed(new AuthenticationState(principal)), portal.Services.GetRequiredService<IServiceScopeFactory>(),
+            Clock, NullLogger<SessionActivity>.Instance);
+        // What the circuit runs before each event it receives from the browser (the context is not read).
+        var onEvent = activity.CreateInboundActivityHandler(_ => Task.CompletedTask);
+
+        Clock.Advance(TimeSpan.FromMinutes(50));
+        await onEvent(null!);
+        var seen = (await browser.SessionAsync()).LastSeenAt;
+        Clock.Advance(TimeSpan.FromSeconds(30));
+        await onEvent(null!);
+        Assert.Equal(seen, (await browser.SessionAsync()).LastSeenAt);
+        Clock.Advance(TimeSpan.FromMinutes(50));
+        Assert.Equal(HttpStatusCode.OK, await OpenAsync(browser));
+
+        Clock.Advance(TimeSpan.FromMinutes(61));
+        var idleSince = (await browser.SessionAsync()).LastSeenAt;
+        await onEvent(null!);
+        Assert.Equal(idleSince, (await browser.SessionAsync()).LastSeenAt);
+        Assert.Equal(HttpStatusCode.Unauthorized, await OpenAsync(browser));
+    }
+
+    private sealed class Fixed(AuthenticationState state) : AuthenticationStateProvider
+    {
+        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(state);
     }
 
     [Fact]
