@@ -10,9 +10,10 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"runtime
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"runtime_role";
 
 -- The audit trail: read and append only. The head row moves on in the statement that appends an event, so its three
--- columns may be updated; its triggers refuse moving it back or removing it.
-REVOKE ALL ON "AuditEvents", "AuditCheckpoints", "AuditHeads", "__EFMigrationsHistory" FROM :"runtime_role";
-GRANT SELECT, INSERT ON "AuditEvents", "AuditCheckpoints" TO :"runtime_role";
+-- columns may be updated; its triggers refuse moving it back or removing it. The record of verification runs, from
+-- which incremental runs start, is append-only too.
+REVOKE ALL ON "AuditEvents", "AuditCheckpoints", "AuditHeads", "AuditVerifications", "__EFMigrationsHistory" FROM :"runtime_role";
+GRANT SELECT, INSERT ON "AuditEvents", "AuditCheckpoints", "AuditVerifications" TO :"runtime_role";
 GRANT SELECT ON "AuditHeads", "__EFMigrationsHistory" TO :"runtime_role";
 GRANT UPDATE ("Sequence", "PreviousHash", "Hash") ON "AuditHeads" TO :"runtime_role";
 

@@ -628,3 +628,29 @@ VALUES ('20261207121749_UserSessions', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+ALTER TABLE "AuditCheckpoints" ADD "Frontier" BLOB NULL;
+
+CREATE TABLE "AuditVerifications" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_AuditVerifications" PRIMARY KEY AUTOINCREMENT,
+    "StartedAt" INTEGER NOT NULL,
+    "FinishedAt" INTEGER NOT NULL,
+    "Full" INTEGER NOT NULL,
+    "FromSequence" INTEGER NOT NULL,
+    "ToSequence" INTEGER NOT NULL,
+    "StartCheckpoint" INTEGER NULL,
+    "LatestCheckpoint" INTEGER NULL,
+    "Valid" INTEGER NOT NULL,
+    "Fault" TEXT NULL,
+    "FirstInvalidSequence" INTEGER NULL,
+    "Reason" TEXT NOT NULL,
+    "Trigger" TEXT NOT NULL
+);
+
+CREATE INDEX "IX_AuditVerifications_Valid_Id" ON "AuditVerifications" ("Valid", "Id");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261207124059_AuditIncrementalVerification', '10.0.14');
+
+COMMIT;
+

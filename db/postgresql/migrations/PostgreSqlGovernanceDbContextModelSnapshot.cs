@@ -322,6 +322,9 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
                     b.Property<byte[]>("EventHashes")
                         .HasColumnType("bytea");
 
+                    b.Property<byte[]>("Frontier")
+                        .HasColumnType("bytea");
+
                     b.Property<string>("HeadHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -456,6 +459,62 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
                             Hash = "0000000000000000000000000000000000000000000000000000000000000000",
                             Sequence = 0L
                         });
+                });
+
+            modelBuilder.Entity("GovernancePortal.Audit.AuditVerification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Fault")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("FirstInvalidSequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("FromSequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Full")
+                        .HasColumnType("boolean");
+
+                    b.Property<long?>("LatestCheckpoint")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<long?>("StartCheckpoint")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("ToSequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<bool>("Valid")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Valid", "Id");
+
+                    b.ToTable("AuditVerifications");
                 });
 
             modelBuilder.Entity("GovernancePortal.Audit.AuthorizationRefusal", b =>

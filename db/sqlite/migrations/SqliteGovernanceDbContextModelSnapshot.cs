@@ -317,6 +317,9 @@ namespace GovernancePortal.Data.Migrations.Sqlite
                     b.Property<byte[]>("EventHashes")
                         .HasColumnType("BLOB");
 
+                    b.Property<byte[]>("Frontier")
+                        .HasColumnType("BLOB");
+
                     b.Property<string>("HeadHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -451,6 +454,60 @@ namespace GovernancePortal.Data.Migrations.Sqlite
                             Hash = "0000000000000000000000000000000000000000000000000000000000000000",
                             Sequence = 0L
                         });
+                });
+
+            modelBuilder.Entity("GovernancePortal.Audit.AuditVerification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Fault")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FirstInvalidSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FromSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Full")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LatestCheckpoint")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("StartCheckpoint")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ToSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Valid")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Valid", "Id");
+
+                    b.ToTable("AuditVerifications");
                 });
 
             modelBuilder.Entity("GovernancePortal.Audit.AuthorizationRefusal", b =>

@@ -112,9 +112,21 @@ public sealed record CheckpointPolicy(long MaxEvents, TimeSpan MaxAge);
 /// <summary>A checkpoint as published to the witness, with the event hashes it recorded (raw 32 bytes each, the events after the previous checkpoint).</summary>
 public sealed record WitnessedCheckpoint(SignedCheckpoint Checkpoint, byte[]? EventHashes, string Source);
 
+/// <summary>
+/// Where an incremental verification starts: a stored checkpoint verified earlier, with the compact Merkle tree at its
+/// size (its frontier, <see cref="CompactMerkleTree.Frontier"/>), which must fold to the checkpoint's signed root.
+/// </summary>
+public sealed record VerificationStart(long TreeSize, byte[]? Frontier);
+
 /// <summary>What verification checks beyond the chain and the stored checkpoints.</summary>
 public sealed class AuditVerificationOptions
 {
+    /// <summary>
+    /// When set, only the events after this checkpoint are given and verified, against it and the later checkpoints;
+    /// the stored checkpoints before it are not checked again, the witnessed ones only against the database's.
+    /// </summary>
+    public VerificationStart? Start { get; init; }
+
     /// <summary>When set, a checkpoint the policy required but the database lacks is a fault.</summary>
     public CheckpointPolicy? Policy { get; init; }
 
@@ -138,6 +150,8 @@ public sealed class AuditVerificationOptions
 /// <param name="Fault">The kind of that fault.</param>
 /// <param name="Reason">One human-readable line.</param>
 /// <param name="LatestWitnessed">The largest checkpoint the witness holds, when a witness was read.</param>
+/// <param name="FromSequence">The first event verified: 1, or the one after the checkpoint an incremental run started from.</param>
+/// <param name="LatestFrontier">The compact Merkle tree at <paramref name="LatestCheckpoint"/>'s size.</param>
 public sealed record AuditVerificationResult(
     bool Valid,
     long EventCount,
@@ -147,7 +161,13 @@ public sealed record AuditVerificationResult(
     long? FirstInvalidSequence,
     AuditFault? Fault,
     string Reason,
-    SignedCheckpoint? LatestWitnessed = null);
+    SignedCheckpoint? LatestWitnessed = null,
+    long FromSequence = 1,
+    byte[]? LatestFrontier = null)
+{
+    /// <summary>True when the run began after a checkpoint verified earlier instead of at the first event.</summary>
+    public bool Incremental => FromSequence > 1;
+}
 
 /// <summary>
 /// Verifies the hash chain, the signed Merkle checkpoints and the head row of the audit log in one pass over its events.
@@ -222,6 +242,9 @@ public static class AuditChainVerifier
 
         var (pending, witnessFault) = Merge(checkpoints, options.Witnessed, publicKey);
         var run = new Run(pending, headSequence, headHash, publicKey, options, witnessFault);
+        // After a start inside a batch the first batch is shorter, so that every later one begins at a multiple of
+        // BatchSize and its chunks are whole subtrees of the log's tree.
+        var limit = BatchSize - (int)(run.Position % BatchSize);
         // Two batches: while one is verified on the workers, the caller's thread reads the next from the source
         // (a database reader), so reading and hashing overlap. Batches are still processed one at a time, in order.
         Item[][] batches = [new Item[BatchSize], new Item[BatchSize]];
@@ -233,13 +256,15 @@ public static class AuditChainVerifier
             foreach (var stored in events)
             {
                 batches[filling][length++] = stored;
-                if (length == BatchSize)
+                if (length == limit)
                 {
                     processing.GetAwaiter().GetResult();
                     var full = batches[filling];
-                    processing = Task.Run(() => run.Process(full, BatchSize));
+                    var count = limit;
+                    processing = Task.Run(() => run.Process(full, count));
                     filling ^= 1;
                     length = 0;
+                    limit = BatchSize;
                 }
             }
         }
@@ -303,7 +328,8 @@ public static class AuditChainVerifier
         private long _sinceCount;
         private CompactMerkleTree _verifiedTree = new();
         private Mismatch? _mismatch;
-        private readonly CompactMerkleTree _tree = new();
+        private CompactMerkleTree _tree = new();
+        private long _startSequence;
         // Per event of the batch, from the workers: does the stored hash match the recomputed one.
         private readonly bool[] _hashMatches = new bool[BatchSize];
         private readonly byte[] _leaves = new byte[BatchSize * MerkleTree.HashSize];
@@ -328,6 +354,61 @@ public static class AuditChainVerifier
             _finding = witnessFault;
             _sizes = pending.Select(p => p.TreeSize).ToHashSet();
             _largestSize = pending.Length == 0 ? 0 : pending[^1].TreeSize;
+            if (options.Start is { } start)
+            {
+                StartAt(start);
+            }
+        }
+
+        /// <summary>Events counted so far, including those before an incremental start.</summary>
+        public long Position => _count;
+
+        // An incremental run: the state a full run had right after verifying the start checkpoint, rebuilt from the
+        // checkpoint and its frontier. The checkpoints before it are settled; witnessed ones the database lacks are faults.
+        private void StartAt(VerificationStart start)
+        {
+            _count = _lastSequence = _startSequence = start.TreeSize;
+            var index = Array.FindIndex(pending, p => p.TreeSize == start.TreeSize && p.Stored);
+            if (index < 0)
+            {
+                _finding ??= new(start.TreeSize, AuditFault.MissingCheckpoint,
+                    $"checkpoint at event {N(start.TreeSize)}: missing; an earlier verification ended there");
+                _next = pending.Length;
+                return;
+            }
+            var checkpoint = pending[index];
+            _next = index + 1;
+            var tree = start.Frontier is { } frontier ? CompactMerkleTree.FromFrontier(start.TreeSize, frontier) : null;
+            if (!CheckpointSigner.Verify(publicKey, checkpoint.Checkpoint))
+            {
+                _finding ??= new(start.TreeSize, AuditFault.BadSignature, $"{Label(checkpoint)}: signature does not verify");
+            }
+            else if (tree is null || !string.Equals(Convert.ToHexStringLower(tree.Root()), checkpoint.Checkpoint.RootHash, StringComparison.Ordinal))
+            {
+                _finding ??= new(start.TreeSize, AuditFault.CheckpointMismatch,
+                    $"{Label(checkpoint)}: its stored Merkle frontier does not give its signed root; verify the whole log");
+            }
+            if (_finding is not null)
+            {
+                return;
+            }
+            _tree = tree!;
+            _verifiedTree = tree!.Clone();
+            _latest = checkpoint.Checkpoint;
+            _lastHash = _previousHash = checkpoint.Checkpoint.HeadHash;
+            if (headSequence < start.TreeSize)
+            {
+                _finding = new(headSequence + 1, AuditFault.Truncation,
+                    $"event {N(headSequence + 1)}: missing; the head row records {Events(headSequence)} but checkpoint {N(start.TreeSize)} was verified earlier");
+            }
+            for (var i = 0; i < index && _finding is null; i++)
+            {
+                if (!pending[i].Stored)
+                {
+                    _finding = new(pending[i].TreeSize, AuditFault.WitnessMismatch,
+                        $"checkpoint at event {N(pending[i].TreeSize)}: missing from the database, but the witness holds it ({pending[i].Witness!.Source})");
+                }
+            }
         }
 
         // A checkpoint whose root did not match, with what is needed to find the first event it recorded differently.
@@ -371,7 +452,7 @@ public static class AuditChainVerifier
                 if (_count % ChunkSize == 0)
                 {
                     // A whole chunk joins the tree as one node, unless a checkpoint inside it made us start on its leaves.
-                    if (_tree.Size == _count - ChunkSize)
+                    if (_tree.Size == _count - ChunkSize && _batchStart % ChunkSize == 0)
                     {
                         _tree.AppendSubtree(_chunkRoots[i / ChunkSize]!, ChunkHeight);
                     }
@@ -444,14 +525,19 @@ public static class AuditChainVerifier
                 _finding = Locate(_mismatch) ?? found;
             }
             var witnessed = _options.Witnessed.Count == 0 ? null : _options.Witnessed.MaxBy(w => w.Checkpoint.TreeSize)!.Checkpoint;
+            var read = _count - _startSequence;
+            var from = _startSequence + 1;
             if (_finding is { } f)
             {
-                return new AuditVerificationResult(false, _count, _lastSequence, _lastHash, _latest, f.Sequence, f.Fault, f.Reason, witnessed);
+                return new AuditVerificationResult(false, read, _lastSequence, _lastHash, _latest, f.Sequence, f.Fault, f.Reason, witnessed, from);
             }
+            var verified = _startSequence == 0
+                ? $"{Events(read)} verified"
+                : $"{Events(read)} after checkpoint {N(_startSequence)} verified";
             var reason = _latest is null
-                ? $"{Events(_count)} verified; hash chain intact; no signed checkpoint yet"
-                : $"{Events(_count)} verified; hash chain intact; latest signed checkpoint covers {Events(_latest.TreeSize)}";
-            return new AuditVerificationResult(true, _count, _lastSequence, _lastHash, _latest, null, null, reason, witnessed);
+                ? $"{verified}; hash chain intact; no signed checkpoint yet"
+                : $"{verified}; hash chain intact; latest signed checkpoint covers {Events(_latest.TreeSize)}";
+            return new AuditVerificationResult(true, read, _lastSequence, _lastHash, _latest, null, null, reason, witnessed, from, _verifiedTree.Frontier());
         }
 
         // The checkpoint recorded the hashes of the events it added; once they are shown to be the ones it signed, the

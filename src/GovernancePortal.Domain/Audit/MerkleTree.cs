@@ -397,6 +397,22 @@ public sealed class CompactMerkleTree
         Size += leaves;
     }
 
+    /// <summary>The roots of its perfect subtrees, largest first (32 bytes each, one per set bit of <see cref="Size"/>): all it keeps.</summary>
+    public byte[] Frontier() => _frontier.AsSpan(0, _depth * MerkleTree.HashSize).ToArray();
+
+    /// <summary>The tree of <paramref name="size"/> leaves whose <see cref="Frontier"/> this is, or null when the frontier cannot be one of that size.</summary>
+    public static CompactMerkleTree? FromFrontier(long size, ReadOnlySpan<byte> frontier)
+    {
+        var depth = System.Numerics.BitOperations.PopCount((ulong)size);
+        if (size < 0 || frontier.Length != depth * MerkleTree.HashSize)
+        {
+            return null;
+        }
+        var tree = new CompactMerkleTree { Size = size, _depth = depth };
+        frontier.CopyTo(tree._frontier);
+        return tree;
+    }
+
     /// <summary>An independent copy at the same size.</summary>
     public CompactMerkleTree Clone()
     {

@@ -19,6 +19,12 @@ public sealed class AuditCheckpoint
     /// verification can name the first event rewritten inside its range. Null on checkpoints older than this column.
     /// </summary>
     public byte[]? EventHashes { get; init; }
+    /// <summary>
+    /// The compact Merkle tree at <see cref="TreeSize"/> (its perfect subtrees' roots, largest first), from which
+    /// verification and the next checkpoint go on without reading the events before it. Trusted only when it folds to
+    /// <see cref="RootHash"/>. Null on checkpoints older than this column.
+    /// </summary>
+    public byte[]? Frontier { get; init; }
 
     public SignedCheckpoint ToSigned() => new(TreeSize, RootHash, HeadHash, Timestamp, Signature);
 }

@@ -9,8 +9,9 @@ public sealed record CheckpointRun(IReadOnlyList<AuditCheckpoint> Created, Audit
 /// <summary>
 /// Signs Merkle roots over the audit log: at every multiple of <c>Audit:Checkpoint:MaxEvents</c> and, when events have
 /// arrived since, once the latest checkpoint is older than <c>Audit:Checkpoint:MaxAge</c>; then publishes them to the
-/// witness. A log that fails verification (a required checkpoint missing included) is never signed.
-/// Safe with several instances: a checkpoint's tree size is its key, so a second writer of the same one loses quietly.
+/// witness. A log whose events since the latest checkpoint fail verification (a required checkpoint missing included) is
+/// never signed; that part is verified against the latest checkpoint's signed root and stored frontier, so a cut reads
+/// only the events it adds (ADR-025). Safe with several instances: a checkpoint's tree size is its key, so a second writer of the same one loses quietly.
 /// </summary>
 public sealed class AuditCheckpointService(
     GovernanceDbContext db, CheckpointKey key, AuditWitness witness, IOptions<AuditOptions> options, TimeProvider clock,
@@ -32,7 +33,9 @@ public sealed class AuditCheckpointService(
                 return new CheckpointRun([], null);
             }
             // A log with a required checkpoint missing is not signed again: that would cover up removed checkpoints.
-            var verificationOptions = AuditSnapshot.VerificationOptions(db, options.Value.Policy, witnessed);
+            // Checkpoints signed before frontiers were kept are started over from the first event, once.
+            var start = await AuditSnapshot.StartAsync(db, checkpoints.LastOrDefault()?.TreeSize, cancellationToken);
+            var verificationOptions = AuditSnapshot.VerificationOptions(db, options.Value.Policy, witnessed, start);
             var verification = await Task.Run(() =>
                 AuditSnapshot.Verify(db, checkpoints, head.Sequence, head.Hash, key.Key, verificationOptions), cancellationToken);
             if (!verification.Valid)
@@ -41,14 +44,15 @@ public sealed class AuditCheckpointService(
                 return new CheckpointRun([], verification);
             }
 
-            var tree = new CompactMerkleTree();
+            var tree = start is null ? new CompactMerkleTree() : CompactMerkleTree.FromFrontier(start.TreeSize, start.Frontier)!;
+            var treeStart = tree.Size;
             var timestamp = AuditRecord.Normalize(clock.GetUtcNow());
             var next = 0;
             var largest = sizes[^1];
             // The hashes each new checkpoint adds, from the one before it, so that verification can name a rewritten event.
             var from = checkpoints.LastOrDefault()?.TreeSize ?? 0;
             var added = new List<byte>();
-            foreach (var (sequence, hash) in db.AuditEvents.AsNoTracking().Where(e => e.Sequence <= largest)
+            foreach (var (sequence, hash) in db.AuditEvents.AsNoTracking().Where(e => e.Sequence > treeStart && e.Sequence <= largest)
                          .OrderBy(e => e.Sequence).Select(e => new ValueTuple<long, string>(e.Sequence, e.Hash)).AsEnumerable())
             {
                 tree.Append(MerkleTree.EventLeafHash(hash));
@@ -68,6 +72,7 @@ public sealed class AuditCheckpointService(
                         Signature = signed.Signature,
                         KeyId = key.KeyId,
                         EventHashes = [.. added],
+                        Frontier = tree.Frontier(),
                     });
                     added.Clear();
                     if (++next == sizes.Count)

@@ -5,12 +5,14 @@ namespace GovernancePortal.Audit;
 /// <summary><c>audit verify</c>, <c>audit checkpoint</c> and the offline <c>audit verify-proof &lt;file&gt; [--key &lt;pem&gt;]</c>.</summary>
 public static class AuditCommands
 {
-    public static async Task<int> VerifyAsync(IServiceProvider services, CancellationToken cancellationToken)
+    /// <summary>Every event by default; with <c>--incremental</c> those after the checkpoint the latest valid verification reached.</summary>
+    public static async Task<int> VerifyAsync(IServiceProvider services, bool incremental, CancellationToken cancellationToken)
     {
-        var result = await services.GetRequiredService<AuditVerificationService>().VerifyAndRecordAsync(cancellationToken);
+        var result = await services.GetRequiredService<AuditVerificationService>().VerifyAndRecordAsync(!incremental, "command line", cancellationToken);
         if (result.Valid)
         {
-            Console.WriteLine($"valid: {result.EventCount} events, head {result.HeadSequence} {result.HeadHash}, "
+            var covered = result.Incremental ? $"events {result.FromSequence}–{result.HeadSequence} after checkpoint {result.FromSequence - 1}" : $"{result.EventCount} events";
+            Console.WriteLine($"valid: {covered}, head {result.HeadSequence} {result.HeadHash}, "
                 + (result.LatestCheckpoint is { } c ? $"latest checkpoint at {c.TreeSize}" : "no checkpoint yet"));
             return 0;
         }

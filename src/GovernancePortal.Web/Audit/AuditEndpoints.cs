@@ -12,7 +12,7 @@ public sealed record VerifiedCheckpoint(long Sequence, string Root, string Signa
 
 public sealed record VerifyResponse(
     bool Valid, long EventCount, long HeadSequence, string HeadHash, VerifiedCheckpoint? Checkpoint,
-    long? FirstInvalidSequence, string? Fault, string Reason);
+    long? FirstInvalidSequence, string? Fault, string Reason, bool Full, long FromSequence);
 
 /// <summary>The audit trail over the API (<c>/api/v1/audit</c>, API keys) and as downloads for signed-in auditors (<c>/audit</c>).</summary>
 public static class AuditEndpoints
@@ -49,13 +49,14 @@ public static class AuditEndpoints
         private static DateOnly? Date(string? text) => DateOnly.TryParseExact(text, "yyyy-MM-dd", out var date) ? date : null;
     }
 
-    internal static async Task<Ok<VerifyResponse>> VerifyAsync(AuditVerificationService verification, CancellationToken cancellationToken)
+    /// <summary>Every event, or with <c>?incremental=true</c> those after the checkpoint the latest recorded verification reached.</summary>
+    internal static async Task<Ok<VerifyResponse>> VerifyAsync(AuditVerificationService verification, CancellationToken cancellationToken, bool incremental = false)
     {
-        var result = await verification.VerifyAsync(cancellationToken);
+        var result = await verification.VerifyAsync(!incremental, cancellationToken);
         var checkpoint = result.LatestCheckpoint;
         return TypedResults.Ok(new VerifyResponse(result.Valid, result.EventCount, result.HeadSequence, result.HeadHash,
             checkpoint is null ? null : new VerifiedCheckpoint(checkpoint.TreeSize, checkpoint.RootHash, checkpoint.Signature, checkpoint.Timestamp),
-            result.FirstInvalidSequence, result.Fault?.ToString(), result.Reason));
+            result.FirstInvalidSequence, result.Fault?.ToString(), result.Reason, !result.Incremental, result.FromSequence));
     }
 
     internal static IResult CheckpointKeyPem(CheckpointKey key) =>

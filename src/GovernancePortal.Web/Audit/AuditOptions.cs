@@ -10,6 +10,9 @@ public sealed class AuditOptions
     /// <summary>Where every signed checkpoint is published outside the database (<c>Audit:Witness</c>).</summary>
     public WitnessOptions Witness { get; set; } = new();
 
+    /// <summary>How the daily verification job reads the log (<c>Audit:Verification</c>).</summary>
+    public VerificationOptions Verification { get; set; } = new();
+
     /// <summary>The checkpoint signing key (ECDSA P-256) as PEM, e.g. from a secret store.</summary>
     public string? CheckpointKeyPem { get; set; }
 
@@ -26,6 +29,15 @@ public sealed class CheckpointOptions
 
     /// <summary>When events arrived since the last checkpoint, a new one is made once that one is this old.</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+public sealed class VerificationOptions
+{
+    /// <summary>
+    /// The daily job verifies the events after the checkpoint the latest valid verification reached, and the whole log
+    /// when no full verification succeeded for this long (history before that checkpoint is read only by full runs).
+    /// </summary>
+    public TimeSpan FullEvery { get; set; } = TimeSpan.FromDays(7);
 }
 
 public sealed class WitnessOptions

@@ -46,21 +46,39 @@ public static class AuditSnapshot
     /// </summary>
     public static AuditVerificationResult Verify(GovernanceDbContext db, IReadOnlyList<SignedCheckpoint> checkpoints, long headSequence, string headHash,
         System.Security.Cryptography.ECDsa publicKey, AuditVerificationOptions? options = null) =>
-        AuditChainVerifier.VerifyCanonical(CanonicalEvents(db), checkpoints, headSequence, headHash, publicKey, options);
+        AuditChainVerifier.VerifyCanonical(CanonicalEvents(db, options?.Start?.TreeSize ?? 0), checkpoints, headSequence, headHash, publicKey, options);
+
+    /// <summary>
+    /// Where an incremental run can start: the checkpoint of <paramref name="treeSize"/> events with its stored frontier,
+    /// or null when none is known (checkpoints signed before frontiers were kept), so the whole log is verified instead.
+    /// </summary>
+    public static async Task<VerificationStart?> StartAsync(GovernanceDbContext db, long? treeSize, CancellationToken cancellationToken)
+    {
+        if (treeSize is not { } size)
+        {
+            return null;
+        }
+        var stored = await db.AuditCheckpoints.AsNoTracking().Where(c => c.TreeSize == size)
+            .Select(c => new { c.Frontier }).SingleOrDefaultAsync(cancellationToken);
+        // A checkpoint that has gone is a fault for the verifier to name; one without a frontier cannot start a run.
+        return stored is null ? new VerificationStart(size, null) : stored.Frontier is null ? null : new VerificationStart(size, stored.Frontier);
+    }
 
     /// <summary>
     /// The checks beyond the chain: the required checkpoints, the witness, and the event hashes a checkpoint recorded
     /// (looked up in the snapshot only when a checkpoint fails, after every event was read).
     /// </summary>
-    public static AuditVerificationOptions VerificationOptions(GovernanceDbContext db, CheckpointPolicy policy, IReadOnlyList<WitnessedCheckpoint> witnessed) => new()
+    public static AuditVerificationOptions VerificationOptions(GovernanceDbContext db, CheckpointPolicy policy, IReadOnlyList<WitnessedCheckpoint> witnessed,
+        VerificationStart? start = null) => new()
     {
+        Start = start,
         Policy = policy,
         Witnessed = witnessed,
         RecordedHashes = size => db.AuditCheckpoints.AsNoTracking().Where(c => c.TreeSize == size).Select(c => c.EventHashes).SingleOrDefault(),
     };
 
-    /// <summary>Every event in sequence order as its columns' bytes, streamed; read inside a snapshot (<see cref="BeginAsync"/>).</summary>
-    public static IEnumerable<CanonicalStoredEvent> CanonicalEvents(GovernanceDbContext db)
+    /// <summary>Every event after <paramref name="after"/> in sequence order as its columns' bytes, streamed; read inside a snapshot (<see cref="BeginAsync"/>).</summary>
+    public static IEnumerable<CanonicalStoredEvent> CanonicalEvents(GovernanceDbContext db, long after = 0)
     {
         var connection = db.Database.GetDbConnection();
         if (db.Database.IsSqlite())
@@ -69,9 +87,9 @@ public static class AuditSnapshot
             {
                 throw new InvalidOperationException("Read SQLite's canonical events inside a snapshot (AuditSnapshot.BeginAsync).");
             }
-            return SqliteCanonicalEvents((SqliteConnection)connection);
+            return SqliteCanonicalEvents((SqliteConnection)connection, after);
         }
-        return CopyCanonicalEvents((NpgsqlConnection)connection);
+        return CopyCanonicalEvents((NpgsqlConnection)connection, after);
     }
 
     /// <summary>
@@ -79,7 +97,7 @@ public static class AuditSnapshot
     /// binary COPY is the stored UTF-8 itself, so each column is one copy, with no per-column call into the driver and no
     /// string in between (a data reader's strings, encoded back, took twice as long: bench/README.md).
     /// </summary>
-    private static IEnumerable<CanonicalStoredEvent> CopyCanonicalEvents(NpgsqlConnection connection)
+    private static IEnumerable<CanonicalStoredEvent> CopyCanonicalEvents(NpgsqlConnection connection, long after)
     {
         var opened = connection.State != ConnectionState.Open;
         if (opened)
@@ -88,7 +106,7 @@ public static class AuditSnapshot
         }
         try
         {
-            using var stream = connection.BeginRawBinaryCopy($"COPY ({Columns}) TO STDOUT (FORMAT BINARY)");
+            using var stream = connection.BeginRawBinaryCopy($"COPY ({ColumnsAfter(after)}) TO STDOUT (FORMAT BINARY)");
             var copy = new BinaryCopyReader(stream);
             var rows = new ColumnRows();
             while (copy.NextRow(ColumnCount))
@@ -124,10 +142,10 @@ public static class AuditSnapshot
     /// SQLite, straight through the engine's API on the snapshot's open connection (so inside its transaction), each
     /// row's column bytes copied as the engine returns them.
     /// </summary>
-    private static IEnumerable<CanonicalStoredEvent> SqliteCanonicalEvents(SqliteConnection connection)
+    private static IEnumerable<CanonicalStoredEvent> SqliteCanonicalEvents(SqliteConnection connection, long after)
     {
         var handle = connection.Handle!;
-        var rc = raw.sqlite3_prepare_v2(handle, Columns, out var statement);
+        var rc = raw.sqlite3_prepare_v2(handle, ColumnsAfter(after), out var statement);
         SqliteException.ThrowExceptionForRC(rc, handle);
         using (statement)
         {
@@ -250,10 +268,11 @@ public static class AuditSnapshot
     // Sequence and Timestamp, the columns the canonical form reads, then Hash: the SELECT below.
     private const int ColumnCount = 2 + StoredAuditColumns.Count + 1;
 
-    private const string Columns = """
+    // A number, not text from outside: written into the statement (COPY takes no parameters).
+    private static string ColumnsAfter(long after) => $"""
         SELECT "Sequence", "Timestamp", "ActorOid", "ActorUsername", "ActorRoles", "ActorApiKey", "Action",
                "EntityType", "EntityId", "Payload", "CorrelationId", "ClientAddress", "PreviousHash", "Hash"
-        FROM "AuditEvents" ORDER BY "Sequence"
+        FROM "AuditEvents" WHERE "Sequence" > {after.ToString(System.Globalization.CultureInfo.InvariantCulture)} ORDER BY "Sequence"
         """;
 
     public static async Task<List<SignedCheckpoint>> CheckpointsAsync(GovernanceDbContext db, CancellationToken cancellationToken) =>

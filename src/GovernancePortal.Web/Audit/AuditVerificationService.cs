@@ -8,27 +8,70 @@ public sealed record ProofOutcome(InclusionProofDocument? Proof, string? Problem
 
 public sealed record ConsistencyOutcome(ConsistencyProofDocument? Proof, int Status, string? Problem);
 
-/// <summary>Verifies the whole audit log, and produces inclusion proofs for single events.</summary>
+/// <summary>
+/// Verifies the audit log, whole or from the checkpoint the latest valid verification reached (ADR-025), and produces
+/// inclusion and consistency proofs.
+/// </summary>
 public sealed class AuditVerificationService(
     GovernanceDbContext db, CheckpointKey key, AuditWitness witness, IOptions<AuditOptions> options, TimeProvider clock)
 {
-    public async Task<AuditVerificationResult> VerifyAsync(CancellationToken cancellationToken = default)
+    /// <summary>Verifies every event.</summary>
+    public Task<AuditVerificationResult> VerifyAsync(CancellationToken cancellationToken = default) => VerifyAsync(full: true, cancellationToken);
+
+    /// <summary>
+    /// Verifies every event, or with <paramref name="full"/> false only those after the checkpoint the latest valid
+    /// verification reached (the whole log when there is none, or it was signed before checkpoints kept their frontier).
+    /// </summary>
+    public async Task<AuditVerificationResult> VerifyAsync(bool full, CancellationToken cancellationToken = default)
     {
         // The witness before the snapshot: checkpoints reach it only after they are committed, so it never runs ahead.
         var witnessed = witness.Read();
         await using var snapshot = await AuditSnapshot.BeginAsync(db, cancellationToken);
         var head = await db.AuditHeads.AsNoTracking().SingleAsync(cancellationToken);
         var checkpoints = await AuditSnapshot.CheckpointsAsync(db, cancellationToken);
-        var verificationOptions = AuditSnapshot.VerificationOptions(db, options.Value.Policy, witnessed);
+        var start = full ? null : await AuditSnapshot.StartAsync(db, await LastVerifiedCheckpointAsync(cancellationToken), cancellationToken);
+        var verificationOptions = AuditSnapshot.VerificationOptions(db, options.Value.Policy, witnessed, start);
         return await Task.Run(() =>
             AuditSnapshot.Verify(db, checkpoints, head.Sequence, head.Hash, key.Key, verificationOptions), cancellationToken);
     }
 
-    /// <summary>Verifies, and on failure raises an alert unless the same fault is already open. Both outcomes are audited.</summary>
-    public async Task<AuditVerificationResult> VerifyAndRecordAsync(CancellationToken cancellationToken = default)
+    /// <summary>The checkpoint the latest valid verification reached.</summary>
+    public Task<long?> LastVerifiedCheckpointAsync(CancellationToken cancellationToken = default) =>
+        db.AuditVerifications.AsNoTracking().Where(v => v.Valid && v.LatestCheckpoint != null).OrderByDescending(v => v.Id)
+            .Select(v => v.LatestCheckpoint).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>A full verification, recorded as asked from <paramref name="trigger"/>.</summary>
+    public Task<AuditVerificationResult> VerifyAndRecordAsync(CancellationToken cancellationToken = default) =>
+        VerifyAndRecordAsync(full: true, "portal", cancellationToken);
+
+    /// <summary>
+    /// Verifies, records what was covered (<see cref="AuditVerification"/>), and on failure raises an alert unless the same
+    /// fault is already open. Both outcomes are audited.
+    /// </summary>
+    public async Task<AuditVerificationResult> VerifyAndRecordAsync(bool full, string trigger, CancellationToken cancellationToken = default)
     {
-        var result = await VerifyAsync(cancellationToken);
-        var details = new { result.Valid, result.EventCount, result.HeadSequence, result.FirstInvalidSequence, fault = result.Fault?.ToString(), result.Reason };
+        var startedAt = clock.GetUtcNow();
+        var result = await VerifyAsync(full, cancellationToken);
+        db.AuditVerifications.Add(new AuditVerification
+        {
+            StartedAt = startedAt,
+            FinishedAt = clock.GetUtcNow(),
+            Full = !result.Incremental,
+            FromSequence = result.FromSequence,
+            ToSequence = result.HeadSequence,
+            StartCheckpoint = result.Incremental ? result.FromSequence - 1 : null,
+            LatestCheckpoint = result.LatestCheckpoint?.TreeSize,
+            Valid = result.Valid,
+            Fault = result.Fault?.ToString(),
+            FirstInvalidSequence = result.FirstInvalidSequence,
+            Reason = result.Reason.Length > 1000 ? result.Reason[..1000] : result.Reason,
+            Trigger = trigger,
+        });
+        var details = new
+        {
+            result.Valid, full = !result.Incremental, from = result.FromSequence, result.EventCount, result.HeadSequence,
+            result.FirstInvalidSequence, fault = result.Fault?.ToString(), result.Reason,
+        };
         if (result.Valid)
         {
             db.Audit.Record("audit.verified", "AuditLog", "audit", details);

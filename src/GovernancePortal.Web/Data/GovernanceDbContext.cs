@@ -38,6 +38,7 @@ public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorde
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
     public DbSet<AuditAlert> AuditAlerts => Set<AuditAlert>();
+    public DbSet<AuditVerification> AuditVerifications => Set<AuditVerification>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>Audit events waiting for the next SaveChanges; they are written in its transaction.</summary>

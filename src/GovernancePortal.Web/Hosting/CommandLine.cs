@@ -4,6 +4,8 @@ namespace GovernancePortal.Hosting;
 public sealed record CommandLine(IReadOnlyList<string> Command, IReadOnlyDictionary<string, string> Options, string[] HostArguments)
 {
     private static readonly HashSet<string> CommandOptions = ["--user", "--name", "--output", "--key"];
+    // Options without a value, kept as "true".
+    private static readonly HashSet<string> CommandFlags = ["--incremental"];
 
     public bool HasCommand => Command.Count > 0;
 
@@ -18,6 +20,10 @@ public sealed record CommandLine(IReadOnlyList<string> Command, IReadOnlyDiction
             if (CommandOptions.Contains(arg) && i + 1 < args.Length)
             {
                 options[arg[2..]] = args[++i];
+            }
+            else if (CommandFlags.Contains(arg))
+            {
+                options[arg[2..]] = "true";
             }
             else if (arg.StartsWith('-'))
             {

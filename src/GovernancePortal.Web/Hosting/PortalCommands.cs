@@ -17,7 +17,8 @@ public static class PortalCommands
           apikey create --user <username> --name <label>
                                                 issue an API key for a user; printed once
           schema-script [--output <folder>]     write each provider's SQL schema script (db/)
-          audit verify                          verify the audit trail; exit 0 valid, 1 with the reason
+          audit verify [--incremental]          verify the audit trail (every event, or those after the
+                                                last verified checkpoint); exit 0 valid, 1 with the reason
           audit checkpoint                      sign a checkpoint over the events not yet covered
           audit verify-proof <file> [--key <public-key.pem>]
                                                 check an event's inclusion proof offline
@@ -48,7 +49,7 @@ public static class PortalCommands
                 await CheckpointCatchUp.RunAsync(app.Services, cancellationToken);
                 return created;
             case ["audit", "verify"]:
-                return await AuditCommands.VerifyAsync(services, cancellationToken);
+                return await AuditCommands.VerifyAsync(services, commandLine.Options.ContainsKey("incremental"), cancellationToken);
             case ["audit", "checkpoint"]:
                 return await AuditCommands.CheckpointAsync(services, cancellationToken);
             case ["audit", "verify-consistency", var older, var newer, var proof]:

@@ -23,11 +23,16 @@ public sealed class AuditCheckpointJob(AuditCheckpointService checkpoints) : IPo
 }
 
 /// <summary>
-/// Verifies the whole trail once a day: when no verification has been recorded since the latest 02:30 UTC, whenever it
-/// runs. The recorded outcome (an audit event) is what says it has been done, not the scheduler's memory.
+/// Verifies the trail once a day: when no verification has been recorded since the latest 02:30 UTC, whenever it
+/// runs. The recorded outcome (an audit event) is what says it has been done, not the scheduler's memory. It reads the
+/// events after the checkpoint the latest valid verification reached, and the whole log when no full verification
+/// succeeded within <c>Audit:Verification:FullEvery</c> (ADR-025).
 /// </summary>
-public sealed class AuditVerificationJob(AuditVerificationService verification, GovernanceDbContext db, TimeProvider clock) : IPortalJob
+public sealed class AuditVerificationJob(
+    AuditVerificationService verification, GovernanceDbContext db, TimeProvider clock, Microsoft.Extensions.Options.IOptions<AuditOptions> options) : IPortalJob
 {
+    public const string Trigger = "daily job";
+
     public const string Id = "audit-verification";
     public static readonly TimeOnly DailyAt = new(2, 30);
     private static readonly string[] Outcomes = ["audit.verified", "audit.verification-failed"];
@@ -36,9 +41,13 @@ public sealed class AuditVerificationJob(AuditVerificationService verification, 
     {
         var last = await db.AuditEvents.AsNoTracking().Where(e => Outcomes.Contains(e.Action))
             .OrderByDescending(e => e.Sequence).Select(e => (DateTimeOffset?)e.Timestamp).FirstOrDefaultAsync(cancellationToken);
-        if (IsDue(last, clock.GetUtcNow()))
+        var now = clock.GetUtcNow();
+        if (IsDue(last, now))
         {
-            await verification.VerifyAndRecordAsync(cancellationToken);
+            var lastFull = await db.AuditVerifications.AsNoTracking().Where(v => v.Valid && v.Full)
+                .OrderByDescending(v => v.Id).Select(v => (DateTimeOffset?)v.StartedAt).FirstOrDefaultAsync(cancellationToken);
+            var full = lastFull is null || now - lastFull >= options.Value.Verification.FullEvery;
+            await verification.VerifyAndRecordAsync(full, Trigger, cancellationToken);
         }
     }
 

@@ -109,6 +109,8 @@ public sealed class RuntimeRoleTests(LeastPrivilegePortal portal) : IClassFixtur
         """DELETE FROM "AuditCheckpoints" """,
         """TRUNCATE "AuditCheckpoints" """,
         """DROP TABLE "AuditCheckpoints" """,
+        """UPDATE "AuditVerifications" SET "LatestCheckpoint" = "LatestCheckpoint" + 100""",
+        """DELETE FROM "AuditVerifications" """,
         """UPDATE "AuditHeads" SET "Sequence" = "Sequence" - 1""",
         """UPDATE "AuditHeads" SET "Id" = 2""",
         """DELETE FROM "AuditHeads" """,
@@ -139,10 +141,10 @@ public sealed class RuntimeRoleTests(LeastPrivilegePortal portal) : IClassFixtur
     {
         var privileges = await QueryAsync(portal.OwnerConnectionString, $"""
             SELECT table_name || ':' || privilege_type FROM information_schema.role_table_grants
-            WHERE grantee = '{LeastPrivilegePortal.Runtime}' AND table_name IN ('AuditEvents', 'AuditCheckpoints', 'AuditHeads')
+            WHERE grantee = '{LeastPrivilegePortal.Runtime}' AND table_name IN ('AuditEvents', 'AuditCheckpoints', 'AuditHeads', 'AuditVerifications')
             ORDER BY 1
             """);
-        Assert.Equal(["AuditCheckpoints:INSERT", "AuditCheckpoints:SELECT", "AuditEvents:INSERT", "AuditEvents:SELECT", "AuditHeads:SELECT"], privileges);
+        Assert.Equal(["AuditCheckpoints:INSERT", "AuditCheckpoints:SELECT", "AuditEvents:INSERT", "AuditEvents:SELECT", "AuditHeads:SELECT", "AuditVerifications:INSERT", "AuditVerifications:SELECT"], privileges);
         var columns = await QueryAsync(portal.OwnerConnectionString, $"""
             SELECT column_name FROM information_schema.column_privileges
             WHERE grantee = '{LeastPrivilegePortal.Runtime}' AND table_name = 'AuditHeads' AND privilege_type = 'UPDATE' ORDER BY 1
