@@ -44,6 +44,9 @@ internal sealed class BenchDatabase : IAsyncDisposable
         return new BenchDatabase(Provider.Sqlite, $"Data Source={path}", null);
     }
 
+    /// <summary>A database another process made (the scale run's verifying child); not dropped here.</summary>
+    public static BenchDatabase Existing(Provider provider, string connectionString) => new(provider, connectionString, null);
+
     public static async Task<BenchDatabase> PostgreSqlAsync(string server, string name)
     {
         var database = $"gp_bench_{name}_{Guid.NewGuid():N}"[..40];

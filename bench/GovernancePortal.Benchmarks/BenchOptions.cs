@@ -9,6 +9,9 @@ internal sealed class BenchOptions
 
     public bool Appends { get; private set; } = true;
     public bool Verification { get; private set; } = true;
+    /// <summary>The 10-million-event run (<c>--scenario scale</c>): not part of "all", it takes a quarter of an hour.</summary>
+    public bool Scale { get; private set; }
+    public long ScaleEvents { get; private set; } = 10_000_000;
     /// <summary>Npgsql connection string of a user who may create databases; null skips PostgreSQL.</summary>
     public string? Postgres { get; private set; } = Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } s ? s : null;
     public int Repetitions { get; private set; } = 5;
@@ -41,10 +44,11 @@ internal sealed class BenchOptions
                 case "--scenario":
                     var scenario = Next();
                     o.Appends = scenario is "all" or "appends";
-                    o.Verification = scenario is "all" or "verify";
-                    if (!o.Appends && !o.Verification)
+                    o.Verification = scenario is "all" or "verify" or "verify+scale";
+                    o.Scale = scenario is "scale" or "verify+scale";
+                    if (!o.Appends && !o.Verification && !o.Scale)
                     {
-                        throw new ArgumentException("--scenario is all, appends or verify.");
+                        throw new ArgumentException("--scenario is all, appends, verify, scale or verify+scale.");
                     }
                     break;
                 case "--no-postgres": o.Postgres = null; break;
@@ -54,6 +58,7 @@ internal sealed class BenchOptions
                 case "--writes-per-writer": o.WritesPerParallelWriter = Count(1, 1_000_000); break;
                 case "--events": o.Events = Count(1, 10_000_000); break;
                 case "--verify-reps": o.VerifyRepetitions = Count(1, 50); break;
+                case "--scale-events": o.ScaleEvents = Count(1, 100_000_000); break;
                 case "--db-verify-reps": o.DatabaseVerifyRepetitions = Count(1, 50); break;
                 case "--checkpoint-interval": o.CheckpointInterval = Count(1, 10_000_000); break;
                 case "--work": o.WorkFolder = Path.GetFullPath(Next()); break;
@@ -65,11 +70,13 @@ internal sealed class BenchOptions
                     o.Events = 20_000;
                     o.VerifyRepetitions = 2;
                     o.DatabaseVerifyRepetitions = 1;
+                    o.ScaleEvents = 50_000;
                     break;
                 case "-h" or "--help":
                     Console.WriteLine("""
                         GovernancePortal.Benchmarks [options]
-                          --scenario all|appends|verify   what to run (all)
+                          --scenario all|appends|verify|scale|verify+scale   what to run (all); scale: 10,000,000 events
+                          --scale-events N               events of the scale run (10000000)
                           --reps N                       timed repetitions of each append run (5)
                           --writes N                     writes per run with one writer (2000)
                           --writers N                    parallel writers (8)

@@ -14,6 +14,8 @@ namespace GovernancePortal.Benchmarks;
 /// </summary>
 internal static class StoredLog
 {
+    public const string ColumnList = Columns;
+
     private const string Columns =
         "\"Sequence\", \"Timestamp\", \"ActorOid\", \"ActorUsername\", \"ActorRoles\", \"ActorApiKey\", \"Action\", \"EntityType\", " +
         "\"EntityId\", \"Payload\", \"CorrelationId\", \"ClientAddress\", \"PreviousHash\", \"Hash\"";
@@ -34,22 +36,7 @@ internal static class StoredLog
             insert.Prepare();
             foreach (var stored in log.Events)
             {
-                var e = AuditEvent.From(stored.Record, stored.PreviousHash, stored.Hash);
-                p[0].Value = e.Sequence;
-                // SqliteGovernanceDbContext stores DateTimeOffset as UTC ticks.
-                p[1].Value = e.Timestamp.UtcTicks;
-                p[2].Value = e.ActorOid;
-                p[3].Value = e.ActorUsername;
-                p[4].Value = e.ActorRoles;
-                p[5].Value = (object?)e.ActorApiKey ?? DBNull.Value;
-                p[6].Value = e.Action;
-                p[7].Value = e.EntityType;
-                p[8].Value = e.EntityId;
-                p[9].Value = e.Payload;
-                p[10].Value = (object?)e.CorrelationId ?? DBNull.Value;
-                p[11].Value = (object?)e.ClientAddress ?? DBNull.Value;
-                p[12].Value = e.PreviousHash;
-                p[13].Value = e.Hash;
+                BindRow(p, stored);
                 insert.ExecuteNonQuery();
             }
 
@@ -89,22 +76,7 @@ internal static class StoredLog
         {
             foreach (var stored in log.Events)
             {
-                var e = AuditEvent.From(stored.Record, stored.PreviousHash, stored.Hash);
-                import.StartRow();
-                import.Write(e.Sequence, NpgsqlDbType.Bigint);
-                import.Write(e.Timestamp, NpgsqlDbType.TimestampTz);
-                import.Write(e.ActorOid, NpgsqlDbType.Varchar);
-                import.Write(e.ActorUsername, NpgsqlDbType.Varchar);
-                import.Write(e.ActorRoles, NpgsqlDbType.Varchar);
-                WriteNullable(import, e.ActorApiKey);
-                import.Write(e.Action, NpgsqlDbType.Varchar);
-                import.Write(e.EntityType, NpgsqlDbType.Varchar);
-                import.Write(e.EntityId, NpgsqlDbType.Varchar);
-                import.Write(e.Payload, NpgsqlDbType.Text);
-                WriteNullable(import, e.CorrelationId);
-                WriteNullable(import, e.ClientAddress);
-                import.Write(e.PreviousHash, NpgsqlDbType.Char);
-                import.Write(e.Hash, NpgsqlDbType.Char);
+                WriteRow(import, stored);
             }
             await import.CompleteAsync();
         }
@@ -135,6 +107,48 @@ internal static class StoredLog
         await using var vacuum = new NpgsqlCommand("VACUUM ANALYZE \"AuditEvents\"", connection);
         vacuum.CommandTimeout = 600;
         await vacuum.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>One event into the parameters of the prepared SQLite INSERT of <see cref="ColumnList"/>.</summary>
+    public static void BindRow(SqliteParameter[] p, StoredAuditEvent stored)
+    {
+        var e = AuditEvent.From(stored.Record, stored.PreviousHash, stored.Hash);
+        p[0].Value = e.Sequence;
+        // SqliteGovernanceDbContext stores DateTimeOffset as UTC ticks.
+        p[1].Value = e.Timestamp.UtcTicks;
+        p[2].Value = e.ActorOid;
+        p[3].Value = e.ActorUsername;
+        p[4].Value = e.ActorRoles;
+        p[5].Value = (object?)e.ActorApiKey ?? DBNull.Value;
+        p[6].Value = e.Action;
+        p[7].Value = e.EntityType;
+        p[8].Value = e.EntityId;
+        p[9].Value = e.Payload;
+        p[10].Value = (object?)e.CorrelationId ?? DBNull.Value;
+        p[11].Value = (object?)e.ClientAddress ?? DBNull.Value;
+        p[12].Value = e.PreviousHash;
+        p[13].Value = e.Hash;
+    }
+
+    /// <summary>One event as a row of the binary COPY into AuditEvents (<see cref="ColumnList"/>).</summary>
+    public static void WriteRow(NpgsqlBinaryImporter import, StoredAuditEvent stored)
+    {
+        var e = AuditEvent.From(stored.Record, stored.PreviousHash, stored.Hash);
+        import.StartRow();
+        import.Write(e.Sequence, NpgsqlDbType.Bigint);
+        import.Write(e.Timestamp, NpgsqlDbType.TimestampTz);
+        import.Write(e.ActorOid, NpgsqlDbType.Varchar);
+        import.Write(e.ActorUsername, NpgsqlDbType.Varchar);
+        import.Write(e.ActorRoles, NpgsqlDbType.Varchar);
+        WriteNullable(import, e.ActorApiKey);
+        import.Write(e.Action, NpgsqlDbType.Varchar);
+        import.Write(e.EntityType, NpgsqlDbType.Varchar);
+        import.Write(e.EntityId, NpgsqlDbType.Varchar);
+        import.Write(e.Payload, NpgsqlDbType.Text);
+        WriteNullable(import, e.CorrelationId);
+        WriteNullable(import, e.ClientAddress);
+        import.Write(e.PreviousHash, NpgsqlDbType.Char);
+        import.Write(e.Hash, NpgsqlDbType.Char);
     }
 
     /// <summary>Every stored event in order, read with a plain data reader (no EF).</summary>
