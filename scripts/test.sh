@@ -4,7 +4,7 @@
 #   scripts/test.sh [extra dotnet test args...]     e.g. scripts/test.sh --filter "FullyQualifiedName~Audit"
 #
 # - Installs missing prerequisites with apt-get (as root, or via passwordless sudo):
-#   chromium, postgresql, poppler-utils, nodejs + npm. The .NET SDK must already be on PATH.
+#   chromium, postgresql, poppler-utils, fonts-dejavu-core, nodejs + npm. The .NET SDK must already be on PATH.
 # - Installs the test OIDC provider's packages (tests/oidc-provider, `npm ci` from its lock file);
 #   the Entra ID sign-in tests run it as a stand-in for Entra.
 # - Starts a throwaway PostgreSQL cluster (temp dir, free port on 127.0.0.1, trust auth)
@@ -183,6 +183,8 @@ detect_prerequisites() {
   [[ -n "$pdftoppm_path" ]] || missing_packages+=(poppler-utils)
   [[ -n "$node_path" ]] || missing_packages+=(nodejs)
   [[ -n "$npm_path" ]] || missing_packages+=(npm)
+  # The PDF reports print in DejaVu Sans (Latin, Hebrew, Arabic, Greek, Cyrillic), which Chromium embeds.
+  [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing_packages+=(fonts-dejavu-core)
 }
 
 install_packages() {

@@ -17,6 +17,10 @@ GRANT SELECT, INSERT ON "AuditEvents", "AuditCheckpoints", "AuditVerifications" 
 GRANT SELECT ON "AuditHeads", "__EFMigrationsHistory" TO :"runtime_role";
 GRANT UPDATE ("Sequence", "PreviousHash", "Hash") ON "AuditHeads" TO :"runtime_role";
 
+-- Stored report files: read and add only, like the trail that registers them (their triggers refuse the rest too).
+REVOKE ALL ON "ReportFiles" FROM :"runtime_role";
+GRANT SELECT, INSERT ON "ReportFiles" TO :"runtime_role";
+
 -- Hangfire.PostgreSql creates and upgrades its own tables at start, as the runtime role: the owner only provides the
 -- schema. Tables an earlier single-role setup created there stay usable.
 CREATE SCHEMA IF NOT EXISTS hangfire;

@@ -1323,3 +1323,96 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207125851_Reports') THEN
+    CREATE TABLE "Reports" (
+        "Id" uuid NOT NULL,
+        "Kind" character varying(32) NOT NULL,
+        "Subject" character varying(300) NOT NULL,
+        "Parameters" character varying(2000) NOT NULL,
+        "Status" character varying(16) NOT NULL,
+        "Progress" integer NOT NULL,
+        "RequestedBy" character varying(256) NOT NULL,
+        "RequestedAt" timestamp with time zone NOT NULL,
+        "GeneratedAt" timestamp with time zone,
+        "Sha256" character(64),
+        "AuditHeadSequence" bigint,
+        "AuditHeadHash" character(64),
+        "Failure" character varying(2000),
+        CONSTRAINT "PK_Reports" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207125851_Reports') THEN
+    CREATE TABLE "ReportFiles" (
+        "ReportId" uuid NOT NULL,
+        "Content" bytea NOT NULL,
+        "Sha256" character(64) NOT NULL,
+        CONSTRAINT "PK_ReportFiles" PRIMARY KEY ("ReportId"),
+        CONSTRAINT "FK_ReportFiles_Reports_ReportId" FOREIGN KEY ("ReportId") REFERENCES "Reports" ("Id") ON DELETE RESTRICT
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207125851_Reports') THEN
+    CREATE INDEX "IX_Reports_Kind_RequestedAt" ON "Reports" ("Kind", "RequestedAt");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207125851_Reports') THEN
+    CREATE INDEX "IX_Reports_Sha256" ON "Reports" ("Sha256");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207125851_Reports') THEN
+    CREATE INDEX "IX_Reports_Status" ON "Reports" ("Status");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207125851_Reports') THEN
+    CREATE FUNCTION report_file_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION 'stored reports are immutable: % on % refused', TG_OP, TG_TABLE_NAME;
+    END $$;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207125851_Reports') THEN
+    CREATE TRIGGER "ReportFiles_refuse_change" BEFORE UPDATE OR DELETE ON "ReportFiles"
+    FOR EACH ROW EXECUTE FUNCTION report_file_refuse_change();
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207125851_Reports') THEN
+    CREATE TRIGGER "ReportFiles_refuse_truncate" BEFORE TRUNCATE ON "ReportFiles"
+    FOR EACH STATEMENT EXECUTE FUNCTION report_file_refuse_change();
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207125851_Reports') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261207125851_Reports', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

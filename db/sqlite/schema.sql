@@ -654,3 +654,44 @@ VALUES ('20261207124059_AuditIncrementalVerification', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "Reports" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Reports" PRIMARY KEY,
+    "Kind" TEXT NOT NULL,
+    "Subject" TEXT NOT NULL,
+    "Parameters" TEXT NOT NULL,
+    "Status" TEXT NOT NULL,
+    "Progress" INTEGER NOT NULL,
+    "RequestedBy" TEXT NOT NULL,
+    "RequestedAt" INTEGER NOT NULL,
+    "GeneratedAt" INTEGER NULL,
+    "Sha256" TEXT NULL,
+    "AuditHeadSequence" INTEGER NULL,
+    "AuditHeadHash" TEXT NULL,
+    "Failure" TEXT NULL
+);
+
+CREATE TABLE "ReportFiles" (
+    "ReportId" TEXT NOT NULL CONSTRAINT "PK_ReportFiles" PRIMARY KEY,
+    "Content" BLOB NOT NULL,
+    "Sha256" TEXT NOT NULL,
+    CONSTRAINT "FK_ReportFiles_Reports_ReportId" FOREIGN KEY ("ReportId") REFERENCES "Reports" ("Id") ON DELETE RESTRICT
+);
+
+CREATE INDEX "IX_Reports_Kind_RequestedAt" ON "Reports" ("Kind", "RequestedAt");
+
+CREATE INDEX "IX_Reports_Sha256" ON "Reports" ("Sha256");
+
+CREATE INDEX "IX_Reports_Status" ON "Reports" ("Status");
+
+CREATE TRIGGER "ReportFiles_refuse_update" BEFORE UPDATE ON "ReportFiles"
+BEGIN SELECT RAISE(ABORT, 'stored reports are immutable: UPDATE on ReportFiles refused'); END;
+
+CREATE TRIGGER "ReportFiles_refuse_delete" BEFORE DELETE ON "ReportFiles"
+BEGIN SELECT RAISE(ABORT, 'stored reports are immutable: DELETE on ReportFiles refused'); END;
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261207125840_Reports', '10.0.14');
+
+COMMIT;
+

@@ -33,6 +33,11 @@ public class PortalFactory(TestDatabase database) : WebApplicationFactory<Progra
         builder.UseSetting("Authentication:DevelopmentSignIn", "true");
         // Jobs would fire at their own times and race the tests' expectations; tests call them directly.
         builder.UseSetting("Scheduling:Enabled", "false");
+        // Reports print with the Chromium that scripts/test.sh found.
+        if (Environment.GetEnvironmentVariable("GOVERNANCE_TEST_CHROMIUM") is { Length: > 0 } chromium)
+        {
+            builder.UseSetting("Reports:ChromiumPath", chromium);
+        }
         // Tests send far more than any person or pipeline; the rate-limit tests set small limits of their own.
         foreach (var limit in new[] { "SignIn", "Api", "UnauthenticatedApi", "Uploads" })
         {

@@ -34,6 +34,8 @@ public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorde
     public DbSet<Retirement.RetirementPlan> RetirementPlans => Set<Retirement.RetirementPlan>();
     public DbSet<Retirement.RetirementReminderSent> RetirementReminders => Set<Retirement.RetirementReminderSent>();
     public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
+    public DbSet<Reports.Report> Reports => Set<Reports.Report>();
+    public DbSet<Reports.ReportFile> ReportFiles => Set<Reports.ReportFile>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();

@@ -24,6 +24,7 @@ public static class PortalCommands
                                                 check an event's inclusion proof offline
           audit verify-consistency <old checkpoint> <new checkpoint> <proof> --key <public-key.pem>
                                                 check offline that the log only grew between two checkpoints
+          report verify <file>                  is this PDF a report of this portal, unaltered? exit 0 genuine, 1 otherwise
         """;
 
     public static async Task<int> RunAsync(WebApplication app, CommandLine commandLine)
@@ -56,6 +57,8 @@ public static class PortalCommands
                 return AuditCommands.VerifyConsistency(older, newer, proof, commandLine.Options.GetValueOrDefault("key"));
             case ["audit", "verify-proof", var file]:
                 return AuditCommands.VerifyProof(file, commandLine.Options.GetValueOrDefault("key"));
+            case ["report", "verify", var report]:
+                return await Reports.ReportCommands.VerifyAsync(services, report, Console.Out, cancellationToken);
             case ["schema-script"]:
                 var folder = commandLine.Options.GetValueOrDefault("output") ?? SchemaScripts.DefaultFolder();
                 foreach (var path in SchemaScripts.WriteAll(folder))

@@ -79,6 +79,7 @@ public static class PortalHosting
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddPortalUi();
         builder.Services.AddHome();
+        Reports.ReportServices.AddReports(builder.Services);
         builder.Services.AddAntiforgery(o => o.Cookie.Name = "gp.antiforgery");
         builder.Services.AddProblemDetails();
         builder.AddOpenApiAccess();
@@ -130,6 +131,7 @@ public static class PortalHosting
         app.MapEvidenceEndpoints();
         app.MapAuditDownloads();
         app.MapJobsDashboard();
+        Reports.ReportServices.MapReports(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireSignedInCircuits();
     }
 

@@ -55,6 +55,7 @@ public static class JobsServices
         (AuthorizationRefusalJob.Id, typeof(AuthorizationRefusalJob), Cron.Minutely()),
         (Retirement.RetirementReminderJob.Id, typeof(Retirement.RetirementReminderJob), "7 * * * *"),
         (SessionSweepJob.Id, typeof(SessionSweepJob), "*/15 * * * *"),
+        (Reports.ReportJob.Id, typeof(Reports.ReportJob), Cron.Minutely()),
     ];
 
     public static void AddPortalJobs(this IHostApplicationBuilder builder)
@@ -195,6 +196,7 @@ public static class JobsServices
                 Add<AuthorizationRefusalJob>();
                 Add<Retirement.RetirementReminderJob>();
                 Add<SessionSweepJob>();
+                Add<Reports.ReportJob>();
                 return true;
             }
             catch (Exception e)

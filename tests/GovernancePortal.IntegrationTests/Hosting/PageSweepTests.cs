@@ -71,6 +71,8 @@ public abstract class PageSweepTests(PortalFactory portal)
             new("/audit/events/{Sequence:long}", "/audit/events/1", "auditor@demo.test", "viewer@demo.test"),
             new("/admin/api-keys", "/admin/api-keys", "admin@demo.test", "viewer@demo.test"),
             new("/admin/sessions", "/admin/sessions", "admin@demo.test", "viewer@demo.test"),
+            new("/reports", "/reports", "viewer@demo.test"),
+            new("/reports/verify", "/reports/verify", "viewer@demo.test"),
         ];
     }
 

@@ -1,0 +1,276 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Json;
+using GovernancePortal.Audit;
+using GovernancePortal.Data;
+using GovernancePortal.Identity;
+using GovernancePortal.Registry;
+using GovernancePortal.Reports.Documents;
+using Hangfire;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+
+namespace GovernancePortal.Reports;
+
+/// <summary>What a report is asked for with; which members matter depends on the kind.</summary>
+public sealed record ReportRequest(ReportKind? Kind, string? Model = null, string? Version = null, DateTimeOffset? AsOf = null,
+    DateTimeOffset? From = null, DateTimeOffset? To = null);
+
+public enum ReportFailureKind
+{
+    Invalid,
+    Forbidden,
+    NotFound,
+    /// <summary>The report could not be printed now (no browser, a timeout); nothing was stored.</summary>
+    Unavailable,
+}
+
+public sealed record ReportFailure(ReportFailureKind Kind, string Message, Dictionary<string, string[]>? Errors = null);
+
+public sealed record ReportResult(Report? Report, ReportFailure? Failure);
+
+/// <summary>
+/// Requests, generates, stores and hands out reports (ADR-027). The dossier and Annex IV are printed while the caller
+/// waits; portfolio and audit trail reports are queued for the background job. A printed file is stored with its SHA-256
+/// and its <c>report.generated</c> event in one transaction.
+/// </summary>
+public sealed class ReportService(GovernanceDbContext db, ReportSources sources, ReportHtml html, PdfPrinter printer,
+    IAuthorizationService authorization, IBackgroundJobClient jobs, TimeProvider clock, ILogger<ReportService> logger)
+{
+    public const string Generated = "report.generated";
+    public const string Requested = "report.requested";
+    public const string Failed = "report.failed";
+    public const string Downloaded = "report.downloaded";
+    public static readonly TimeSpan MaxAuditPeriod = TimeSpan.FromDays(366);
+
+    public static bool RunsInBackground(ReportKind kind) => kind is ReportKind.Portfolio or ReportKind.AuditTrail;
+
+    /// <summary>Dossier, Annex IV and portfolio: anyone who can read the registry; the audit trail report: auditors and compliance officers.</summary>
+    public async Task<bool> MayReadAsync(ClaimsPrincipal user, ReportKind kind) =>
+        (await authorization.AuthorizeAsync(user, kind == ReportKind.AuditTrail ? Policies.AuditReader : Policies.Reader)).Succeeded;
+
+    public async Task<ReportResult> RequestAsync(ClaimsPrincipal user, ReportRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Kind is not { } kind || !Enum.IsDefined(kind))
+        {
+            return Invalid("kind", "Name the report: versionDossier, annexIv, portfolio or auditTrail.");
+        }
+        if (!await MayReadAsync(user, kind))
+        {
+            return new ReportResult(null, new ReportFailure(ReportFailureKind.Forbidden, $"Your roles do not allow the {ReportTitles.Of(kind).ToLowerInvariant()}."));
+        }
+        var now = clock.GetUtcNow();
+        string subject;
+        object parameters;
+        switch (kind)
+        {
+            case ReportKind.VersionDossier or ReportKind.AnnexIv:
+                if (string.IsNullOrWhiteSpace(request.Model) || string.IsNullOrWhiteSpace(request.Version))
+                {
+                    return Invalid(string.IsNullOrWhiteSpace(request.Model) ? "model" : "version", "Name the model and the version.");
+                }
+                var version = await RegistryQueries.FindVersionAsync(db, request.Model, request.Version, cancellationToken);
+                if (version is null)
+                {
+                    return new ReportResult(null, new ReportFailure(ReportFailureKind.NotFound, $"Model '{request.Model}' has no version '{request.Version}'."));
+                }
+                if (kind == ReportKind.AnnexIv && version.Model.RiskTier != RiskTier.High)
+                {
+                    return Invalid("model", $"Annex IV technical documentation is for High-risk models; {version.Model.Key} is {version.Model.RiskTier}.");
+                }
+                subject = $"{version.Model.Key} {version.Number}";
+                parameters = new { model = version.Model.Key, version = version.Number.ToString() };
+                break;
+            case ReportKind.Portfolio:
+                var asOf = request.AsOf ?? now;
+                if (asOf > now)
+                {
+                    return Invalid("asOf", "The portfolio can be reported as of now or an earlier moment, not a future one.");
+                }
+                subject = $"Production as of {PrintTemplates.UtcMinute(asOf)}";
+                parameters = new { asOf };
+                break;
+            default:
+                var to = request.To ?? now;
+                var from = request.From ?? to.AddDays(-30);
+                if (from >= to)
+                {
+                    return Invalid("from", "The period must start before it ends.");
+                }
+                if (to - from > MaxAuditPeriod)
+                {
+                    return Invalid("to", "An audit trail report covers at most 366 days; ask for several.");
+                }
+                subject = $"Events {from.UtcDateTime:yyyy-MM-dd HH:mm} to {PrintTemplates.UtcMinute(to)}";
+                parameters = new { from, to };
+                break;
+        }
+        var actor = HttpAuditContextAccessor.ActorOf(user);
+        var report = new Report
+        {
+            Kind = kind,
+            Subject = subject,
+            Parameters = JsonSerializer.Serialize(parameters, Api.ApiJson.Options),
+            Status = RunsInBackground(kind) ? ReportStatus.Queued : ReportStatus.Running,
+            RequestedBy = actor.Username,
+            RequestedAt = now,
+        };
+        if (!RunsInBackground(kind))
+        {
+            try
+            {
+                await GenerateAsync(report, isNew: true, actor, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Nothing was stored: the file and its event are saved together or not at all.
+                logger.LogError(ex, "The {Kind} of {Subject} could not be printed.", kind, subject);
+                db.ChangeTracker.Clear();
+                return new ReportResult(null, new ReportFailure(ReportFailureKind.Unavailable, $"The report could not be printed just now ({ex.Message}). Try again in a moment."));
+            }
+            return new ReportResult(report, null);
+        }
+        db.Reports.Add(report);
+        db.Audit.Record(Requested, nameof(Report), report.Id.ToString(), new { reportId = report.Id, kind = Name(kind), subject }, actor);
+        await db.SaveChangesAsync(cancellationToken);
+        jobs.Enqueue<ReportJob>(job => job.RunOneAsync(report.Id, CancellationToken.None));
+        return new ReportResult(report, null);
+    }
+
+    /// <summary>Generates a queued report, unless another run has claimed it. Returns false when there was nothing to do.</summary>
+    public async Task<bool> RunQueuedAsync(Guid id, CancellationToken cancellationToken)
+    {
+        // The claim is a guarded transition: of two instances (or a job and its catch-up sweep) only one moves it.
+        var claimed = await db.Reports.Where(r => r.Id == id && r.Status == ReportStatus.Queued)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ReportStatus.Running).SetProperty(r => r.Progress, 1), cancellationToken);
+        if (claimed == 0)
+        {
+            return false;
+        }
+        var report = await db.Reports.SingleAsync(r => r.Id == id, cancellationToken);
+        try
+        {
+            await GenerateAsync(report, isNew: false, actor: null, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Report {ReportId} failed.", id);
+            db.ChangeTracker.Clear();
+            var failed = await db.Reports.SingleAsync(r => r.Id == id, cancellationToken);
+            failed.Status = ReportStatus.Failed;
+            failed.Failure = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
+            db.Audit.Record(Failed, nameof(Report), id.ToString(), new { reportId = id, kind = Name(failed.Kind), failed.Subject, reason = failed.Failure });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return true;
+    }
+
+    public async Task<IReadOnlyList<Guid>> QueuedAsync(CancellationToken cancellationToken) =>
+        await db.Reports.AsNoTracking().Where(r => r.Status == ReportStatus.Queued).OrderBy(r => r.RequestedAt).Select(r => r.Id).ToListAsync(cancellationToken);
+
+    private async Task GenerateAsync(Report report, bool isNew, AuditActor? actor, CancellationToken cancellationToken)
+    {
+        var generatedAt = clock.GetUtcNow();
+        var (headSequence, headHash) = await sources.AuditHeadAsync(cancellationToken);
+        var heading = new ReportHeading(report.Id, report.Kind, ReportTitles.Of(report.Kind), report.Subject, generatedAt, report.RequestedBy,
+            headSequence, headHash);
+        var parameters = JsonDocument.Parse(report.Parameters).RootElement;
+        Func<int, Task> progress = isNew ? _ => Task.CompletedTask : percent => SetProgressAsync(report.Id, percent, cancellationToken);
+        var document = await RenderAsync(heading, parameters, progress, cancellationToken);
+        await progress(85);
+        var pdf = await printer.PrintAsync(document, new PrintFrame(heading.Title, heading.Subject, generatedAt, heading.GeneratedBy, heading.Id), cancellationToken);
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(pdf));
+
+        report.Status = ReportStatus.Ready;
+        report.Progress = 100;
+        report.GeneratedAt = generatedAt;
+        report.Sha256 = sha256;
+        report.AuditHeadSequence = headSequence;
+        report.AuditHeadHash = headHash;
+        if (isNew)
+        {
+            db.Reports.Add(report);
+        }
+        db.ReportFiles.Add(new ReportFile { ReportId = report.Id, Content = pdf, Sha256 = sha256 });
+        // Not the file itself: the event names its hash, and the hash is what verification compares.
+        db.Audit.Record(Generated, nameof(Report), report.Id.ToString(), new
+        {
+            reportId = report.Id,
+            kind = Name(report.Kind),
+            subject = report.Subject,
+            sha256,
+            auditHeadSequence = headSequence,
+            auditHeadHash = headHash,
+            generatedBy = report.RequestedBy,
+        }, actor);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task<string> RenderAsync(ReportHeading heading, JsonElement parameters, Func<int, Task> progress, CancellationToken cancellationToken)
+    {
+        switch (heading.Kind)
+        {
+            case ReportKind.VersionDossier or ReportKind.AnnexIv:
+                var data = await sources.DossierAsync(parameters.GetProperty("model").GetString()!, parameters.GetProperty("version").GetString()!,
+                    heading.AuditHeadSequence, cancellationToken) ?? throw new InvalidOperationException("The version is no longer in the registry.");
+                return heading.Kind == ReportKind.VersionDossier
+                    ? await html.RenderAsync<VersionDossier>(new() { ["Heading"] = heading, ["Data"] = data })
+                    : await html.RenderAsync<AnnexIvDocumentation>(new() { ["Heading"] = heading, ["Data"] = data,
+                        ["History"] = await sources.VersionsOfAsync(data.Version.ModelId, cancellationToken) });
+            case ReportKind.Portfolio:
+                var portfolio = await sources.PortfolioAsync(parameters.GetProperty("asOf").GetDateTimeOffset(), heading.AuditHeadSequence, progress, cancellationToken);
+                return await html.RenderAsync<PortfolioReport>(new() { ["Heading"] = heading, ["Data"] = portfolio });
+            default:
+                var trail = await sources.AuditTrailAsync(parameters.GetProperty("from").GetDateTimeOffset(), parameters.GetProperty("to").GetDateTimeOffset(),
+                    heading.AuditHeadSequence, progress, cancellationToken);
+                return await html.RenderAsync<AuditTrailReport>(new() { ["Heading"] = heading, ["Data"] = trail });
+        }
+    }
+
+    private async Task SetProgressAsync(Guid id, int percent, CancellationToken cancellationToken) =>
+        await db.Reports.Where(r => r.Id == id && r.Status == ReportStatus.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Progress, percent), cancellationToken);
+
+    public async Task<Report?> FindAsync(Guid id, CancellationToken cancellationToken) =>
+        await db.Reports.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+
+    /// <summary>Earlier reports the caller may read, newest first.</summary>
+    public async Task<IReadOnlyList<Report>> ListAsync(ClaimsPrincipal user, ReportKind? kind, string? subject, int take, CancellationToken cancellationToken)
+    {
+        var query = db.Reports.AsNoTracking();
+        if (!await MayReadAsync(user, ReportKind.AuditTrail))
+        {
+            query = query.Where(r => r.Kind != ReportKind.AuditTrail);
+        }
+        if (kind is { } only)
+        {
+            query = query.Where(r => r.Kind == only);
+        }
+        if (!string.IsNullOrWhiteSpace(subject))
+        {
+            query = query.Where(r => r.Subject.Contains(subject));
+        }
+        return await query.OrderByDescending(r => r.RequestedAt).ThenByDescending(r => r.Id).Take(take).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The stored file, with a <c>report.downloaded</c> event; null when the report has none (yet).</summary>
+    public async Task<byte[]?> DownloadAsync(ClaimsPrincipal user, Report report, CancellationToken cancellationToken)
+    {
+        var file = await db.ReportFiles.AsNoTracking().SingleOrDefaultAsync(f => f.ReportId == report.Id, cancellationToken);
+        if (file is null)
+        {
+            return null;
+        }
+        db.Audit.Record(Downloaded, nameof(Report), report.Id.ToString(), new { reportId = report.Id, kind = Name(report.Kind), sha256 = file.Sha256 },
+            HttpAuditContextAccessor.ActorOf(user));
+        await db.SaveChangesAsync(cancellationToken);
+        return file.Content;
+    }
+
+    public static string Name(ReportKind kind) => JsonNamingPolicy.CamelCase.ConvertName(kind.ToString());
+
+    public static string FileName(Report report) => $"{Name(report.Kind)}-{report.Id:D}.pdf";
+
+    private static ReportResult Invalid(string field, string message) =>
+        new(null, new ReportFailure(ReportFailureKind.Invalid, message, new Dictionary<string, string[]> { [field] = [message] }));
+}
