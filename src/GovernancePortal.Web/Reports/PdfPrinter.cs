@@ -70,7 +70,7 @@ public sealed class PdfPrinter(IOptions<ReportOptions> options, ILogger<PdfPrint
                 catch (Exception ex) when (ex is PlaywrightException or OperationCanceledException or TimeoutException)
                 {
                     // A page that failed or ran over is not trusted again.
-                    _ = page.CloseAsync();
+                    _ = CloseQuietlyAsync(() => page.CloseAsync());
                     if (attempt == 1 && ex is PlaywrightException && !(_browser?.IsConnected ?? false))
                     {
                         logger.LogWarning(ex, "The report browser went away during a print; starting a new one and printing again.");
@@ -132,7 +132,7 @@ public sealed class PdfPrinter(IOptions<ReportOptions> options, ILogger<PdfPrint
             }
             if (_browser is { } gone)
             {
-                _ = gone.CloseAsync();
+                _ = CloseQuietlyAsync(() => gone.CloseAsync());
             }
             if (!File.Exists(_options.ChromiumPath))
             {
@@ -155,6 +155,19 @@ public sealed class PdfPrinter(IOptions<ReportOptions> options, ILogger<PdfPrint
         finally
         {
             _launch.Release();
+        }
+    }
+
+    /// <summary>Closing what already failed may fail too (the browser is gone); nothing waits for it, so nothing may escape.</summary>
+    private async Task CloseQuietlyAsync(Func<Task> close)
+    {
+        try
+        {
+            await close();
+        }
+        catch (Exception ex) when (ex is PlaywrightException or ObjectDisposedException or InvalidOperationException)
+        {
+            logger.LogDebug(ex, "Closing a failed report page or browser failed.");
         }
     }
 
