@@ -58,11 +58,13 @@ public abstract class RefusalFoldingTests(RefusalPortal portal)
         Assert.Equal(0, await RecordAsync(portal.Clock.GetUtcNow()));
 
         var events = await RefusalsAsync("viewer@demo.test");
-        Assert.Equal(
-            [("/api/v1/audit/verify", 150), ("/api/v1/audit/events/{sequence:long}/proof", 50), ("/api/v1/audit/verify", 20)],
-            events.Select(e => (e.EntityId, Count(e))));
+        var folded = events.Select(e => (Route: e.EntityId, Count: Count(e))).ToList();
+        Assert.Equal(3, folded.Count);
+        // Both routes of the first minute were flooded at once: which was refused first is up to the scheduler.
+        Assert.Equal([("/api/v1/audit/events/{sequence:long}/proof", 50), ("/api/v1/audit/verify", 150)], folded.Take(2).Order());
+        Assert.Equal(("/api/v1/audit/verify", 20), folded[2]);
         Assert.All(events, e => Assert.Equal("flood", e.ActorApiKey));
-        Assert.Contains("\"firstPath\":\"/api/v1/audit/events/", events[1].Payload);
+        Assert.Contains("\"firstPath\":\"/api/v1/audit/events/", events.Single(e => e.EntityId.EndsWith("/proof")).Payload);
         await using var scope = portal.Services.CreateAsyncScope();
         Assert.True((await scope.ServiceProvider.GetRequiredService<AuditVerificationService>().VerifyAsync()).Valid);
     }
