@@ -1416,3 +1416,59 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207133311_NotificationOutbox') THEN
+    ALTER TABLE "Users" ADD "Email" character varying(256);
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207133311_NotificationOutbox') THEN
+    CREATE TABLE "Outbox" (
+        "Id" uuid NOT NULL,
+        "IdempotencyKey" character varying(400) NOT NULL,
+        "Channel" character varying(32) NOT NULL,
+        "Recipient" character varying(256) NOT NULL,
+        "Kind" character varying(64) NOT NULL,
+        "Title" character varying(300) NOT NULL,
+        "Body" character varying(4000) NOT NULL,
+        "Link" character varying(500) NOT NULL,
+        "CreatedAt" timestamp with time zone NOT NULL,
+        "State" character varying(16) NOT NULL,
+        "Attempts" integer NOT NULL,
+        "NextAttemptAt" timestamp with time zone NOT NULL,
+        "LastAttemptAt" timestamp with time zone,
+        "LastError" character varying(2000),
+        "SentAt" timestamp with time zone,
+        CONSTRAINT "PK_Outbox" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207133311_NotificationOutbox') THEN
+    CREATE UNIQUE INDEX "IX_Outbox_IdempotencyKey" ON "Outbox" ("IdempotencyKey");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207133311_NotificationOutbox') THEN
+    CREATE INDEX "IX_Outbox_State_NextAttemptAt" ON "Outbox" ("State", "NextAttemptAt");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207133311_NotificationOutbox') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261207133311_NotificationOutbox', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

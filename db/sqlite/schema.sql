@@ -695,3 +695,33 @@ VALUES ('20261207125840_Reports', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+ALTER TABLE "Users" ADD "Email" TEXT NULL;
+
+CREATE TABLE "Outbox" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Outbox" PRIMARY KEY,
+    "IdempotencyKey" TEXT NOT NULL,
+    "Channel" TEXT NOT NULL,
+    "Recipient" TEXT NOT NULL,
+    "Kind" TEXT NOT NULL,
+    "Title" TEXT NOT NULL,
+    "Body" TEXT NOT NULL,
+    "Link" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "State" TEXT NOT NULL,
+    "Attempts" INTEGER NOT NULL,
+    "NextAttemptAt" INTEGER NOT NULL,
+    "LastAttemptAt" INTEGER NULL,
+    "LastError" TEXT NULL,
+    "SentAt" INTEGER NULL
+);
+
+CREATE UNIQUE INDEX "IX_Outbox_IdempotencyKey" ON "Outbox" ("IdempotencyKey");
+
+CREATE INDEX "IX_Outbox_State_NextAttemptAt" ON "Outbox" ("State", "NextAttemptAt");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261207133103_NotificationOutbox', '10.0.14');
+
+COMMIT;
+

@@ -36,7 +36,7 @@ public sealed record AssessmentView(
 /// Checklist assessments for pages and API alike. The rules are <see cref="AssessmentRules"/>'; this class loads their
 /// inputs and saves each change with its audit event in one transaction, under optimistic concurrency on the assessment.
 /// </summary>
-public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock, IOptions<ChecklistOptions> options)
+public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock, IOptions<ChecklistOptions> options, ChecklistNotifications notifications)
 {
     public const int MaxEvidencePerItem = 20;
 
@@ -355,6 +355,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         assessment.SubmittedBy = caller.Username;
         assessment.Revision++;
         db.Audit.Record("assessment.submitted", assessment, Details(version, assessment, null, null));
+        await notifications.SubmittedAsync(version, assessment, applicability.Template.Title, cancellationToken);
         return await SaveAsync(assessment, cancellationToken);
     }
 
@@ -441,6 +442,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         assessment.SignedOffBy = caller.Username;
         assessment.Revision++;
         db.Audit.Record("assessment.signed-off", assessment, Details(version, assessment, null, null));
+        await notifications.SignedOffAsync(version, assessment, applicability.Template.Title, cancellationToken);
         return await SaveAsync(assessment, cancellationToken);
     }
 

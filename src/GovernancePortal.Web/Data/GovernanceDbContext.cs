@@ -36,6 +36,7 @@ public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorde
     public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
     public DbSet<Reports.Report> Reports => Set<Reports.Report>();
     public DbSet<Reports.ReportFile> ReportFiles => Set<Reports.ReportFile>();
+    public DbSet<Notifications.OutboxMessage> Outbox => Set<Notifications.OutboxMessage>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();

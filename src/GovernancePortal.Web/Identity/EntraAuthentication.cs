@@ -191,6 +191,7 @@ public static class EntraAuthentication
         var http = context.HttpContext;
         try
         {
+            var email = context.Principal!.FindFirstValue("email");
             var principal = new ClaimsPrincipal(PortalIdentity((ClaimsIdentity)context.Principal!.Identity!));
             context.Principal = principal;
             var db = http.RequestServices.GetRequiredService<GovernanceDbContext>();
@@ -212,6 +213,7 @@ public static class EntraAuthentication
             user.Username = principal.FindFirstValue(PortalClaims.PreferredUsername)!;
             user.DisplayName = principal.FindFirstValue(PortalClaims.Name)!;
             user.Roles = roles;
+            user.Email = email;
             user.LastSignInAt = clock.GetUtcNow();
             db.Audit.Record("user.signed-in", user, new { method = SignInMethod }, HttpAuditContextAccessor.ActorOf(principal));
             await db.SaveChangesAsync(http.RequestAborted);

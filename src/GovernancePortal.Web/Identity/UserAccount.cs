@@ -11,6 +11,8 @@ public sealed class UserAccount
     public required Guid TenantId { get; set; }
     public required string Username { get; set; }
     public required string DisplayName { get; set; }
+    /// <summary>The e-mail claim at the last sign-in, where e-mail notifications go (else the username).</summary>
+    public string? Email { get; set; }
     public string Team { get; set; } = "";
     /// <summary>Roles at the last sign-in, comma-separated.</summary>
     public string Roles { get; set; } = "";
@@ -38,6 +40,7 @@ internal sealed class UserAccountConfiguration : IEntityTypeConfiguration<UserAc
         builder.HasIndex(u => u.Username).IsUnique();
         builder.Property(u => u.Username).HasMaxLength(256);
         builder.Property(u => u.DisplayName).HasMaxLength(256);
+        builder.Property(u => u.Email).HasMaxLength(256);
         builder.Property(u => u.Team).HasMaxLength(128);
         builder.Property(u => u.Roles).HasMaxLength(256);
         builder.Ignore(u => u.RoleList);

@@ -56,6 +56,7 @@ public static class JobsServices
         (Retirement.RetirementReminderJob.Id, typeof(Retirement.RetirementReminderJob), "7 * * * *"),
         (SessionSweepJob.Id, typeof(SessionSweepJob), "*/15 * * * *"),
         (Reports.ReportJob.Id, typeof(Reports.ReportJob), Cron.Minutely()),
+        (Notifications.NotificationDeliveryJob.Id, typeof(Notifications.NotificationDeliveryJob), Cron.Minutely()),
     ];
 
     public static void AddPortalJobs(this IHostApplicationBuilder builder)
@@ -197,6 +198,7 @@ public static class JobsServices
                 Add<Retirement.RetirementReminderJob>();
                 Add<SessionSweepJob>();
                 Add<Reports.ReportJob>();
+                Add<Notifications.NotificationDeliveryJob>();
                 return true;
             }
             catch (Exception e)

@@ -59,12 +59,18 @@ public sealed class NotificationInbox(GovernanceDbContext db, IServiceScopeFacto
 
 public static class NotificationServices
 {
-    /// <summary>The notifier and its channels; a new channel (e-mail, webhook) is one more <see cref="INotificationChannel"/> here.</summary>
+    /// <summary>The notifier and its channels; a new channel (webhooks) is one more <see cref="INotificationChannel"/> here.</summary>
     public static IServiceCollection AddNotifications(this IServiceCollection services)
     {
+        services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.Section);
         services.AddScoped<INotificationChannel, InAppChannel>();
+        services.AddScoped<INotificationChannel, EmailChannel>();
+        services.AddSingleton<SmtpMailer>();
+        services.AddScoped<OutboxDelivery>();
+        services.AddScoped<NotificationDeliveryJob>();
         services.AddScoped<Notifier>();
         services.AddScoped<ApprovalNotifications>();
+        services.AddScoped<Compliance.ChecklistNotifications>();
         services.AddScoped<NotificationInbox>();
         return services;
     }

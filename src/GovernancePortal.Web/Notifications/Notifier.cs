@@ -4,12 +4,16 @@ using Microsoft.EntityFrameworkCore;
 namespace GovernancePortal.Notifications;
 
 /// <summary>What to tell people, independent of how it reaches them.</summary>
-public sealed record NotificationMessage(string Kind, string Title, string Body, string Link);
+public sealed record NotificationMessage(string Kind, string Title, string Body, string Link)
+{
+    /// <summary>One per event; outbox channels key their rows on it so an event reaches a person at most once per channel.</summary>
+    public Guid EventId { get; init; } = Guid.CreateVersion7();
+}
 
 /// <summary>
-/// A way notifications reach people (in-app today; e-mail and webhooks later). A channel stages its deliveries in the
-/// unit of work of the event that caused them, before that event's SaveChanges: the in-app channel adds rows; an e-mail
-/// or webhook channel would add outbox rows that a job sends after commit, so nothing is sent for a change that failed.
+/// A way notifications reach people (in-app, e-mail). A channel stages its deliveries in the unit of work of the event
+/// that caused them, before that event's SaveChanges: the in-app channel adds rows; the e-mail channel adds outbox rows
+/// that <see cref="OutboxDelivery"/> sends after commit, so nothing is sent for a change that failed.
 /// </summary>
 public interface INotificationChannel
 {
@@ -35,7 +39,7 @@ public sealed class InAppChannel : INotificationChannel
         }
     }
 
-    private static string Clip(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+    internal static string Clip(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 }
 
 /// <summary>The one way notifications are created: every registered channel stages the message for the recipients.</summary>

@@ -73,6 +73,7 @@ public abstract class PageSweepTests(PortalFactory portal)
             new("/admin/sessions", "/admin/sessions", "admin@demo.test", "viewer@demo.test"),
             new("/reports", "/reports", "viewer@demo.test"),
             new("/reports/verify", "/reports/verify", "viewer@demo.test"),
+            new("/admin/notifications", "/admin/notifications", "admin@demo.test", "viewer@demo.test"),
         ];
     }
 

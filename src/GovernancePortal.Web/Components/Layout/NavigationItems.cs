@@ -19,6 +19,7 @@ public static class NavigationItems
         new("Audit", "/audit", [Identity.Roles.Auditor, Identity.Roles.ComplianceOfficer]),
         new("Admin", "/admin/api-keys", [Identity.Roles.Admin]),
         new("Sessions", "/admin/sessions", [Identity.Roles.Admin]),
+        new("Delivery", "/admin/notifications", [Identity.Roles.Admin]),
     ];
 
     public static IEnumerable<NavigationItem> For(IEnumerable<string> roles)
