@@ -19,6 +19,12 @@ public sealed class ChecklistNotifications(Notifier notifier)
             Link(version, assessment.TemplateId)), assessment.SubmittedBy);
     }
 
+    /// <summary>An officer asked for changes to an answer (its evidence was not enough): the owner hears which item and why.</summary>
+    public void ChangesRequested(ModelVersion version, Assessment assessment, string templateTitle, string itemId, string? comment, string officer) =>
+        notifier.Send([version.Model.Owner], new("checklist.changes-requested",
+            $"Changes requested: {templateTitle} item {itemId} for {version.Model.Name} {version.Number}",
+            $"{officer} asked for changes to item {itemId}: {comment}", Link(version, assessment.TemplateId)), officer);
+
     /// <summary>The officers' call to review is settled; the owner and whoever submitted hear of the sign-off.</summary>
     public async Task SignedOffAsync(ModelVersion version, Assessment assessment, string templateTitle, CancellationToken cancellationToken)
     {

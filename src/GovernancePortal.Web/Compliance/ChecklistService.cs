@@ -403,6 +403,10 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         assessment.Revision++;
         db.Audit.Record(decision == ReviewState.Accepted ? "assessment.item-accepted" : "assessment.changes-requested", existing,
             Details(version, assessment, itemId, null));
+        if (decision == ReviewState.ChangesRequested)
+        {
+            notifications.ChangesRequested(version, assessment, target.Applicability?.Template.Title ?? assessment.TemplateId, itemId, existing.ReviewComment, caller.Username);
+        }
         return await SaveAsync(assessment, cancellationToken);
     }
 

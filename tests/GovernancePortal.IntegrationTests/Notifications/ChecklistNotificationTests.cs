@@ -35,6 +35,23 @@ public abstract class ChecklistNotificationTests(MailPortal portal)
         Assert.Equal([new("compliance2@demo.test", "checklist.submitted", true), new("compliance@demo.test", "checklist.submitted", true),
             new("owner2@demo.test", "checklist.signed-off", false)], await NotesAsync(link));
     }
+
+    [Fact]
+    public async Task The_owner_is_told_when_an_officer_asks_for_changes_to_an_answer()
+    {
+        var owner2 = await ChecklistTestData.ApiAsync(portal, "owner2@demo.test");
+        var key = await ChecklistTestData.PhiModelAsync(owner2, "changes-triage");
+        var link = $"/models/{key}/versions/1.0.0/compliance/hipaa";
+        await CompleteAsync(owner2, key, "1.0.0");
+        await OkAsync(await owner2.PostAsync($"{Assessment(key, "1.0.0")}/submit", null));
+
+        var officer = await ChecklistTestData.ApiAsync(portal, "compliance@demo.test");
+        var first = (await GetAsync(officer, key, "1.0.0")).GetProperty("answers")[0];
+        await OkAsync(await officer.PostAsync($"{Assessment(key, "1.0.0")}/items/{first.GetProperty("item").GetString()}/review",
+            GovernancePortal.Testing.ApiBodies.Json(new { decision = "changesRequested", comment = "The DPIA is unsigned.", answerRevision = first.GetProperty("revision").GetInt32() })));
+        var asked = Assert.Single(await NotesAsync(link), n => n.Kind == "checklist.changes-requested");
+        Assert.Equal(new Note("owner2@demo.test", "checklist.changes-requested", false), asked);
+    }
 }
 
 public sealed class ChecklistNotificationTestsOnSqlite(SqliteMailPortal portal) : ChecklistNotificationTests(portal), IClassFixture<SqliteMailPortal>;
