@@ -43,6 +43,8 @@ public sealed class PortalDatabase : IAsyncLifetime
         services.AddScoped<DemoSeeder>();
         services.AddNotifications();
         services.AddHome();
+        services.AddScoped<Registry.RegistryService>();
+        Retirement.RetirementServices.AddRetirement(services);
     }
 
     public async Task InitializeAsync()

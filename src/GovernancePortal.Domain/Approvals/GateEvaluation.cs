@@ -18,7 +18,16 @@ public sealed record PromotionCandidate(
 
     /// <summary>The templates that do not apply to the version, with why; a policy may name one of them.</summary>
     public IReadOnlyList<ChecklistNotApplicable> InapplicableChecklists { get; init; } = [];
+
+    /// <summary>For a decommissioning: the version's retirement plan as the successor gate needs it; null when none is planned.</summary>
+    public RetirementCandidate? Retirement { get; init; }
 }
+
+/// <summary>
+/// The retirement plan of a version being decommissioned: its successor (name and stage) or why it has none. A plan
+/// already cancelled counts as no plan.
+/// </summary>
+public sealed record RetirementCandidate(string? Successor, Stage? SuccessorStage, string? NoSuccessorReason);
 
 /// <summary>A checklist template that does not apply to the candidate, and the reason for a person ("HIPAA does not apply: …").</summary>
 public sealed record ChecklistNotApplicable(string TemplateId, string Title, string Reason);
@@ -44,6 +53,7 @@ public static class GateNames
     public const string MetricThresholds = "Metric thresholds";
     public const string ProductionChampion = "Production champion";
     public const string Checklists = "Checklists";
+    public const string Successor = "Successor";
 
     /// <summary>Gates no edit to the card, metrics or checklists can fix; a request is not opened while one blocks.</summary>
     public static readonly IReadOnlyList<string> Structural = [Policy, RiskTier, Route];
@@ -64,8 +74,9 @@ public static class GateEvaluation
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(candidate);
 
-        // Nothing else matters for a prohibited practice, and listing "passed" gates beside it would mislead.
-        if (candidate.RiskTier == RiskTier.Prohibited || policy.RiskTier == RiskTier.Prohibited)
+        // Nothing else matters for a prohibited practice, and listing "passed" gates beside it would mislead; switching it
+        // off is the one move it may make.
+        if ((candidate.RiskTier == RiskTier.Prohibited || policy.RiskTier == RiskTier.Prohibited) && candidate.TargetStage != Stage.Retired)
         {
             return [Blocked(GateNames.RiskTier,
                 $"the model is Prohibited under the EU AI Act Art. 5; it can never be promoted to {candidate.TargetStage}")];
@@ -76,6 +87,12 @@ public static class GateEvaluation
             : Blocked(GateNames.Policy,
                 $"the {policy.TargetStage}/{policy.RiskTier} policy was given for a promotion to {candidate.TargetStage} of a {candidate.RiskTier}-risk model"));
         results.Add(Route(policy, candidate));
+        if (candidate.TargetStage == Stage.Retired)
+        {
+            results.Add(Successor(candidate));
+            results.AddRange(Checklists(policy, candidate));
+            return results;
+        }
         results.Add(Completeness(policy, candidate));
         results.AddRange(Thresholds(policy, candidate));
         results.AddRange(Checklists(policy, candidate));
@@ -121,6 +138,16 @@ public static class GateEvaluation
         }
         return Blocked(GateNames.Route, $"promotion from {from} to {to} is not allowed; {hint}");
     }
+
+    // Retiring keeps the business running only if something takes over, or if the plan says why nothing needs to.
+    private static GateResult Successor(PromotionCandidate candidate) => candidate.Retirement switch
+    {
+        null => Blocked(GateNames.Successor, "no retirement plan names a successor or says why there is none; plan the retirement first"),
+        { Successor: { } successor, SuccessorStage: Stage.Production } => Passed(GateNames.Successor, $"the successor {successor} is in Production"),
+        { Successor: { } successor, SuccessorStage: var stage } =>
+            Blocked(GateNames.Successor, $"the successor {successor} is in {stage}; it must be in Production before this version retires"),
+        { NoSuccessorReason: var reason } => Passed(GateNames.Successor, $"no successor, accepted with its reason: {reason}"),
+    };
 
     private static GateResult Completeness(PromotionPolicy policy, PromotionCandidate candidate)
     {

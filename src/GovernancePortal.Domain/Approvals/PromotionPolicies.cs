@@ -13,7 +13,7 @@ public static class PromotionPolicies
     private static readonly RequiredApproval[] _twoOfficers = [new(Roles.ComplianceOfficer, 2)];
 
     /// <summary>
-    /// Version 1 for Staging and Production at every tier. Prohibited policies exist so that a lookup never comes back
+    /// Version 1 for Staging, Production and Retired at every tier. Prohibited policies exist so that a lookup never comes back
     /// empty, but gate evaluation blocks them whatever they say (EU AI Act Art. 5).
     /// </summary>
     public static IReadOnlyList<PromotionPolicy> Defaults { get; } =
@@ -26,7 +26,15 @@ public static class PromotionPolicies
         Production(RiskTier.Limited, _oneOfficer, minimumCompleteness: 60, thresholdsMustPass: true, severalProduction: false),
         Production(RiskTier.High, _twoOfficers, minimumCompleteness: 80, thresholdsMustPass: true, severalProduction: false),
         Production(RiskTier.Prohibited, [], minimumCompleteness: 100, thresholdsMustPass: true, severalProduction: false),
+        Retirement(RiskTier.Minimal, _oneOfficer),
+        Retirement(RiskTier.Limited, _oneOfficer),
+        Retirement(RiskTier.High, _twoOfficers),
+        // A prohibited practice must be switched off without delay; one officer confirms the decommissioning.
+        Retirement(RiskTier.Prohibited, _oneOfficer),
     ];
+
+    /// <summary>The checklist every decommissioning needs signed off (db/checklists/decommission.yaml).</summary>
+    public const string DecommissionChecklist = "decommission";
 
     /// <summary>The highest version among <paramref name="policies"/> for that stage and tier; null when there is none.</summary>
     public static PromotionPolicy? Find(IEnumerable<PromotionPolicy> policies, Stage target, RiskTier tier) =>
@@ -44,6 +52,20 @@ public static class PromotionPolicies
         // Staging is where thresholds get measured against real traffic; requiring them here would be circular.
         MetricThresholdsMustPass = false,
         AllowedFromStages = [Stage.Development],
+    };
+
+    // Decommissioning (issue 15, item 3): from Staging or Production, judged on the successor and the decommission
+    // checklist; card completeness and metric thresholds say nothing about switching a model off.
+    private static PromotionPolicy Retirement(RiskTier tier, RequiredApproval[] approvals) => new()
+    {
+        Version = 1,
+        TargetStage = Stage.Retired,
+        RiskTier = tier,
+        RequiredApprovals = approvals,
+        MinimumCardCompleteness = 0,
+        MetricThresholdsMustPass = false,
+        AllowedFromStages = [Stage.Staging, Stage.Production],
+        RequiredChecklistTemplates = [DecommissionChecklist],
     };
 
     private static PromotionPolicy Production(RiskTier tier, RequiredApproval[] approvals, int minimumCompleteness, bool thresholdsMustPass, bool severalProduction) => new()

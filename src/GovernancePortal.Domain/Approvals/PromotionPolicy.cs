@@ -64,9 +64,9 @@ public sealed record PromotionPolicy
         {
             Add(PolicyFields.Version, "The version must be 1 or more.");
         }
-        if (TargetStage is not (Stage.Staging or Stage.Production))
+        if (TargetStage is not (Stage.Staging or Stage.Production or Stage.Retired))
         {
-            Add(PolicyFields.TargetStage, $"Policies promote to Staging or Production, not {TargetStage}.");
+            Add(PolicyFields.TargetStage, $"Policies promote to Staging or Production, or retire, not {TargetStage}.");
         }
         if (MinimumCardCompleteness is < 0 or > 100)
         {

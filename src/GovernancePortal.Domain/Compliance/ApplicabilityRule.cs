@@ -3,12 +3,17 @@ using GovernancePortal.Registry;
 namespace GovernancePortal.Compliance;
 
 /// <summary>What applicability rules can ask about a model.</summary>
-public sealed record ModelAttributes(RiskTier Risk, DataCategories Data, bool EuDataSubjects, bool AutomatedLegalEffect);
+public sealed record ModelAttributes(RiskTier Risk, DataCategories Data, bool EuDataSubjects, bool AutomatedLegalEffect)
+{
+    /// <summary>The version asked about has a retirement plan (scheduled, retiring or retired): decommission checklists apply.</summary>
+    public bool RetirementPlanned { get; init; }
+}
 
 public enum ModelFlag
 {
     EuDataSubjects = 0,
     AutomatedLegalEffect = 1,
+    RetirementPlanned = 2,
 }
 
 /// <summary>A rule text that does not parse: where, and what the parser wanted there.</summary>
@@ -45,7 +50,7 @@ public sealed class RuleParseException : FormatException
 ///           | "risk" "in" "[" tier ("," tier)* "]" | "flag" flag
 /// category := "personal" | "special-category" | "PHI"
 /// tier     := "Minimal" | "Limited" | "High" | "Prohibited"
-/// flag     := "euDataSubjects" | "automatedLegalEffect"
+/// flag     := "euDataSubjects" | "automatedLegalEffect" | "retirementPlanned"
 /// </code>
 /// </summary>
 public abstract class ApplicabilityRule
@@ -174,6 +179,7 @@ public abstract class ApplicabilityRule
         public override bool Evaluate(ModelAttributes model) => Flag switch
         {
             ModelFlag.EuDataSubjects => model.EuDataSubjects,
+            ModelFlag.RetirementPlanned => model.RetirementPlanned,
             _ => model.AutomatedLegalEffect,
         };
 
@@ -185,6 +191,8 @@ public abstract class ApplicabilityRule
             {
                 (ModelFlag.EuDataSubjects, false) => "the model's data subjects include people in the EU",
                 (ModelFlag.EuDataSubjects, true) => "the model's data subjects do not include people in the EU",
+                (ModelFlag.RetirementPlanned, false) => "the version's retirement is planned",
+                (ModelFlag.RetirementPlanned, true) => "the version's retirement is not planned",
                 (_, false) => "the model makes solely automated decisions with legal or similarly significant effects",
                 _ => "the model does not make solely automated decisions with legal or similarly significant effects",
             };
@@ -194,6 +202,7 @@ public abstract class ApplicabilityRule
         internal static string Keyword(ModelFlag flag) => flag switch
         {
             ModelFlag.EuDataSubjects => "euDataSubjects",
+            ModelFlag.RetirementPlanned => "retirementPlanned",
             _ => "automatedLegalEffect",
         };
     }
@@ -500,7 +509,7 @@ public abstract class ApplicabilityRule
                 .FirstOrDefault(f => string.Equals(FlagRule.Keyword(f!.Value), word, StringComparison.OrdinalIgnoreCase));
             if (flag is null)
             {
-                throw Expected("a flag (euDataSubjects, automatedLegalEffect)");
+                throw Expected("a flag (euDataSubjects, automatedLegalEffect, retirementPlanned)");
             }
             next++;
             return flag.Value;

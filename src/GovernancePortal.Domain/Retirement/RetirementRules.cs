@@ -110,6 +110,14 @@ public static class RetirementRules
         };
     }
 
+    /// <summary>
+    /// Null while a version's card, checklists and evidence may change; once it is retired they are the record of what
+    /// was decommissioned, kept as they were for the retention period.
+    /// </summary>
+    public static string? WhyFrozen(Stage stage, string model, VersionNumber version) => stage is Stage.Retired or Stage.Archived
+        ? $"{model} {version} is {stage}: its model card, checklists and evidence are kept as they were and can no longer be changed."
+        : null;
+
     /// <summary>Null when a plan in <paramref name="state"/> may be cancelled; otherwise why not.</summary>
     public static string? WhyCannotCancel(RetirementState state) => state switch
     {

@@ -11,11 +11,11 @@ public static class PolicyPages
 
     public static string HistoryHref(Stage target, RiskTier tier) => $"{ListHref}/{target}/{tier}/versions";
 
-    /// <summary>Reads a stage and tier from an address, case-insensitively; only stages a policy can promote to count.</summary>
+    /// <summary>Reads a stage and tier from an address, case-insensitively; only stages a policy can move versions to count.</summary>
     public static bool TryParse(string? stageText, string? tierText, out Stage target, out RiskTier tier)
     {
         tier = default;
-        return Enum.TryParse(stageText, ignoreCase: true, out target) && target is Stage.Staging or Stage.Production
+        return Enum.TryParse(stageText, ignoreCase: true, out target) && target is Stage.Staging or Stage.Production or Stage.Retired
             && !int.TryParse(tierText, out _) && Enum.TryParse(tierText, ignoreCase: true, out tier) && Enum.IsDefined(tier);
     }
 }

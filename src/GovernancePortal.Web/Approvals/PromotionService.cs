@@ -11,6 +11,21 @@ public sealed record PromotionCheck(PromotionPolicy Policy, IReadOnlyList<GateRe
     public bool Blocked => GateEvaluation.Blocks(Gates);
 }
 
+/// <summary>
+/// Told of every change of a stage request before it is saved, in its unit of work, so what follows from it (a retirement
+/// plan becoming Retiring or Retired) commits with it or not at all.
+/// </summary>
+public interface IPromotionObserver
+{
+    Task ChangedAsync(Promotion promotion, ModelVersion version, string actor, CancellationToken cancellationToken);
+}
+
+/// <summary>What a decommissioning is judged on besides the checklists: the version's retirement plan, read by its feature.</summary>
+public interface IRetirementCandidates
+{
+    Task<RetirementCandidate?> ForAsync(Guid versionId, CancellationToken cancellationToken);
+}
+
 public sealed record PromotionOutcome(Promotion? Promotion, RegistryFailure? Failure, IReadOnlyList<GateResult> Gates, string Message);
 
 /// <summary>
@@ -19,7 +34,7 @@ public sealed record PromotionOutcome(Promotion? Promotion, RegistryFailure? Fai
 /// stage change and the audit events in one transaction under optimistic concurrency.
 /// </summary>
 public sealed class PromotionService(GovernanceDbContext db, ModelCardService cards, PromotionPolicyStore policies, Compliance.ChecklistService checklists,
-    TimeProvider clock, Notifications.ApprovalNotifications notifications)
+    TimeProvider clock, Notifications.ApprovalNotifications notifications, IEnumerable<IPromotionObserver> observers, IRetirementCandidates retirements)
 {
     // Stored policy versions and request snapshots outlive the code that wrote them: a member an earlier version wrote and
     // this one dropped (the generic requiredSignOffs list) is skipped, so every stored row still loads.
@@ -52,9 +67,10 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
             return new(null, new RegistryFailure(FailureKind.Invalid, "Say why this version should be promoted (up to 4,000 characters).",
                 new() { ["justification"] = ["Say why this version should be promoted (up to 4,000 characters)."] }), [], "");
         }
-        if (target is not (Stage.Staging or Stage.Production))
+        if (target is not (Stage.Staging or Stage.Production or Stage.Retired))
         {
-            return new(null, new RegistryFailure(FailureKind.Invalid, "Promote to Staging or Production.", new() { ["targetStage"] = ["Promote to Staging or Production."] }), [], "");
+            const string stages = "Promote to Staging or Production, or retire (Retired).";
+            return new(null, new RegistryFailure(FailureKind.Invalid, stages, new() { ["targetStage"] = [stages] }), [], "");
         }
         if (await db.Promotions.AnyAsync(p => p.VersionId == version.Id && p.State == PromotionRequestState.Pending, cancellationToken))
         {
@@ -100,6 +116,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
             await ApplyApprovalAsync(promotion, version, check.Policy, approved, cancellationToken);
         }
         await notifications.PromotionOpenedAsync(promotion, version, check.Policy, opened, cancellationToken);
+        await ObserveAsync(promotion, version, caller.Username, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -239,6 +256,13 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
             await ApplyApprovalAsync(promotion, version, policy, transition, cancellationToken);
         }
         await notifications.PromotionChangedAsync(promotion, version, action, transition, cancellationToken);
+        await ObserveAsync(promotion, version, action switch
+        {
+            ApproveAction a => a.By.Username,
+            RejectAction r => r.By.Username,
+            WithdrawAction w => w.By.Username,
+            _ => "system",
+        }, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -288,6 +312,14 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
             new { model = version.Model.Key, version = version.Number.ToString(), promotion = promotion.Id, policyVersion = policy.Version, message = transition.Message });
     }
 
+    private async Task ObserveAsync(Promotion promotion, ModelVersion version, string actor, CancellationToken cancellationToken)
+    {
+        foreach (var observer in observers)
+        {
+            await observer.ChangedAsync(promotion, version, actor, cancellationToken);
+        }
+    }
+
     private async Task<IReadOnlyList<MeasuredMetric>> MetricsAsync(ModelVersion version, CancellationToken cancellationToken) =>
         (version.Metrics.Count > 0 ? version.Metrics : await db.VersionMetrics.AsNoTracking().Where(m => m.VersionId == version.Id).ToListAsync(cancellationToken))
             .Select(m => m.ToMeasured()).ToList();
@@ -308,6 +340,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
                 .Select(t => new ChecklistSignOff(t.TemplateId, t.Title, t.SignedOff, t.Missing.Select(m => m.Message).ToList())).ToList(),
             InapplicableChecklists = checklistRows.Where(r => !r.Applicability.Applies)
                 .Select(r => new ChecklistNotApplicable(r.TemplateVersion.TemplateId, r.TemplateVersion.Title, r.Applicability.Reason)).ToList(),
+            Retirement = target == Stage.Retired ? await retirements.ForAsync(version.Id, cancellationToken) : null,
         };
     }
 

@@ -54,7 +54,9 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
     {
         var latest = await LatestTemplatesAsync(cancellationToken);
         var assessments = await AssessmentsOfAsync(version.Id, cancellationToken);
-        return ComplianceViews.Rows(latest, assessments, version.Model.ComplianceAttributes());
+        // The version may come from anywhere (a promotion's Include, a page): whether its retirement is planned is read now.
+        await RegistryQueries.WithRetirementAsync(db, version, cancellationToken);
+        return ComplianceViews.Rows(latest, assessments, version.ComplianceAttributes());
     }
 
     /// <summary>
@@ -64,6 +66,10 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
     public async Task<ComplianceStatus?> StatusAsync(Guid versionId, CancellationToken cancellationToken = default)
     {
         var version = await db.ModelVersions.AsNoTracking().Include(v => v.Model).SingleOrDefaultAsync(v => v.Id == versionId, cancellationToken);
+        if (version is not null)
+        {
+            await RegistryQueries.WithRetirementAsync(db, version, cancellationToken);
+        }
         return version is null ? null : await StatusAsync(version, cancellationToken);
     }
 
@@ -85,7 +91,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
             return null;
         }
         var latest = await LatestTemplatesAsync(cancellationToken);
-        var row = ComplianceViews.Rows(latest, await AssessmentsOfAsync(version.Id, cancellationToken), version.Model.ComplianceAttributes())
+        var row = ComplianceViews.Rows(latest, await AssessmentsOfAsync(version.Id, cancellationToken), version.ComplianceAttributes())
             .SingleOrDefault(r => r.TemplateVersion.TemplateId == templateId);
         if (row is null)
         {
@@ -115,7 +121,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         {
             return new RegistryFailure(FailureKind.Conflict, $"The {template.Title} assessment of {key} {versionText} has already been started.");
         }
-        var applicability = Applicability.For(template.ToTemplate(), version.Model.ComplianceAttributes());
+        var applicability = Applicability.For(template.ToTemplate(), version.ComplianceAttributes());
         if (!applicability.Applies)
         {
             return new RegistryFailure(FailureKind.Rule, applicability.Reason);
@@ -613,6 +619,10 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         {
             return new(null, null, null, null, NoVersion(key, versionText));
         }
+        if (Frozen(version) is { } frozen)
+        {
+            return new(version, null, null, null, frozen);
+        }
         var assessment = await TrackedAssessmentAsync(version.Id, templateId, cancellationToken);
         if (assessment is null)
         {
@@ -621,7 +631,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
                     ? $"{key} {versionText} has no '{templateId}' assessment yet."
                     : NoTemplate(templateId).Message));
         }
-        var applicability = Applicability.For(assessment.TemplateVersion.ToTemplate(), version.Model.ComplianceAttributes());
+        var applicability = Applicability.For(assessment.TemplateVersion.ToTemplate(), version.ComplianceAttributes());
         return new(version, assessment, applicability, null, null);
     }
 
@@ -645,13 +655,17 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         {
             return new(version, null, null, null, new RegistryFailure(FailureKind.Forbidden, refusal));
         }
+        if (Frozen(version) is { } frozen)
+        {
+            return new(version, null, null, null, frozen);
+        }
         var assessment = await TrackedAssessmentAsync(version.Id, templateId, cancellationToken);
         var templateVersion = assessment?.TemplateVersion ?? await LatestTemplateAsync(templateId, cancellationToken);
         if (templateVersion is null)
         {
             return new(version, null, null, null, NoTemplate(templateId));
         }
-        var applicability = Applicability.For(templateVersion.ToTemplate(), version.Model.ComplianceAttributes());
+        var applicability = Applicability.For(templateVersion.ToTemplate(), version.ComplianceAttributes());
         var item = applicability.Template.Items.SingleOrDefault(i => i.Id == itemId);
         if (item is null)
         {
@@ -696,8 +710,12 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         }
         return AssessmentRules.WhyCannotAnswer(caller, version.Model.Owner, version.Model.Team) is { } refusal
             ? (null, new RegistryFailure(FailureKind.Forbidden, refusal))
-            : (version, null);
+            : Frozen(version) is { } frozen ? (null, frozen) : (version, null);
     }
+
+    // A retired version's checklists are the record of its decommissioning (issue 15, item 3).
+    internal static RegistryFailure? Frozen(ModelVersion version) =>
+        Retirement.RetirementRules.WhyFrozen(version.Stage, version.Model.Key, version.Number) is { } why ? new RegistryFailure(FailureKind.Conflict, why) : null;
 
     private Task<Assessment?> TrackedAssessmentAsync(Guid versionId, string templateId, CancellationToken cancellationToken) =>
         ChecklistQueries.CurrentAssessmentAsync(db.Assessments, versionId, templateId, cancellationToken);

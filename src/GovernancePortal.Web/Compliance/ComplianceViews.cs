@@ -49,12 +49,14 @@ public sealed class ComplianceViews(GovernanceDbContext db, ChecklistService che
             .Where(v => v.Stage == Stage.Staging || v.Stage == Stage.Production).ToListAsync(cancellationToken);
         var assessments = (await AssessmentsAsync(db.Assessments.Where(a => a.Version.Stage == Stage.Staging || a.Version.Stage == Stage.Production), cancellationToken))
             .ToLookup(a => a.VersionId);
+        var planned = await RegistryQueries.PlannedAsync(db, versions.Select(v => v.Id).ToList(), cancellationToken);
+        versions.ForEach(v => v.RetirementPlanned = planned.Contains(v.Id));
         var now = clock.GetUtcNow();
         var coverage = latest.ToDictionary(t => t.TemplateId, _ => (Applicable: 0, SignedOff: 0), StringComparer.Ordinal);
         var overdue = new List<OverdueAssessment>();
         foreach (var version in versions.OrderBy(v => v.Model.Key, StringComparer.Ordinal).ThenByDescending(v => v.Number))
         {
-            foreach (var row in Rows(latest, assessments[version.Id].ToList(), version.Model.ComplianceAttributes()).Where(r => r.Status is not null))
+            foreach (var row in Rows(latest, assessments[version.Id].ToList(), version.ComplianceAttributes()).Where(r => r.Status is not null))
             {
                 var status = row.Status!;
                 if (version.Stage == Stage.Production)
@@ -81,10 +83,11 @@ public sealed class ComplianceViews(GovernanceDbContext db, ChecklistService che
         }
         var latest = await checklists.LatestTemplatesAsync(cancellationToken);
         var assessments = (await AssessmentsAsync(db.Assessments.Where(a => a.Version.ModelId == model.Id), cancellationToken)).ToLookup(a => a.VersionId);
+        var planned = await RegistryQueries.PlannedAsync(db, model.Versions.Select(v => v.Id).ToList(), cancellationToken);
         var cells = new Dictionary<(Guid, string), TemplateRow>();
         foreach (var version in model.Versions)
         {
-            foreach (var row in Rows(latest, assessments[version.Id].ToList(), model.ComplianceAttributes()))
+            foreach (var row in Rows(latest, assessments[version.Id].ToList(), model.ComplianceAttributes() with { RetirementPlanned = planned.Contains(version.Id) }))
             {
                 cells[(version.Id, row.TemplateVersion.TemplateId)] = row;
             }

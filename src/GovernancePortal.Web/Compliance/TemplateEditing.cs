@@ -132,6 +132,10 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
         {
             return new RegistryFailure(FailureKind.NotFound, $"Model '{key}' has no version '{versionText}'.");
         }
+        if (ChecklistService.Frozen(version) is { } frozen)
+        {
+            return frozen;
+        }
         var old = await NewestAssessmentAsync(version.Id, templateId, tracked: true, cancellationToken);
         var latest = await LatestAsync(templateId, cancellationToken);
         if (old is null || latest is null)
@@ -208,7 +212,7 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
 
     private UpgradePreview Preview(Caller caller, ModelVersion version, Assessment assessment, ChecklistTemplateVersion latest)
     {
-        var applicability = Applicability.For(latest.ToTemplate(), version.Model.ComplianceAttributes());
+        var applicability = Applicability.For(latest.ToTemplate(), version.ComplianceAttributes());
         var plan = TemplateVersioning.PlanUpgrade(assessment.TemplateVersion.ToTemplate(), applicability.Template,
             applicability.ApplicableItems, assessment.Answers.Select(a => a.ItemId));
         var refusal = AssessmentRules.WhyCannotAnswer(caller, version.Model.Owner, version.Model.Team)

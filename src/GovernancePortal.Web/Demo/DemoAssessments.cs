@@ -9,7 +9,8 @@ namespace GovernancePortal.Demo;
 
 /// <summary>
 /// Checklist assessments for the demo portfolio: the production sepsis model's HIPAA assessment signed off, the
-/// radiology triage model's HIPAA assessment in progress. Added only for versions that have none.
+/// radiology triage model's HIPAA assessment in progress, the retired credit scorecard's decommission
+/// checklist signed off. Added only for versions that have none.
 /// </summary>
 internal sealed class DemoAssessments(GovernanceDbContext db, DateTimeOffset now)
 {
@@ -19,6 +20,8 @@ internal sealed class DemoAssessments(GovernanceDbContext db, DateTimeOffset now
     {
         await AddAsync("sepsis-early-warning", "1.1.0", "hipaa", signedOff: true, answered: int.MaxValue, cancellationToken);
         await AddAsync("radiology-triage", "0.3.0", "hipaa", signedOff: false, answered: 12, cancellationToken);
+        // The retired first scorecard was decommissioned properly (DemoRetirements).
+        await AddAsync("credit-default-pd", "1.0.0", "decommission", signedOff: true, answered: int.MaxValue, cancellationToken);
     }
 
     private async Task AddAsync(string key, string versionText, string templateId, bool signedOff, int answered, CancellationToken cancellationToken)
@@ -31,7 +34,7 @@ internal sealed class DemoAssessments(GovernanceDbContext db, DateTimeOffset now
             return;
         }
         var template = stored.ToTemplate();
-        var items = Applicability.For(template, version.Model.ComplianceAttributes()).ApplicableItems.Take(answered).ToList();
+        var items = Applicability.For(template, version.ComplianceAttributes()).ApplicableItems.Take(answered).ToList();
         var owner = version.Model.Owner;
         var started = now.AddDays(-20);
         var assessment = new Assessment

@@ -163,6 +163,8 @@ public sealed class DemoSeeder(GovernanceDbContext db, PromotionPolicyStore poli
             added++;
         }
         await db.SaveChangesAsync(cancellationToken);
+        // Plans first: the decommission checklist applies to a version once its retirement is planned.
+        await new DemoRetirements(db, now).SeedAsync(cancellationToken);
         await new DemoAssessments(db, now).SeedAsync(cancellationToken);
         logger.LogInformation("Demo data: {Added} model(s) added, {Existing} already present.", added, existing.Count);
         return added;

@@ -126,7 +126,8 @@ public static class PortalHosting
         app.MapAccountEndpoints();
         app.MapThemePreference();
         app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapPolicyApi().MapChecklistApi().MapTemplateVersionApi()
-            .MapRollbackApi().MapRetrospectiveApi().MapNotificationApi().MapRetirement();
+            .MapRollbackApi().MapRetrospectiveApi().MapNotificationApi();
+        app.MapRetirement();
         app.MapCardDownloads();
         app.MapEvidenceEndpoints();
         app.MapAuditDownloads();

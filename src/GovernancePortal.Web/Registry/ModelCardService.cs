@@ -32,6 +32,10 @@ public sealed class ModelCardService(GovernanceDbContext db, TimeProvider clock)
         {
             return new RegistryFailure(FailureKind.Forbidden, refusal);
         }
+        if (Retirement.RetirementRules.WhyFrozen(version.Stage, model.Key, version.Number) is { } frozen)
+        {
+            return new RegistryFailure(FailureKind.Conflict, frozen);
+        }
         var problems = section is { } only ? card.Validate(only) : card.Validate();
         if (problems.Count > 0)
         {

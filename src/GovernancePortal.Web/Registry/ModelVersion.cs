@@ -32,6 +32,15 @@ public sealed class ModelVersion
 
     public List<VersionMetric> Metrics { get; init; } = [];
 
+    /// <summary>
+    /// The version has a retirement plan that is not cancelled, so checklists that apply when a retirement is planned
+    /// (decommission) apply to it. Not stored: read from the plans by <see cref="RegistryQueries.WithRetirementAsync"/>.
+    /// </summary>
+    public bool RetirementPlanned { get; set; }
+
+    /// <summary>What checklist applicability rules ask about this version: its model's facts and whether its retirement is planned.</summary>
+    public Compliance.ModelAttributes ComplianceAttributes() => Model.ComplianceAttributes() with { RetirementPlanned = RetirementPlanned };
+
     /// <summary>Optimistic concurrency: stage changes racing each other must not both win.</summary>
     public int ConcurrencyStamp { get; set; }
 
@@ -63,5 +72,6 @@ internal sealed class ModelVersionConfiguration : IEntityTypeConfiguration<Model
         builder.Property(v => v.EnvironmentDigest).HasMaxLength(128);
         builder.Property(v => v.ConcurrencyStamp).IsConcurrencyToken();
         builder.Ignore(v => v.Number);
+        builder.Ignore(v => v.RetirementPlanned);
     }
 }

@@ -36,7 +36,7 @@ public sealed class RetirementOptions
 /// Retirement plans for pages and API alike: planning, changing and cancelling (owners and their team), each change
 /// audited with the plan before and after in its own transaction, and the reminders the job sends once each.
 /// </summary>
-public sealed class RetirementService(GovernanceDbContext db, Notifier notifier, TimeProvider clock)
+public sealed class RetirementService(GovernanceDbContext db, Notifier notifier, TimeProvider clock, IOptions<RetirementOptions> options)
 {
     public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
@@ -66,21 +66,30 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
     }
 
     /// <summary>
-    /// What the upcoming page lists: plans due within <paramref name="days"/> and every open plan already overdue or due,
-    /// however old, and those retiring now; soonest first.
+    /// What the upcoming page lists: open plans (scheduled or retiring) dated up to <paramref name="until"/>, overdue ones however old;
+    /// soonest first.
     /// </summary>
-    public async Task<IReadOnlyList<PlanView>> UpcomingAsync(int days, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<PlanView>> UpcomingAsync(DateOnly until, CancellationToken cancellationToken = default)
     {
-        var until = Today.AddDays(days);
         return await ViewsAsync(db.RetirementPlans.Where(p => p.PlannedDate <= until && (p.State == RetirementState.Scheduled || p.State == RetirementState.Retiring)),
             cancellationToken);
+    }
+
+    /// <summary>Versions retired in the last <paramref name="days"/> days, latest first.</summary>
+    public async Task<IReadOnlyList<PlanView>> RetiredSinceAsync(int days, CancellationToken cancellationToken = default)
+    {
+        var since = clock.GetUtcNow().AddDays(-days);
+        return (await ViewsAsync(db.RetirementPlans.Where(p => p.State == RetirementState.Retired && p.RetiredAt >= since), cancellationToken))
+            .OrderByDescending(p => p.Plan.RetiredAt).ToList();
     }
 
     /// <summary>Plans for versions of the given models, keyed by version id (for "Production now").</summary>
     public async Task<IReadOnlyDictionary<Guid, PlanView>> ForVersionsAsync(IReadOnlyCollection<Guid> versionIds, CancellationToken cancellationToken = default) =>
         (await ViewsAsync(db.RetirementPlans.Where(p => versionIds.Contains(p.VersionId)), cancellationToken)).ToDictionary(v => v.Plan.VersionId);
 
-    public async Task<RegistryResult<RetirementPlan>> PlanAsync(Caller caller, string key, string versionText, PlanInput input, CancellationToken cancellationToken = default)
+    /// <param name="actor">Who the audit names when no request carries them (an interactive page's circuit).</param>
+    public async Task<RegistryResult<RetirementPlan>> PlanAsync(Caller caller, string key, string versionText, PlanInput input, CancellationToken cancellationToken = default,
+        Audit.AuditActor? actor = null)
     {
         var (version, plan, refused) = await LoadForChangeAsync(caller, key, versionText, cancellationToken);
         if (refused is not null)
@@ -137,7 +146,7 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
         {
             db.RetirementPlans.Add(plan);
         }
-        else if (before == after)
+        else if (System.Text.Json.JsonSerializer.Serialize(before) == System.Text.Json.JsonSerializer.Serialize(after))
         {
             return plan;
         }
@@ -146,11 +155,12 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
             plan.Revision++;
         }
         db.Audit.Record(created ? "retirement.planned" : before!.State == nameof(RetirementState.Cancelled) ? "retirement.replanned" : "retirement.changed", plan,
-            new { model = key, version = version.Number.ToString(), before, after });
+            new { model = key, version = version.Number.ToString(), before, after }, actor);
         return await SaveAsync(plan, cancellationToken);
     }
 
-    public async Task<RegistryResult<RetirementPlan>> CancelAsync(Caller caller, string key, string versionText, string? reason, CancellationToken cancellationToken = default)
+    public async Task<RegistryResult<RetirementPlan>> CancelAsync(Caller caller, string key, string versionText, string? reason, CancellationToken cancellationToken = default,
+        Audit.AuditActor? actor = null)
     {
         var (version, plan, refused) = await LoadForChangeAsync(caller, key, versionText, cancellationToken);
         if (refused is not null)
@@ -177,7 +187,7 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
         plan.UpdatedBy = caller.Username;
         plan.UpdatedAt = clock.GetUtcNow();
         plan.Revision++;
-        db.Audit.Record("retirement.cancelled", plan, new { model = key, version = version.Number.ToString(), before, after = Snapshot(plan, successor) });
+        db.Audit.Record("retirement.cancelled", plan, new { model = key, version = version.Number.ToString(), before, after = Snapshot(plan, successor) }, actor);
         notifier.Send(await RecipientsAsync(version.Model, plan, cancellationToken), new("retirement.cancelled",
             $"Retirement cancelled: {version.Model.Name} {version.Number}", $"{caller.Username} cancelled the retirement planned for {plan.PlannedDate:yyyy-MM-dd}: {plan.CancelReason}",
             Link(key, version.Number.ToString())), caller.Username);
@@ -247,6 +257,40 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
         }
     }
 
+    /// <summary>
+    /// Moves the version's plan along with its decommission request, in the request's unit of work (saved with it): open
+    /// makes it Retiring, approval Retired (with the retention end date), any other end Scheduled again. Audited with before and after.
+    /// </summary>
+    public async Task FollowDecommissionAsync(Guid versionId, RetirementEvent @event, string actor, CancellationToken cancellationToken)
+    {
+        var plan = await db.RetirementPlans.Include(p => p.Version).ThenInclude(v => v.Model).SingleOrDefaultAsync(p => p.VersionId == versionId, cancellationToken);
+        if (plan is null || RetirementRules.Next(plan.State, @event) is not { } next)
+        {
+            return;
+        }
+        var successor = await SuccessorNameAsync(plan.SuccessorVersionId, cancellationToken);
+        var before = Snapshot(plan, successor);
+        var now = clock.GetUtcNow();
+        plan.State = next;
+        plan.UpdatedBy = actor;
+        plan.UpdatedAt = now;
+        plan.Revision++;
+        if (next == RetirementState.Retired)
+        {
+            var model = plan.Version.Model;
+            (plan.RetentionUntil, plan.RetentionBasis) = RetirementRules.RetentionEnd(DateOnly.FromDateTime(now.UtcDateTime), model.RiskTier, model.DataCategories,
+                options.Value.DefaultRetentionYears);
+            plan.RetiredAt = now;
+        }
+        db.Audit.Record(next switch
+        {
+            RetirementState.Retiring => "retirement.decommission-requested",
+            RetirementState.Retired => "retirement.retired",
+            _ => "retirement.decommission-ended",
+        }, plan, new { model = plan.Version.Model.Key, version = plan.Version.Number.ToString(), before, after = Snapshot(plan, successor),
+            retentionUntil = plan.RetentionUntil?.ToString("yyyy-MM-dd"), retentionBasis = plan.RetentionBasis });
+    }
+
     public static string Link(string key, string version) => $"/models/{key}/versions/{version}/retirement";
 
     public static string Describe(RetirementReason reason) => reason switch
@@ -288,6 +332,16 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
         : await db.ModelVersions.AsNoTracking().Where(v => v.Id == id).Select(v => v.Model.Key + " " + v.Major + "." + v.Minor + "." + v.Pipeline)
             .SingleAsync(cancellationToken);
 
+    /// <summary>The plan as the successor gate of a decommissioning reads it; null when there is none or it was cancelled.</summary>
+    public async Task<Approvals.RetirementCandidate?> CandidateAsync(Guid versionId, CancellationToken cancellationToken)
+    {
+        var plan = await db.RetirementPlans.AsNoTracking().Where(p => p.VersionId == versionId && p.State != RetirementState.Cancelled)
+            .Select(p => new { p.NoSuccessorReason, p.SuccessorVersionId, SuccessorStage = p.Successor == null ? (Stage?)null : p.Successor.Stage })
+            .SingleOrDefaultAsync(cancellationToken);
+        return plan is null ? null
+            : new Approvals.RetirementCandidate(await SuccessorNameAsync(plan.SuccessorVersionId, cancellationToken), plan.SuccessorStage, plan.NoSuccessorReason);
+    }
+
     internal static PlanSnapshot Snapshot(RetirementPlan plan, string? successor) => new(plan.PlannedDate.ToString("yyyy-MM-dd"), plan.Reason.ToString(), successor,
         plan.NoSuccessorReason, plan.Note, plan.NotifyList, plan.State.ToString(), plan.CancelReason);
 
@@ -307,14 +361,14 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
         return (version, await db.RetirementPlans.SingleOrDefaultAsync(p => p.VersionId == version.Id, cancellationToken), null);
     }
 
-    private Task<ModelVersion?> FindVersionAsync(string key, string versionText, CancellationToken cancellationToken)
+    private Task<ModelVersion?> FindVersionAsync(string key, string versionText, CancellationToken cancellationToken, bool tracked = false)
     {
         if (!VersionNumber.TryParse(versionText, out var number))
         {
             return Task.FromResult<ModelVersion?>(null);
         }
         var (major, minor, pipeline) = (number.Value.Major, number.Value.Minor, number.Value.Pipeline);
-        return db.ModelVersions.AsNoTracking().Include(v => v.Model)
+        return (tracked ? db.ModelVersions : db.ModelVersions.AsNoTracking()).Include(v => v.Model)
             .SingleOrDefaultAsync(v => v.Model.Key == key && v.Major == major && v.Minor == minor && v.Pipeline == pipeline, cancellationToken);
     }
 

@@ -241,7 +241,7 @@ public abstract class PolicyTests(PortalFactory portal)
 
         Assert.Equal(HttpStatusCode.NotFound, (await officer.Http.GetAsync("/approvals/policies/Development/High/edit")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await officer.Http.GetAsync("/approvals/policies/Production/Extreme/versions")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/v1/policies/retired/high/versions")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/v1/policies/archived/high/versions")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await api.PutAsync("/api/v1/policies/production/2", Json(new { }))).StatusCode);
     }
 

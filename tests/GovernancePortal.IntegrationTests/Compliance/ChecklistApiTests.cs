@@ -29,7 +29,7 @@ public abstract class ChecklistApiTests(PortalFactory portal)
         var templates = await OkAsync(await viewer.GetAsync("/api/v1/checklists/templates"));
         var anonymous = await portal.CreateClient().GetAsync("/api/v1/checklists/templates");
 
-        Assert.Equal(["EU AI Act", "GDPR", "HIPAA", "NIST AI RMF 1.0", "SR 11-7 model risk management"], templates.EnumerateArray().Select(t => t.GetProperty("title").GetString()).Order());
+        Assert.Equal(["Decommissioning", "EU AI Act", "GDPR", "HIPAA", "NIST AI RMF 1.0", "SR 11-7 model risk management"], templates.EnumerateArray().Select(t => t.GetProperty("title").GetString()).Order());
         var hipaa = templates.EnumerateArray().Single(t => t.GetProperty("id").GetString() == "hipaa");
         Assert.Equal("data has PHI", hipaa.GetProperty("appliesWhen").GetString());
         var audit = hipaa.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("id").GetString() == AuditControls);

@@ -49,6 +49,8 @@ public abstract class PageSweepTests(PortalFactory portal)
             new("/models/{Key}/versions/{Version}/card", "/models/sepsis-early-warning/versions/1.2.0/card", "owner2@demo.test", "viewer@demo.test"),
             new("/models/{Key}/versions/{Version}/card/revisions", "/models/sepsis-early-warning/versions/1.1.0/card/revisions", "viewer@demo.test"),
             new("/production", "/production", "viewer@demo.test"),
+            new("/retirements", "/retirements", "viewer@demo.test"),
+            new("/models/{Key}/versions/{Version}/retirement", "/models/fraud-card-realtime/versions/3.5.0/retirement", "viewer@demo.test"),
             new("/models/{Key}/versions/{Version}/promote", "/models/sepsis-early-warning/versions/1.2.0/promote?target=Production", "owner2@demo.test", "viewer@demo.test"),
             new("/approvals", "/approvals", "viewer@demo.test"),
             new("/approvals/{Id:guid}", $"/approvals/{promotion}", "viewer@demo.test"),

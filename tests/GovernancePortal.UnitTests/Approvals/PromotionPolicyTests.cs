@@ -36,11 +36,11 @@ public sealed class PromotionPolicyTests
     public void Every_tier_has_a_default_for_staging_and_production(Stage target) =>
         Assert.All(Enum.GetValues<RiskTier>(), tier => Assert.NotNull(PromotionPolicies.Default(target, tier)));
 
+    // Retired has defaults of its own: decommissioning is a stage request (issue 15, item 3; DecommissionGateTests).
     [Theory]
     [InlineData(Stage.Development)]
-    [InlineData(Stage.Retired)]
     [InlineData(Stage.Archived)]
-    public void No_default_promotes_to_stages_outside_staging_and_production(Stage target) =>
+    public void No_default_moves_to_stages_outside_staging_production_and_retired(Stage target) =>
         Assert.All(Enum.GetValues<RiskTier>(), tier => Assert.Null(PromotionPolicies.Default(target, tier)));
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class PromotionPolicyTests
         { "duplicateRole", "ComplianceOfficer is listed more than once" },
         { "expiry366", "expire within 365 days" },
         { "elevenOfficers", "at most 10 approvals, not 11" },
-        { "toDevelopment", "Staging or Production, not Development" },
+        { "toDevelopment", "Staging or Production, or retire, not Development" },
         { "fromTwice", "listed more than once" },
     };
 

@@ -5,7 +5,7 @@ namespace GovernancePortal.Compliance;
 /// <summary>The shipped templates in db/checklists: they load, their ids are stable and every rule makes a difference.</summary>
 public sealed class SeedChecklistTests
 {
-    private static readonly string[] ExpectedTemplates = ["eu-ai-act", "gdpr", "hipaa", "nist-ai-rmf", "sr-11-7"];
+    private static readonly string[] ExpectedTemplates = ["decommission", "eu-ai-act", "gdpr", "hipaa", "nist-ai-rmf", "sr-11-7"];
 
     public static string ChecklistDirectory()
     {
@@ -22,13 +22,14 @@ public sealed class SeedChecklistTests
 
     private static IReadOnlyList<ChecklistTemplate> Library() => ChecklistLibrary.LoadDirectory(ChecklistDirectory());
 
-    /// <summary>Every tier × every subset of data categories × both flags.</summary>
+    /// <summary>Every tier × every subset of data categories × every flag.</summary>
     public static IReadOnlyList<ModelAttributes> AllModels() =>
         (from risk in Enum.GetValues<RiskTier>()
          from data in Enumerable.Range(0, 8).Select(bits => (DataCategories)bits)
          from eu in new[] { false, true }
          from automated in new[] { false, true }
-         select new ModelAttributes(risk, data, eu, automated)).ToList();
+         from retiring in new[] { false, true }
+         select new ModelAttributes(risk, data, eu, automated) { RetirementPlanned = retiring }).ToList();
 
     [Fact]
     public void Every_template_file_loads_and_the_five_templates_are_there()

@@ -12,6 +12,7 @@ public static class NavigationItems
         new("Overview", "/", Identity.Roles.All),
         new("Models", "/models", Identity.Roles.All),
         new("Production now", "/production", Identity.Roles.All),
+        new("Retirements", "/retirements", Identity.Roles.All),
         new("Approvals", "/approvals", Identity.Roles.All),
         // Stakeholders read reports about models (PRODUCT.md), and where the portfolio stands on its checklists is one.
         new("Compliance", "/compliance", Identity.Roles.All),
