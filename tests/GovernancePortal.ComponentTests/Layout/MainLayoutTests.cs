@@ -41,11 +41,11 @@ public sealed class MainLayoutTests(PortalDatabase database) : BunitTest, IClass
     }
 
     [Theory]
-    [InlineData("viewer@demo.test", new[] { "Overview", "Models", "Production now", "Approvals", "Compliance", "Reports" })]
-    [InlineData("owner@demo.test", new[] { "Overview", "Models", "Production now", "Approvals", "Compliance", "Reports" })]
-    [InlineData("compliance@demo.test", new[] { "Overview", "Models", "Production now", "Approvals", "Compliance", "Reports", "Audit" })]
-    [InlineData("auditor@demo.test", new[] { "Overview", "Models", "Production now", "Approvals", "Compliance", "Reports", "Audit" })]
-    [InlineData("admin@demo.test", new[] { "Overview", "Models", "Production now", "Approvals", "Compliance", "Reports", "Admin", "Sessions" })]
+    [InlineData("viewer@demo.test", new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports" })]
+    [InlineData("owner@demo.test", new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports" })]
+    [InlineData("compliance@demo.test", new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports", "Audit" })]
+    [InlineData("auditor@demo.test", new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports", "Audit" })]
+    [InlineData("admin@demo.test", new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports", "Admin", "Sessions", "Delivery" })]
     public void The_drawer_offers_each_role_its_areas_and_marks_the_current_one(string username, string[] areas)
     {
         var layout = RenderAs(username);

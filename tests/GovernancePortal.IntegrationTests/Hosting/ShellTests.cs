@@ -29,13 +29,13 @@ public abstract class ShellTests(PortalFactory portal)
     }
 
     [Theory]
-    [InlineData("owner@demo.test", "Olivia Owner", Roles.ModelOwner, new[] { "Overview", "Models", "Production now", "Approvals", "Compliance", "Reports" })]
-    [InlineData("owner2@demo.test", "Omar Okafor", Roles.ModelOwner, new[] { "Overview", "Models", "Production now", "Approvals", "Compliance", "Reports" })]
-    [InlineData("compliance@demo.test", "Chloe Compliance", Roles.ComplianceOfficer, new[] { "Overview", "Models", "Production now", "Approvals", "Compliance", "Reports", "Audit" })]
-    [InlineData("compliance2@demo.test", "Carlos Castillo", Roles.ComplianceOfficer, new[] { "Overview", "Models", "Production now", "Approvals", "Compliance", "Reports", "Audit" })]
-    [InlineData("viewer@demo.test", "Vera Viewer", Roles.Viewer, new[] { "Overview", "Models", "Production now", "Approvals", "Compliance", "Reports" })]
-    [InlineData("auditor@demo.test", "Arthur Auditor", Roles.Auditor, new[] { "Overview", "Models", "Production now", "Approvals", "Compliance", "Reports", "Audit" })]
-    [InlineData("admin@demo.test", "Ada Admin", Roles.Admin, new[] { "Overview", "Models", "Production now", "Approvals", "Compliance", "Reports", "Admin", "Sessions" })]
+    [InlineData("owner@demo.test", "Olivia Owner", Roles.ModelOwner, new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports" })]
+    [InlineData("owner2@demo.test", "Omar Okafor", Roles.ModelOwner, new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports" })]
+    [InlineData("compliance@demo.test", "Chloe Compliance", Roles.ComplianceOfficer, new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports", "Audit" })]
+    [InlineData("compliance2@demo.test", "Carlos Castillo", Roles.ComplianceOfficer, new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports", "Audit" })]
+    [InlineData("viewer@demo.test", "Vera Viewer", Roles.Viewer, new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports" })]
+    [InlineData("auditor@demo.test", "Arthur Auditor", Roles.Auditor, new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports", "Audit" })]
+    [InlineData("admin@demo.test", "Ada Admin", Roles.Admin, new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports", "Admin", "Sessions", "Delivery" })]
     public async Task Each_persona_signs_in_and_sees_the_shell_with_name_roles_and_navigation(
         string username, string name, string role, string[] navigation)
     {
