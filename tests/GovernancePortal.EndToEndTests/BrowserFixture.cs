@@ -136,6 +136,19 @@ public sealed class BrowserSession : IAsyncDisposable
     }
 
     /// <summary>
+    /// Clicks a drawer link to a page that may be static or interactive. From an interactive page to another the router
+    /// renders in the same document, otherwise a new document loads; either way the drawer then marks the target current.
+    /// </summary>
+    public async Task ClickDrawerLinkAsync(ILocator target, string href)
+    {
+        await target.ClickAsync();
+        await Page.WaitForURLAsync(url => url == BaseUrl + href);
+        await Page.WaitForFunctionAsync(
+            "href => document.readyState === 'complete' && document.querySelector('nav.app-nav a[aria-current=page]')?.getAttribute('href') === href", href);
+        await CheckDateTimesAsync();
+    }
+
+    /// <summary>
     /// Clicks a link to an interactive page. Inside a circuit the interactive router renders it in the same document,
     /// so this waits for the address and for the circuit to have rendered the page, not for a new document.
     /// </summary>

@@ -37,15 +37,7 @@ public sealed class ShellJourneyTests(BrowserFixture browser)
         foreach (var (title, href) in targets)
         {
             var link = session.Page.Locator("nav.app-nav").GetByRole(AriaRole.Link, new() { Name = title, Exact = true });
-            // The overview is interactive (rendered in the same document); the other areas are static pages still.
-            if (href == "/")
-            {
-                await session.ClickToInteractiveAsync(link, url => url == browser.BaseUrl + href);
-            }
-            else
-            {
-                await session.ClickAndWaitAsync(link, url => url == browser.BaseUrl + href);
-            }
+            await session.ClickDrawerLinkAsync(link, href);
             Assert.Equal("page", await session.Page.Locator("nav.app-nav a[aria-current=page]").GetAttributeAsync("aria-current"));
             await session.ScreenshotAsync($"{slug}-{title.ToLowerInvariant()}");
         }
