@@ -86,13 +86,8 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         db.Rollbacks.Add(rollback);
         db.Audit.Record("rollback.started", rollback, new { model = model.Key, from = plan.From.Number, to = plan.To.Number, role });
         await notifications.RollbackStartedAsync(rollback, model, from, to, cancellationToken);
-        try
+        if (!await db.TrySaveChangesAsync(cancellationToken))
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            db.ChangeTracker.Clear();
             return Failed(FailureKind.Conflict, StartedAtOnce);
         }
         return new(rollback, null, $"Rollback started: {plan.From.Number} → {plan.To.Number}. It waits for {Other(role!)} to confirm.");
@@ -208,13 +203,8 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         review.Revision++;
         db.Audit.Record("review.closed", review, new { model = model.Key, rollback = review.RollbackId });
         await notifications.ReviewClosedAsync(review, review.Rollback, model, cancellationToken);
-        try
+        if (!await db.TrySaveChangesAsync(cancellationToken))
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            db.ChangeTracker.Clear();
             return new(review, new RegistryFailure(FailureKind.Conflict, "Someone closed this retrospective at the same moment; reload it."), "");
         }
         return new(review, null, "Retrospective closed with your findings.");

@@ -128,16 +128,7 @@ public sealed class OutboxDelivery(GovernanceDbContext db, SmtpMailer mailer, IO
         message.State = OutboxState.Pending;
         message.Attempts = 0;
         message.NextAttemptAt = clock.GetUtcNow();
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return true;
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            db.ChangeTracker.Clear();
-            return false;
-        }
+        return await db.TrySaveChangesAsync(cancellationToken);
     }
 }
 

@@ -202,16 +202,11 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
         }
         model.Revision++;
         db.Audit.Record("model.updated", model, new { model = model.Key });
-        try
+        if (await db.TrySaveChangesAsync(cancellationToken))
         {
-            await db.SaveChangesAsync(cancellationToken);
             return model;
         }
-        catch (DbUpdateConcurrencyException)
-        {
-            db.ChangeTracker.Clear();
-            return StaleModel(await db.Models.AsNoTracking().SingleAsync(m => m.Key == modelKey, cancellationToken));
-        }
+        return StaleModel(await db.Models.AsNoTracking().SingleAsync(m => m.Key == modelKey, cancellationToken));
     }
 
     private static RegistryFailure StaleModel(Model current) => new(FailureKind.Conflict,
@@ -242,16 +237,11 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
         model.Team = owner.Team;
         model.Revision++;
         db.Audit.Record("model.ownership-reassigned", model);
-        try
+        if (await db.TrySaveChangesAsync(cancellationToken))
         {
-            await db.SaveChangesAsync(cancellationToken);
             return model;
         }
-        catch (DbUpdateConcurrencyException)
-        {
-            db.ChangeTracker.Clear();
-            return new RegistryFailure(FailureKind.Conflict, "The model was changed at the same moment; reload it and reassign again.");
-        }
+        return new RegistryFailure(FailureKind.Conflict, "The model was changed at the same moment; reload it and reassign again.");
     }
 
     private async Task<RegistryResult<T>> SaveAsync<T>(T entity, string conflict, CancellationToken cancellationToken) where T : class

@@ -131,17 +131,5 @@ public sealed class SessionAdministration(GovernanceDbContext db, TimeProvider c
     };
 
     /// <summary>Another Admin (or the person signing out) deleted a row first: nothing was ended here, and nothing is recorded.</summary>
-    private async Task<bool> SaveAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return true;
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            db.ChangeTracker.Clear();
-            return false;
-        }
-    }
+    private Task<bool> SaveAsync(CancellationToken cancellationToken) => db.TrySaveChangesAsync(cancellationToken);
 }
