@@ -24,7 +24,7 @@ public sealed record PrintFrame(string Report, string Subject, DateTimeOffset Ge
 /// <summary>
 /// Prints HTML to PDF in one long-lived headless Chromium (ADR-027): pages are reused from a small pool, at most
 /// <see cref="ReportOptions.MaxConcurrent"/> prints run at once, each within a timeout. A browser that crashed or
-/// disconnected is replaced on the next print; a print it took down is tried once more on the new browser.
+/// disconnected, or failed a print, is replaced; the print it took down is tried once more on the new browser.
 /// </summary>
 public sealed class PdfPrinter(IOptions<ReportOptions> options, ILogger<PdfPrinter> logger) : IAsyncDisposable
 {
@@ -59,10 +59,11 @@ public sealed class PdfPrinter(IOptions<ReportOptions> options, ILogger<PdfPrint
         {
             for (var attempt = 1; ; attempt++)
             {
-                var context = await ContextAsync(timeout.Token);
-                var page = TakeIdle(context) ?? await context.NewPageAsync();
+                var (browser, context) = await ContextAsync(timeout.Token);
+                IPage? page = null;
                 try
                 {
+                    page = TakeIdle(context) ?? await context.NewPageAsync();
                     var pdf = await PrintOnAsync(page, html, frame).WaitAsync(timeout.Token);
                     _idle.Add(page);
                     return pdf;
@@ -70,10 +71,16 @@ public sealed class PdfPrinter(IOptions<ReportOptions> options, ILogger<PdfPrint
                 catch (Exception ex) when (ex is PlaywrightException or OperationCanceledException or TimeoutException)
                 {
                     // A page that failed or ran over is not trusted again.
-                    _ = CloseQuietlyAsync(() => page.CloseAsync());
-                    if (attempt == 1 && ex is PlaywrightException && !(_browser?.IsConnected ?? false))
+                    if (page is not null)
+                    {
+                        _ = CloseQuietlyAsync(() => page.CloseAsync());
+                    }
+                    // A killed browser fails its pages before it reports the disconnect, so any browser error on a first attempt
+                    // retires that browser: a healthy one costs a relaunch, a dead one would fail every later print.
+                    if (attempt == 1 && ex is PlaywrightException)
                     {
                         logger.LogWarning(ex, "The report browser went away during a print; starting a new one and printing again.");
+                        await RetireAsync(browser);
                         continue;
                     }
                     if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -116,19 +123,38 @@ public sealed class PdfPrinter(IOptions<ReportOptions> options, ILogger<PdfPrint
         return null;
     }
 
-    private async Task<IBrowserContext> ContextAsync(CancellationToken cancellationToken)
+    /// <summary>Forgets a browser that failed a print, unless another print already replaced it.</summary>
+    private async Task RetireAsync(IBrowser browser)
     {
-        if (_browser is { IsConnected: true } && _context is { } ready)
+        await _launch.WaitAsync();
+        try
         {
-            return ready;
+            if (ReferenceEquals(_browser, browser))
+            {
+                _browser = null;
+                _context = null;
+                _ = CloseQuietlyAsync(() => browser.CloseAsync());
+            }
+        }
+        finally
+        {
+            _launch.Release();
+        }
+    }
+
+    private async Task<(IBrowser Browser, IBrowserContext Context)> ContextAsync(CancellationToken cancellationToken)
+    {
+        if (_browser is { IsConnected: true } current && _context is { } ready)
+        {
+            return (current, ready);
         }
         await _launch.WaitAsync(cancellationToken);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_browser is { IsConnected: true } && _context is { } launched)
+            if (_browser is { IsConnected: true } live && _context is { } launched)
             {
-                return launched;
+                return (live, launched);
             }
             if (_browser is { } gone)
             {
@@ -140,17 +166,18 @@ public sealed class PdfPrinter(IOptions<ReportOptions> options, ILogger<PdfPrint
                     $"Chromium is not at {_options.ChromiumPath}: install it (Debian: apt-get install chromium) or set Reports__ChromiumPath.");
             }
             _playwright ??= await Playwright.CreateAsync();
-            _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            var browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
             {
                 ExecutablePath = _options.ChromiumPath,
                 Headless = true,
                 Args = [.. Args, _marker],
             });
             // Reports are portal-made HTML with no scripts and nothing to fetch: no JavaScript, no network.
-            _context = await _browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false, Offline = true });
-            await _context.RouteAsync("**/*", route => route.AbortAsync());
+            var context = await browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false, Offline = true });
+            await context.RouteAsync("**/*", route => route.AbortAsync());
+            (_browser, _context) = (browser, context);
             Launches++;
-            return _context;
+            return (browser, context);
         }
         finally
         {
