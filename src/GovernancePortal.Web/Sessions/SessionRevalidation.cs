@@ -17,9 +17,17 @@ internal sealed class SessionRevalidation(ILoggerFactory loggers, IServiceScopeF
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
-        // A scope per check: the circuit's own DbContext may be busy with a component's query.
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<SessionAdministration>().IsActiveAsync(authenticationState.User, cancellationToken);
+        try
+        {
+            // A scope per check: the circuit's own DbContext may be busy with a component's query.
+            await using var scope = scopes.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<SessionAdministration>().IsActiveAsync(authenticationState.User, cancellationToken);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host is stopping and its services are gone; the circuit ends with it, so there is nothing to sign out.
+            return true;
+        }
     }
 }
 

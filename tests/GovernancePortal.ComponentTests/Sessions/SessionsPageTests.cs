@@ -49,7 +49,7 @@ public sealed class SessionsPageTests(PortalDatabase database) : BunitTest, ICla
         {
             ObjectId = persona.ObjectId, Username = persona.Username, DisplayName = persona.DisplayName, SignInMethod = "development",
             Ticket = [1, 2, 3], CreatedAt = now - signedInAgo, LastSeenAt = now - seenAgo, ExpiresAt = now - signedInAgo + TimeSpan.FromHours(8),
-            ClientAddress = address, UserAgent = "Firefox/140",
+            ClientAddress = address, UserAgent = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0",
         };
         await DbAsync(async db =>
         {
@@ -83,6 +83,7 @@ public sealed class SessionsPageTests(PortalDatabase database) : BunitTest, ICla
         var owner = page.WaitForElement("[data-testid=person-sessions][data-user='owner@demo.test']");
         Assert.NotNull(owner.QuerySelector($"[data-session='{active}']"));
         Assert.Contains("203.0.113.7", owner.QuerySelector($"[data-session='{active}']")!.TextContent);
+        Assert.Equal("Firefox 140 on Linux", owner.QuerySelector($"[data-session='{active}'] .user-agent")!.TextContent);
         Assert.Empty(page.FindAll($"[data-session='{idle}'], [data-session='{expired}']"));
         Assert.Empty(page.FindAll("[data-testid=person-sessions][data-user='viewer@demo.test']"));
     }
