@@ -43,6 +43,7 @@ public sealed class PortalDatabase : IAsyncLifetime
         services.AddScoped<DemoSeeder>();
         services.AddNotifications();
         services.AddHome();
+        ReviewQueue.ReviewQueueServices.AddReviewQueue(services);
         services.AddScoped<Registry.RegistryService>();
         Retirement.RetirementServices.AddRetirement(services);
     }

@@ -2,6 +2,7 @@ using GovernancePortal.Approvals;
 using GovernancePortal.Compliance;
 using GovernancePortal.Data;
 using GovernancePortal.Registry;
+using GovernancePortal.ReviewQueue;
 using Microsoft.EntityFrameworkCore;
 
 namespace GovernancePortal.Home;
@@ -19,11 +20,11 @@ public sealed record StakeholderOverview(IReadOnlyList<TierStageCount> VersionsB
 public sealed record WaitingApproval(Guid Id, string ModelKey, string ModelName, string Version, Stage Target, string Requester,
     DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
 
-public sealed record WaitingReview(string ModelKey, string ModelName, string Version, string TemplateId, string TemplateTitle,
-    string? SubmittedBy, DateTimeOffset? SubmittedAt);
-
-/// <summary>A compliance officer's work: promotion requests waiting for a decision and checklists waiting for review.</summary>
-public sealed record ComplianceWork(IReadOnlyList<WaitingApproval> Approvals, IReadOnlyList<WaitingReview> Reviews);
+/// <summary>
+/// A compliance officer's work: promotion requests waiting for a decision, and the oldest checklists of the review queue
+/// with how many wait in all.
+/// </summary>
+public sealed record ComplianceWork(IReadOnlyList<WaitingApproval> Approvals, ReviewQueueSlice Reviews);
 
 public sealed record OpenAlert(DateTimeOffset RaisedAt, string Fault, long? FirstInvalidSequence, string Reason);
 
@@ -39,9 +40,12 @@ public sealed record OwnedModel(string Key, string Name, RiskTier Tier, string? 
 /// <summary>
 /// Reads for the home pages, one query per list (no query per row). Pages get these records, never the DbContext.
 /// </summary>
-public sealed class HomeQueries(GovernanceDbContext db, TimeProvider clock, ComplianceViews complianceViews)
+public sealed class HomeQueries(GovernanceDbContext db, TimeProvider clock, ComplianceViews complianceViews, ChecklistReviewQueue reviewQueue)
 {
     public const int DaysOfActivity = 14;
+
+    /// <summary>The oldest checklists of the review queue the home page lists; the queue page has the rest.</summary>
+    public const int ReviewsOnHome = 5;
 
     public async Task<PortfolioCounts> PortfolioAsync(CancellationToken cancellationToken = default)
     {
@@ -81,15 +85,11 @@ public sealed class HomeQueries(GovernanceDbContext db, TimeProvider clock, Comp
             .Where(p => p.State == PromotionRequestState.Pending)
             .Select(p => new { p.Id, p.Version.Model.Key, p.Version.Model.Name, p.Version.Major, p.Version.Minor, p.Version.Pipeline, p.TargetStage, p.Requester, p.CreatedAt, p.ExpiresAt })
             .ToListAsync(cancellationToken);
-        var reviews = await db.Assessments.AsNoTracking()
-            .Where(a => a.Status == AssessmentStatus.InReview)
-            .Select(a => new { a.Version.Model.Key, a.Version.Model.Name, a.Version.Major, a.Version.Minor, a.Version.Pipeline, a.TemplateId, a.TemplateVersion.Title, a.SubmittedBy, a.SubmittedAt })
-            .ToListAsync(cancellationToken);
+        var reviews = await reviewQueue.PageAsync(0, ReviewsOnHome, cancellationToken);
         return new ComplianceWork(
             approvals.Select(p => new WaitingApproval(p.Id, p.Key, p.Name, Number(p.Major, p.Minor, p.Pipeline), p.TargetStage, p.Requester, p.CreatedAt, p.ExpiresAt))
                 .OrderBy(p => p.CreatedAt).ToList(),
-            reviews.Select(a => new WaitingReview(a.Key, a.Name, Number(a.Major, a.Minor, a.Pipeline), a.TemplateId, a.Title, a.SubmittedBy, a.SubmittedAt))
-                .OrderBy(a => a.SubmittedAt ?? DateTimeOffset.MaxValue).ToList());
+            reviews);
     }
 
     public async Task<AuditOverview> AuditAsync(CancellationToken cancellationToken = default)

@@ -12,6 +12,7 @@ using GovernancePortal.Identity;
 using GovernancePortal.Notifications;
 using GovernancePortal.RateLimiting;
 using GovernancePortal.Retirement;
+using GovernancePortal.ReviewQueue;
 using GovernancePortal.Sessions;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpLogging;
@@ -79,6 +80,7 @@ public static class PortalHosting
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddPortalUi();
         builder.Services.AddHome();
+        builder.Services.AddReviewQueue();
         Reports.ReportServices.AddReports(builder.Services);
         builder.Services.AddAntiforgery(o => o.Cookie.Name = "gp.antiforgery");
         builder.Services.AddProblemDetails();
@@ -126,7 +128,8 @@ public static class PortalHosting
         app.MapAccountEndpoints();
         app.MapThemePreference();
         app.MapGroup("/api/v1").MapMeApi().MapAuditApi().MapRegistryApi().MapCardApi().MapPromotionApi().MapPolicyApi().MapChecklistApi().MapTemplateVersionApi()
-            .MapRollbackApi().MapRetrospectiveApi().MapNotificationApi();
+            .MapRollbackApi().MapRetrospectiveApi().MapNotificationApi()
+            .MapReviewQueueApi();
         app.MapRetirement();
         app.MapCardDownloads();
         app.MapEvidenceEndpoints();

@@ -43,7 +43,7 @@ public sealed class MainLayoutTests(PortalDatabase database) : BunitTest, IClass
     [Theory]
     [InlineData("viewer@demo.test", new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports" })]
     [InlineData("owner@demo.test", new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports" })]
-    [InlineData("compliance@demo.test", new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports", "Audit" })]
+    [InlineData("compliance@demo.test", new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Review queue", "Reports", "Audit" })]
     [InlineData("auditor@demo.test", new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports", "Audit" })]
     [InlineData("admin@demo.test", new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports", "Admin", "Sessions", "Delivery" })]
     public void The_drawer_offers_each_role_its_areas_and_marks_the_current_one(string username, string[] areas)

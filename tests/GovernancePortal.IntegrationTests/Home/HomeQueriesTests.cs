@@ -41,14 +41,15 @@ public abstract class HomeQueriesTests(PortalFactory portal)
     }
 
     [Fact]
-    public async Task Compliance_officers_get_every_pending_request_oldest_first_and_every_checklist_in_review()
+    public async Task Compliance_officers_get_every_pending_request_oldest_first_and_the_oldest_checklists_in_review()
     {
         var work = await QueryAsync(q => q.ComplianceAsync());
         var pending = await portal.WithDbAsync(db => db.Promotions.Where(p => p.State == PromotionRequestState.Pending).Select(p => new { p.Id, p.CreatedAt }).ToListAsync());
-        var inReview = await portal.WithDbAsync(db => db.Assessments.Where(a => a.Status == AssessmentStatus.InReview).Select(a => a.TemplateId).ToListAsync());
+        var inReview = await portal.WithDbAsync(db => db.Assessments.Where(a => a.Status == AssessmentStatus.InReview).Select(a => new { a.Id, a.SubmittedAt }).ToListAsync());
 
         Assert.Equal(pending.OrderBy(p => p.CreatedAt).Select(p => p.Id), work.Approvals.Select(a => a.Id));
-        Assert.Equal(inReview.Order(StringComparer.Ordinal), work.Reviews.Select(r => r.TemplateId).Order(StringComparer.Ordinal));
+        Assert.Equal(inReview.Count, work.Reviews.Total);
+        Assert.Equal(inReview.OrderBy(a => a.SubmittedAt).ThenBy(a => a.Id).Take(HomeQueries.ReviewsOnHome).Select(a => a.Id), work.Reviews.Items.Select(r => r.AssessmentId));
         Assert.All(work.Approvals, a => Assert.False(string.IsNullOrEmpty(a.ModelKey)));
     }
 

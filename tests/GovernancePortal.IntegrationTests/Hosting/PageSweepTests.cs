@@ -76,6 +76,7 @@ public abstract class PageSweepTests(PortalFactory portal)
             new("/reports", "/reports", "viewer@demo.test"),
             new("/reports/verify", "/reports/verify", "viewer@demo.test"),
             new("/admin/notifications", "/admin/notifications", "admin@demo.test", "viewer@demo.test"),
+            new("/review-queue", "/review-queue", "compliance@demo.test", "owner@demo.test"),
         ];
     }
 

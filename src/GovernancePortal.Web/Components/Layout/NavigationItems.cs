@@ -16,6 +16,7 @@ public static class NavigationItems
         new("Approvals", "/approvals", Identity.Roles.All),
         // Stakeholders read reports about models (PRODUCT.md), and where the portfolio stands on its checklists is one.
         new("Compliance", "/compliance", Identity.Roles.All),
+        new("Review queue", "/review-queue", [Identity.Roles.ComplianceOfficer]),
         new("Reports", "/reports", Identity.Roles.All),
         new("Audit", "/audit", [Identity.Roles.Auditor, Identity.Roles.ComplianceOfficer]),
         new("Admin", "/admin/api-keys", [Identity.Roles.Admin]),
