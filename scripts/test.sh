@@ -6,7 +6,8 @@
 # - Installs missing prerequisites with apt-get (as root, or via passwordless sudo):
 #   chromium, postgresql, poppler-utils, fonts-dejavu-core, nodejs + npm. The .NET SDK must already be on PATH.
 # - Installs the test OIDC provider's packages (tests/oidc-provider, `npm ci` from its lock file);
-#   the Entra ID sign-in tests run it as a stand-in for Entra.
+#   the Entra ID sign-in tests run it as a stand-in for Entra. Likewise axe-core (tests/accessibility),
+#   which the browser journeys evaluate in their pages.
 # - Starts a throwaway PostgreSQL cluster (temp dir, free port on 127.0.0.1, trust auth)
 #   and stops/removes it on exit, failure, Ctrl-C or SIGTERM.
 # - Runs `dotnet test GovernancePortal.sln` from the repo root with:
@@ -254,6 +255,12 @@ say "installing the test OIDC provider's packages (npm ci in tests/oidc-provider
 if ! (cd "$repo_root/tests/oidc-provider" && "$npm_path" ci --no-audit --no-fund --loglevel=error </dev/null); then
   die "npm ci failed in tests/oidc-provider" \
     "the npm registry must be reachable (or its cache filled); run it yourself: (cd tests/oidc-provider && npm ci)"
+fi
+
+say "installing axe-core for the accessibility checks (npm ci in tests/accessibility)"
+if ! (cd "$repo_root/tests/accessibility" && "$npm_path" ci --no-audit --no-fund --loglevel=error </dev/null); then
+  die "npm ci failed in tests/accessibility" \
+    "the npm registry must be reachable (or its cache filled); run it yourself: (cd tests/accessibility && npm ci)"
 fi
 
 # ---------------------------------------------------------------------------

@@ -116,6 +116,13 @@ public sealed class BrowserSession : IAsyncDisposable
         Problems.AddRange(HtmlDateTimes.Invalid(attributes.Select(a => (a[0], a[1]))).Select(bad => $"invalid datetime on {Page.Url}: {bad}"));
     }
 
+    /// <summary>axe-core's serious and critical violations on the page as it is now; each is a problem.</summary>
+    public async Task CheckAccessibilityAsync()
+    {
+        var violations = await Accessibility.Axe.SeriousViolationsAsync(Page);
+        Problems.AddRange(violations.Select(v => $"accessibility on {Page.Url}: {v}"));
+    }
+
     public async Task SignInAsync(string username)
     {
         await GotoAsync("/account/sign-in");

@@ -1,0 +1,53 @@
+namespace GovernancePortal.Accessibility;
+
+/// <summary>
+/// axe-core finds no serious or critical violation on the pages built on MudBlazor, as each persona sees them, in the
+/// light theme at desktop width and at 360 px. Pages still on the earlier kit join this list as they are rebuilt.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AccessibilityTests(BrowserFixture browser)
+{
+    public static TheoryData<string, string, int> Pages => new()
+    {
+        { "viewer@demo.test", "/", 1280 },
+        { "owner@demo.test", "/", 1280 },
+        { "compliance@demo.test", "/", 1280 },
+        { "auditor@demo.test", "/", 1280 },
+        { "admin@demo.test", "/", 1280 },
+        { "viewer@demo.test", "/retirements", 1280 },
+        { "auditor@demo.test", "/reports", 1280 },
+        { "auditor@demo.test", "/reports/verify", 1280 },
+        { "admin@demo.test", "/admin/sessions", 1280 },
+        { "admin@demo.test", "/admin/notifications", 1280 },
+        { "viewer@demo.test", "/", 360 },
+        { "compliance@demo.test", "/", 360 },
+        { "viewer@demo.test", "/retirements", 360 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Pages))]
+    public async Task A_page_has_no_serious_or_critical_violations(string username, string path, int width)
+    {
+        await using var session = await browser.NewSessionAsync(width);
+        await session.SignInAsync(username);
+        await session.GotoAsync(path);
+        await session.WaitForCircuitAsync();
+
+        await session.CheckAccessibilityAsync();
+
+        Assert.True(session.Problems.Count == 0, string.Join(Environment.NewLine, session.Problems));
+    }
+
+    [Theory]
+    [InlineData(1280)]
+    [InlineData(360)]
+    public async Task The_sign_in_page_has_no_serious_or_critical_violations(int width)
+    {
+        await using var session = await browser.NewSessionAsync(width);
+        await session.GotoAsync("/account/sign-in");
+
+        await session.CheckAccessibilityAsync();
+
+        Assert.True(session.Problems.Count == 0, string.Join(Environment.NewLine, session.Problems));
+    }
+}
