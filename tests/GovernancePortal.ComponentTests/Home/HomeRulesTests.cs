@@ -39,24 +39,16 @@ public sealed class HomeRulesTests
     }
 
     [Fact]
-    public void Events_per_day_cover_every_day_of_the_window_quiet_days_included_in_utc()
+    public void Activity_days_are_the_last_utc_calendar_days_up_to_today_each_from_midnight_to_midnight()
     {
         var today = new DateOnly(2026, 12, 7);
-        var stamps = new[]
-        {
-            new DateTimeOffset(2026, 12, 7, 0, 30, 0, TimeSpan.FromHours(2)), // 6 Dec 22:30 UTC
-            new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero),
-            new DateTimeOffset(2026, 12, 7, 10, 0, 0, TimeSpan.Zero),
-            new DateTimeOffset(2026, 11, 1, 10, 0, 0, TimeSpan.Zero), // outside the window
-        };
 
-        var days = HomeQueries.EventsPerDay(stamps, today);
+        var days = HomeQueries.ActivityDays(today);
 
         Assert.Equal(HomeQueries.DaysOfActivity, days.Count);
         Assert.Equal(today.AddDays(1 - HomeQueries.DaysOfActivity), days[0].Day);
-        Assert.Equal(new DayCount(today, 2), days[^1]);
-        Assert.Equal(new DayCount(today.AddDays(-1), 1), days[^2]);
-        Assert.Equal(3, days.Sum(d => d.Events));
+        Assert.Equal((today, new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 8, 0, 0, 0, TimeSpan.Zero)), days[^1]);
+        Assert.All(days.Zip(days.Skip(1)), pair => Assert.Equal(pair.First.To, pair.Second.From));
     }
 
     [Theory]

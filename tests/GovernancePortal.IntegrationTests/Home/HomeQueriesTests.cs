@@ -68,7 +68,8 @@ public abstract class HomeQueriesTests(PortalFactory portal)
         Assert.Equal(HomeQueries.DaysOfActivity, overview.EventsPerDay.Count);
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         Assert.Equal(today, overview.EventsPerDay[^1].Day);
-        Assert.Equal(events.Count(t => DateOnly.FromDateTime(t.UtcDateTime) == today), overview.EventsPerDay[^1].Events);
+        Assert.All(overview.EventsPerDay, d => Assert.Equal(events.Count(t => DateOnly.FromDateTime(t.UtcDateTime) == d.Day), d.Events));
+        Assert.True(overview.EventsPerDay[^1].Events > 0);
         Assert.Equal(checkpoint, overview.Checkpoint!.TreeSize);
         Assert.Empty(overview.OpenAlerts);
     }
