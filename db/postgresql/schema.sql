@@ -1472,3 +1472,92 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207145544_PeriodicReviews') THEN
+    CREATE TABLE "PeriodicReview" (
+        "Id" uuid NOT NULL,
+        "ModelId" uuid NOT NULL,
+        "VersionId" uuid NOT NULL,
+        "CycleStart" date NOT NULL,
+        "DueDate" date NOT NULL,
+        "PolicyVersion" integer NOT NULL,
+        "State" character varying(16) NOT NULL,
+        "AnswersJson" character varying(20000) NOT NULL,
+        "AnsweredBy" character varying(256) NOT NULL,
+        "AnsweredAt" timestamp with time zone NOT NULL,
+        "DecidedBy" character varying(256),
+        "DecidedAt" timestamp with time zone,
+        "DecisionComment" character varying(2000),
+        "Revision" integer NOT NULL,
+        CONSTRAINT "PK_PeriodicReview" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_PeriodicReview_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT,
+        CONSTRAINT "FK_PeriodicReview_Models_ModelId" FOREIGN KEY ("ModelId") REFERENCES "Models" ("Id") ON DELETE RESTRICT
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207145544_PeriodicReviews') THEN
+    CREATE TABLE "ReviewPolicyVersion" (
+        "RiskTier" character varying(16) NOT NULL,
+        "Version" integer NOT NULL,
+        "IntervalMonths" integer,
+        "BlocksPromotionsWhenOverdue" boolean NOT NULL,
+        "CreatedBy" character varying(256) NOT NULL,
+        "CreatedAt" timestamp with time zone NOT NULL,
+        "ChangeNote" character varying(500) NOT NULL,
+        CONSTRAINT "PK_ReviewPolicyVersion" PRIMARY KEY ("RiskTier", "Version")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207145544_PeriodicReviews') THEN
+    CREATE TABLE "ReviewReminderSent" (
+        "Id" uuid NOT NULL,
+        "ModelId" uuid NOT NULL,
+        "DueDate" date NOT NULL,
+        "Kind" character varying(32) NOT NULL,
+        "SentAt" timestamp with time zone NOT NULL,
+        "Recipients" character varying(6000) NOT NULL,
+        CONSTRAINT "PK_ReviewReminderSent" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_ReviewReminderSent_Models_ModelId" FOREIGN KEY ("ModelId") REFERENCES "Models" ("Id") ON DELETE RESTRICT
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207145544_PeriodicReviews') THEN
+    CREATE UNIQUE INDEX "IX_PeriodicReview_ModelId_DueDate" ON "PeriodicReview" ("ModelId", "DueDate");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207145544_PeriodicReviews') THEN
+    CREATE INDEX "IX_PeriodicReview_VersionId" ON "PeriodicReview" ("VersionId");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207145544_PeriodicReviews') THEN
+    CREATE UNIQUE INDEX "IX_ReviewReminderSent_ModelId_DueDate_Kind" ON "ReviewReminderSent" ("ModelId", "DueDate", "Kind");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207145544_PeriodicReviews') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261207145544_PeriodicReviews', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

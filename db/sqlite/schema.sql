@@ -725,3 +725,55 @@ VALUES ('20261207133103_NotificationOutbox', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "PeriodicReview" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_PeriodicReview" PRIMARY KEY,
+    "ModelId" TEXT NOT NULL,
+    "VersionId" TEXT NOT NULL,
+    "CycleStart" TEXT NOT NULL,
+    "DueDate" TEXT NOT NULL,
+    "PolicyVersion" INTEGER NOT NULL,
+    "State" TEXT NOT NULL,
+    "AnswersJson" TEXT NOT NULL,
+    "AnsweredBy" TEXT NOT NULL,
+    "AnsweredAt" INTEGER NOT NULL,
+    "DecidedBy" TEXT NULL,
+    "DecidedAt" INTEGER NULL,
+    "DecisionComment" TEXT NULL,
+    "Revision" INTEGER NOT NULL,
+    CONSTRAINT "FK_PeriodicReview_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT,
+    CONSTRAINT "FK_PeriodicReview_Models_ModelId" FOREIGN KEY ("ModelId") REFERENCES "Models" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "ReviewPolicyVersion" (
+    "RiskTier" TEXT NOT NULL,
+    "Version" INTEGER NOT NULL,
+    "IntervalMonths" INTEGER NULL,
+    "BlocksPromotionsWhenOverdue" INTEGER NOT NULL,
+    "CreatedBy" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "ChangeNote" TEXT NOT NULL,
+    CONSTRAINT "PK_ReviewPolicyVersion" PRIMARY KEY ("RiskTier", "Version")
+);
+
+CREATE TABLE "ReviewReminderSent" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_ReviewReminderSent" PRIMARY KEY,
+    "ModelId" TEXT NOT NULL,
+    "DueDate" TEXT NOT NULL,
+    "Kind" TEXT NOT NULL,
+    "SentAt" INTEGER NOT NULL,
+    "Recipients" TEXT NOT NULL,
+    CONSTRAINT "FK_ReviewReminderSent_Models_ModelId" FOREIGN KEY ("ModelId") REFERENCES "Models" ("Id") ON DELETE RESTRICT
+);
+
+CREATE UNIQUE INDEX "IX_PeriodicReview_ModelId_DueDate" ON "PeriodicReview" ("ModelId", "DueDate");
+
+CREATE INDEX "IX_PeriodicReview_VersionId" ON "PeriodicReview" ("VersionId");
+
+CREATE UNIQUE INDEX "IX_ReviewReminderSent_ModelId_DueDate_Kind" ON "ReviewReminderSent" ("ModelId", "DueDate", "Kind");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261207145310_PeriodicReviews', '10.0.14');
+
+COMMIT;
+

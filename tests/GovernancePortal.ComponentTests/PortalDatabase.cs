@@ -46,6 +46,7 @@ public sealed class PortalDatabase : IAsyncLifetime
         ReviewQueue.ReviewQueueServices.AddReviewQueue(services);
         services.AddScoped<Registry.RegistryService>();
         Retirement.RetirementServices.AddRetirement(services);
+        Reviews.ReviewServices.AddReviews(services);
     }
 
     public async Task InitializeAsync()

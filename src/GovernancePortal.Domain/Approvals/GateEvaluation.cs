@@ -21,7 +21,13 @@ public sealed record PromotionCandidate(
 
     /// <summary>For a decommissioning: the version's retirement plan as the successor gate needs it; null when none is planned.</summary>
     public RetirementCandidate? Retirement { get; init; }
+
+    /// <summary>The model's periodic review when its review policy blocks promotions while it is overdue; null otherwise.</summary>
+    public PeriodicReviewCandidate? PeriodicReview { get; init; }
 }
+
+/// <summary>When the model's periodic review falls due, whether that has passed, and the review policy version that blocks (ADR-026).</summary>
+public sealed record PeriodicReviewCandidate(DateOnly DueDate, bool Overdue, int PolicyVersion);
 
 /// <summary>
 /// The retirement plan of a version being decommissioned: its successor (name and stage) or why it has none. A plan
@@ -54,6 +60,7 @@ public static class GateNames
     public const string ProductionChampion = "Production champion";
     public const string Checklists = "Checklists";
     public const string Successor = "Successor";
+    public const string PeriodicReview = "Periodic review";
 
     /// <summary>Gates no edit to the card, metrics or checklists can fix; a request is not opened while one blocks.</summary>
     public static readonly IReadOnlyList<string> Structural = [Policy, RiskTier, Route];
@@ -99,6 +106,13 @@ public static class GateEvaluation
         if (candidate.TargetStage == Stage.Production)
         {
             results.Add(Champion(policy, candidate));
+        }
+        if (candidate.PeriodicReview is { } review)
+        {
+            results.Add(review.Overdue
+                ? Blocked(GateNames.PeriodicReview, $"the model's periodic review was due on {review.DueDate:yyyy-MM-dd} and is overdue; "
+                    + $"the review policy (version {review.PolicyVersion}) holds promotions until it is signed off")
+                : Passed(GateNames.PeriodicReview, $"the model's periodic review is due on {review.DueDate:yyyy-MM-dd}"));
         }
         return results;
     }

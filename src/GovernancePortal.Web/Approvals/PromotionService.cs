@@ -26,6 +26,12 @@ public interface IRetirementCandidates
     Task<RetirementCandidate?> ForAsync(Guid versionId, CancellationToken cancellationToken);
 }
 
+/// <summary>What the periodic review gate judges: the model's review when its review policy blocks promotions while overdue (ADR-026).</summary>
+public interface IReviewCandidates
+{
+    Task<PeriodicReviewCandidate?> ForAsync(Guid modelId, CancellationToken cancellationToken);
+}
+
 public sealed record PromotionOutcome(Promotion? Promotion, RegistryFailure? Failure, IReadOnlyList<GateResult> Gates, string Message);
 
 /// <summary>
@@ -34,7 +40,8 @@ public sealed record PromotionOutcome(Promotion? Promotion, RegistryFailure? Fai
 /// stage change and the audit events in one transaction under optimistic concurrency.
 /// </summary>
 public sealed class PromotionService(GovernanceDbContext db, ModelCardService cards, PromotionPolicyStore policies, Compliance.ChecklistService checklists,
-    TimeProvider clock, Notifications.ApprovalNotifications notifications, IEnumerable<IPromotionObserver> observers, IRetirementCandidates retirements)
+    TimeProvider clock, Notifications.ApprovalNotifications notifications, IEnumerable<IPromotionObserver> observers, IRetirementCandidates retirements,
+    IReviewCandidates reviews)
 {
     // Stored policy versions and request snapshots outlive the code that wrote them: a member an earlier version wrote and
     // this one dropped (the generic requiredSignOffs list) is skipped, so every stored row still loads.
@@ -341,6 +348,8 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
             InapplicableChecklists = checklistRows.Where(r => !r.Applicability.Applies)
                 .Select(r => new ChecklistNotApplicable(r.TemplateVersion.TemplateId, r.TemplateVersion.Title, r.Applicability.Reason)).ToList(),
             Retirement = target == Stage.Retired ? await retirements.ForAsync(version.Id, cancellationToken) : null,
+            // Switching a model off stays possible however late its review is.
+            PeriodicReview = target == Stage.Retired ? null : await reviews.ForAsync(version.ModelId, cancellationToken),
         };
     }
 

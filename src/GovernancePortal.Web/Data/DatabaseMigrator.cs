@@ -10,7 +10,7 @@ namespace GovernancePortal.Data;
 /// the reference data is written as the runtime role, like any other change.
 /// </summary>
 public sealed class DatabaseMigrator(
-    GovernanceDbContext db, PromotionPolicyStore policies, Compliance.ChecklistLibrarySeeder checklists, IConfiguration configuration,
+    GovernanceDbContext db, PromotionPolicyStore policies, Reviews.ReviewPolicyStore reviewPolicies, Compliance.ChecklistLibrarySeeder checklists, IConfiguration configuration,
     ILogger<DatabaseMigrator> logger)
 {
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
@@ -49,6 +49,7 @@ public sealed class DatabaseMigrator(
         // Here rather than in a migration: defaults written as data by code stay one source of truth (PromotionPolicies.Defaults),
         // and every seeded version is audited like any other change. Idempotent, so fresh and existing databases alike get them.
         await policies.SeedDefaultsAsync(cancellationToken);
+        await reviewPolicies.SeedDefaultsAsync(cancellationToken);
         // Template versions are reference data the schema is useless without; they arrive with the schema.
         await checklists.SeedAsync(cancellationToken);
     }

@@ -13,6 +13,7 @@ using GovernancePortal.Notifications;
 using GovernancePortal.RateLimiting;
 using GovernancePortal.Retirement;
 using GovernancePortal.ReviewQueue;
+using GovernancePortal.Reviews;
 using GovernancePortal.Sessions;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpLogging;
@@ -67,6 +68,7 @@ public static class PortalHosting
         builder.Services.AddScoped<Approvals.RollbackService>();
         builder.Services.AddNotifications();
         builder.Services.AddRetirement();
+        builder.Services.AddReviews();
         builder.Services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
         builder.Services.AddSingleton<CheckpointKey>();
@@ -131,6 +133,7 @@ public static class PortalHosting
             .MapRollbackApi().MapRetrospectiveApi().MapNotificationApi()
             .MapReviewQueueApi();
         app.MapRetirement();
+        app.MapReviews();
         app.MapCardDownloads();
         app.MapEvidenceEndpoints();
         app.MapAuditDownloads();

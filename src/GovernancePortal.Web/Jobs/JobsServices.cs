@@ -54,6 +54,7 @@ public static class JobsServices
         (RollbackExpiryJob.Id, typeof(RollbackExpiryJob), "*/15 * * * *"),
         (AuthorizationRefusalJob.Id, typeof(AuthorizationRefusalJob), Cron.Minutely()),
         (Retirement.RetirementReminderJob.Id, typeof(Retirement.RetirementReminderJob), "7 * * * *"),
+        (Reviews.ReviewReminderJob.Id, typeof(Reviews.ReviewReminderJob), "17 * * * *"),
         (SessionSweepJob.Id, typeof(SessionSweepJob), "*/15 * * * *"),
         (Reports.ReportJob.Id, typeof(Reports.ReportJob), Cron.Minutely()),
         (Notifications.NotificationDeliveryJob.Id, typeof(Notifications.NotificationDeliveryJob), Cron.Minutely()),
@@ -196,6 +197,7 @@ public static class JobsServices
                 Add<RollbackExpiryJob>();
                 Add<AuthorizationRefusalJob>();
                 Add<Retirement.RetirementReminderJob>();
+                Add<Reviews.ReviewReminderJob>();
                 Add<SessionSweepJob>();
                 Add<Reports.ReportJob>();
                 Add<Notifications.NotificationDeliveryJob>();

@@ -34,12 +34,14 @@ public static class RetirementServices
         return app;
     }
 
-    private static async Task ExportAsync(HttpContext http, UpcomingList upcoming, string? days, string? status, string? team, string? q)
+    private static async Task ExportAsync(HttpContext http, UpcomingList upcoming, string? days, string? status, string? team, string? q,
+        string? kind)
     {
-        var filter = new UpcomingFilter(int.TryParse(days, out var d) && UpcomingFilter.Windows.Contains(d) ? d : UpcomingFilter.DefaultDays, status, team, q);
+        var filter = new UpcomingFilter(int.TryParse(days, out var d) && UpcomingFilter.Windows.Contains(d) ? d : UpcomingFilter.DefaultDays, status, team, q,
+            UpcomingFilter.Kinds.Contains(kind) ? kind : null);
         var items = await upcoming.ListAsync(filter, http.RequestAborted);
         http.Response.ContentType = "text/csv; charset=utf-8";
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"retirements-{upcoming.Today:yyyy-MM-dd}.csv\"";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"retirements-and-reviews-{upcoming.Today:yyyy-MM-dd}.csv\"";
         await UpcomingList.WriteCsvAsync(items, http.Response.Body, http.RequestAborted);
     }
 }

@@ -5,8 +5,7 @@ using CsvHelper;
 namespace GovernancePortal.Retirement;
 
 /// <summary>
-/// Something due on a model version on a date: a retirement today; a periodic review can join as another source
-/// (issue 15, item 4). <see cref="Status"/> is the camel-case status word the API uses ("overdue", "due", "scheduled"…).
+/// Something due on a model version on a date: a retirement, or a periodic review (issue 15, item 4). <see cref="Status"/> is the camel-case status word the API uses ("overdue", "due", "scheduled"…).
 /// </summary>
 public sealed record UpcomingItem(string Kind, DateOnly Date, string Status, string ModelKey, string ModelName, string Version, string Owner, string Team,
     string Detail, string Link);
@@ -30,19 +29,24 @@ public sealed class UpcomingRetirements(RetirementService retirements) : IUpcomi
 }
 
 /// <summary>What the upcoming page and its CSV export list, filtered the same way.</summary>
-public sealed record UpcomingFilter(int Days = UpcomingFilter.DefaultDays, string? Status = null, string? Team = null, string? Search = null)
+public sealed record UpcomingFilter(int Days = UpcomingFilter.DefaultDays, string? Status = null, string? Team = null, string? Search = null, string? Kind = null)
 {
+    /// <summary>The kinds of item the list can be narrowed to.</summary>
+    public static readonly IReadOnlyList<string> Kinds = [UpcomingRetirements.Kind, "Review"];
+
     public const int DefaultDays = 90;
     public static readonly IReadOnlyList<int> Windows = [30, 90, 180, 365];
 
     public bool Matches(UpcomingItem item) =>
         (Status is null || item.Status == Status)
+        && (Kind is null || item.Kind == Kind)
         && (Team is null || item.Team == Team)
         && (string.IsNullOrWhiteSpace(Search) || $"{item.ModelKey} {item.ModelName} {item.Version} {item.Owner} {item.Detail}".Contains(Search.Trim(), StringComparison.OrdinalIgnoreCase));
 
     public string Query() => string.Join('&', new[]
     {
         Days == DefaultDays ? null : $"days={Days}",
+        Kind is null ? null : $"kind={Uri.EscapeDataString(Kind)}",
         Status is null ? null : $"status={Uri.EscapeDataString(Status)}",
         Team is null ? null : $"team={Uri.EscapeDataString(Team)}",
         string.IsNullOrWhiteSpace(Search) ? null : $"q={Uri.EscapeDataString(Search.Trim())}",

@@ -55,7 +55,7 @@ public sealed class PromotionWorld(ClockedPortal portal)
 
     public static readonly IReadOnlyList<Actor> Officers = [Compliance, Compliance2];
 
-    private static readonly MetricRequest[] PassingMetrics =
+    internal static readonly MetricRequest[] PassingMetrics =
     [
         new("auc", 0.81, "holdout", "overall", 0.75, true),
         new("expected calibration error", 0.04, "holdout", "overall", 0.06, false),
