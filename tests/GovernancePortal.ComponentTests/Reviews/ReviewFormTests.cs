@@ -33,7 +33,7 @@ public sealed class ReviewFormTests(PortalDatabase database) : BunitTest, IClass
 
         form.Find("[data-testid=thresholds-met-yes] input").Click();
         form.Find("[data-testid=save-review]").Click();
-        form.WaitForAssertion(() => Assert.Contains("rests on", form.Find("[data-testid=question-thresholds-met]").TextContent));
+        await form.WaitForAssertionAsync(() => Assert.Contains("rests on", form.Find("[data-testid=question-thresholds-met]").TextContent), TimeSpan.FromSeconds(30));
         Assert.Contains("Answer yes or no.", form.Find("[data-testid=question-drift-seen]").TextContent);
         Assert.NotNull(form.Find("[data-testid=form-problem]"));
         Assert.Null(saved);
@@ -44,7 +44,7 @@ public sealed class ReviewFormTests(PortalDatabase database) : BunitTest, IClass
             form.Find($"[data-testid={question.Id}-comment] textarea").Change($"Checked {question.Id} on the monitoring dashboard.");
         }
         form.Find("[data-testid=save-review]").Click();
-        form.WaitForAssertion(() => Assert.NotNull(saved));
+        await form.WaitForAssertionAsync(() => Assert.NotNull(saved), TimeSpan.FromSeconds(30));
 
         var stored = await InScopeAsync(sp => sp.GetRequiredService<GovernanceDbContext>().Set<PeriodicReview>().AsNoTracking().SingleAsync(r => r.Id == saved!.Id));
         Assert.Equal((PeriodicReviewState.Answered, owner.Username, standing.DueDate), (stored.State, stored.AnsweredBy, stored.DueDate));
