@@ -111,12 +111,12 @@ public sealed class DemoSeeder(GovernanceDbContext db, PromotionPolicyStore poli
                 EuDataSubjects = EuDataSubjects.Contains(seed.Key),
                 AutomatedLegalEffect = AutomatedLegalEffect.Contains(seed.Key),
                 Tags = seed.Tags,
-                CreatedAt = now.AddDays(-400),
+                CreatedAt = now.AddDays(-400 - DemoReviews.ExtraDays(seed.Key)),
                 CreatedBy = owner.Username,
             };
             db.Models.Add(model);
             db.Audit.Record("model.registered", model, new { source = "seed-demo" });
-            var age = seed.Versions.Length * 45;
+            var age = seed.Versions.Length * 45 + DemoReviews.ExtraDays(seed.Key);
             string? parent = null;
             for (var index = 0; index < seed.Versions.Length; index++)
             {

@@ -1,4 +1,5 @@
 using GovernancePortal.Approvals;
+using GovernancePortal.AsOf;
 using GovernancePortal.Audit;
 using GovernancePortal.Components;
 using GovernancePortal.Components.Layout;
@@ -69,6 +70,7 @@ public static class PortalHosting
         builder.Services.AddNotifications();
         builder.Services.AddRetirement();
         builder.Services.AddReviews();
+        builder.Services.AddProductionAsOf();
         builder.Services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
         builder.Services.AddSingleton<CheckpointKey>();
@@ -134,6 +136,7 @@ public static class PortalHosting
             .MapReviewQueueApi();
         app.MapRetirement();
         app.MapReviews();
+        app.MapProductionAsOf();
         app.MapCardDownloads();
         app.MapEvidenceEndpoints();
         app.MapAuditDownloads();

@@ -8,7 +8,9 @@ namespace GovernancePortal.Retirement;
 
 /// <summary>
 /// Issue 15's journey: an owner plans a retirement with a successor, a reminder arrives, the decommission checklist is
-/// signed off, the owner requests the decommission, an officer approves, and the version shows Retired, also on "Production now".
+/// signed off, the owner requests the decommission, an officer approves, and the version shows Retired, also on "Production now";
+/// a stakeholder sees the planned retirement on "Production now" and in the calendar, and an auditor's view of production as
+/// of a moment before the successor arrived shows the old version.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class RetirementJourneyTests(BrowserFixture browser)
@@ -72,6 +74,28 @@ public sealed class RetirementJourneyTests(BrowserFixture browser)
         Assert.Contains($"Retirement due in 20 days: Retail customer churn {Old}", await reminder.InnerTextAsync());
         await owner.ScreenshotAsync("retirement-reminder");
 
+        // A stakeholder sees the planned retirement on "Production now" and in the month calendar.
+        await using var viewer = await browser.NewSessionAsync();
+        await viewer.SignInAsync("viewer@demo.test");
+        await viewer.GotoAsync("/production");
+        var productionRow = viewer.Page.Locator("[data-testid=production-table] tbody tr").Filter(new() { HasText = "Retail customer churn" })
+            .Filter(new() { Has = viewer.Page.Locator($"a[href='/models/{Model}/versions/{Old}']") });
+        Assert.Contains($"Retires {planned:yyyy-MM-dd}", await productionRow.Locator("[data-testid=planned-retirement]").InnerTextAsync());
+        await viewer.ScreenshotAsync("retirement-production-now-planned");
+        await viewer.GotoAsync("/retirements");
+        await viewer.WaitForCircuitAsync();
+        await viewer.Page.GetByRole(AriaRole.Tab, new() { Name = "Calendar" }).ClickAsync();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        if (planned.Month != today.Month)
+        {
+            await viewer.Page.Locator("[data-testid=next-month]").ClickAsync();
+        }
+        var day = viewer.Page.Locator($"[data-testid=month-calendar] [data-date='{planned:yyyy-MM-dd}']");
+        Assert.Contains($"Retail customer churn {Old}", await day.InnerTextAsync());
+        await viewer.ScreenshotAsync("retirement-calendar");
+
+        // The moment before the successor reaches Production, for the auditor's as-of view later.
+        var beforeSuccessor = DateTimeOffset.UtcNow;
         using var ownerApi = await ApiAsync("owner@demo.test");
         using var officerApi = await ApiAsync("compliance2@demo.test");
         await PromoteSuccessorAsync(ownerApi, officerApi);
@@ -100,12 +124,23 @@ public sealed class RetirementJourneyTests(BrowserFixture browser)
         Assert.Matches(@"^\d{4}-\d{2}-\d{2}", (await panel.Locator("[data-testid=retention-until]").InnerTextAsync()).Trim());
         await owner.ScreenshotAsync("retirement-version-retired");
 
-        await using var viewer = await browser.NewSessionAsync();
-        await viewer.SignInAsync("viewer@demo.test");
         await viewer.GotoAsync("/production");
         var row = viewer.Page.Locator($"[data-testid=retired-row][data-model='{Model}'][data-version='{Old}']");
         Assert.Contains("Retired", await row.InnerTextAsync());
         await viewer.ScreenshotAsync("retirement-production-now");
-        Assert.Empty(owner.Problems.Concat(officer.Problems).Concat(viewer.Problems));
+
+        // An auditor asks what was in production before the successor arrived: the old version, with who approved it.
+        await using var auditor = await browser.NewSessionAsync();
+        await auditor.SignInAsync("auditor@demo.test");
+        var asOf = beforeSuccessor.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        await auditor.GotoAsync($"/production/as-of?asOf={Uri.EscapeDataString(asOf)}");
+        await auditor.WaitForCircuitAsync();
+        var then = auditor.Page.Locator($"[data-testid=as-of-version][data-model='{Model}']");
+        Assert.Equal([Old], (await then.AllInnerTextsAsync()).Select(t => t.Trim()));
+        await auditor.ScreenshotAsync("production-as-of-before-successor");
+        await auditor.GotoAsync("/production/as-of");
+        await auditor.WaitForCircuitAsync();
+        Assert.DoesNotContain(Old, (await auditor.Page.Locator($"[data-testid=as-of-version][data-model='{Model}']").AllInnerTextsAsync()).Select(t => t.Trim()));
+        Assert.Empty(owner.Problems.Concat(officer.Problems).Concat(viewer.Problems).Concat(auditor.Problems));
     }
 }
