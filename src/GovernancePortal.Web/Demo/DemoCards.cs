@@ -11,7 +11,9 @@ public static class DemoCards
         ("sepsis-early-warning", "1.1.0") => Sepsis,
         ("credit-default-pd", "1.2.0") => CreditDefault,
         // A version in production passed its policy's card gate, so its card is complete.
-        _ when stage == Stage.Production => Complete(name, description, useCase),
+        _ when stage is Stage.Production or Stage.Retired => Complete(name, description, useCase),
+        // A version in Staging passed its Staging card gate (60 at most) but not yet a Production one.
+        _ when stage == Stage.Staging => Draft(name, description, useCase),
         (_, _) when version.EndsWith(".0", StringComparison.Ordinal) => Partial(modelKey),
         _ => null,
     };
@@ -32,6 +34,12 @@ public static class DemoCards
         CaveatsAndRecommendations = "Recalibrate when the base rate moves by more than 20 % from the development sample; keep human review in place.",
         Contacts = [new("Model owner", "ml-owners@demo.test", "Owner"), new("Model risk team", "compliance@demo.test", "Validation")],
         License = "Proprietary",
+    };
+
+    /// <summary>75 of 100: what the owners write before shadow traffic; fairness, ethics, caveats, factors and licence come later.</summary>
+    private static ModelCard Draft(string name, string description, string useCase) => Complete(name, description, useCase) with
+    {
+        Factors = "", FairnessAnalysis = "", EthicalConsiderations = [], CaveatsAndRecommendations = "", License = "",
     };
 
     private static readonly ModelCard Sepsis = new()

@@ -6,64 +6,64 @@ using Microsoft.EntityFrameworkCore;
 namespace GovernancePortal.Demo;
 
 /// <summary>
-/// Retirement plans for the demo portfolio (issue 15, item 8): the card-fraud model's 3.5.0 retiring within 30 days with
-/// 3.5.1 in Staging to take over, the first credit scorecard retired (its decommission checklist signed off, see
-/// <see cref="DemoAssessments"/>), and a cancelled plan for the claims model. Added only for versions without a plan.
+/// Retirement plans for the demo portfolio (issue 15, item 8), made and carried out through the retirement workflow: the
+/// card-fraud model's 3.5.0 retiring within 30 days with 3.5.1 in Staging to take over; the first credit scorecard and
+/// the first sepsis model decommissioned (plan, decommission checklist signed off, Retired request approved); a cancelled
+/// plan for the claims model. Added only for versions without a plan.
 /// </summary>
-internal sealed class DemoRetirements(GovernanceDbContext db, DateTimeOffset now)
+internal sealed class DemoRetirements(DemoWorkflow workflow, DemoSteps steps, DateTimeOffset now)
 {
     public async Task SeedAsync(CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        await AddAsync("fraud-card-realtime", "3.5.0", "3.5.1", plan =>
+        await DecommissionOnceAsync("credit-default-pd", "1.0.0", new PlanInput(today.AddDays(-60), RetirementReason.Underperforming, new SuccessorRef("credit-default-pd", "1.2.0"),
+            null, "The logistic scorecard lost two points of AUC against the boosted model.", [DemoSteps.FirstOfficer]), now.AddDays(-75), cancellationToken);
+        await DecommissionOnceAsync("sepsis-early-warning", "1.0.0", new PlanInput(today.AddDays(-70), RetirementReason.Superseded, new SuccessorRef("sepsis-early-warning", "1.1.0"),
+            null, "1.1.0 adds the lactate trend and replaced 1.0.0 on every ward.", [DemoSteps.SecondOfficer]), now.AddDays(-80), cancellationToken);
+        if (await UnplannedAsync("fraud-card-realtime", "3.5.0", cancellationToken))
         {
-            plan.PlannedDate = today.AddDays(21);
-            plan.Reason = RetirementReason.Superseded;
-            plan.Note = "3.5.1 serves the same model from the new feature store; 3.5.0 goes once 3.5.1 is approved for Production.";
-            plan.Notify = "compliance@demo.test,viewer@demo.test";
-        }, cancellationToken);
-        await AddAsync("credit-default-pd", "1.0.0", "1.2.0", plan =>
+            steps.Begin(now.AddDays(-2));
+            await steps.PlanRetirementAsync("owner@demo.test", "fraud-card-realtime", "3.5.0", new PlanInput(today.AddDays(21),
+                RetirementReason.Superseded, new SuccessorRef("fraud-card-realtime", "3.5.1"), null,
+                "3.5.1 serves the same model from the new feature store; 3.5.0 goes once 3.5.1 is approved for Production.",
+                [DemoSteps.FirstOfficer, "viewer@demo.test"]), cancellationToken);
+        }
+        if (await UnplannedAsync("claims-triage", "1.3.0", cancellationToken))
         {
-            plan.PlannedDate = today.AddDays(-60);
-            plan.Reason = RetirementReason.Underperforming;
-            plan.Note = "The logistic scorecard lost two points of AUC against the boosted model.";
-            plan.State = RetirementState.Retired;
-            plan.RetiredAt = now.AddDays(-58);
-            (plan.RetentionUntil, plan.RetentionBasis) = RetirementRules.RetentionEnd(today.AddDays(-58), RiskTier.High, DataCategories.PersonalData, new RetirementOptions().DefaultRetentionYears);
-        }, cancellationToken);
-        await AddAsync("claims-triage", "1.3.0", null, plan =>
-        {
-            plan.PlannedDate = today.AddDays(45);
-            plan.Reason = RetirementReason.Underperforming;
-            plan.NoSuccessorReason = "Claims would go back to manual routing.";
-            plan.State = RetirementState.Cancelled;
-            plan.CancelReason = "Recalibration restored the fast-track hit rate; the model stays in Production.";
-        }, cancellationToken);
+            steps.Begin(now.AddDays(-20));
+            await steps.PlanRetirementAsync("owner2@demo.test", "claims-triage", "1.3.0", new PlanInput(today.AddDays(45), RetirementReason.Underperforming, null,
+                "Claims would go back to manual routing.", "The fast-track hit rate fell below the agreed floor for two months.", []), cancellationToken);
+            steps.At(now.AddDays(-6));
+            await steps.CancelRetirementAsync("owner2@demo.test", "claims-triage", "1.3.0",
+                "Recalibration restored the fast-track hit rate; the model stays in Production.", cancellationToken);
+        }
     }
 
-    private async Task AddAsync(string key, string versionText, string? successorText, Action<RetirementPlan> shape, CancellationToken cancellationToken)
+    /// <summary>Plan, decommission checklist signed off, Retired request approved: the version leaves Staging for good.</summary>
+    private async Task DecommissionOnceAsync(string key, string versionText, PlanInput plan, DateTimeOffset plannedAt, CancellationToken cancellationToken)
     {
-        var version = await FindAsync(key, versionText, cancellationToken);
-        var successor = successorText is null ? null : await FindAsync(key, successorText, cancellationToken);
-        if (version is null || successorText is not null && successor is null || await db.RetirementPlans.AnyAsync(p => p.VersionId == version.Id, cancellationToken))
+        if (!await UnplannedAsync(key, versionText, cancellationToken))
         {
             return;
         }
-        var owner = version.Model.Owner;
-        var plan = new RetirementPlan
-        {
-            VersionId = version.Id, SuccessorVersionId = successor?.Id, CreatedBy = owner, CreatedAt = now.AddDays(-70), UpdatedBy = owner, UpdatedAt = now.AddDays(-1),
-        };
-        shape(plan);
-        db.RetirementPlans.Add(plan);
-        db.Audit.Record("retirement.planned", plan, new { model = key, version = versionText, state = plan.State.ToString(), source = "seed-demo" });
-        await db.SaveChangesAsync(cancellationToken);
+        await DecommissionAsync(key, versionText, plan, plannedAt, cancellationToken);
     }
 
-    private Task<ModelVersion?> FindAsync(string key, string versionText, CancellationToken cancellationToken)
+    private async Task DecommissionAsync(string key, string versionText, PlanInput plan, DateTimeOffset plannedAt, CancellationToken cancellationToken)
     {
-        var number = VersionNumber.TryParse(versionText, out var parsed) ? parsed.Value : throw new ArgumentException($"Not a version number: {versionText}");
-        return db.ModelVersions.AsNoTracking().Include(v => v.Model)
-            .SingleOrDefaultAsync(v => v.Model.Key == key && v.Major == number.Major && v.Minor == number.Minor && v.Pipeline == number.Pipeline, cancellationToken);
+        var owner = (await workflow.Db.Models.AsNoTracking().SingleAsync(m => m.Key == key, cancellationToken)).Owner;
+        var officer = owner == "owner@demo.test" ? DemoSteps.FirstOfficer : DemoSteps.SecondOfficer;
+        steps.Begin(plannedAt);
+        await steps.PlanRetirementAsync(owner, key, versionText, plan, cancellationToken);
+        steps.At(plannedAt.AddDays(5));
+        await steps.AssessAsync(owner, officer, key, versionText, Approvals.PromotionPolicies.DecommissionChecklist, cancellationToken);
+        steps.At(now.AddDays(plan.PlannedDate!.Value.DayNumber - DateOnly.FromDateTime(now.UtcDateTime).DayNumber));
+        await steps.PromoteAsync(owner, key, versionText, Stage.Retired, "Traffic moved to the successor; the decommission checklist is signed off.", cancellationToken);
+    }
+
+    private async Task<bool> UnplannedAsync(string key, string versionText, CancellationToken cancellationToken)
+    {
+        var version = await RegistryQueries.FindVersionAsync(workflow.Db, key, versionText, cancellationToken);
+        return version is not null && !await workflow.Db.RetirementPlans.AnyAsync(p => p.VersionId == version.Id, cancellationToken);
     }
 }

@@ -16,10 +16,16 @@ public sealed class DemoOptions
     public bool SeedOnStartup { get; set; }
 }
 
-/// <summary>A believable portfolio for the demo personas. Idempotent: what exists is left alone.</summary>
-public sealed class DemoSeeder(GovernanceDbContext db, PromotionPolicyStore policyStore, TimeProvider clock, ILogger<DemoSeeder> logger)
+/// <summary>
+/// A believable portfolio for the demo personas, made through the portal's workflow (<see cref="DemoSteps"/>) at dates in
+/// the past, so that every approver, date, policy version and sign-off a page, the API, a report or the audit trail shows
+/// is the same fact. Idempotent: a model already registered is left alone.
+/// </summary>
+public sealed class DemoSeeder(GovernanceDbContext db, IServiceProvider services, TimeProvider clock, ILogger<DemoSeeder> logger)
 {
-    private sealed record VersionSeed(string Number, ChangeKind Kind, Stage Stage, string Reason);
+    /// <param name="Stage">Where the version is now.</param>
+    /// <param name="ServedInProduction">Was in Production before a later version replaced it (then back in Staging, or retired since).</param>
+    private sealed record VersionSeed(string Number, ChangeKind Kind, Stage Stage, string Reason, bool ServedInProduction = false);
 
     private sealed record ModelSeed(
         string Key, string Name, string Description, string Owner, string BusinessOwner, string UseCase,
@@ -35,7 +41,7 @@ public sealed class DemoSeeder(GovernanceDbContext db, PromotionPolicyStore poli
              V("2.0.0", ChangeKind.IncompatibleDataChange, Stage.Development, "New bureau schema with open-banking fields.")]),
         new("fraud-card-realtime", "Card fraud (real time)", "Scores card transactions for fraud within 50 ms at authorisation.",
             "owner@demo.test", "Head of Fraud Operations", "Card authorisation", RiskTier.Limited, DataCategories.PersonalData, "fraud,cards,streaming",
-            [V("3.4.0", ChangeKind.ImprovedModel, Stage.Archived, "Legacy rules hybrid."),
+            [V("3.4.0", ChangeKind.ImprovedModel, Stage.Staging, "Legacy rules hybrid."),
              V("3.5.0", ChangeKind.ImprovedModel, Stage.Production, "Graph features for merchant rings."),
              V("3.5.1", ChangeKind.PipelineChange, Stage.Staging, "Feature store migration, same model.")]),
         new("aml-transaction-monitoring", "AML transaction monitoring", "Prioritises alerts for anti-money-laundering investigators.",
@@ -74,7 +80,7 @@ public sealed class DemoSeeder(GovernanceDbContext db, PromotionPolicyStore poli
             [V("1.0.0", ChangeKind.ImprovedModel, Stage.Production, "Multilingual intent model.")]),
         new("emotion-recognition-hiring", "Interview emotion recognition", "Proposed analysis of candidate video interviews; not approved for use.",
             "owner2@demo.test", "Head of Talent Acquisition", "Candidate screening (proposed)", RiskTier.Prohibited, DataCategories.PersonalData | DataCategories.SpecialCategoryData, "hr,prohibited",
-            [V("0.1.0", ChangeKind.ImprovedModel, Stage.Archived, "Research prototype; halted by the AI ethics board.")]),
+            [V("0.1.0", ChangeKind.ImprovedModel, Stage.Development, "Research prototype; halted by the AI ethics board.")]),
     ];
 
     /// <summary>Models whose data subjects include people in the EU (the bank's portfolio; the clinical models are US-only).</summary>
@@ -90,84 +96,69 @@ public sealed class DemoSeeder(GovernanceDbContext db, PromotionPolicyStore poli
     public async Task<int> SeedAsync(CancellationToken cancellationToken = default)
     {
         await SeedPersonasAsync(cancellationToken);
-        var policies = (await policyStore.CurrentAllAsync(cancellationToken)).Select(p => p.Policy()).ToList();
         var existing = await db.Models.Select(m => m.Key).ToListAsync(cancellationToken);
-        var added = 0;
+        // Whole seconds: the story's times read the same in every view, whatever precision each one keeps.
         var now = clock.GetUtcNow();
+        now = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var added = 0;
+        await using var workflow = new DemoWorkflow(services, now);
+        var steps = new DemoSteps(workflow);
         foreach (var seed in Portfolio.Where(s => !existing.Contains(s.Key)))
         {
-            var owner = DemoPersonas.Find(seed.Owner)!;
-            var model = new Model
-            {
-                Key = seed.Key,
-                Name = seed.Name,
-                Description = seed.Description,
-                Owner = owner.Username,
-                BusinessOwner = seed.BusinessOwner,
-                Team = owner.Team,
-                UseCase = seed.UseCase,
-                RiskTier = seed.Risk,
-                DataCategories = seed.Data,
-                EuDataSubjects = EuDataSubjects.Contains(seed.Key),
-                AutomatedLegalEffect = AutomatedLegalEffect.Contains(seed.Key),
-                Tags = seed.Tags,
-                CreatedAt = now.AddDays(-400 - DemoReviews.ExtraDays(seed.Key)),
-                CreatedBy = owner.Username,
-            };
-            db.Models.Add(model);
-            db.Audit.Record("model.registered", model, new { source = "seed-demo" });
-            var age = seed.Versions.Length * 45 + DemoReviews.ExtraDays(seed.Key);
-            string? parent = null;
-            for (var index = 0; index < seed.Versions.Length; index++)
-            {
-                var v = seed.Versions[index];
-                VersionNumber.TryParse(v.Number, out var number);
-                var version = new ModelVersion
-                {
-                    ModelId = model.Id,
-                    Major = number!.Value.Major,
-                    Minor = number.Value.Minor,
-                    Pipeline = number.Value.Pipeline,
-                    ChangeKind = v.Kind,
-                    ChangeReason = v.Reason,
-                    ArtifactUri = $"s3://ml-artifacts/{seed.Key}/{v.Number}/model.tar.gz",
-                    ArtifactSha256 = Sha256($"{seed.Key}@{v.Number}"),
-                    Stage = v.Stage,
-                    StageChangedAt = now.AddDays(-age + 10),
-                    RegisteredAt = now.AddDays(-age),
-                    RegisteredBy = owner.Username,
-                    CodeRepository = $"https://git.example.com/ml/{seed.Key}",
-                    CodeCommit = Sha256($"commit {seed.Key} {v.Number}")[..40],
-                    DataSnapshotId = $"{seed.Key}-snapshot-{v.Number}",
-                    DataSnapshotHash = "sha256:" + Sha256($"data {seed.Key} {v.Number}"),
-                    PipelineRunId = $"run-{Sha256(seed.Key + v.Number)[..8]}",
-                    EnvironmentDigest = "sha256:" + Sha256($"env {v.Number}"),
-                    ParentVersion = parent,
-                };
-                version.Metrics.AddRange(DemoMetrics(version.Id, seed.Key, index));
-                parent = v.Number;
-                db.ModelVersions.Add(version);
-                db.Audit.Record("version.registered", version, new { model = seed.Key, version = v.Number, source = "seed-demo" });
-                if (v.Stage == Stage.Production)
-                {
-                    SeedApproval(model, version, owner.Username, PromotionPolicies.Find(policies, Stage.Production, model.RiskTier));
-                }
-                if (DemoCards.For(seed.Key, v.Number, v.Stage, seed.Name, seed.Description, seed.UseCase) is { } card)
-                {
-                    var revision = ModelCardRevision.Of(version, 1, card, null, version.RegisteredAt, owner.Username);
-                    db.ModelCardRevisions.Add(revision);
-                    db.Audit.Record("card.revised", revision, new { model = seed.Key, version = v.Number, source = "seed-demo" });
-                }
-                age -= 45;
-            }
+            await SeedModelAsync(steps, seed, now, cancellationToken);
             added++;
         }
-        await db.SaveChangesAsync(cancellationToken);
-        // Plans first: the decommission checklist applies to a version once its retirement is planned.
-        await new DemoRetirements(db, now).SeedAsync(cancellationToken);
-        await new DemoAssessments(db, now).SeedAsync(cancellationToken);
+        // Plans after the models: the decommission checklist applies to a version once its retirement is planned.
+        await new DemoRetirements(workflow, steps, now).SeedAsync(cancellationToken);
+        await new DemoAssessments(workflow, steps, now).SeedAsync(cancellationToken);
         logger.LogInformation("Demo data: {Added} model(s) added, {Existing} already present.", added, existing.Count);
         return added;
+    }
+
+    /// <summary>
+    /// One model's history, 45 days a version: registered by its owner with its card; every version that reached Staging or
+    /// Production was requested by the owner and approved by compliance officers under the stored policy, the checklists
+    /// that apply signed off before Production. A later version in Production sends the earlier one back to Staging.
+    /// </summary>
+    private static async Task SeedModelAsync(DemoSteps steps, ModelSeed seed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // The overdue periodic review's model went into Production long before the others (DemoReviews).
+        var start = now.AddDays(-(seed.Versions.Length * 45 + 10 + DemoReviews.ExtraDays(seed.Key)));
+        var officer = seed.Owner == "owner@demo.test" ? DemoSteps.FirstOfficer : DemoSteps.SecondOfficer;
+        steps.Begin(start);
+        await steps.RegisterModelAsync(seed.Owner, new RegisterModelRequest(seed.Key, seed.Name, seed.Description, seed.Owner, seed.BusinessOwner,
+            DemoPersonas.Find(seed.Owner)!.Team, seed.UseCase, seed.Risk, Enum.GetValues<DataCategories>().Where(c => c != DataCategories.None && seed.Data.HasFlag(c)).ToList(),
+            seed.Tags.Split(','), EuDataSubjects.Contains(seed.Key), AutomatedLegalEffect.Contains(seed.Key)), cancellationToken);
+        string? parent = null;
+        for (var index = 0; index < seed.Versions.Length; index++)
+        {
+            var v = seed.Versions[index];
+            steps.At(start.AddDays(index * 45 + 1));
+            await steps.RegisterVersionAsync(seed.Owner, seed.Key, new RegisterVersionRequest(v.Number, v.Kind, v.Reason,
+                $"s3://ml-artifacts/{seed.Key}/{v.Number}/model.tar.gz", Sha256($"{seed.Key}@{v.Number}"),
+                new LineageRequest($"https://git.example.com/ml/{seed.Key}", Sha256($"commit {seed.Key} {v.Number}")[..40], $"{seed.Key}-snapshot-{v.Number}",
+                    "sha256:" + Sha256($"data {seed.Key} {v.Number}"), $"run-{Sha256(seed.Key + v.Number)[..8]}", null, parent, "sha256:" + Sha256($"env {v.Number}")),
+                DemoMetrics(seed.Key, index).ToList(), DemoCards.For(seed.Key, v.Number, v.Stage, seed.Name, seed.Description, seed.UseCase)), cancellationToken);
+            parent = v.Number;
+            if (v.Stage is Stage.Development)
+            {
+                continue;
+            }
+            steps.At(start.AddDays(index * 45 + 4));
+            await steps.PromoteAsync(seed.Owner, seed.Key, v.Number, Stage.Staging, "Offline evaluation passed; ready for shadow traffic.", cancellationToken);
+            if (v.Stage is Stage.Staging && !v.ServedInProduction)
+            {
+                continue;
+            }
+            if (seed.Risk == RiskTier.High)
+            {
+                // High-risk Production requires every applicable checklist signed off (PromotionPolicies.Defaults).
+                steps.At(start.AddDays(index * 45 + 8));
+                await steps.AssessAllAsync(seed.Owner, officer, seed.Key, v.Number, cancellationToken);
+            }
+            steps.At(start.AddDays(index * 45 + 15));
+            await steps.PromoteAsync(seed.Owner, seed.Key, v.Number, Stage.Production, "Validated on the holdout set and in shadow traffic; see the model card and the checklists.", cancellationToken);
+        }
     }
 
     private async Task SeedPersonasAsync(CancellationToken cancellationToken)
@@ -179,57 +170,18 @@ public sealed class DemoSeeder(GovernanceDbContext db, PromotionPolicyStore poli
             db.Users.Add(user);
             db.Audit.Record("user.provisioned", user, new { source = "seed-demo" });
         }
-    }
-
-    /// <summary>The approved request that put a demo version in production, so the portfolio's history is complete.</summary>
-    private void SeedApproval(Model model, ModelVersion version, string requester, PromotionPolicy? policy)
-    {
-        if (policy is null || policy.TotalApprovals == 0 && model.RiskTier == RiskTier.Prohibited)
-        {
-            return;
-        }
-        var decidedAt = version.StageChangedAt;
-        var promotion = new Promotion
-        {
-            VersionId = version.Id,
-            FromStage = Stage.Staging,
-            TargetStage = Stage.Production,
-            Requester = requester,
-            Justification = "Validated on the holdout set; see the model card.",
-            State = PromotionRequestState.Approved,
-            PolicyVersion = policy.Version,
-            PolicyJson = PromotionService.SerializePolicy(policy),
-            GatesJson = "[]",
-            CreatedAt = decidedAt.AddDays(-3),
-            ExpiresAt = decidedAt.AddDays(-3) + policy.RequestExpiry,
-            DecidedAt = decidedAt,
-        };
-        var approvers = new[] { "compliance@demo.test", "compliance2@demo.test" }.Take(Math.Max(1, policy.TotalApprovals)).ToList();
-        foreach (var (approver, index) in approvers.Select((a, i) => (a, i)))
-        {
-            promotion.Decisions.Add(new PromotionDecisionRecord
-            {
-                PromotionId = promotion.Id, Approver = approver, Role = Roles.ComplianceOfficer, Verdict = Verdict.Approve,
-                Comment = "Reviewed the card, metrics and lineage.", At = decidedAt.AddHours(index - approvers.Count),
-            });
-        }
-        db.Promotions.Add(promotion);
-        db.Audit.Record("promotion.approved", promotion, new { model = model.Key, version = version.Number.ToString(), policyVersion = policy.Version, approvers, source = "seed-demo" });
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>Metrics that improve from version to version, with a weaker slice, so comparisons have something to show.</summary>
-    private static IEnumerable<VersionMetric> DemoMetrics(Guid versionId, string key, int index)
+    private static IEnumerable<MetricRequest> DemoMetrics(string key, int index)
     {
         var jitter = (Sha256(key)[0] % 7) / 1000.0;
         var auc = Math.Round(0.74 + 0.02 * index + jitter, 4);
-        yield return new VersionMetric { VersionId = versionId, Name = "auc", Value = auc, Dataset = "holdout-2026q2", Slice = "overall", Threshold = 0.72 };
-        yield return new VersionMetric { VersionId = versionId, Name = "auc", Value = Math.Round(auc - 0.03, 4), Dataset = "holdout-2026q2", Slice = "age<25", Threshold = 0.70 };
-        yield return new VersionMetric { VersionId = versionId, Name = "recall@10%", Value = Math.Round(0.42 + 0.03 * index + jitter, 4), Dataset = "holdout-2026q2", Slice = "overall" };
-        yield return new VersionMetric
-        {
-            VersionId = versionId, Name = "expected calibration error", Value = Math.Round(0.055 - 0.005 * index, 4), Dataset = "holdout-2026q2",
-            Slice = "overall", Threshold = 0.06, HigherIsBetter = false,
-        };
+        yield return new MetricRequest("auc", auc, "holdout-2026q2", "overall", 0.72, true);
+        yield return new MetricRequest("auc", Math.Round(auc - 0.03, 4), "holdout-2026q2", "age<25", 0.70, true);
+        yield return new MetricRequest("recall@10%", Math.Round(0.42 + 0.03 * index + jitter, 4), "holdout-2026q2", "overall", null, true);
+        yield return new MetricRequest("expected calibration error", Math.Round(0.055 - 0.005 * index, 4), "holdout-2026q2", "overall", 0.06, false);
     }
 
     private static VersionSeed V(string number, ChangeKind kind, Stage stage, string reason) => new(number, kind, stage, reason);
