@@ -142,7 +142,19 @@ public static class ReportApi
             return TypedResults.NotFound();
         }
         var result = await reports.RequestAsync(user, new ReportRequest(wanted, key, version), cancellationToken);
-        return result.Failure is { } failure ? Problem(failure) : TypedResults.Redirect($"/reports/{result.Report!.Id:D}.pdf");
+        if (result.Failure is not { } failure)
+        {
+            return TypedResults.Redirect($"/reports/{result.Report!.Id:D}.pdf");
+        }
+        // A browser followed the button: a page that says why, not problem JSON.
+        var reason = failure.Kind switch
+        {
+            ReportFailureKind.Forbidden => "forbidden",
+            ReportFailureKind.NotFound => "not-found",
+            ReportFailureKind.Invalid => "invalid",
+            _ => "unavailable",
+        };
+        return TypedResults.Redirect($"/reports/not-printed?model={Uri.EscapeDataString(key)}&version={Uri.EscapeDataString(version)}&reason={reason}");
     }
 
     private static IResult TooLarge() => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The file is too large.",

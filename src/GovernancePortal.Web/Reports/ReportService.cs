@@ -41,6 +41,7 @@ public sealed class ReportService(GovernanceDbContext db, ReportSources sources,
     public const string Requested = "report.requested";
     public const string Failed = "report.failed";
     public const string Downloaded = "report.downloaded";
+    public const string Requeued = "report.requeued";
     public static readonly TimeSpan MaxAuditPeriod = TimeSpan.FromDays(366);
 
     public static bool RunsInBackground(ReportKind kind) => kind is ReportKind.Portfolio or ReportKind.AuditTrail;
@@ -163,6 +164,40 @@ public sealed class ReportService(GovernanceDbContext db, ReportSources sources,
             await db.SaveChangesAsync(cancellationToken);
         }
         return true;
+    }
+
+    /// <summary>
+    /// Reports left <c>Running</c> by an instance that stopped while printing them (requested before <paramref name="before"/>,
+    /// which the job sets to this instance's start less twice the print timeout): queued again, or failed with the reason when
+    /// they were interrupted once before. Each outcome is audited.
+    /// </summary>
+    public async Task<int> RecoverInterruptedAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        var stuck = await db.Reports.Where(r => r.Status == ReportStatus.Running && r.RequestedAt < before).ToListAsync(cancellationToken);
+        foreach (var report in stuck)
+        {
+            var id = report.Id.ToString();
+            var again = await db.AuditEvents.AsNoTracking().AnyAsync(e => e.Action == Requeued && e.EntityId == id, cancellationToken);
+            if (again)
+            {
+                report.Status = ReportStatus.Failed;
+                report.Failure = "The instance printing it stopped twice before it was ready; request the report again.";
+                db.Audit.Record(Failed, nameof(Report), id, new { reportId = report.Id, kind = Name(report.Kind), report.Subject, reason = report.Failure });
+            }
+            else
+            {
+                report.Status = ReportStatus.Queued;
+                report.Progress = 0;
+                db.Audit.Record(Requeued, nameof(Report), id, new { reportId = report.Id, kind = Name(report.Kind), report.Subject,
+                    reason = "The instance printing it stopped before it was ready." });
+            }
+        }
+        if (stuck.Count > 0)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            logger.LogWarning("{Count} report(s) left running by a stopped instance were queued again or failed.", stuck.Count);
+        }
+        return stuck.Count;
     }
 
     public async Task<IReadOnlyList<Guid>> QueuedAsync(CancellationToken cancellationToken) =>

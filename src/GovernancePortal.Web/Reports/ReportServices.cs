@@ -9,6 +9,7 @@ public static class ReportServices
     {
         services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section);
         services.AddSingleton<PdfPrinter>();
+        services.AddSingleton<ReportRecovery>();
         // Scoped: the HTML renderer takes the scope's services (components' activity source).
         services.AddScoped<ReportHtml>();
         services.AddScoped<ReportSources>();

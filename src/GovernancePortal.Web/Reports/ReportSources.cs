@@ -17,7 +17,7 @@ public sealed record AuditLine(long Sequence, DateTimeOffset At, string Actor, s
 public sealed record PromotionRecord(Promotion Promotion, IReadOnlyList<GateResult> Gates);
 
 public sealed record DossierData(ModelVersion Version, VersionEvidence Evidence, IReadOnlyList<PromotionRecord> Promotions,
-    IReadOnlyList<AuditLine> Events);
+    IReadOnlyList<AuditLine> Events, Retirement.PlanView? Retirement = null);
 
 public sealed record PortfolioRow(Model Model, ModelVersion Version, DateTimeOffset InProductionSince, IReadOnlyList<string> ApprovedBy,
     int? PolicyVersion, IReadOnlyList<TemplateStatus> Checklists);
@@ -33,7 +33,7 @@ public sealed record AuditTrailData(DateTimeOffset From, DateTimeOffset To, int 
 
 /// <summary>Reads what each report prints. Every read stops at the audit head the report reflects, where the data has a sequence.</summary>
 public sealed class ReportSources(GovernanceDbContext db, ModelCardService cards, ChecklistService checklists,
-    AuditVerificationService verification, CheckpointKey key)
+    AuditVerificationService verification, CheckpointKey key, Retirement.RetirementService retirements)
 {
     /// <summary>Actions that record a decision or sign-off, which the audit trail report lists one by one.</summary>
     public static readonly string[] DecisionActions =
@@ -63,10 +63,15 @@ public sealed class ReportSources(GovernanceDbContext db, ModelCardService cards
         ids.AddRange(promotions.Select(p => p.Id.ToString()));
         ids.AddRange(evidence.Compliance.Select(r => r.Assessment?.Id.ToString()).OfType<string>());
         ids.AddRange(await db.ModelCardRevisions.AsNoTracking().Where(r => r.VersionId == found.Id).Select(r => r.Id.ToString()).ToListAsync(cancellationToken));
+        var plan = await retirements.GetAsync(model, version, cancellationToken);
+        if (plan is not null)
+        {
+            ids.Add(plan.Plan.Id.ToString());
+        }
         var events = await db.AuditEvents.AsNoTracking().Where(e => ids.Contains(e.EntityId) && e.Sequence <= headSequence)
             .OrderBy(e => e.Sequence).Select(e => new AuditLine(e.Sequence, e.Timestamp, e.ActorUsername, e.Action, e.EntityType, e.EntityId))
             .ToListAsync(cancellationToken);
-        return new DossierData(found, evidence, promotions.Select(p => new PromotionRecord(p, PromotionService.Gates(p))).ToList(), events);
+        return new DossierData(found, evidence, promotions.Select(p => new PromotionRecord(p, PromotionService.Gates(p))).ToList(), events, plan);
     }
 
     /// <summary>Every version of a model in number order: the lifecycle changes Annex IV point 6 asks for.</summary>
@@ -101,17 +106,16 @@ public sealed class ReportSources(GovernanceDbContext db, ModelCardService cards
         var approvers = await db.PromotionDecisions.AsNoTracking().Where(d => promotionIds.Contains(d.PromotionId) && d.Verdict == Verdict.Approve)
             .OrderBy(d => d.At).Select(d => new { d.PromotionId, d.Approver }).ToListAsync(cancellationToken);
         var byPromotion = approvers.GroupBy(a => a.PromotionId).ToDictionary(g => g.Key, g => g.Select(a => a.Approver).ToList());
+        await progress(40);
+        // One query for every version's checklists, not one per row (a thousand rows took a thousand template loads).
+        var statuses = await checklists.StatusesAsync(versions, cancellationToken);
+        await progress(70);
         var rows = new List<PortfolioRow>(versions.Count);
-        foreach (var (version, index) in versions.OrderBy(v => v.Model.Key, StringComparer.Ordinal).Select((v, i) => (v, i)))
+        foreach (var version in versions.OrderBy(v => v.Model.Key, StringComparer.Ordinal))
         {
             var change = inProduction[version.Id];
             var by = change.PromotionId is { } promotion && byPromotion.TryGetValue(promotion, out var names) ? names : [change.Actor];
-            var status = await checklists.StatusAsync(version, cancellationToken);
-            rows.Add(new PortfolioRow(version.Model, version, change.At, by, change.PolicyVersion, status.Templates));
-            if (index % 25 == 24)
-            {
-                await progress(20 + (int)(60.0 * (index + 1) / versions.Count));
-            }
+            rows.Add(new PortfolioRow(version.Model, version, change.At, by, change.PolicyVersion, statuses[version.Id].Templates));
         }
         var rollbacks = await db.Rollbacks.AsNoTracking().Include(r => r.Model).Include(r => r.FromVersion).Include(r => r.ToVersion).Where(r => r.StartedAt <= asOf).ToListAsync(cancellationToken);
         var reviews = await db.RetrospectiveReviews.AsNoTracking().Include(r => r.Rollback).ThenInclude(r => r.Model).Where(r => r.OpenedAt <= asOf && (r.ClosedAt == null || r.ClosedAt > asOf))
