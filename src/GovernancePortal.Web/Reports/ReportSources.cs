@@ -62,7 +62,9 @@ public sealed class ReportSources(GovernanceDbContext db, ModelCardService cards
         var ids = new List<string> { found.Id.ToString() };
         ids.AddRange(promotions.Select(p => p.Id.ToString()));
         ids.AddRange(evidence.Compliance.Select(r => r.Assessment?.Id.ToString()).OfType<string>());
-        ids.AddRange(await db.ModelCardRevisions.AsNoTracking().Where(r => r.VersionId == found.Id).Select(r => r.Id.ToString()).ToListAsync(cancellationToken));
+        // Formatted here as the trail writes them: SQLite's cast of a stored Guid is upper case, so it matched no event.
+        ids.AddRange((await db.ModelCardRevisions.AsNoTracking().Where(r => r.VersionId == found.Id).Select(r => r.Id).ToListAsync(cancellationToken))
+            .Select(id => id.ToString()));
         var plan = await retirements.GetAsync(model, version, cancellationToken);
         if (plan is not null)
         {
