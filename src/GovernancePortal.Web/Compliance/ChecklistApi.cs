@@ -31,6 +31,8 @@ public sealed record StartAssessmentRequest(string? Template, bool? CarryOver);
 public sealed record AnswerRequest(AnswerValue? Answer, string? Justification, int? Revision);
 
 public sealed record ReviewRequest(ReviewState? Decision, string? Comment, int? AnswerRevision);
+public sealed record AcceptAnswersRequest(IReadOnlyList<AcceptAnswer>? Items);
+public sealed record AcceptAnswer(string? Item, int? AnswerRevision);
 
 public sealed record SignOffRequest(int? Revision);
 
@@ -58,6 +60,8 @@ public static class ChecklistApi
             .Accepts<EvidenceLinkRequest>("application/json", "multipart/form-data").Produces<AssessmentResponse>(StatusCodes.Status201Created);
         assessments.MapPost("/{template}/items/{item}/review", ReviewAsync).RequireAuthorization(Policies.Approver).WithName("ReviewItem")
             .Accepts<ReviewRequest>("application/json").Produces<AssessmentResponse>();
+        assessments.MapPost("/{template}/review/accept", AcceptSeveralAsync).RequireAuthorization(Policies.Approver).WithName("AcceptItems")
+            .Accepts<AcceptAnswersRequest>("application/json").Produces<AssessmentResponse>();
         assessments.MapPost("/{template}/submit", SubmitAsync).RequireAuthorization(Policies.ModelOwner).WithName("SubmitAssessment");
         assessments.MapPost("/{template}/sign-off", SignOffAsync).RequireAuthorization(Policies.Approver).WithName("SignOffAssessment")
             .Accepts<SignOffRequest>("application/json").Produces<AssessmentResponse>();
@@ -175,6 +179,19 @@ public static class ChecklistApi
         }
         var result = await checklists.ReviewAsync(await registry.CallerAsync(user, cancellationToken), key, version, template, item,
             body.Value!.Decision, body.Value.Comment, body.Value.AnswerRevision, cancellationToken);
+        return await AnswerWithAsync(result, key, version, template, checklists, created: false, cancellationToken);
+    }
+
+    internal static async Task<IResult> AcceptSeveralAsync(string key, string version, string template, HttpRequest request, ClaimsPrincipal user,
+        ChecklistService checklists, RegistryService registry, CancellationToken cancellationToken)
+    {
+        var body = await ApiJson.ReadAsync<AcceptAnswersRequest>(request, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        var answers = (body.Value!.Items ?? []).Select(i => new AnswerToAccept(i?.Item ?? "", i?.AnswerRevision)).ToList();
+        var result = await checklists.AcceptSeveralAsync(await registry.CallerAsync(user, cancellationToken), key, version, template, answers, cancellationToken);
         return await AnswerWithAsync(result, key, version, template, checklists, created: false, cancellationToken);
     }
 

@@ -21,6 +21,9 @@ public sealed class ChecklistOptions
 }
 
 /// <summary>One applicable (or not) template for a version, with its newest assessment and where it stands.</summary>
+/// <summary>One answer an officer accepts, at the revision they read.</summary>
+public sealed record AnswerToAccept(string ItemId, int? AnswerRevision);
+
 public sealed record TemplateRow(ChecklistTemplateVersion TemplateVersion, TemplateApplicability Applicability, Assessment? Assessment, TemplateStatus? Status);
 
 /// <summary>Everything the assessment page shows.</summary>
@@ -393,6 +396,56 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
             return Invalid("decision", "Accept the answer or request changes.");
         }
         var target = await ItemTargetAsync(caller, key, versionText, templateId, itemId, forAnswering: false, cancellationToken);
+        if (WhyCannotReview(caller, target, itemId, decision.Value, comment, answerRevision) is { } failure)
+        {
+            return failure;
+        }
+        ApplyReview(caller, target, itemId, decision.Value, comment);
+        return await SaveAsync(target.Assessment!, cancellationToken);
+    }
+
+    /// <summary>
+    /// Accepts several answers at once, each audited as if accepted alone, in one transaction: when any of them cannot be
+    /// accepted (changed meanwhile, carried over, answered by the officer), none is, and the failure names the item.
+    /// </summary>
+    public async Task<RegistryResult<Assessment>> AcceptSeveralAsync(Caller caller, string key, string versionText, string templateId,
+        IReadOnlyList<AnswerToAccept> answers, CancellationToken cancellationToken = default)
+    {
+        if (answers.Count == 0)
+        {
+            return Invalid("items", "Choose at least one answer to accept.");
+        }
+        if (answers.DistinctBy(a => a.ItemId).Count() != answers.Count)
+        {
+            return Invalid("items", "Name each item once.");
+        }
+        var version = await RegistryQueries.FindVersionAsync(db, key, versionText, cancellationToken);
+        if (version is null)
+        {
+            return NoVersion(key, versionText);
+        }
+        var targets = new List<(Target Target, string ItemId)>(answers.Count);
+        foreach (var answer in answers)
+        {
+            var target = await ItemTargetAsync(caller, version, templateId, answer.ItemId, forAnswering: false, cancellationToken);
+            if (WhyCannotReview(caller, target, answer.ItemId, ReviewState.Accepted, null, answer.AnswerRevision) is { } failure)
+            {
+                return failure.Message.StartsWith($"Item {answer.ItemId}", StringComparison.Ordinal)
+                    ? failure
+                    : failure with { Message = $"Item {answer.ItemId}: {failure.Message}" };
+            }
+            targets.Add((target, answer.ItemId));
+        }
+        foreach (var (target, itemId) in targets)
+        {
+            ApplyReview(caller, target, itemId, ReviewState.Accepted, null);
+        }
+        return await SaveAsync(targets[0].Target.Assessment!, cancellationToken);
+    }
+
+    /// <summary>Why this answer cannot take this review decision now; null when it can.</summary>
+    private RegistryFailure? WhyCannotReview(Caller caller, Target target, string itemId, ReviewState decision, string? comment, int? answerRevision)
+    {
         if (target.Failure is not null)
         {
             return target.Failure;
@@ -407,7 +460,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         {
             return new RegistryFailure(FailureKind.Forbidden, refusal);
         }
-        if (AssessmentRules.WhyCannotReviewItem(assessment.Status, ToItemAnswer(existing, assessment), decision.Value, comment) is { } cannot)
+        if (AssessmentRules.WhyCannotReviewItem(assessment.Status, ToItemAnswer(existing, assessment), decision, comment) is { } cannot)
         {
             return decision == ReviewState.ChangesRequested && string.IsNullOrWhiteSpace(comment) || comment?.Length > AssessmentRules.MaxCommentLength
                 ? Invalid("comment", cannot)
@@ -417,11 +470,14 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         {
             return Invalid("answerRevision", "Say which revision of the answer you reviewed.");
         }
-        if (answerRevision != existing.Revision)
-        {
-            return Stale();
-        }
-        existing.Review = decision.Value;
+        return answerRevision != existing.Revision ? Stale() : null;
+    }
+
+    private void ApplyReview(Caller caller, Target target, string itemId, ReviewState decision, string? comment)
+    {
+        var (version, assessment) = (target.Version!, target.Assessment!);
+        var existing = assessment.Answers.Single(a => a.ItemId == itemId);
+        existing.Review = decision;
         existing.ReviewComment = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();
         existing.ReviewedBy = caller.Username;
         existing.ReviewedAt = clock.GetUtcNow();
@@ -433,7 +489,6 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         {
             notifications.ChangesRequested(version, assessment, target.Applicability?.Template.Title ?? assessment.TemplateId, itemId, existing.ReviewComment, caller.Username);
         }
-        return await SaveAsync(assessment, cancellationToken);
     }
 
     public async Task<RegistryResult<Assessment>> SignOffAsync(Caller caller, string key, string versionText, string templateId, int? revision,

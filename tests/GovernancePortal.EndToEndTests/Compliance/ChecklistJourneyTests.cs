@@ -129,15 +129,21 @@ public sealed class ChecklistJourneyTests(BrowserFixture browser)
         Assert.Equal("In review", (await owner.Page.Locator("[data-testid=assessment-status]").InnerTextAsync()).Trim());
         await owner.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("checklist-submitted") });
 
-        // The officer accepts the routine answers through the API and reviews the evidenced ones on the page.
-        var state = await officerApi.GetFromJsonAsync<JsonElement>($"/api/v1{Version}/assessments/hipaa");
-        foreach (var answer in state.GetProperty("answers").EnumerateArray().Where(a => routine.Contains(a.GetProperty("item").GetString()!)))
-        {
-            var accepted = await officerApi.PostAsync($"/api/v1{Version}/assessments/hipaa/items/{answer.GetProperty("item").GetString()}/review",
-                Json(new { decision = "accepted", answerRevision = answer.GetProperty("revision").GetInt32() }));
-            Assert.True(accepted.IsSuccessStatusCode, await accepted.Content.ReadAsStringAsync());
-        }
+        // The officer accepts the routine answers together, ticking each, and reviews the evidenced ones item by item.
         await officer.GotoAsync(Assessment);
+        var several = officer.Page.Locator("[data-testid=accept-several-form]");
+        Assert.Equal(routine.Count + 2, await several.Locator("[data-testid=accept-choice]").CountAsync());
+        foreach (var item in routine)
+        {
+            await several.Locator($"#accept-{item}").CheckAsync();
+        }
+        await several.ScreenshotAsync(new LocatorScreenshotOptions { Path = Shot("checklist-officer-accepts-several") });
+        await officer.ClickAndWaitAsync(several.Locator("[data-testid=accept-selected]"), url => url.Contains("/compliance/hipaa"));
+        Assert.Contains($"{routine.Count} answers accepted.", await officer.Page.Locator(".status-ok").InnerTextAsync());
+        var state = await officerApi.GetFromJsonAsync<JsonElement>($"/api/v1{Version}/assessments/hipaa");
+        Assert.All(state.GetProperty("answers").EnumerateArray().Where(a => routine.Contains(a.GetProperty("item").GetString()!)),
+            a => Assert.Equal("accepted", a.GetProperty("review").GetString()));
+        Assert.Equal(2, await several.Locator("[data-testid=accept-choice]").CountAsync());
         var officerBaa = officer.Page.Locator($"#item-{Baa}");
         await officerBaa.Locator("textarea[name=Comment]").FillAsync("The attached BAA is an unsigned draft; attach the countersigned copy.");
         await officer.ClickAndWaitAsync(officerBaa.Locator("[data-testid=request-changes]"), url => url.Contains("/compliance/hipaa"));

@@ -255,6 +255,49 @@ public abstract class ChecklistApiTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task An_officer_accepts_several_answers_at_once_each_audited_and_none_when_one_cannot_be()
+    {
+        var owner2 = await As("owner2@demo.test");
+        var officer = await As("compliance@demo.test");
+        var key = await PhiModelAsync(owner2, "accept-several");
+        await CompleteAsync(owner2, key, "1.0.0");
+        var submitted = await OkAsync(await owner2.PostAsync($"{Assessment(key, "1.0.0")}/submit", null));
+        var answers = submitted.GetProperty("answers").EnumerateArray()
+            .Select(a => new { item = a.GetProperty("item").GetString()!, answerRevision = a.GetProperty("revision").GetInt32() }).ToList();
+        var url = $"{Assessment(key, "1.0.0")}/review/accept";
+
+        var byOwner = await owner2.PostAsync(url, Json(new { items = answers }));
+        var none = await officer.PostAsync(url, Json(new { items = Array.Empty<object>() }));
+        var twice = await officer.PostAsync(url, Json(new { items = new[] { answers[0], answers[0] } }));
+        var oneStale = await officer.PostAsync(url, Json(new { items = answers.Select((a, i) => i == 1 ? a with { answerRevision = 99 } : a) }));
+        var unknown = await officer.PostAsync(url, Json(new { items = new object[] { answers[0], new { item = "no-such-item", answerRevision = 1 } } }));
+        var nullEntry = await officer.PostAsync(url, Json(new { items = new object?[] { null } }));
+        var untouched = await GetAsync(officer, key, "1.0.0");
+
+        Assert.Equal(HttpStatusCode.Forbidden, byOwner.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, twice.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, oneStale.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("no-such-item", (await BodyAsync(unknown)).GetProperty("detail").GetString());
+        Assert.True(nullEntry.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound, $"a null entry answered {nullEntry.StatusCode}");
+        Assert.All(untouched.GetProperty("answers").EnumerateArray(), a => Assert.Equal("none", a.GetProperty("review").GetString()));
+
+        var accepted = await OkAsync(await officer.PostAsync(url, Json(new { items = answers })));
+
+        Assert.All(accepted.GetProperty("answers").EnumerateArray(), a =>
+        {
+            Assert.Equal("accepted", a.GetProperty("review").GetString());
+            Assert.Equal("compliance@demo.test", a.GetProperty("reviewedBy").GetString());
+        });
+        var events = await portal.WithDbAsync(db => db.AuditEvents.Where(e => e.Action == "assessment.item-accepted" && e.Payload.Contains(key)).ToListAsync());
+        Assert.Equal(answers.Select(a => a.item).Order(), events.Select(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("details").GetProperty("item").GetString()).Order());
+        Assert.All(events, e => Assert.Equal("compliance@demo.test", e.ActorUsername));
+        var signedOff = await OkAsync(await officer.PostAsync($"{Assessment(key, "1.0.0")}/sign-off", Json(new { revision = accepted.GetProperty("revision").GetInt32() })));
+        Assert.Equal("signedOff", signedOff.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_new_version_starts_from_the_previous_answers_which_must_be_confirmed_before_review()
     {
         var owner2 = await As("owner2@demo.test");
