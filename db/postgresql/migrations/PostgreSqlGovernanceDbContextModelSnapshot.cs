@@ -1064,6 +1064,32 @@ namespace GovernancePortal.Data.Migrations.PostgreSql
                     b.ToTable("Notifications");
                 });
 
+            modelBuilder.Entity("GovernancePortal.Notifications.NotificationPreference", b =>
+                {
+                    b.Property<string>("Username")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Choices")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<int>("DigestHour")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Username");
+
+                    b.ToTable("NotificationPreferences");
+                });
+
             modelBuilder.Entity("GovernancePortal.Notifications.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")

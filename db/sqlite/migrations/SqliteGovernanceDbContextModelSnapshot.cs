@@ -1057,6 +1057,32 @@ namespace GovernancePortal.Data.Migrations.Sqlite
                     b.ToTable("Notifications");
                 });
 
+            modelBuilder.Entity("GovernancePortal.Notifications.NotificationPreference", b =>
+                {
+                    b.Property<string>("Username")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Choices")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DigestHour")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Username");
+
+                    b.ToTable("NotificationPreferences");
+                });
+
             modelBuilder.Entity("GovernancePortal.Notifications.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")

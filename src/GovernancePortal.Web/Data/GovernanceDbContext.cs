@@ -37,6 +37,7 @@ public abstract class GovernanceDbContext(DbContextOptions options, AuditRecorde
     public DbSet<Reports.Report> Reports => Set<Reports.Report>();
     public DbSet<Reports.ReportFile> ReportFiles => Set<Reports.ReportFile>();
     public DbSet<Notifications.OutboxMessage> Outbox => Set<Notifications.OutboxMessage>();
+    public DbSet<Notifications.NotificationPreference> NotificationPreferences => Set<Notifications.NotificationPreference>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();

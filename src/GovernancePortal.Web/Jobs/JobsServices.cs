@@ -58,6 +58,7 @@ public static class JobsServices
         (SessionSweepJob.Id, typeof(SessionSweepJob), "*/15 * * * *"),
         (Reports.ReportJob.Id, typeof(Reports.ReportJob), Cron.Minutely()),
         (Notifications.NotificationDeliveryJob.Id, typeof(Notifications.NotificationDeliveryJob), Cron.Minutely()),
+        (Notifications.NotificationDigestJob.Id, typeof(Notifications.NotificationDigestJob), "*/10 * * * *"),
     ];
 
     public static void AddPortalJobs(this IHostApplicationBuilder builder)

@@ -68,6 +68,9 @@ public static class NotificationServices
         services.AddSingleton<SmtpMailer>();
         services.AddScoped<OutboxDelivery>();
         services.AddScoped<NotificationDeliveryJob>();
+        services.AddScoped<NotificationPreferences>();
+        services.AddScoped<NotificationDigest>();
+        services.AddScoped<NotificationDigestJob>();
         services.AddScoped<Notifier>();
         services.AddScoped<ApprovalNotifications>();
         services.AddScoped<Compliance.ChecklistNotifications>();

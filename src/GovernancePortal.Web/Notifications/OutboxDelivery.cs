@@ -6,7 +6,7 @@ using MimeKit;
 
 namespace GovernancePortal.Notifications;
 
-public sealed record DeliveryRun(int Sent, int Failed, int DeadLettered);
+public sealed record DeliveryRun(int Sent, int Failed, int DeadLettered, int Held = 0, int Suppressed = 0);
 
 /// <summary>For the admin page: whether e-mail is on, through which server, and how much waits.</summary>
 public sealed record DeliveryStatus(bool EmailEnabled, string Server, int Pending);
@@ -17,8 +17,8 @@ public sealed record DeliveryStatus(bool EmailEnabled, string Server, int Pendin
 /// the one before, and after the last attempt the message moves to the dead-letter list. Nothing here can fail the action
 /// that caused the message: that committed long before.
 /// </summary>
-public sealed class OutboxDelivery(GovernanceDbContext db, SmtpMailer mailer, IOptions<NotificationOptions> options, TimeProvider clock,
-    ILogger<OutboxDelivery> logger)
+public sealed class OutboxDelivery(GovernanceDbContext db, SmtpMailer mailer, NotificationPreferences preferences, IOptions<NotificationOptions> options,
+    TimeProvider clock, ILogger<OutboxDelivery> logger)
 {
     public const string RedeliveryAction = "notification.redelivery-requested";
 
@@ -38,9 +38,22 @@ public sealed class OutboxDelivery(GovernanceDbContext db, SmtpMailer mailer, IO
         var due = await db.Outbox.AsNoTracking()
             .Where(m => m.State == OutboxState.Pending && m.Channel == EmailChannel.Name && m.NextAttemptAt <= now)
             .OrderBy(m => m.NextAttemptAt).Take(delivery.BatchSize).ToListAsync(cancellationToken);
-        int sent = 0, failed = 0, dead = 0;
+        var chosen = await preferences.ForAsync(due.Select(m => m.Recipient), cancellationToken);
+        int sent = 0, failed = 0, dead = 0, held = 0, suppressed = 0;
         foreach (var message in due)
         {
+            // The recipient's choice for this kind, read when it is due: a digest waits for the digest job, "off" is not sent.
+            var mode = message.Kind == NotificationKinds.Digest ? DeliveryMode.Immediately
+                : chosen.TryGetValue(message.Recipient, out var preference) ? preference.ModeFor(message.Kind) : NotificationKinds.DefaultFor(message.Kind);
+            if (mode != DeliveryMode.Immediately)
+            {
+                var state = mode == DeliveryMode.Digest ? OutboxState.Held : OutboxState.Suppressed;
+                var moved = await db.Outbox.Where(m => m.Id == message.Id && m.State == OutboxState.Pending && m.Attempts == message.Attempts)
+                    .ExecuteUpdateAsync(u => u.SetProperty(m => m.State, state), cancellationToken);
+                held += mode == DeliveryMode.Digest ? moved : 0;
+                suppressed += mode == DeliveryMode.Off ? moved : 0;
+                continue;
+            }
             var attempt = message.Attempts + 1;
             var next = now + Backoff(delivery.FirstRetryDelay, attempt);
             var claimed = await db.Outbox
@@ -68,7 +81,7 @@ public sealed class OutboxDelivery(GovernanceDbContext db, SmtpMailer mailer, IO
                 failed++;
             }
         }
-        return new DeliveryRun(sent, failed, dead);
+        return new DeliveryRun(sent, failed, dead, held, suppressed);
     }
 
     private sealed record SendError(string Message, bool Permanent);

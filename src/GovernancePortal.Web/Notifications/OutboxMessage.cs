@@ -9,6 +9,12 @@ public enum OutboxState
     Pending,
     Sent,
     DeadLettered,
+    /// <summary>Its recipient wants this kind in their daily digest: it waits for the digest job.</summary>
+    Held,
+    /// <summary>Listed in a digest that was staged for sending (the digest is an outbox row of its own).</summary>
+    Digested,
+    /// <summary>Its recipient turned e-mail off for this kind; the in-app notification is all they get.</summary>
+    Suppressed,
 }
 
 /// <summary>

@@ -18,7 +18,7 @@ public sealed class SmtpMailer(IOptions<NotificationOptions> options)
         mail.To.Add(new MailboxAddress(displayName, address));
         mail.Subject = $"[Governance Portal] {message.Title}";
         mail.MessageId = $"{message.Id:N}@governance-portal";
-        var body = new BodyBuilder
+        var body = message.Kind == NotificationKinds.Digest ? DigestBody(settings.BaseUrl, message, link) : new BodyBuilder
         {
             TextBody = $"{message.Title}\n\n{message.Body}\n\nOpen it in the portal: {link}\n\n"
                 + "You receive this because of your role in the Governance Portal.\n",
@@ -52,6 +52,27 @@ public sealed class SmtpMailer(IOptions<NotificationOptions> options)
         }
         await client.SendAsync(mail, cancellationToken);
         await client.DisconnectAsync(true, cancellationToken);
+    }
+
+    /// <summary>A digest lists its items (<see cref="NotificationDigest.Lines"/>), each with the link to its page.</summary>
+    private static BodyBuilder DigestBody(string? baseUrl, OutboxMessage message, string inboxLink)
+    {
+        var items = NotificationDigest.Parse(message.Body).Select(i => (i.Title, Link: AbsoluteLink(baseUrl, i.Path))).ToList();
+        const string Footer = "You receive this digest at the hour you chose in your notification preferences.";
+        return new BodyBuilder
+        {
+            TextBody = $"{message.Title}\n\n" + string.Concat(items.Select(i => $"- {i.Title}\n  {i.Link}\n"))
+                + $"\nAll your notifications: {inboxLink}\nChange what you receive: {AbsoluteLink(baseUrl, NotificationDigest.PreferencesPath)}\n\n{Footer}\n",
+            HtmlBody = $"""
+                <!DOCTYPE html><html><body style="font-family:sans-serif">
+                <h1 style="font-size:1.2em">{WebUtility.HtmlEncode(message.Title)}</h1>
+                <ul>{string.Concat(items.Select(i => $"<li><a href=\"{WebUtility.HtmlEncode(i.Link)}\">{WebUtility.HtmlEncode(i.Title)}</a></li>"))}</ul>
+                <p><a href="{WebUtility.HtmlEncode(inboxLink)}">All your notifications</a> ·
+                <a href="{WebUtility.HtmlEncode(AbsoluteLink(baseUrl, NotificationDigest.PreferencesPath))}">Change what you receive</a></p>
+                <p style="color:#666;font-size:0.9em">{Footer}</p>
+                </body></html>
+                """,
+        };
     }
 
     /// <summary>The portal path made absolute with the configured base URL; the bare path when none is configured.</summary>

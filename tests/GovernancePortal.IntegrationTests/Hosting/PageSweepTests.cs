@@ -77,6 +77,7 @@ public abstract class PageSweepTests(PortalFactory portal)
             new("/reports/verify", "/reports/verify", "viewer@demo.test"),
             new("/admin/notifications", "/admin/notifications", "admin@demo.test", "viewer@demo.test"),
             new("/review-queue", "/review-queue", "compliance@demo.test", "owner@demo.test"),
+            new("/account/notifications", "/account/notifications", "viewer@demo.test"),
         ];
     }
 
