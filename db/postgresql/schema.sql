@@ -1561,3 +1561,28 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207163813_NotificationPreferences') THEN
+    CREATE TABLE "NotificationPreferences" (
+        "Username" character varying(256) NOT NULL,
+        "DigestHour" integer NOT NULL,
+        "Choices" character varying(4000) NOT NULL,
+        "UpdatedAt" timestamp with time zone NOT NULL,
+        "Revision" integer NOT NULL,
+        CONSTRAINT "PK_NotificationPreferences" PRIMARY KEY ("Username")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207163813_NotificationPreferences') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261207163813_NotificationPreferences', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

@@ -777,3 +777,17 @@ VALUES ('20261207145310_PeriodicReviews', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "NotificationPreferences" (
+    "Username" TEXT NOT NULL CONSTRAINT "PK_NotificationPreferences" PRIMARY KEY,
+    "DigestHour" INTEGER NOT NULL,
+    "Choices" TEXT NOT NULL,
+    "UpdatedAt" INTEGER NOT NULL,
+    "Revision" INTEGER NOT NULL
+);
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261207163449_NotificationPreferences', '10.0.14');
+
+COMMIT;
+

@@ -20,6 +20,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         { "admin@demo.test", "/admin/sessions", 1280 },
         { "admin@demo.test", "/admin/notifications", 1280 },
         { "compliance@demo.test", "/review-queue", 1280 },
+        { "owner@demo.test", "/account/notifications", 1280 },
         { "viewer@demo.test", "/", 360 },
         { "compliance@demo.test", "/", 360 },
         { "viewer@demo.test", "/retirements", 360 },
