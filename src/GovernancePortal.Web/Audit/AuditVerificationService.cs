@@ -13,7 +13,8 @@ public sealed record ConsistencyOutcome(ConsistencyProofDocument? Proof, int Sta
 /// inclusion and consistency proofs.
 /// </summary>
 public sealed class AuditVerificationService(
-    GovernanceDbContext db, CheckpointKey key, AuditWitness witness, IOptions<AuditOptions> options, TimeProvider clock)
+    GovernanceDbContext db, CheckpointKey key, AuditWitness witness, IOptions<AuditOptions> options, TimeProvider clock,
+    Notifications.AuditAlertNotifications? alertNotifications = null)
 {
     /// <summary>Verifies every event.</summary>
     public Task<AuditVerificationResult> VerifyAsync(CancellationToken cancellationToken = default) => VerifyAsync(full: true, cancellationToken);
@@ -90,6 +91,8 @@ public sealed class AuditVerificationService(
                     FirstInvalidSequence = result.FirstInvalidSequence,
                     Reason = result.Reason,
                 };
+                // Told in the alert's transaction (in the inbox, by e-mail): Admins and Auditors, once per new fault.
+                await (alertNotifications?.AlertRaisedAsync(alert, cancellationToken) ?? Task.CompletedTask);
                 db.AuditAlerts.Add(alert);
                 db.Audit.Record("audit.alert-raised", alert);
             }

@@ -71,6 +71,7 @@ public static class NotificationServices
         services.AddScoped<NotificationPreferences>();
         services.AddScoped<NotificationDigest>();
         services.AddScoped<NotificationDigestJob>();
+        services.AddScoped<AuditAlertNotifications>();
         services.AddScoped<Notifier>();
         services.AddScoped<ApprovalNotifications>();
         services.AddScoped<Compliance.ChecklistNotifications>();

@@ -185,6 +185,10 @@ public abstract class AuditTamperTests(PortalFactory portal) : IAsyncLifetime
         Assert.Equal(nameof(AuditFault.PayloadAltered), alerts[0].Fault);
         Assert.NotNull(run.RefusedBecause);
         Assert.Equal(3, await portal.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == "audit.verification-failed")));
+        // Admins and Auditors are told once, for the one alert, in the inbox (and by e-mail when it is on).
+        var told = await portal.WithDbAsync(db => db.Notifications.Where(n => n.Kind == Notifications.AuditAlertNotifications.Kind
+            && n.Title.EndsWith($" at event #{sequence}")).Select(n => n.Recipient).ToListAsync());
+        Assert.Equal(["admin@demo.test", "auditor@demo.test"], told.Order(StringComparer.Ordinal));
         await WriteColumnAsync("Action", sequence, original);
     }
 }
