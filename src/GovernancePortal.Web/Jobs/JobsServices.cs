@@ -202,6 +202,7 @@ public static class JobsServices
                 Add<SessionSweepJob>();
                 Add<Reports.ReportJob>();
                 Add<Notifications.NotificationDeliveryJob>();
+                Add<Notifications.NotificationDigestJob>();
                 return true;
             }
             catch (Exception e)

@@ -16,6 +16,16 @@ internal static class ComplianceTestData
         DateTimeOffset? signedOffAt = null, Func<ChecklistItem, AnswerValue?>? answer = null)
     {
         var modelVersion = (await RegistryQueries.FindVersionAsync(db, key, version))!;
+        // The demo may have assessed this version already (through the workflow); the test's state replaces it.
+        if (await db.Assessments.Include(a => a.Answers).Include(a => a.Evidence)
+                .SingleOrDefaultAsync(a => a.VersionId == modelVersion.Id && a.TemplateId == templateId) is { } earlier)
+        {
+            db.Audit.Record("test.assessment-replaced", earlier, new { key, version, template = templateId });
+            db.RemoveRange(earlier.Answers);
+            db.RemoveRange(earlier.Evidence);
+            db.Assessments.Remove(earlier);
+            await db.SaveChangesAsync();
+        }
         var template = await db.ChecklistTemplateVersions.AsNoTracking().Include(t => t.Items).Where(t => t.TemplateId == templateId)
             .OrderByDescending(t => t.Version).FirstAsync();
         var applicability = Applicability.For(template.ToTemplate(), modelVersion.Model.ComplianceAttributes());

@@ -77,6 +77,13 @@ public abstract class HomeQueriesTests(PortalFactory portal)
     [Fact]
     public async Task Owners_get_their_teams_models_with_what_blocks_the_newest_version()
     {
+        // A model of owner2's registered without any version: every demo model has one.
+        using var owner2 = await TestApiKeys.ClientAsync(portal, "owner2@demo.test", "home-tests");
+        var bare = RegistryTestData.ModelBody("home-no-version-yet");
+        bare["owner"] = "owner2@demo.test";
+        bare["team"] = "Clinical AI";
+        var created = await owner2.PostAsync("/api/v1/models", ApiBodies.Json(bare));
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
         var models = await QueryAsync(q => q.OwnerAsync("owner@demo.test"));
         var team = await portal.WithDbAsync(db => db.Models.Where(m => m.Team == "Credit Risk Analytics").Select(m => m.Key).ToListAsync());
         var other = await QueryAsync(q => q.OwnerAsync("owner2@demo.test"));
@@ -101,7 +108,7 @@ public abstract class HomeQueriesTests(PortalFactory portal)
         }
         Assert.True(checkedOne, "The demo data should have a newest version with an incomplete card for this team.");
         // A model registered without any version says so instead of looking ready.
-        Assert.Contains(other, m => m.Latest is null);
+        Assert.Contains(other, m => m.Key == "home-no-version-yet" && m.Latest is null);
         Assert.All(models.Concat(other).Where(m => m.Latest is null), m => Assert.Equal(["No version registered yet"], m.Blockers));
         Assert.Empty(await QueryAsync(q => q.OwnerAsync("nobody@demo.test")));
     }
