@@ -47,9 +47,9 @@ public sealed class AuditVerificationService(
 
     /// <summary>
     /// Verifies, records what was covered (<see cref="AuditVerification"/>), and on failure raises an alert unless the same
-    /// fault is already open. Both outcomes are audited.
+    /// fault is already open. Both outcomes are audited, as <paramref name="actor"/> when given (an interactive page has no request to name it).
     /// </summary>
-    public async Task<AuditVerificationResult> VerifyAndRecordAsync(bool full, string trigger, CancellationToken cancellationToken = default)
+    public async Task<AuditVerificationResult> VerifyAndRecordAsync(bool full, string trigger, CancellationToken cancellationToken = default, AuditActor? actor = null)
     {
         var startedAt = clock.GetUtcNow();
         var result = await VerifyAsync(full, cancellationToken);
@@ -75,7 +75,7 @@ public sealed class AuditVerificationService(
         };
         if (result.Valid)
         {
-            db.Audit.Record("audit.verified", "AuditLog", "audit", details);
+            db.Audit.Record("audit.verified", "AuditLog", "audit", details, actor);
         }
         else
         {
@@ -94,9 +94,9 @@ public sealed class AuditVerificationService(
                 // Told in the alert's transaction (in the inbox, by e-mail): Admins and Auditors, once per new fault.
                 await (alertNotifications?.AlertRaisedAsync(alert, cancellationToken) ?? Task.CompletedTask);
                 db.AuditAlerts.Add(alert);
-                db.Audit.Record("audit.alert-raised", alert);
+                db.Audit.Record("audit.alert-raised", alert, actor: actor);
             }
-            db.Audit.Record("audit.verification-failed", "AuditLog", "audit", details);
+            db.Audit.Record("audit.verification-failed", "AuditLog", "audit", details, actor);
         }
         await db.SaveChangesAsync(cancellationToken);
         return result;

@@ -77,6 +77,7 @@ public static class PortalHosting
         builder.Services.AddScoped<AuditCheckpointService>();
         builder.Services.AddScoped<AuditVerificationService>();
         builder.Services.AddScoped<AuditSearch>();
+        builder.Services.AddAuditPages();
         builder.Services.AddAuditWitness();
         builder.AddAuthorizationRefusalFolding();
         builder.AddPortalJobs();

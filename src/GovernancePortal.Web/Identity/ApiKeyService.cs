@@ -13,7 +13,8 @@ public sealed class ApiKeyService(GovernanceDbContext db, TimeProvider clock)
     public const string HeaderName = "X-Api-Key";
     public const int MaxLabelLength = 100;
 
-    public async Task<IssuedApiKey> CreateAsync(UserAccount user, string label, string createdBy, CancellationToken cancellationToken = default)
+    public async Task<IssuedApiKey> CreateAsync(UserAccount user, string label, string createdBy, CancellationToken cancellationToken = default,
+        Audit.AuditActor? actor = null)
     {
         label = label.Trim();
         if (label.Length is 0 or > MaxLabelLength)
@@ -33,7 +34,7 @@ public sealed class ApiKeyService(GovernanceDbContext db, TimeProvider clock)
             CreatedAt = clock.GetUtcNow(),
         };
         db.ApiKeys.Add(key);
-        db.Audit.Record("apikey.created", key, new { user = user.Username, label });
+        db.Audit.Record("apikey.created", key, new { user = user.Username, label }, actor);
         await db.SaveChangesAsync(cancellationToken);
         return new IssuedApiKey(key, full);
     }
@@ -57,7 +58,7 @@ public sealed class ApiKeyService(GovernanceDbContext db, TimeProvider clock)
         return CryptographicOperations.FixedTimeEquals(expected, actual) ? key : null;
     }
 
-    public async Task<bool> RevokeAsync(Guid id, string revokedBy, CancellationToken cancellationToken = default)
+    public async Task<bool> RevokeAsync(Guid id, string revokedBy, CancellationToken cancellationToken = default, Audit.AuditActor? actor = null)
     {
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id, cancellationToken);
         if (key is null || !key.IsActive)
@@ -66,7 +67,7 @@ public sealed class ApiKeyService(GovernanceDbContext db, TimeProvider clock)
         }
         key.RevokedAt = clock.GetUtcNow();
         key.RevokedBy = revokedBy;
-        db.Audit.Record("apikey.revoked", key, new { label = key.Label });
+        db.Audit.Record("apikey.revoked", key, new { label = key.Label }, actor);
         await db.SaveChangesAsync(cancellationToken);
         return true;
     }

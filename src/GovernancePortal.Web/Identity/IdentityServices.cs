@@ -18,6 +18,7 @@ public static class IdentityServices
         builder.Services.AddOptions<PortalAuthenticationOptions>().BindConfiguration(PortalAuthenticationOptions.Section)
             .Configure(o => azureAd.Bind(o.Entra));
         builder.Services.AddScoped<ApiKeyService>();
+        builder.Services.AddScoped<ApiKeyAdministration>();
         // Read at registration: a remote scheme is consulted on every request, so it exists only when configured.
         var entra = azureAd.Get<EntraOptions>() ?? new();
         // Behind a TLS-terminating proxy the request may look like http; outside Development the cookies are Secure anyway.

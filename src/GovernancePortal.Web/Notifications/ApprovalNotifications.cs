@@ -36,6 +36,11 @@ public sealed class ApprovalNotifications(Notifier notifier)
         {
             await notifier.SettleAsync(PromotionLink(promotion), cancellationToken);
         }
+        else if (((action as ApproveAction)?.By ?? (action as RejectAction)?.By) is { } approver)
+        {
+            // The approver's own call to decide is done, though the request still waits for others.
+            await notifier.SettleAsync(PromotionLink(promotion), cancellationToken, approver.Username);
+        }
         var subject = Subject(version, promotion.TargetStage);
         switch (transition.State)
         {

@@ -21,6 +21,8 @@ public sealed class Notification
     public required string Link { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? ReadAt { get; set; }
+    /// <summary>When what it asked for was settled (decided, confirmed, closed, signed off); a done notification is also read.</summary>
+    public DateTimeOffset? DoneAt { get; set; }
 }
 
 internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notification>

@@ -3,7 +3,8 @@ using GovernancePortal.Identity;
 
 namespace GovernancePortal.Notifications;
 
-public sealed record NotificationResponse(Guid Id, string Kind, string Title, string Body, string Link, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt);
+public sealed record NotificationResponse(Guid Id, string Kind, string Title, string Body, string Link, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt,
+    DateTimeOffset? DoneAt);
 
 /// <summary><c>/api/v1/notifications</c>: the caller's own in-app notifications, newest first.</summary>
 public static class NotificationApi
@@ -22,6 +23,6 @@ public static class NotificationApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["unread"] = ["Use true or false."] });
         }
         var items = await inbox.ListAsync(NotificationInbox.Username(user), unread is not null && bool.Parse(unread), cancellationToken);
-        return TypedResults.Ok(items.Select(n => new NotificationResponse(n.Id, n.Kind, n.Title, n.Body, n.Link, n.CreatedAt, n.ReadAt)).ToList());
+        return TypedResults.Ok(items.Select(n => new NotificationResponse(n.Id, n.Kind, n.Title, n.Body, n.Link, n.CreatedAt, n.ReadAt, n.DoneAt)).ToList());
     }
 }

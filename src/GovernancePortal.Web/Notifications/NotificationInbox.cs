@@ -12,13 +12,21 @@ public sealed class NotificationInbox(GovernanceDbContext db, IServiceScopeFacto
 
     public static string Username(ClaimsPrincipal user) => user.FindFirstValue(PortalClaims.PreferredUsername) ?? "";
 
-    public Task<List<Notification>> ListAsync(string username, bool unreadOnly, CancellationToken cancellationToken = default)
+    /// <summary>Raised in this scope (a circuit) when the person marked something read, so the header's count follows.</summary>
+    public event Action? Changed;
+
+    public Task<List<Notification>> ListAsync(string username, bool unreadOnly, CancellationToken cancellationToken = default) =>
+        ListAsync(username, unreadOnly ? NotificationView.Unread : NotificationView.All, cancellationToken);
+
+    public Task<List<Notification>> ListAsync(string username, NotificationView view, CancellationToken cancellationToken = default)
     {
         var query = db.Notifications.AsNoTracking().Where(n => n.Recipient == username);
-        if (unreadOnly)
+        query = view switch
         {
-            query = query.Where(n => n.ReadAt == null);
-        }
+            NotificationView.Unread => query.Where(n => n.ReadAt == null),
+            NotificationView.Open => query.Where(n => n.DoneAt == null),
+            _ => query,
+        };
         // Version 7 ids grow with time, so ordering by id is newest-first without ordering timestamps on SQLite.
         return query.OrderByDescending(n => n.Id).Take(PageSize).ToListAsync(cancellationToken);
     }
@@ -44,6 +52,7 @@ public sealed class NotificationInbox(GovernanceDbContext db, IServiceScopeFacto
         }
         notification.ReadAt ??= clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
+        Changed?.Invoke();
         return true;
     }
 
@@ -53,8 +62,17 @@ public sealed class NotificationInbox(GovernanceDbContext db, IServiceScopeFacto
         var now = clock.GetUtcNow();
         unread.ForEach(n => n.ReadAt = now);
         await db.SaveChangesAsync(cancellationToken);
+        Changed?.Invoke();
         return unread.Count;
     }
+}
+
+/// <summary>Which of a person's notifications the inbox shows: all, those not yet read, or those whose matter is not yet done.</summary>
+public enum NotificationView
+{
+    All,
+    Unread,
+    Open,
 }
 
 public static class NotificationServices

@@ -62,15 +62,21 @@ public sealed class Notifier(GovernanceDbContext db, IEnumerable<INotificationCh
     }
 
     /// <summary>
-    /// Marks every unread notification pointing at <paramref name="link"/> as read, in the caller's unit of work, so it is
+    /// Marks every notification pointing at <paramref name="link"/> done (and read), in the caller's unit of work, so it is
     /// saved with the change that settled what it asked for (a decided request, a confirmed rollback, a closed review).
     /// Call it before sending the news of that change, which points at the same place and must stay unread.
+    /// With <paramref name="recipient"/>, only that person's: their part is done while others' is not (one approval of several).
     /// </summary>
-    public async Task SettleAsync(string link, CancellationToken cancellationToken)
+    public async Task SettleAsync(string link, CancellationToken cancellationToken, string? recipient = null)
     {
-        var open = await db.Notifications.Where(n => n.Link == link && n.ReadAt == null).ToListAsync(cancellationToken);
+        var open = await db.Notifications.Where(n => n.Link == link && n.DoneAt == null && (recipient == null || n.Recipient == recipient))
+            .ToListAsync(cancellationToken);
         var at = clock.GetUtcNow();
-        open.ForEach(n => n.ReadAt = at);
+        foreach (var notification in open)
+        {
+            notification.DoneAt = at;
+            notification.ReadAt ??= at;
+        }
     }
 
     /// <summary>Known people holding <paramref name="role"/>, as callers, so the rules can say who may act.</summary>

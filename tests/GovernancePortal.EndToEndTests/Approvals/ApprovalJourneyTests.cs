@@ -84,7 +84,8 @@ public sealed class ApprovalJourneyTests(BrowserFixture browser)
         await auditor.ClickAndWaitAsync(auditor.Page.Locator("[data-testid=model-audit-history]"), url => url.Contains("/audit?q=sepsis-early-warning"));
         // The demo's own history of the model fills the first page; this request's events are found by its id.
         await auditor.GotoAsync($"/audit?q={request.Split('/').Last()}");
-        var actions = await auditor.Page.Locator("table.data-table tbody td:nth-child(4)").AllInnerTextsAsync();
+        await auditor.WaitForCircuitAsync();
+        var actions = await auditor.Page.Locator("[data-testid=event-action]").AllInnerTextsAsync();
         Assert.Contains("promotion.requested", actions);
         Assert.Equal(2, actions.Count(a => a == "promotion.approved-by"));
         Assert.Contains("promotion.approved", actions);

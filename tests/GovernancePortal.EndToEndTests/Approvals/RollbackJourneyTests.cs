@@ -54,7 +54,7 @@ public sealed class RollbackJourneyTests(BrowserFixture browser)
         await using var officer = await browser.NewSessionAsync();
         await officer.SignInAsync("compliance2@demo.test");
         Assert.True(int.Parse(await officer.Page.Locator("[data-testid=unread-count]").InnerTextAsync()) >= 1);
-        await officer.ClickAndWaitAsync(officer.Page.Locator("[data-testid=notification-link]"), url => url.EndsWith("/notifications"));
+        await officer.ClickToInteractiveAsync(officer.Page.Locator("[data-testid=notification-link]"), url => url.EndsWith("/notifications"));
         await officer.ScreenshotAsync("rollback-officer-notifications");
         await officer.ClickAndWaitAsync(officer.Page.Locator("[data-testid=notifications] tr[data-kind='rollback.started'] a").First, url => url == rollback);
         await officer.ClickAndWaitAsync(officer.Page.Locator("[data-testid=confirm-rollback]"), url => url == rollback);

@@ -75,20 +75,28 @@ public sealed class ShellJourneyTests(BrowserFixture browser)
         await using var session = await browser.NewSessionAsync();
         await session.SignInAsync("admin@demo.test");
         await session.GotoAsync("/admin/api-keys");
+        await session.WaitForCircuitAsync();
 
-        await session.Page.Locator("#key-user").SelectOptionAsync("owner@demo.test");
-        await session.Page.Locator("#key-label").FillAsync("e2e-admin-key");
-        await session.ClickAndWaitAsync(session.Page.GetByRole(AriaRole.Button, new() { Name = "Create key" }), url => url.EndsWith("/admin/api-keys"));
+        await session.Page.Locator("[data-testid=key-user]").ClickAsync();
+        await session.Page.Locator(".mud-popover-open .mud-list-item", new() { HasTextString = "owner@demo.test" }).ClickAsync();
+        await session.Page.Locator("[data-testid=key-label] input").FillAsync("e2e-admin-key");
+        await session.Page.Locator("[data-testid=create-key-button]").ClickAsync();
         var secret = await session.Page.Locator("[data-testid=issued-secret]").InnerTextAsync();
         Assert.StartsWith("gp_", secret);
         await session.ScreenshotAsync("admin-api-key-issued");
 
-        await session.ClickAndWaitAsync(session.Page.Locator("tr", new() { HasText = "e2e-admin-key" }).GetByRole(AriaRole.Link, new() { Name = "Revoke" }),
-            url => url.Contains("revoke="));
+        var row = session.Page.Locator("tr", new() { HasTextString = "e2e-admin-key" });
+        await row.Locator("[data-testid=revoke]").ClickAsync();
+        var confirm = session.Page.Locator("[data-testid=confirm-revocation-button]");
+        await confirm.WaitForAsync();
+        Assert.Contains("e2e-admin-key", await session.Page.Locator(".mud-dialog").InnerTextAsync());
         await session.ScreenshotAsync("admin-api-key-confirm");
-        await session.ClickAndWaitAsync(session.Page.GetByRole(AriaRole.Button, new() { Name = "Revoke key" }), url => url == browser.BaseUrl + "/admin/api-keys");
+        await confirm.ClickAsync();
 
-        Assert.Contains("Key 'e2e-admin-key' revoked.", await session.Page.Locator("[data-testid=status-message]").InnerTextAsync());
+        await session.Page.Locator(".mud-snackbar", new() { HasTextString = "Key 'e2e-admin-key' revoked." }).WaitForAsync();
+        await row.Locator("[data-active=false]").WaitForAsync();
+        Assert.Equal(0, await row.Locator("[data-testid=revoke]").CountAsync());
+        await session.ScreenshotAsync("admin-api-key-revoked");
         Assert.Empty(session.Problems);
     }
 }

@@ -152,12 +152,14 @@ public abstract class AuditAccessTests(PortalFactory portal)
         var auditor = await PortalClient.SignedInAsync(portal, "auditor@demo.test");
 
         var page = await auditor.GetDocumentAsync("/audit?action=model.registered&q=credit-default");
-        var links = page.QuerySelectorAll("table.data-table tbody td:first-child a").Select(a => a.GetAttribute("href")!).ToList();
+        var links = page.QuerySelectorAll("[data-testid=event-link]").Select(a => a.GetAttribute("href")!).ToList();
+        var subject = page.QuerySelector("[data-testid=subject-link]")!;
         var detail = await auditor.GetDocumentAsync(links.Single());
 
+        Assert.Equal("/models/credit-default-pd", subject.GetAttribute("href"));
         Assert.Contains("model.registered", detail.QuerySelector("h1")!.TextContent);
-        Assert.Contains("\"key\": {", detail.QuerySelector("[data-testid=payload]")!.TextContent);
-        Assert.Contains("credit-default-pd", detail.QuerySelector("[data-testid=payload]")!.TextContent);
+        Assert.Equal("/models/credit-default-pd", detail.QuerySelector("[data-testid=event-subject] a")!.GetAttribute("href"));
+        Assert.Equal("credit-default-pd", detail.QuerySelector("[data-testid=change][data-field=key] [data-testid=after]")!.TextContent.Trim());
         var export = page.QuerySelector("[data-testid=export-csv]")!.GetAttribute("href")!;
         Assert.Contains("action=model.registered", export);
         Assert.Contains("q=credit-default", export);
@@ -190,15 +192,14 @@ public abstract class AuditAccessTests(PortalFactory portal)
     [Fact]
     public async Task Each_mutation_is_audited_exactly_once_with_its_actor()
     {
-        var admin = await PortalClient.SignedInAsync(portal, "admin@demo.test");
-        var page = await admin.GetDocumentAsync("/admin/api-keys");
-        await admin.PostFormAsync("/admin/api-keys", page, new()
+        var admin = new AuditActor(DemoPersonas.Find("admin@demo.test")!.ObjectId.ToString(), "admin@demo.test", [Roles.Admin], null);
+        await using (var scope = portal.Services.CreateAsyncScope())
         {
-            ["_handler"] = "create-key", ["Input.Username"] = "owner2@demo.test", ["Input.Label"] = "exactly-once",
-        });
+            var keys = scope.ServiceProvider.GetRequiredService<ApiKeyAdministration>();
+            var issued = await keys.CreateAsync("owner2@demo.test", "exactly-once", admin);
+            await keys.RevokeAsync(issued.Issued!.Key.Id, admin);
+        }
         var key = await portal.WithDbAsync(db => db.ApiKeys.SingleAsync(k => k.Label == "exactly-once"));
-        var confirm = await admin.GetDocumentAsync($"/admin/api-keys?revoke={key.Id}");
-        await admin.PostFormAsync($"/admin/api-keys?revoke={key.Id}", confirm, new() { ["_handler"] = "revoke-key" });
 
         var events = await portal.WithDbAsync(db => db.AuditEvents.Where(e => e.EntityId == key.Id.ToString()).OrderBy(e => e.Sequence).ToListAsync());
 

@@ -25,6 +25,9 @@ public abstract class OfferedLinksTests(PortalFactory portal)
             "/models/radiology-triage/versions/0.3.0/compliance/hipaa", "/models/sepsis-early-warning/versions/1.1.0/compliance/hipaa",
             "/models/sepsis-early-warning/compliance", "/production", "/approvals", $"/approvals/{promotion}", "/approvals/policies", "/compliance",
             "/compliance/templates", "/compliance/templates/hipaa", "/notifications", "/models/sepsis-early-warning/versions/1.1.0/card/revisions",
+            // The trail links each event to its subject; an auditor must be able to open every one.
+            "/audit", "/audit?action=promotion.approved", "/audit?entityType=Assessment", "/audit?entityType=ModelCardRevision", "/audit?entityType=RetirementPlan",
+            "/audit?entityType=PromotionPolicyVersion", "/audit?entityType=ChecklistTemplateVersion", "/audit/verify", "/admin/api-keys",
         ];
         var offered = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var page in pages)

@@ -94,52 +94,54 @@ public abstract class ApiKeyTests(PortalFactory portal)
     }
 
     [Fact]
-    public async Task An_admin_creates_and_revokes_a_key_in_the_portal()
+    public async Task The_keys_page_serves_the_list_to_admins_before_its_circuit_starts()
     {
+        await IssueAsync("owner@demo.test", "listed-on-the-page");
         var admin = await PortalClient.SignedInAsync(portal, "admin@demo.test");
+
         var page = await admin.GetDocumentAsync("/admin/api-keys");
 
-        var created = await admin.PostFormAsync("/admin/api-keys", page, new()
-        {
-            ["_handler"] = "create-key",
-            ["Input.Username"] = "owner@demo.test",
-            ["Input.Label"] = "portal-made",
-        });
-        var createdPage = PortalClient.Parse(await created.Content.ReadAsStringAsync());
-        var secret = createdPage.QuerySelector("[data-testid=issued-secret]")!.TextContent;
-        var keyClient = PortalClient.Anonymous(portal).Http;
-        keyClient.DefaultRequestHeaders.Add(ApiKeyService.HeaderName, secret);
-        Assert.Equal(HttpStatusCode.OK, (await keyClient.GetAsync("/api/v1/me")).StatusCode);
-
-        var keyId = await portal.WithDbAsync(db => db.ApiKeys.Where(k => k.Label == "portal-made").Select(k => k.Id).SingleAsync());
-        var confirm = await admin.GetDocumentAsync($"/admin/api-keys?revoke={keyId}");
-        Assert.NotNull(confirm.QuerySelector(".confirm-panel"));
-        var revoked = await admin.PostFormAsync($"/admin/api-keys?revoke={keyId}", confirm, new() { ["_handler"] = "revoke-key" });
-
-        Assert.Equal(HttpStatusCode.Redirect, revoked.StatusCode);
-        var after = await admin.GetDocumentAsync("/admin/api-keys");
-        Assert.Contains("Key 'portal-made' revoked.", after.QuerySelector("[data-testid=status-message]")!.TextContent);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await keyClient.GetAsync("/api/v1/me")).StatusCode);
+        var row = page.QuerySelectorAll("[data-testid=key-row]").Select(r => r.Closest("tr")!).Single(r => r.TextContent.Contains("listed-on-the-page"));
+        Assert.Contains("owner@demo.test", row.TextContent);
+        Assert.NotNull(row.QuerySelector("[data-testid=revoke]"));
     }
 
     [Fact]
-    public async Task Creating_a_key_without_a_label_shows_the_form_error_and_saves_nothing()
+    public async Task An_admin_creates_and_revokes_a_key_through_the_pages_service()
     {
-        var admin = await PortalClient.SignedInAsync(portal, "admin@demo.test");
-        var page = await admin.GetDocumentAsync("/admin/api-keys");
+        var admin = new Audit.AuditActor(DemoPersonas.Find("admin@demo.test")!.ObjectId.ToString(), "admin@demo.test", [Roles.Admin], null);
+        var created = await AdministrationAsync(a => a.CreateAsync("owner@demo.test", " portal-made ", admin));
+        var keyClient = PortalClient.Anonymous(portal).Http;
+        keyClient.DefaultRequestHeaders.Add(ApiKeyService.HeaderName, created.Issued!.Secret);
+        Assert.Equal(HttpStatusCode.OK, (await keyClient.GetAsync("/api/v1/me")).StatusCode);
+
+        Assert.True(await AdministrationAsync(a => a.RevokeAsync(created.Issued.Key.Id, admin)));
+        Assert.False(await AdministrationAsync(a => a.RevokeAsync(created.Issued.Key.Id, admin)));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await keyClient.GetAsync("/api/v1/me")).StatusCode);
+        var events = await portal.WithDbAsync(db => db.AuditEvents.Where(e => e.EntityId == created.Issued.Key.Id.ToString()).OrderBy(e => e.Sequence).ToListAsync());
+        Assert.Equal(["apikey.created", "apikey.revoked"], events.Select(e => e.Action));
+        Assert.All(events, e => Assert.Equal(("admin@demo.test", Roles.Admin), (e.ActorUsername, e.ActorRoles)));
+        Assert.Equal("portal-made", created.Issued.Key.Label);
+    }
+
+    [Fact]
+    public async Task Creating_a_key_without_a_label_or_for_an_unknown_person_names_each_field_and_saves_nothing()
+    {
         var before = await portal.WithDbAsync(db => db.ApiKeys.CountAsync());
 
-        var response = await admin.PostFormAsync("/admin/api-keys", page, new()
-        {
-            ["_handler"] = "create-key",
-            ["Input.Username"] = "owner@demo.test",
-            ["Input.Label"] = "",
-        });
+        var outcome = await AdministrationAsync(a => a.CreateAsync("nobody@demo.test", "  ", Audit.AuditActor.System));
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var html = PortalClient.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Contains("Give the key a label.", html.QuerySelector(".field-error, .validation-message")!.TextContent);
+        Assert.Null(outcome.Issued);
+        Assert.Equal("Give the key a label.", outcome.Errors["label"]);
+        Assert.Equal("Choose a person the portal knows.", outcome.Errors["username"]);
         Assert.Equal(before, await portal.WithDbAsync(db => db.ApiKeys.CountAsync()));
+    }
+
+    private async Task<T> AdministrationAsync<T>(Func<ApiKeyAdministration, Task<T>> work)
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<ApiKeyAdministration>());
     }
 }
 

@@ -19,6 +19,10 @@ public abstract class SettledNotificationsTests(PortalFactory portal)
     private Task<List<Note>> NotesAsync(string link) => portal.WithDbAsync(db => db.Notifications.AsNoTracking().Where(n => n.Link == link)
         .OrderBy(n => n.Recipient).ThenBy(n => n.Kind).Select(n => new Note(n.Recipient, n.Kind, n.ReadAt != null)).ToListAsync());
 
+    /// <summary>Who was told what about <paramref name="link"/> and now sees it done (not merely read).</summary>
+    private Task<List<string>> DoneAsync(string link) => portal.WithDbAsync(db => db.Notifications.AsNoTracking().Where(n => n.Link == link && n.DoneAt != null)
+        .OrderBy(n => n.Recipient).Select(n => n.Recipient + " " + n.Kind).ToListAsync());
+
     private async Task<Guid> RequestStagingAsync(string key, string version)
     {
         var owner = await RollbackSetup.As(portal, "owner@demo.test");
@@ -42,6 +46,7 @@ public abstract class SettledNotificationsTests(PortalFactory portal)
         Assert.Equal("approved", (await BodyAsync(decided)).GetProperty("status").GetString());
         Assert.Equal([new("compliance2@demo.test", "promotion.needs-approval", true), new("compliance@demo.test", "promotion.needs-approval", true),
             new("owner@demo.test", "promotion.approved", false)], await NotesAsync(link));
+        Assert.Equal(["compliance2@demo.test promotion.needs-approval", "compliance@demo.test promotion.needs-approval"], await DoneAsync(link));
     }
 
     [Fact]
