@@ -91,6 +91,7 @@ public sealed class ShellJourneyTests(BrowserFixture browser)
         await confirm.WaitForAsync();
         Assert.Contains("e2e-admin-key", await session.Page.Locator(".mud-dialog").InnerTextAsync());
         await session.ScreenshotAsync("admin-api-key-confirm");
+        await session.CheckAccessibilityAsync();
         await confirm.ClickAsync();
 
         await session.Page.Locator(".mud-snackbar", new() { HasTextString = "Key 'e2e-admin-key' revoked." }).WaitForAsync();
