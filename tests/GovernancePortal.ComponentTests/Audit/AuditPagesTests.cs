@@ -88,6 +88,18 @@ public sealed partial class AuditPagesTests(PortalDatabase database) : BunitTest
     }
 
     [Fact]
+    public async Task A_page_past_the_end_shows_the_last_page_without_moving_the_address()
+    {
+        AddServices();
+        var total = await DbAsync(db => db.AuditEvents.CountAsync());
+        var page = Render<AuditTrail>(uri: "http://localhost/audit?size=25&page=2147483647");
+
+        page.WaitForAssertion(() => Assert.EndsWith($"of {total} events", page.Find("[data-testid=shown]").TextContent.Trim()));
+        Assert.NotEmpty(page.FindAll("[data-testid=event-link]"));
+        Assert.Contains("page=2147483647", Context.Services.GetRequiredService<NavigationManager>().Uri);
+    }
+
+    [Fact]
     public void A_filter_that_matches_nothing_shows_an_empty_state()
     {
         AddServices();
