@@ -152,8 +152,9 @@ public sealed partial class AuditPagesTests(PortalDatabase database) : BunitTest
 
         page.WaitForElement("[data-testid=verify-now]").Click();
 
-        _snackbars!.WaitForAssertion(() => Assert.Matches("Valid|Invalid", _snackbars!.Markup));
-        page.WaitForAssertion(() => Assert.Equal(before + 1, page.FindAll("[data-testid=verification-run]").Count));
+        // Verification recomputes every hash; a loaded machine needs more than the default second.
+        _snackbars!.WaitForAssertion(() => Assert.Matches("Valid|Invalid", _snackbars!.Markup), TimeSpan.FromSeconds(30));
+        page.WaitForAssertion(() => Assert.Equal(before + 1, page.FindAll("[data-testid=verification-run]").Count), TimeSpan.FromSeconds(30));
         var recorded = await DbAsync(db => db.AuditEvents.Where(e => e.Action == "audit.verified" || e.Action == "audit.verification-failed")
             .OrderByDescending(e => e.Sequence).FirstAsync());
         Assert.Equal("auditor@demo.test", recorded.ActorUsername);
