@@ -791,3 +791,11 @@ VALUES ('20261207163449_NotificationPreferences', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+ALTER TABLE "Notifications" ADD "DoneAt" INTEGER NULL;
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261207175428_NotificationDone', '10.0.14');
+
+COMMIT;
+
