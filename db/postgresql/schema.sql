@@ -1604,3 +1604,41 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207182540_CalendarFeeds') THEN
+    CREATE TABLE "CalendarFeedToken" (
+        "Id" uuid NOT NULL,
+        "Username" character varying(256) NOT NULL,
+        "TokenHash" character varying(64) NOT NULL,
+        "CreatedAt" timestamp with time zone NOT NULL,
+        CONSTRAINT "PK_CalendarFeedToken" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207182540_CalendarFeeds') THEN
+    CREATE UNIQUE INDEX "IX_CalendarFeedToken_TokenHash" ON "CalendarFeedToken" ("TokenHash");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207182540_CalendarFeeds') THEN
+    CREATE UNIQUE INDEX "IX_CalendarFeedToken_Username" ON "CalendarFeedToken" ("Username");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207182540_CalendarFeeds') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261207182540_CalendarFeeds', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

@@ -799,3 +799,20 @@ VALUES ('20261207175428_NotificationDone', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "CalendarFeedToken" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_CalendarFeedToken" PRIMARY KEY,
+    "Username" TEXT NOT NULL,
+    "TokenHash" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL
+);
+
+CREATE UNIQUE INDEX "IX_CalendarFeedToken_TokenHash" ON "CalendarFeedToken" ("TokenHash");
+
+CREATE UNIQUE INDEX "IX_CalendarFeedToken_Username" ON "CalendarFeedToken" ("Username");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261207182140_CalendarFeeds', '10.0.14');
+
+COMMIT;
+

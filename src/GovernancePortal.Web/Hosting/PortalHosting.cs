@@ -1,5 +1,6 @@
 using GovernancePortal.Approvals;
 using GovernancePortal.AsOf;
+using GovernancePortal.Calendar;
 using GovernancePortal.Audit;
 using GovernancePortal.Components;
 using GovernancePortal.Components.Layout;
@@ -70,6 +71,7 @@ public static class PortalHosting
         builder.Services.AddNotifications();
         builder.Services.AddRetirement();
         builder.Services.AddReviews();
+        builder.Services.AddCalendarFeeds();
         builder.Services.AddProductionAsOf();
         builder.Services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
@@ -137,6 +139,7 @@ public static class PortalHosting
             .MapReviewQueueApi();
         app.MapRetirement();
         app.MapReviews();
+        app.MapCalendarFeeds();
         app.MapProductionAsOf();
         app.MapCardDownloads();
         app.MapEvidenceEndpoints();

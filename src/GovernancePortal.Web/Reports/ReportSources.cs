@@ -17,7 +17,7 @@ public sealed record AuditLine(long Sequence, DateTimeOffset At, string Actor, s
 public sealed record PromotionRecord(Promotion Promotion, IReadOnlyList<GateResult> Gates);
 
 public sealed record DossierData(ModelVersion Version, VersionEvidence Evidence, IReadOnlyList<PromotionRecord> Promotions,
-    IReadOnlyList<AuditLine> Events, Retirement.PlanView? Retirement = null);
+    IReadOnlyList<AuditLine> Events, Retirement.PlanView? Retirement = null, IReadOnlyList<Reviews.PeriodicReview>? Reviews = null);
 
 public sealed record PortfolioRow(Model Model, ModelVersion Version, DateTimeOffset InProductionSince, IReadOnlyList<string> ApprovedBy,
     int? PolicyVersion, IReadOnlyList<TemplateStatus> Checklists);
@@ -70,10 +70,14 @@ public sealed class ReportSources(GovernanceDbContext db, ModelCardService cards
         {
             ids.Add(plan.Plan.Id.ToString());
         }
+        // Periodic reviews speak about the version in Production when they were answered.
+        var reviews = await db.Set<Reviews.PeriodicReview>().AsNoTracking().Where(r => r.VersionId == found.Id).ToListAsync(cancellationToken);
+        reviews = reviews.OrderBy(r => r.DueDate).ThenBy(r => r.AnsweredAt).ToList();
+        ids.AddRange(reviews.Select(r => r.Id.ToString()));
         var events = await db.AuditEvents.AsNoTracking().Where(e => ids.Contains(e.EntityId) && e.Sequence <= headSequence)
             .OrderBy(e => e.Sequence).Select(e => new AuditLine(e.Sequence, e.Timestamp, e.ActorUsername, e.Action, e.EntityType, e.EntityId))
             .ToListAsync(cancellationToken);
-        return new DossierData(found, evidence, promotions.Select(p => new PromotionRecord(p, PromotionService.Gates(p))).ToList(), events, plan);
+        return new DossierData(found, evidence, promotions.Select(p => new PromotionRecord(p, PromotionService.Gates(p))).ToList(), events, plan, reviews);
     }
 
     /// <summary>Every version of a model in number order: the lifecycle changes Annex IV point 6 asks for.</summary>

@@ -21,6 +21,8 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         { "admin@demo.test", "/admin/notifications", 1280 },
         { "compliance@demo.test", "/review-queue", 1280 },
         { "owner@demo.test", "/account/notifications", 1280 },
+        { "owner@demo.test", "/account", 1280 },
+        { "owner@demo.test", "/account", 360 },
         { "auditor@demo.test", "/audit", 1280 },
         { "auditor@demo.test", "/audit/verify", 1280 },
         { "auditor@demo.test", "/audit/events/2", 1280 },

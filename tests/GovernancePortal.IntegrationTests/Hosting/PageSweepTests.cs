@@ -81,6 +81,7 @@ public abstract class PageSweepTests(PortalFactory portal)
             new("/admin/notifications", "/admin/notifications", "admin@demo.test", "viewer@demo.test"),
             new("/review-queue", "/review-queue", "compliance@demo.test", "owner@demo.test"),
             new("/account/notifications", "/account/notifications", "viewer@demo.test"),
+            new("/account", "/account", "viewer@demo.test"),
         ];
     }
 

@@ -52,6 +52,39 @@ public abstract class ReportGapTests(ReportPortal portal)
     }
 
     [Fact]
+    public async Task A_dossier_prints_the_versions_periodic_reviews_with_their_answers_and_sign_off()
+    {
+        // The demo's overdue review: its owner answers, an officer signs off, and the version's dossier carries both.
+        var owner = await ClientAsync("owner@demo.test");
+        var officer = await ClientAsync("compliance@demo.test");
+        var standing = (await owner.GetFromJsonAsync<JsonElement>("/api/v1/reviews")).EnumerateArray()
+            .Single(r => r.GetProperty("model").GetString() == "support-chat-intent");
+        var version = standing.GetProperty("version").GetString()!;
+        var url = $"/api/v1/models/support-chat-intent/versions/{version}/review";
+        var answers = Reviews.ReviewRules.Questions.Select(q => new { question = q.Id, answer = q.Reassuring, comment = $"Dashboard checked for {q.Id}." }).ToArray();
+        var answered = await owner.PutAsync($"{url}/answers", Json(new { answers }));
+        Assert.True(answered.IsSuccessStatusCode, await answered.Content.ReadAsStringAsync());
+        var signed = await officer.PostAsync($"{url}/sign-off", Json(new { comment = "Monitoring evidence suffices." }));
+        Assert.True(signed.IsSuccessStatusCode, await signed.Content.ReadAsStringAsync());
+
+        var response = await officer.PostAsync("/api/v1/reports", Json(new { kind = "versionDossier", model = "support-chat-intent", version }));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var report = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var pdf = await (await officer.GetAsync(report.GetProperty("links").GetProperty("pdf").GetString())).Content.ReadAsByteArrayAsync();
+        var text = await ReportPortals.TextOfAsync(pdf);
+        await ReportPortals.SavePagesAsync(pdf, $"report-dossier-reviewed-{portal.Database.ToString().ToLowerInvariant()}");
+
+        Assert.Contains(ReportPortals.Squash($"{standing.GetProperty("dueDate").GetString()} SignedOff owner@demo.test"), text);
+        Assert.Contains(ReportPortals.Squash("compliance@demo.test"), text);
+        Assert.Contains(ReportPortals.Squash("Monitoring evidence suffices."), text);
+        foreach (var question in Reviews.ReviewRules.Questions)
+        {
+            Assert.Contains(ReportPortals.Squash($"{question.Text} {(question.Reassuring ? "Yes" : "No")}: Dashboard checked for {question.Id}."), text);
+        }
+        Assert.Contains(ReportPortals.Squash("review.signed-off"), text);
+    }
+
+    [Fact]
     public async Task A_report_left_running_is_queued_again_by_the_first_sweep_and_printed_and_fails_once_interrupted_twice()
     {
         var clock = portal.Services.GetRequiredService<TimeProvider>();
