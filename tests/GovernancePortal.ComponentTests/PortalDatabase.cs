@@ -39,6 +39,10 @@ public sealed class PortalDatabase : IAsyncLifetime
         services.AddScoped<ChecklistLibrarySeeder>();
         services.AddScoped<ComplianceViews>();
         services.AddScoped<PromotionPolicyStore>();
+        services.AddScoped<Registry.ModelCardService>();
+        services.AddScoped<PromotionService>();
+        services.AddScoped<RollbackService>();
+        services.AddApprovals();
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<DemoSeeder>();
         services.AddNotifications();

@@ -40,7 +40,7 @@ public static class PromotionApi
     }
 
     internal static async Task<IResult> RequestAsync(string key, string version, HttpRequest request, ClaimsPrincipal user, GovernanceDbContext db,
-        PromotionService promotions, RegistryService registry, CancellationToken cancellationToken)
+        PromotionService promotions, RegistryService registry, PromotionQueries queries, CancellationToken cancellationToken)
     {
         var found = await RegistryQueries.FindVersionAsync(db, key, version, cancellationToken);
         if (found is null)
@@ -65,19 +65,20 @@ public static class PromotionApi
         {
             return RegistryApi.Problem(failure);
         }
-        return TypedResults.Created($"/api/v1/promotions/{outcome.Promotion!.Id}", await ResponseAsync(db, outcome.Promotion.Id, cancellationToken));
+        return TypedResults.Created($"/api/v1/promotions/{outcome.Promotion!.Id}", await ResponseAsync(queries, outcome.Promotion.Id, cancellationToken));
     }
 
-    internal static async Task<IResult> ListAsync(GovernanceDbContext db, string? status, string? stage, CancellationToken cancellationToken)
+    internal static async Task<IResult> ListAsync(PromotionQueries queries, string? status, string? stage, CancellationToken cancellationToken)
     {
-        var query = db.Promotions.AsNoTracking();
+        PromotionRequestState? statusFilter = null;
+        Stage? stageFilter = null;
         if (status is not null)
         {
             if (!Enum.TryParse<PromotionRequestState>(status, true, out var parsed) || !Enum.IsDefined(parsed))
             {
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [$"Use one of {string.Join(", ", Enum.GetNames<PromotionRequestState>())}."] });
             }
-            query = query.Where(p => p.State == parsed);
+            statusFilter = parsed;
         }
         if (stage is not null)
         {
@@ -85,25 +86,19 @@ public static class PromotionApi
             {
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stage"] = [$"Use one of {string.Join(", ", Enum.GetNames<Stage>())}."] });
             }
-            query = query.Where(p => p.TargetStage == parsed);
+            stageFilter = parsed;
         }
-        // Oldest first, as the inbox lists them.
-        var ids = await query.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).Select(p => p.Id).Take(500).ToListAsync(cancellationToken);
-        var items = new List<PromotionResponse>();
-        foreach (var id in ids)
-        {
-            items.Add((await ResponseAsync(db, id, cancellationToken))!);
-        }
-        return TypedResults.Ok(items);
+        // Oldest first, as the inbox lists them; one query for all of them.
+        return TypedResults.Ok((await queries.ListAsync(statusFilter, stageFilter, 500, cancellationToken)).Select(d => d.ToResponse()).ToList());
     }
 
-    internal static async Task<IResult> GetAsync(Guid id, GovernanceDbContext db, CancellationToken cancellationToken) =>
-        await ResponseAsync(db, id, cancellationToken) is { } found
+    internal static async Task<IResult> GetAsync(Guid id, PromotionQueries queries, CancellationToken cancellationToken) =>
+        await ResponseAsync(queries, id, cancellationToken) is { } found
             ? TypedResults.Ok(found)
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no such promotion request.");
 
-    internal static async Task<IResult> DecideAsync(Guid id, HttpRequest request, ClaimsPrincipal user, GovernanceDbContext db, PromotionService promotions,
-        RegistryService registry, CancellationToken cancellationToken)
+    internal static async Task<IResult> DecideAsync(Guid id, HttpRequest request, ClaimsPrincipal user, PromotionService promotions,
+        RegistryService registry, PromotionQueries queries, CancellationToken cancellationToken)
     {
         var body = await ApiJson.ReadAsync<DecisionBody>(request, cancellationToken);
         if (body.Problem is not null)
@@ -125,37 +120,23 @@ public static class PromotionApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["comment"] = ["Say why: a rejection needs a reason the requester can act on."] });
         }
         var outcome = await promotions.DecideAsync(await registry.CallerAsync(user, cancellationToken), id, verdict.Value, body.Value.Comment, cancellationToken);
-        return outcome.Failure is { } failure ? RegistryApi.Problem(failure) : TypedResults.Ok(await ResponseAsync(db, id, cancellationToken));
+        return outcome.Failure is { } failure ? RegistryApi.Problem(failure) : TypedResults.Ok(await ResponseAsync(queries, id, cancellationToken));
     }
 
-    internal static async Task<IResult> RecheckAsync(Guid id, ClaimsPrincipal user, GovernanceDbContext db, PromotionService promotions, RegistryService registry,
-        CancellationToken cancellationToken)
+    internal static async Task<IResult> RecheckAsync(Guid id, ClaimsPrincipal user, PromotionService promotions, RegistryService registry,
+        PromotionQueries queries, CancellationToken cancellationToken)
     {
         var outcome = await promotions.RecheckAsync(await registry.CallerAsync(user, cancellationToken), id, cancellationToken);
-        return outcome.Failure is { } failure ? RegistryApi.Problem(failure) : TypedResults.Ok(await ResponseAsync(db, id, cancellationToken));
+        return outcome.Failure is { } failure ? RegistryApi.Problem(failure) : TypedResults.Ok(await ResponseAsync(queries, id, cancellationToken));
     }
 
-    internal static async Task<IResult> WithdrawAsync(Guid id, ClaimsPrincipal user, GovernanceDbContext db, PromotionService promotions, RegistryService registry,
-        CancellationToken cancellationToken)
+    internal static async Task<IResult> WithdrawAsync(Guid id, ClaimsPrincipal user, PromotionService promotions, RegistryService registry,
+        PromotionQueries queries, CancellationToken cancellationToken)
     {
         var outcome = await promotions.WithdrawAsync(await registry.CallerAsync(user, cancellationToken), id, cancellationToken);
-        return outcome.Failure is { } failure ? RegistryApi.Problem(failure) : TypedResults.Ok(await ResponseAsync(db, id, cancellationToken));
+        return outcome.Failure is { } failure ? RegistryApi.Problem(failure) : TypedResults.Ok(await ResponseAsync(queries, id, cancellationToken));
     }
 
-    public static async Task<PromotionResponse?> ResponseAsync(GovernanceDbContext db, Guid id, CancellationToken cancellationToken)
-    {
-        var p = await db.Promotions.AsNoTracking().Include(x => x.Decisions).Include(x => x.Version).ThenInclude(v => v.Model)
-            .SingleOrDefaultAsync(x => x.Id == id, cancellationToken);
-        if (p is null)
-        {
-            return null;
-        }
-        var policy = PromotionService.Policy(p);
-        var domain = PromotionService.Domain(p, p.Version, policy);
-        return new PromotionResponse(p.Id, p.Version.Model.Key, p.Version.Number.ToString(), p.FromStage, p.TargetStage, p.State, p.Requester, p.Justification,
-            p.PolicyVersion, p.CreatedAt, p.ExpiresAt, p.DecidedAt,
-            p.State == PromotionRequestState.Pending ? ApprovalSlots.Describe(ApprovalSlots.Remaining(policy, domain.Decisions)) : "",
-            PromotionService.Gates(p),
-            p.Decisions.OrderBy(d => d.At).Select(d => new DecisionResponse(d.Approver, d.Role, d.Verdict, d.Comment, d.At)).ToList());
-    }
+    private static async Task<PromotionResponse?> ResponseAsync(PromotionQueries queries, Guid id, CancellationToken cancellationToken) =>
+        (await queries.DetailsAsync(id, cancellationToken))?.ToResponse();
 }

@@ -14,10 +14,17 @@ public interface IAuditContextAccessor
 /// <summary>Reads the signed-in person (or API key) from the current request; outside a request the actor is the system.</summary>
 public sealed class HttpAuditContextAccessor(IHttpContextAccessor httpContextAccessor) : IAuditContextAccessor
 {
+    /// <summary>Set by an interactive page for a scope of its own: a circuit has no request to read the person from.</summary>
+    public AuditActor? CircuitActor { get; set; }
+
     public AuditContext Current
     {
         get
         {
+            if (CircuitActor is { } circuit)
+            {
+                return new AuditContext(circuit, null, null);
+            }
             var http = httpContextAccessor.HttpContext;
             if (http is null)
             {

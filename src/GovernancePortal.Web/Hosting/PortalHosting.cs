@@ -68,6 +68,7 @@ public static class PortalHosting
         builder.Services.AddScoped<Compliance.TemplateEditing>();
         builder.Services.AddScoped<Compliance.ComplianceViews>();
         builder.Services.AddScoped<Approvals.RollbackService>();
+        builder.Services.AddApprovals();
         builder.Services.AddNotifications();
         builder.Services.AddRetirement();
         builder.Services.AddReviews();
