@@ -82,6 +82,10 @@ public abstract class ApprovalPageTest(PortalDatabase database) : BunitTest
         });
     }
 
+    /// <summary><paramref name="by"/> decides on the request through the service, as the API would.</summary>
+    protected Task<PromotionOutcome> DecideAsync(string by, Guid id, Verdict verdict, string? comment = null) => InScopeAsync(async sp =>
+        await sp.GetRequiredService<PromotionService>().DecideAsync(await sp.GetRequiredService<RegistryService>().CallerAsync(Principal(by)), id, verdict, comment));
+
     protected Task<Stage> StageAsync(string key, string version) => DbAsync(async db => (await RegistryQueries.FindVersionAsync(db, key, version))!.Stage);
 
     protected string Uri => Context.Services.GetRequiredService<NavigationManager>().Uri;

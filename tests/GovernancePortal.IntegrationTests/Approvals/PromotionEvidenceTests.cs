@@ -90,8 +90,8 @@ public abstract class PromotionEvidenceTests(ClockedPortal portal) : IAsyncLifet
         Assert.Contains("Staging", history[1], StringComparison.Ordinal);
 
         // Once decided the candidate is the version in production, and its history shows how it got there.
-        var decided = await officer.PostFormAsync($"/approvals/{requested.Promotion.Id}", page, new() { ["_handler"] = "decide", ["Verdict"] = "Approve", ["Comment"] = "Better on both metrics." });
-        Assert.Equal(System.Net.HttpStatusCode.Redirect, decided.StatusCode);
+        var decided = await _world.InScopeAsync(sp => PromotionWorld.DecideAsync(sp, PromotionWorld.Compliance, requested.Promotion.Id, Verdict.Approve, "Better on both metrics."));
+        Assert.Null(decided.Failure);
         var after = await officer.GetDocumentAsync($"/approvals/{requested.Promotion.Id}");
         Assert.Contains("This is the version in production now.", after.QuerySelector("[data-testid=metrics]")!.TextContent, StringComparison.Ordinal);
         var historyAfter = after.QuerySelectorAll("[data-testid=stage-change]").ToList();

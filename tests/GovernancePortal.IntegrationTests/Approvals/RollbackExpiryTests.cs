@@ -79,20 +79,15 @@ public abstract class RollbackExpiryTests(ClockedPortal portal) : IAsyncLifetime
         portal.Clock.Advance(expiresAt - TimeSpan.FromMinutes(1) - portal.Clock.GetUtcNow());
         var officer = await PortalClient.SignedInAsync(portal, PromotionWorld.Compliance.Username);
         var starter = await PortalClient.SignedInAsync(portal, PromotionWorld.Owner2.Username);
-        // Pages opened a minute before the window closes still offer both forms.
+        // A minute before the window closes the page offers both.
         var officersView = await officer.GetDocumentAsync(page);
         Assert.NotNull(officersView.QuerySelector("[data-testid=confirm-rollback]"));
-        var startersView = await starter.GetDocumentAsync($"{page}?confirm=cancel");
-        Assert.NotNull(startersView.QuerySelector("input[name=_handler][value=cancel-rollback]"));
+        Assert.NotNull((await starter.GetDocumentAsync(page)).QuerySelector("[data-testid=cancel-rollback]"));
 
         portal.Clock.Advance(TimeSpan.FromMinutes(2));
 
-        var confirmed = await officer.PostFormAsync(page, officersView, new() { ["_handler"] = "confirm-rollback" });
-        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
-        Assert.Contains(ExpiredMessage, PortalClient.Parse(await confirmed.Content.ReadAsStringAsync()).QuerySelector("[data-testid=status-message]")!.TextContent);
-        var cancelled = await starter.PostFormAsync($"{page}?confirm=cancel", startersView, new() { ["_handler"] = "cancel-rollback" });
-        Assert.Equal(HttpStatusCode.Redirect, cancelled.StatusCode);
-        Assert.Contains(ExpiredMessage, (await starter.GetDocumentAsync(page)).QuerySelector("[data-testid=status-message]")!.TextContent);
+        // What the page's buttons would ask for is refused now (the pages' handling of a refusal is tested with bUnit).
+        await AssertRefusedAsync(await RollbackSetup.As(portal, PromotionWorld.Compliance.Username), await RollbackSetup.As(portal, PromotionWorld.Owner2.Username), id);
 
         // Shown as expired, with the reason and no forms, before and after the job stores it.
         foreach (var jobHasRun in new[] { false, true })
@@ -111,8 +106,6 @@ public abstract class RollbackExpiryTests(ClockedPortal portal) : IAsyncLifetime
                 Assert.Null(view.QuerySelector("[data-testid=cancel-rollback]"));
                 Assert.Contains("Expired", view.QuerySelector("[data-testid=timeline]")!.TextContent);
             }
-            var again = await officer.PostFormAsync(page, officersView, new() { ["_handler"] = "confirm-rollback" });
-            Assert.Contains(ExpiredMessage, PortalClient.Parse(await again.Content.ReadAsStringAsync()).QuerySelector("[data-testid=status-message]")!.TextContent);
             Assert.Equal(jobHasRun ? RollbackState.Expired : RollbackState.Pending, await StoredStateAsync(id));
         }
         Assert.Equal(Stage.Production, await RollbackSetup.StageAsync(portal, model.Key, champion));
