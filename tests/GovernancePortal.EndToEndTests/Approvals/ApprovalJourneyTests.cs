@@ -16,8 +16,10 @@ public sealed class ApprovalJourneyTests(BrowserFixture browser)
 
         // First try: the thin card blocks, and the page says why.
         await owner.GotoAsync(version + "/promote?target=Production");
+        await owner.WaitForCircuitAsync();
         Assert.Contains("blocked: model card completeness", await owner.Page.Locator("[data-testid=gates]").InnerTextAsync());
         Assert.Equal(0, await owner.Page.Locator("[data-testid=submit-request]").CountAsync());
+        await owner.CheckAccessibilityAsync();
         await owner.ScreenshotAsync("approval-blocked-gates");
 
         // The owner's pipeline completes the card (the sepsis card, which is complete), then the owner asks again.
@@ -27,13 +29,16 @@ public sealed class ApprovalJourneyTests(BrowserFixture browser)
         var card = JsonDocument.Parse(await pipeline.GetStringAsync("/api/v1/models/sepsis-early-warning/versions/1.1.0/card")).RootElement.GetProperty("card").GetRawText();
         Assert.True((await pipeline.PutAsync($"/api/v1{version}/card", new StringContent(card, Encoding.UTF8, "application/json"))).IsSuccessStatusCode);
         await owner.GotoAsync(version + "/promote?target=Production");
+        await owner.WaitForCircuitAsync();
         await owner.Page.Locator("#justification").FillAsync("Shadow evaluation at two sites met the sensitivity target.");
-        await owner.ClickAndWaitAsync(owner.Page.Locator("[data-testid=submit-request]"), url => url.Contains("/approvals/"));
+        await owner.ClickToInteractiveAsync(owner.Page.Locator("[data-testid=submit-request]"), url => url.Contains("/approvals/"));
         var request = owner.Page.Url;
+        Assert.Contains("Promotion to Production requested", await owner.Page.Locator(".mud-snackbar").First.InnerTextAsync());
         Assert.Contains("2 more ComplianceOfficers", await owner.Page.Locator("[data-testid=still-needed]").InnerTextAsync());
         // The owner is told up front that they cannot decide, and the server refuses their pipeline's attempt all the same.
         Assert.Equal(0, await owner.Page.Locator("[data-testid=approve]").CountAsync());
         Assert.Contains("You made this request", await owner.Page.Locator("[data-testid=cannot-decide]").InnerTextAsync());
+        await owner.CheckAccessibilityAsync();
         await owner.ScreenshotAsync("approval-requested");
         var ownApproval = await pipeline.PostAsync($"/api/v1/promotions/{request.Split('/').Last()}/decisions",
             new StringContent("""{"decision":"approve"}""", Encoding.UTF8, "application/json"));
@@ -45,10 +50,12 @@ public sealed class ApprovalJourneyTests(BrowserFixture browser)
         {
             await reviewer.SignInAsync("compliance@demo.test");
             await reviewer.Page.GotoAsync(request);
+            await reviewer.WaitForCircuitAsync();
             Assert.Contains("1.1.0", await reviewer.Page.Locator("[data-testid=metrics]").InnerTextAsync());
             Assert.True(await reviewer.Page.Locator("[data-testid=compliance] tbody tr").CountAsync() > 0);
             Assert.True(await reviewer.Page.Locator("[data-testid=card-sections]").IsVisibleAsync());
             Assert.True(await reviewer.Page.Locator("[data-testid=lineage]").IsVisibleAsync());
+            await reviewer.CheckAccessibilityAsync();
             await reviewer.ScreenshotAsync("approval-request-evidence");
             Assert.Empty(reviewer.Problems);
         }
@@ -58,12 +65,25 @@ public sealed class ApprovalJourneyTests(BrowserFixture browser)
             await using var session = await browser.NewSessionAsync();
             await session.SignInAsync(officer);
             await session.GotoAsync("/approvals");
-            await session.ClickAndWaitAsync(session.Page.Locator("[data-testid=inbox] tr", new() { HasText = "Sepsis early warning" }).Locator("[data-testid=request-link]"), url => url == request);
+            await session.WaitForCircuitAsync();
+            // The row names the model and links it, its version and the request, not only the date.
+            var row = session.Page.Locator("[data-testid=inbox] tr", new() { HasText = "Sepsis early warning" });
+            Assert.Equal("/models/sepsis-early-warning", await row.Locator("[data-testid=model-link]").GetAttributeAsync("href"));
+            await session.CheckAccessibilityAsync();
+            await session.ScreenshotAsync($"approval-inbox-{officer.Split('@')[0]}");
+            await session.ClickToInteractiveAsync(row.Locator("[data-testid=request-title]"), url => url == request);
             await session.Page.Locator("#comment").FillAsync($"Reviewed by {officer}.");
-            await session.ClickAndWaitAsync(session.Page.Locator("[data-testid=approve]"), url => url == request);
+            await session.Page.Locator("[data-testid=approve]").ClickAsync();
+            await session.Page.Locator("[data-testid=confirm-dialog]").WaitForAsync();
+            await session.CheckAccessibilityAsync();
+            await session.ScreenshotAsync($"approval-confirm-{officer.Split('@')[0]}");
+            await session.Page.Locator("[data-testid=confirm-ok]").ClickAsync();
+            await session.Page.Locator("[data-testid=timeline]", new() { HasText = $"Reviewed by {officer}." }).WaitForAsync();
             await session.ScreenshotAsync($"approval-decided-by-{officer.Split('@')[0]}");
             Assert.Empty(session.Problems);
         }
+        await owner.Page.GotoAsync(request);
+        Assert.Contains("Approved", await owner.Page.Locator("[data-testid=request-state]").InnerTextAsync());
 
         await owner.GotoAsync(version);
         Assert.Contains("Production", await owner.Page.Locator(".facts").First.InnerTextAsync());

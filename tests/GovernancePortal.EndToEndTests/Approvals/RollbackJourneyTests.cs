@@ -41,14 +41,21 @@ public sealed class RollbackJourneyTests(BrowserFixture browser)
         await owner.GotoAsync("/models/fraud-card-realtime");
         await owner.ScreenshotAsync("rollback-model-before");
         await owner.ClickAndWaitAsync(owner.Page.Locator("[data-testid=rollback-link]"), url => url.EndsWith("/models/fraud-card-realtime/rollback"));
+        await owner.WaitForCircuitAsync();
         Assert.Equal("3.5.1", await owner.Page.Locator("[data-testid=rollback-from]").InnerTextAsync());
         Assert.Equal("3.5.0", await owner.Page.Locator("[data-testid=rollback-to]").InnerTextAsync());
         await owner.Page.Locator("#reason").FillAsync("Decline rate doubled within an hour of the feature store migration.");
+        await owner.CheckAccessibilityAsync();
         await owner.ScreenshotAsync("rollback-start");
-        await owner.ClickAndWaitAsync(owner.Page.Locator("[data-testid=start-rollback]"), url => url.Contains("/rollbacks/"));
+        await owner.Page.Locator("[data-testid=start-rollback]").ClickAsync();
+        await owner.Page.Locator("[data-testid=confirm-dialog]").WaitForAsync();
+        await owner.ScreenshotAsync("rollback-start-confirm");
+        await owner.ClickToInteractiveAsync(owner.Page.Locator("[data-testid=confirm-ok]"), url => url.Contains("/rollbacks/"));
         var rollback = owner.Page.Url;
-        Assert.Contains("Rollback started", await owner.Page.Locator("[data-testid=status-message]").InnerTextAsync());
+        Assert.Contains("Rollback started", await owner.Page.Locator(".mud-snackbar").First.InnerTextAsync());
+        await owner.Page.Locator("[data-testid=why-not]").WaitForAsync();
         Assert.Equal(0, await owner.Page.Locator("[data-testid=confirm-rollback]").CountAsync());
+        await owner.CheckAccessibilityAsync();
         await owner.ScreenshotAsync("rollback-waiting-for-officer");
 
         await using var officer = await browser.NewSessionAsync();
@@ -57,18 +64,26 @@ public sealed class RollbackJourneyTests(BrowserFixture browser)
         await officer.ClickToInteractiveAsync(officer.Page.Locator("[data-testid=notification-link]"), url => url.EndsWith("/notifications"));
         await officer.ScreenshotAsync("rollback-officer-notifications");
         await officer.ClickAndWaitAsync(officer.Page.Locator("[data-testid=notifications] tr[data-kind='rollback.started'] a").First, url => url == rollback);
-        await officer.ClickAndWaitAsync(officer.Page.Locator("[data-testid=confirm-rollback]"), url => url == rollback);
-        Assert.Contains("Rolled back", await officer.Page.Locator("[data-testid=status-message]").InnerTextAsync());
+        await officer.WaitForCircuitAsync();
+        await officer.CheckAccessibilityAsync();
+        await officer.Page.Locator("[data-testid=confirm-rollback]").ClickAsync();
+        await officer.Page.Locator("[data-testid=confirm-ok]").ClickAsync();
+        await officer.Page.Locator("[data-testid=retrospective-link]").WaitForAsync();
+        Assert.Contains("Rolled back", await officer.Page.Locator(".mud-snackbar").First.InnerTextAsync());
+        Assert.Contains("Confirmed", await officer.Page.Locator("[data-testid=rollback-status]").InnerTextAsync());
         await officer.ScreenshotAsync("rollback-confirmed");
 
         await officer.GotoAsync("/approvals");
+        await officer.WaitForCircuitAsync();
         var reviewRow = officer.Page.Locator("[data-testid=open-review-row]", new() { HasText = "Card fraud (real time)" });
         Assert.Equal(1, await reviewRow.CountAsync());
+        await officer.CheckAccessibilityAsync();
         await officer.ScreenshotAsync("rollback-inbox-retrospective");
-        await officer.ClickAndWaitAsync(reviewRow.Locator("a"), url => url.Contains("/retrospectives/"));
+        await officer.ClickToInteractiveAsync(reviewRow.Locator("[data-testid=review-link]"), url => url.Contains("/retrospectives/"));
         await officer.Page.Locator("#findings").FillAsync("The feature store served day-old merchant features; a freshness gate is added to the pipeline.");
-        var review = officer.Page.Url;
-        await officer.ClickAndWaitAsync(officer.Page.Locator("[data-testid=close-review]"), url => url == review);
+        await officer.CheckAccessibilityAsync();
+        await officer.Page.Locator("[data-testid=close-review]").ClickAsync();
+        await officer.Page.Locator("[data-testid=confirm-ok]").ClickAsync();
         Assert.Contains("freshness gate", await officer.Page.Locator("[data-testid=findings]").InnerTextAsync());
         await officer.ScreenshotAsync("rollback-retrospective-closed");
 

@@ -59,18 +59,21 @@ public sealed class ChecklistJourneyTests(BrowserFixture browser)
         await using var officer = await browser.NewSessionAsync();
         await officer.SignInAsync("compliance@demo.test");
         await officer.GotoAsync("/approvals/policies/Production/High/edit");
-        var requireChecklists = officer.Page.Locator("input[name='Input.RequireApplicableChecklistsSignedOff']");
+        await officer.WaitForCircuitAsync();
+        var requireChecklists = officer.Page.Locator("input[data-testid=applicable-checklists], [data-testid=applicable-checklists] input");
         Assert.False(await requireChecklists.IsCheckedAsync());
         await requireChecklists.CheckAsync();
         await officer.Page.Locator("#change-note").FillAsync("High-risk models reach Production only with every applicable checklist signed off.");
-        await officer.ClickAndWaitAsync(officer.Page.Locator("[data-testid=save-policy]"), url => url.EndsWith("/approvals/policies/Production/High/versions"));
-        Assert.Contains("Saved as version 2", await officer.Page.Locator("[data-testid=status-message]").InnerTextAsync());
+        await officer.Page.Locator("[data-testid=save-policy]").ClickAsync();
+        await officer.ClickToInteractiveAsync(officer.Page.Locator("[data-testid=confirm-ok]"), url => url.EndsWith("/approvals/policies/Production/High/versions"));
+        Assert.Contains("Saved as version 2", await officer.Page.Locator(".mud-snackbar").First.InnerTextAsync());
         await officer.ScreenshotAsync("checklist-gate-policy-saved");
 
         // The owner checks the Production gates: HIPAA blocks and names what is missing.
         await using var owner = await browser.NewSessionAsync();
         await owner.SignInAsync("owner2@demo.test");
         await owner.GotoAsync(Version + "/promote?target=Production");
+        await owner.WaitForCircuitAsync();
         var hipaaGate = owner.Page.Locator("[data-testid=gates] li", new() { HasText = "Checklists: HIPAA" });
         await owner.ScreenshotAsync("checklist-gate-blocked");
         var blocked = await hipaaGate.InnerTextAsync();
@@ -172,11 +175,12 @@ public sealed class ChecklistJourneyTests(BrowserFixture browser)
 
         // With HIPAA signed off no gate blocks: the owner submits the Production request and its page shows the gate passed.
         await owner.GotoAsync(Version + "/promote?target=Production");
+        await owner.WaitForCircuitAsync();
         Assert.Contains("passed: HIPAA is signed off", await hipaaGate.InnerTextAsync());
         Assert.Equal(0, await owner.Page.Locator("[data-testid=gates] li.gate-block").CountAsync());
         await owner.Page.Locator("#justification").FillAsync("Pipeline-only change; HIPAA and the other checklists are signed off.");
         await owner.ScreenshotAsync("checklist-gate-passed");
-        await owner.ClickAndWaitAsync(owner.Page.Locator("[data-testid=submit-request]"), url => url.Contains("/approvals/"));
+        await owner.ClickToInteractiveAsync(owner.Page.Locator("[data-testid=submit-request]"), url => url.Contains("/approvals/"));
         var requestGate = owner.Page.Locator("[data-testid=gates] li", new() { HasText = "Checklists: HIPAA" });
         Assert.Contains("gate-pass", await requestGate.GetAttributeAsync("class"));
         Assert.Contains("passed: HIPAA is signed off", await requestGate.InnerTextAsync());

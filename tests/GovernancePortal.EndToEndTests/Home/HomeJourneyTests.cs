@@ -86,10 +86,10 @@ public sealed class HomeJourneyTests(BrowserFixture browser)
         await session.WaitForCircuitAsync();
         await session.ScreenshotAsync("mobile-home-compliance");
 
-        await session.GotoAsync("/approvals");
+        await session.GotoAsync("/models");
         Assert.True(await session.Page.Locator("nav.app-nav").GetByRole(AriaRole.Link, new() { Name = "Models", Exact = true }).IsVisibleAsync());
         Assert.True(await session.Page.EvaluateAsync<int>("document.documentElement.scrollWidth") <= 360);
-        await session.ScreenshotAsync("mobile-approvals");
+        await session.ScreenshotAsync("mobile-models");
         Assert.Empty(session.Problems);
     }
 }

@@ -103,18 +103,21 @@ public sealed class RetirementJourneyTests(BrowserFixture browser)
 
         await owner.GotoAsync($"/models/{Model}/versions/{Old}/retirement");
         await owner.WaitForCircuitAsync();
-        await owner.ClickAndWaitAsync(owner.Page.Locator("[data-testid=request-decommission]"), url => url.Contains($"/versions/{Old}/promote"));
+        await owner.ClickToInteractiveAsync(owner.Page.Locator("[data-testid=request-decommission]"), url => url.Contains($"/versions/{Old}/promote"));
         Assert.Contains("Successor", await owner.Page.Locator(".gate-list, [data-testid=gates]").First.InnerTextAsync());
         await owner.Page.Locator("#justification").FillAsync("2.2.0 runs in Production; the decommission checklist is signed off.");
         await owner.ScreenshotAsync("retirement-decommission-request");
-        await owner.ClickAndWaitAsync(owner.Page.Locator("[data-testid=submit-request]"), url => url.Contains("/approvals/"));
+        await owner.ClickToInteractiveAsync(owner.Page.Locator("[data-testid=submit-request]"), url => url.Contains("/approvals/"));
         var request = owner.Page.Url;
 
         await using var officer = await browser.NewSessionAsync();
         await officer.SignInAsync("compliance2@demo.test");
         await officer.GotoAsync(new Uri(request).AbsolutePath);
+        await officer.WaitForCircuitAsync();
         await officer.ScreenshotAsync("retirement-officer-request");
-        await officer.ClickAndWaitAsync(officer.Page.Locator("[data-testid=approve]"), url => url == request);
+        await officer.Page.Locator("[data-testid=approve]").ClickAsync();
+        await officer.Page.Locator("[data-testid=confirm-ok]").ClickAsync();
+        await officer.Page.Locator("[data-testid=request-state]", new() { HasText = "Approved" }).WaitForAsync();
 
         await owner.GotoAsync($"/models/{Model}/versions/{Old}");
         Assert.Contains("Retired", await owner.Page.Locator("dl.facts").First.InnerTextAsync());
