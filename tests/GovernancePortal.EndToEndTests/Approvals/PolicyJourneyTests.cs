@@ -28,7 +28,7 @@ public sealed class PolicyJourneyTests(BrowserFixture browser)
         await officer.Page.Locator("#change-note").FillAsync("Minimal-risk releases: a slightly fuller card, quicker expiry.");
         await officer.Page.Locator("[data-testid=save-policy]").ClickAsync();
         await officer.Page.Locator("[data-testid=confirm-dialog]").WaitForAsync();
-        Assert.Contains("Publish version 2?", await officer.Page.Locator("[data-testid=confirm-dialog]").InnerTextAsync());
+        Assert.Contains("Publish version 2?", await officer.Page.Locator(".mud-dialog").First.InnerTextAsync());
         await officer.ScreenshotAsync("policy-publish-confirm");
         await officer.ClickToInteractiveAsync(officer.Page.Locator("[data-testid=confirm-ok]"), url => url.EndsWith("/versions"));
 

@@ -63,8 +63,7 @@ public sealed class RollbackJourneyTests(BrowserFixture browser)
         Assert.True(int.Parse(await officer.Page.Locator("[data-testid=unread-count]").InnerTextAsync()) >= 1);
         await officer.ClickToInteractiveAsync(officer.Page.Locator("[data-testid=notification-link]"), url => url.EndsWith("/notifications"));
         await officer.ScreenshotAsync("rollback-officer-notifications");
-        await officer.ClickAndWaitAsync(officer.Page.Locator("[data-testid=notifications] tr[data-kind='rollback.started'] a").First, url => url == rollback);
-        await officer.WaitForCircuitAsync();
+        await officer.ClickToInteractiveAsync(officer.Page.Locator("[data-testid=notifications] tr[data-kind='rollback.started'] a").First, url => url == rollback);
         await officer.CheckAccessibilityAsync();
         await officer.Page.Locator("[data-testid=confirm-rollback]").ClickAsync();
         await officer.Page.Locator("[data-testid=confirm-ok]").ClickAsync();
