@@ -46,8 +46,11 @@ public sealed record PromotionView(Promotion Promotion, ModelVersion Version, Pr
 /// <summary>Everything a request's page shows besides the request: the gates as they stand and the evidence they are judged on.</summary>
 public sealed record PromotionEvidence(IReadOnlyList<GateResult> Gates, VersionEvidence Evidence, int? CurrentPolicyVersion)
 {
-    /// <summary>Every approval is given and only the gates hold the request: judging them again can settle it.</summary>
-    public bool WaitsForGates(PromotionView details) => details.Pending && details.Remaining.Count == 0 && GateEvaluation.Blocks(Gates);
+    /// <summary>
+    /// Every approval is given and only the gates hold the request: judging them again settles it. Offered also once they
+    /// pass again (a card restored), since nothing else moves the request then.
+    /// </summary>
+    public bool WaitsForGates(PromotionView details) => details.Pending && details.Remaining.Count == 0;
 }
 
 /// <summary>Reads of promotion requests shared by the approvals pages and the API.</summary>
