@@ -38,6 +38,8 @@ public sealed class PortalDatabase : IAsyncLifetime
         services.AddScoped<ChecklistService>();
         services.AddScoped<ChecklistLibrarySeeder>();
         services.AddScoped<ComplianceViews>();
+        services.AddScoped<TemplateEditing>();
+        services.AddScoped<ComplianceOperations>();
         services.AddScoped<PromotionPolicyStore>();
         services.AddScoped<Registry.ModelCardService>();
         services.AddScoped<PromotionService>();

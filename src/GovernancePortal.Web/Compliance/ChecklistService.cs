@@ -43,6 +43,20 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
 {
     public const int MaxEvidencePerItem = 20;
 
+    private Audit.AuditActor? _actor;
+
+    /// <summary>
+    /// Attributes this scope's changes to <paramref name="actor"/>: an interactive page has no request to read the
+    /// signed-in person from, so it names them (as ReviewService's and RetirementService's callers do).
+    /// </summary>
+    public ChecklistService ActingAs(Audit.AuditActor actor)
+    {
+        _actor = actor;
+        return this;
+    }
+
+    private void Record(string action, object entity, object? details) => db.Audit.Record(action, entity, details, _actor);
+
     public long MaxEvidenceBytes => options.Value.MaxEvidenceBytes;
 
     /// <summary>The newest version of every template, with items.</summary>
@@ -160,7 +174,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         }
         var assessment = NewAssessment(caller, version, template, previous);
         var carried = previous is null ? [] : CarryOver(previous, assessment, applicability);
-        db.Audit.Record("assessment.started", assessment, new
+        Record("assessment.started", assessment, new
         {
             model = key, version = versionText, template = template.TemplateId, templateVersion = template.Version,
             carriedOverFrom = previous is null ? null : new { version = previous.Version.Number.ToString(), templateVersion = previous.TemplateVersion.Version },
@@ -215,7 +229,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         existing.AnsweredAt = now;
         existing.CarriedOver = false;
         ItemChanged(caller, version, assessment, existing, target.Applicability!.Template.Title, item, $"the answer to {item.Id} changed");
-        db.Audit.Record("assessment.answered", existing, Details(version, assessment, itemId, new { answer = answer.Value.ToString() }));
+        Record("assessment.answered", existing, Details(version, assessment, itemId, new { answer = answer.Value.ToString() }));
         return await SaveAsync(assessment, cancellationToken);
     }
 
@@ -259,7 +273,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         assessment.Evidence.Add(evidence);
         db.AssessmentEvidence.Add(evidence);
         EvidenceChanged(caller, target.Version!, assessment, target.Applicability!.Template.Title, target.Item!, $"evidence was added to {itemId}");
-        db.Audit.Record("assessment.evidence-added", evidence, Details(target.Version!, assessment, itemId, null));
+        Record("assessment.evidence-added", evidence, Details(target.Version!, assessment, itemId, null));
         return await SaveAsync(assessment, cancellationToken);
     }
 
@@ -309,7 +323,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         assessment.Evidence.Add(evidence);
         db.AssessmentEvidence.Add(evidence);
         EvidenceChanged(caller, target.Version!, assessment, target.Applicability!.Template.Title, target.Item!, $"evidence was added to {itemId}");
-        db.Audit.Record("assessment.evidence-added", evidence, Details(target.Version!, assessment, itemId, null));
+        Record("assessment.evidence-added", evidence, Details(target.Version!, assessment, itemId, null));
         return await SaveAsync(assessment, cancellationToken);
     }
 
@@ -357,7 +371,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
             db.EvidenceContents.Remove(new EvidenceContent { Id = evidence.ContentId!.Value, Bytes = [] });
         }
         EvidenceChanged(caller, version, assessment, target.Applicability!.Template.Title, item, $"evidence was removed from {item.Id}");
-        db.Audit.Record("assessment.evidence-removed", evidence, Details(version, assessment, item.Id, new { bytesDeleted = deleteBytes }));
+        Record("assessment.evidence-removed", evidence, Details(version, assessment, item.Id, new { bytesDeleted = deleteBytes }));
         return await SaveAsync(assessment, cancellationToken);
     }
 
@@ -383,7 +397,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         assessment.SubmittedAt = clock.GetUtcNow();
         assessment.SubmittedBy = caller.Username;
         assessment.Revision++;
-        db.Audit.Record("assessment.submitted", assessment, Details(version, assessment, null, null));
+        Record("assessment.submitted", assessment, Details(version, assessment, null, null));
         await notifications.SubmittedAsync(version, assessment, applicability.Template.Title, cancellationToken);
         return await SaveAsync(assessment, cancellationToken);
     }
@@ -483,7 +497,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         existing.ReviewedAt = clock.GetUtcNow();
         existing.Revision++;
         assessment.Revision++;
-        db.Audit.Record(decision == ReviewState.Accepted ? "assessment.item-accepted" : "assessment.changes-requested", existing,
+        Record(decision == ReviewState.Accepted ? "assessment.item-accepted" : "assessment.changes-requested", existing,
             Details(version, assessment, itemId, null));
         if (decision == ReviewState.ChangesRequested)
         {
@@ -526,7 +540,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         assessment.SignedOffAt = clock.GetUtcNow();
         assessment.SignedOffBy = caller.Username;
         assessment.Revision++;
-        db.Audit.Record("assessment.signed-off", assessment, Details(version, assessment, null, null));
+        Record("assessment.signed-off", assessment, Details(version, assessment, null, null));
         await notifications.SignedOffAsync(version, assessment, applicability.Template.Title, cancellationToken);
         return await SaveAsync(assessment, cancellationToken);
     }
@@ -577,7 +591,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         answer.AnsweredAt = clock.GetUtcNow();
         answer.Revision++;
         assessment.Revision++;
-        db.Audit.Record("assessment.answer-confirmed", answer, Details(version, assessment, answer.ItemId, null));
+        Record("assessment.answer-confirmed", answer, Details(version, assessment, answer.ItemId, null));
         return await SaveAsync(assessment, cancellationToken);
     }
 
@@ -601,7 +615,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
             assessment.VoidReason = $"Sign-off by {signedOffBy} voided: {why} ({AssessmentRules.Name(templateTitle, item)}).";
             assessment.SignedOffAt = null;
             assessment.SignedOffBy = null;
-            db.Audit.Record("assessment.sign-off-voided", assessment,
+            Record("assessment.sign-off-voided", assessment,
                 Details(version, assessment, item.Id, new { signedOffBy, signedOffAt, reason = why }));
         }
         assessment.Status = change.Status;
@@ -767,7 +781,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         }
         var template = target.TemplateVersion!;
         var assessment = NewAssessment(caller, target.Version!, template, null);
-        db.Audit.Record("assessment.started", assessment, new
+        Record("assessment.started", assessment, new
         {
             model = target.Version!.Model.Key, version = target.Version.Number.ToString(), template = template.TemplateId, templateVersion = template.Version,
         });

@@ -19,6 +19,20 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
 {
     public const string PortalSource = "portal";
 
+    private Audit.AuditActor? _actor;
+
+    /// <summary>
+    /// Attributes this scope's changes to <paramref name="actor"/>: an interactive page has no request to read the
+    /// signed-in person from, so it names them (as ReviewService's and RetirementService's callers do).
+    /// </summary>
+    public TemplateEditing ActingAs(Audit.AuditActor actor)
+    {
+        _actor = actor;
+        return this;
+    }
+
+    private void Record(string action, object entity, object? details) => db.Audit.Record(action, entity, details, _actor);
+
     public async Task<IReadOnlyList<TemplateSummary>> TemplatesAsync(CancellationToken cancellationToken = default)
     {
         var versions = await db.ChecklistTemplateVersions.AsNoTracking().ToListAsync(cancellationToken);
@@ -81,7 +95,7 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
         var version = ChecklistTemplateVersion.From(published.Template, PortalSource, clock.GetUtcNow(), caller.Username, published.ChangeNote);
         db.ChecklistTemplateVersions.Add(version);
         var diff = TemplateVersioning.Diff(basis, published.Template);
-        db.Audit.Record("checklist-template.version-published", version, new
+        Record("checklist-template.version-published", version, new
         {
             template = templateId,
             version = version.Version,
@@ -173,7 +187,7 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
             upgraded.VoidedAt = now;
             upgraded.VoidedBy = caller.Username;
             upgraded.VoidReason = $"Sign-off by {old.SignedOffBy} voided: the assessment moved from {latest.Title} version {plan.FromVersion} to version {plan.ToVersion}.";
-            db.Audit.Record("assessment.sign-off-voided", old, new
+            Record("assessment.sign-off-voided", old, new
             {
                 model = key, version = versionText, template = templateId, assessment = old.Id, old.SignedOffBy, old.SignedOffAt,
                 reason = $"upgraded to template version {plan.ToVersion}",
@@ -186,7 +200,7 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
         }
         // The old assessment is superseded: moving its revision on makes a concurrent answer to it fail instead of being lost.
         old.Revision++;
-        db.Audit.Record("assessment.upgraded", upgraded, new
+        Record("assessment.upgraded", upgraded, new
         {
             model = key, version = versionText, template = templateId, from = old.Id, fromTemplateVersion = plan.FromVersion, toTemplateVersion = plan.ToVersion,
             kept = plan.With(UpgradeAction.Keep), toConfirm = plan.With(UpgradeAction.Confirm), unanswered = plan.With(UpgradeAction.Unanswered),

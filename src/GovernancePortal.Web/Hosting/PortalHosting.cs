@@ -62,11 +62,7 @@ public static class PortalHosting
         builder.Services.AddScoped<ModelCardService>();
         builder.Services.AddScoped<Approvals.PromotionService>();
         builder.Services.AddScoped<Approvals.PromotionPolicyStore>();
-        builder.Services.AddOptions<Compliance.ChecklistOptions>().BindConfiguration(Compliance.ChecklistOptions.Section);
-        builder.Services.AddScoped<Compliance.ChecklistLibrarySeeder>();
-        builder.Services.AddScoped<Compliance.ChecklistService>();
-        builder.Services.AddScoped<Compliance.TemplateEditing>();
-        builder.Services.AddScoped<Compliance.ComplianceViews>();
+        builder.Services.AddCompliance();
         builder.Services.AddScoped<Approvals.RollbackService>();
         builder.Services.AddApprovals();
         builder.Services.AddNotifications();

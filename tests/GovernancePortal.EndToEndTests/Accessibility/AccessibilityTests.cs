@@ -39,7 +39,16 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         { "owner2@demo.test", "/models/sepsis-early-warning/versions/1.2.0/promote?target=Production", 1280 },
         { "owner@demo.test", "/models/fraud-card-realtime/rollback", 1280 },
         { "compliance@demo.test", "/approvals", 360 },
+        { "compliance@demo.test", "/compliance", 1280 },
+        { "compliance@demo.test", "/compliance/templates", 1280 },
+        { "compliance@demo.test", "/compliance/templates/hipaa", 1280 },
+        { "compliance@demo.test", "/compliance/templates/hipaa/edit", 1280 },
+        { "owner@demo.test", "/models/demand-forecast-stores/compliance", 1280 },
+        { "owner@demo.test", "/models/demand-forecast-stores/versions/4.0.0/compliance/nist-ai-rmf", 1280 },
+        { "compliance@demo.test", "/models/sepsis-early-warning/versions/1.1.0/compliance/hipaa", 1280 },
         { "viewer@demo.test", "/", 360 },
+        { "owner@demo.test", "/models/demand-forecast-stores/versions/4.0.0/compliance/nist-ai-rmf", 360 },
+        { "viewer@demo.test", "/compliance", 360 },
         { "compliance@demo.test", "/", 360 },
         { "viewer@demo.test", "/retirements", 360 },
     };
@@ -67,10 +76,6 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         { "viewer@demo.test", "/models/credit-default-pd/versions/1.2.0" },
         { "owner@demo.test", "/models/new" },
         { "owner@demo.test", "/models/demand-forecast-stores/versions/4.0.0/card" },
-        { "compliance@demo.test", "/compliance" },
-        { "compliance@demo.test", "/compliance/templates" },
-        { "owner@demo.test", "/models/demand-forecast-stores/compliance" },
-        { "owner@demo.test", "/models/demand-forecast-stores/versions/4.0.0/compliance/nist-ai-rmf" },
     };
 
     [Theory]

@@ -68,9 +68,9 @@ public abstract class ComplianceViewTests(PortalFactory portal)
         Assert.Equal("1", page.QuerySelector($"[data-testid='no-count-{Encryption}']")!.TextContent.Trim());
         Assert.Equal(2, page.QuerySelectorAll("[data-testid='most-often-no'] tbody tr").Length);
         Assert.Contains("in progress while the version is in Production",
-            page.QuerySelector("[data-testid='overdue-readmission-30d-2.0.0-hipaa']")!.TextContent);
-        Assert.Contains("review due every 12 months", page.QuerySelector("[data-testid='overdue-readmission-30d-2.0.0-sr-11-7']")!.TextContent);
-        Assert.Contains("not started while the version is in Staging", page.QuerySelector("[data-testid='overdue-sepsis-early-warning-1.2.0-hipaa']")!.TextContent);
+            page.QuerySelector("[data-testid='overdue-readmission-30d-2.0.0-hipaa']")!.Closest("tr")!.TextContent);
+        Assert.Contains("review due every 12 months", page.QuerySelector("[data-testid='overdue-readmission-30d-2.0.0-sr-11-7']")!.Closest("tr")!.TextContent);
+        Assert.Contains("not started while the version is in Staging", page.QuerySelector("[data-testid='overdue-sepsis-early-warning-1.2.0-hipaa']")!.Closest("tr")!.TextContent);
         Assert.Null(page.QuerySelector("[data-testid='overdue-sepsis-early-warning-1.1.0-hipaa']"));
         Assert.Null(page.QuerySelector("[data-testid='overdue-claims-triage-1.3.0-sr-11-7']"));
         // Development versions are not overdue.
