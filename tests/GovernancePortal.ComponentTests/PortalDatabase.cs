@@ -51,6 +51,9 @@ public sealed class PortalDatabase : IAsyncLifetime
         services.AddHome();
         ReviewQueue.ReviewQueueServices.AddReviewQueue(services);
         services.AddScoped<Registry.RegistryService>();
+        services.AddScoped<Registry.ModelCardService>();
+        services.AddScoped<Registry.ModelCatalogue>();
+        Registry.RegistryPages.AddRegistryPages(services);
         Retirement.RetirementServices.AddRetirement(services);
         Reviews.ReviewServices.AddReviews(services);
     }

@@ -60,6 +60,7 @@ public static class PortalHosting
         builder.Services.AddScoped<ModelCatalogue>();
         builder.Services.AddScoped<RegistryService>();
         builder.Services.AddScoped<ModelCardService>();
+        builder.Services.AddRegistryPages();
         builder.Services.AddScoped<Approvals.PromotionService>();
         builder.Services.AddScoped<Approvals.PromotionPolicyStore>();
         builder.Services.AddCompliance();

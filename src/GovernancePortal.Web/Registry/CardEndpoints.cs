@@ -123,21 +123,14 @@ public static class CardEndpoints
         if (problem is null)
         {
             using var reader = new StreamReader(file!.OpenReadStream(), Encoding.UTF8);
-            var imported = ModelCardToolkitJson.Import(await reader.ReadToEndAsync(cancellationToken));
-            if (imported.Card is null)
+            var imported = await cards.ImportAsync(await registry.CallerAsync(http.User, cancellationToken), found, await reader.ReadToEndAsync(cancellationToken),
+                cancellationToken);
+            problem = imported.Problem;
+            if (problem is null)
             {
-                problem = "The file is not a Model Card Toolkit card: " + string.Join(" ", imported.Errors.Take(3));
-            }
-            else
-            {
-                var result = await cards.SaveAsync(await registry.CallerAsync(http.User, cancellationToken), found, imported.Card, null, null, "card.imported", cancellationToken);
-                problem = result.Failure?.Message;
-                if (problem is null)
-                {
-                    Components.UI.StatusMessages.Set(http, $"Card imported as revision {result.Value!.Number}."
-                        + (imported.Warnings.Count > 0 ? " Not imported: " + string.Join(" ", imported.Warnings.Take(3)) : ""));
-                    return TypedResults.Redirect(back);
-                }
+                Components.UI.StatusMessages.Set(http, $"Card imported as revision {imported.Revision!.Number}."
+                    + (imported.Warnings.Count > 0 ? " Not imported: " + string.Join(" ", imported.Warnings) : ""));
+                return TypedResults.Redirect(back);
             }
         }
         Components.UI.StatusMessages.Set(http, problem!, isError: true);

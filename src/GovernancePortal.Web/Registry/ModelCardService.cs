@@ -3,6 +3,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace GovernancePortal.Registry;
 
+/// <summary>What an import saved (<see cref="Revision"/>), or why not (<see cref="Problem"/>), and what the file held that a card cannot.</summary>
+public sealed record CardImport(ModelCardRevision? Revision, string? Problem, IReadOnlyList<string> Warnings);
+
 public sealed record CurrentCard(ModelCard Card, int Revision, CardCompleteness Completeness, ModelCardRevision? Latest);
 
 /// <summary>Reads and revises model cards. Each save adds a revision; a save based on an older revision is refused.</summary>
@@ -25,7 +28,7 @@ public sealed class ModelCardService(GovernanceDbContext db, TimeProvider clock)
     /// from; when someone saved in between, nothing is saved and the caller is told to review their change.
     /// </summary>
     public async Task<RegistryResult<ModelCardRevision>> SaveAsync(Caller caller, ModelVersion version, ModelCard card, ModelCardSection? section,
-        int? basedOn, string action, CancellationToken cancellationToken = default)
+        int? basedOn, string action, CancellationToken cancellationToken = default, Audit.AuditActor? actor = null)
     {
         var model = version.Model ?? await db.Models.AsNoTracking().SingleAsync(m => m.Id == version.ModelId, cancellationToken);
         if (RegistryRules.WhyCannotEdit(caller, model.Owner, model.Team) is { } refusal)
@@ -62,7 +65,7 @@ public sealed class ModelCardService(GovernanceDbContext db, TimeProvider clock)
             // Lists as lines, as the revision diff shows them: a risk or contact section has no single text.
             before = section is { } changed ? ModelCardDiff.SectionText(current.Card, changed) : null,
             after = section is { } written ? ModelCardDiff.SectionText(card, written) : null,
-        });
+        }, actor);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -73,6 +76,22 @@ public sealed class ModelCardService(GovernanceDbContext db, TimeProvider clock)
             db.ChangeTracker.Clear();
             return new RegistryFailure(FailureKind.Conflict, "Someone saved the card at the same moment. Your text is kept below: review it and save again.");
         }
+    }
+
+    /// <summary>
+    /// Replaces the whole card with a Model Card Toolkit JSON file's, as a new revision; the problem says why not, the
+    /// warnings name what the file held that a card cannot.
+    /// </summary>
+    public async Task<CardImport> ImportAsync(Caller caller, ModelVersion version, string json, CancellationToken cancellationToken = default,
+        Audit.AuditActor? actor = null)
+    {
+        var imported = ModelCardToolkitJson.Import(json);
+        if (imported.Card is null)
+        {
+            return new CardImport(null, "The file is not a Model Card Toolkit card: " + string.Join(" ", imported.Errors.Take(3)), []);
+        }
+        var result = await SaveAsync(caller, version, imported.Card, null, null, "card.imported", cancellationToken, actor);
+        return new CardImport(result.Value, result.Failure?.Message, imported.Warnings.Take(3).ToList());
     }
 
     private static string Camel(string field) => field.Length == 0 ? field : char.ToLowerInvariant(field[0]) + field[1..];

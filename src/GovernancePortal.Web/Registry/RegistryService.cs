@@ -34,7 +34,8 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
         return new Caller(username, user.FindAll(PortalClaims.Roles).Select(c => c.Value).ToHashSet(), team);
     }
 
-    public async Task<RegistryResult<Model>> RegisterModelAsync(Caller caller, RegisterModelRequest request, CancellationToken cancellationToken = default)
+    public async Task<RegistryResult<Model>> RegisterModelAsync(Caller caller, RegisterModelRequest request, CancellationToken cancellationToken = default,
+        Audit.AuditActor? actor = null)
     {
         var errors = RegistryValidation.Validate(request);
         if (errors.Count > 0)
@@ -68,12 +69,12 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
             CreatedBy = caller.Username,
         };
         db.Models.Add(model);
-        db.Audit.Record("model.registered", model);
+        db.Audit.Record("model.registered", model, actor: actor);
         return await SaveAsync(model, $"A model with the key '{request.Key}' is already registered.", cancellationToken);
     }
 
     public async Task<RegistryResult<ModelVersion>> RegisterVersionAsync(
-        Caller caller, string modelKey, RegisterVersionRequest request, CancellationToken cancellationToken = default)
+        Caller caller, string modelKey, RegisterVersionRequest request, CancellationToken cancellationToken = default, Audit.AuditActor? actor = null)
     {
         var model = await db.Models.SingleOrDefaultAsync(m => m.Key == modelKey, cancellationToken);
         if (model is null)
@@ -150,14 +151,14 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
         {
             var revision = ModelCardRevision.Of(version, 1, card, null, now, caller.Username);
             db.ModelCardRevisions.Add(revision);
-            db.Audit.Record("card.revised", revision, new { model = model.Key, version = number.Value.ToString(), section = "all" });
+            db.Audit.Record("card.revised", revision, new { model = model.Key, version = number.Value.ToString(), section = "all" }, actor);
         }
         db.Audit.Record("version.registered", version, new
         {
             model = model.Key,
             version = number.Value.ToString(),
             metrics = version.Metrics.Select(m => new { m.Name, m.Value, m.Dataset, m.Slice, m.Threshold, m.HigherIsBetter }),
-        });
+        }, actor);
         return await SaveAsync(version, $"Version {number} of '{modelKey}' is already registered.", cancellationToken);
     }
 
@@ -166,7 +167,7 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
     /// before and after; an identical change saves nothing; a change made on an older revision is refused.
     /// </summary>
     public async Task<RegistryResult<Model>> UpdateModelAsync(Caller caller, string modelKey, UpdateModelRequest request,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, Audit.AuditActor? actor = null)
     {
         var model = await db.Models.SingleOrDefaultAsync(m => m.Key == modelKey, cancellationToken);
         if (model is null)
@@ -201,7 +202,7 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
             return model;
         }
         model.Revision++;
-        db.Audit.Record("model.updated", model, new { model = model.Key });
+        db.Audit.Record("model.updated", model, new { model = model.Key }, actor);
         if (await db.TrySaveChangesAsync(cancellationToken))
         {
             return model;
@@ -213,7 +214,8 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
         $"The model was changed after you opened it (it is at revision {current.Revision} now). Nothing was saved: review your change against the current details and save again.");
 
     /// <summary>Admins move a model to another model owner; the model's team follows the new owner.</summary>
-    public async Task<RegistryResult<Model>> ReassignAsync(Caller caller, string modelKey, string newOwner, CancellationToken cancellationToken = default)
+    public async Task<RegistryResult<Model>> ReassignAsync(Caller caller, string modelKey, string newOwner, CancellationToken cancellationToken = default,
+        Audit.AuditActor? actor = null)
     {
         if (!caller.Has(Roles.Admin))
         {
@@ -236,7 +238,7 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
         model.Owner = owner.Username;
         model.Team = owner.Team;
         model.Revision++;
-        db.Audit.Record("model.ownership-reassigned", model);
+        db.Audit.Record("model.ownership-reassigned", model, actor: actor);
         if (await db.TrySaveChangesAsync(cancellationToken))
         {
             return model;

@@ -14,136 +14,30 @@ public abstract class ModelCardTests(PortalFactory portal)
 {
     private const string Editor = "/models/churn-retail/versions/2.2.0/card";
 
-    private static Task<HttpResponseMessage> SaveSectionAsync(PortalClient client, AngleSharp.Html.Dom.IHtmlDocument page, string section, Dictionary<string, string> fields)
-    {
-        var basedOn = page.QuerySelector("input[name='Input.BasedOn']")!.GetAttribute("value")!;
-        return client.PostFormAsync($"{Editor}?section={section}", page, new Dictionary<string, string>(fields)
-        {
-            ["_handler"] = "card-section",
-            ["Input.BasedOn"] = basedOn,
-        });
-    }
-
     [Fact]
-    public async Task An_owner_writes_a_section_in_markdown_and_it_is_rendered_safely_with_a_revision_kept()
+    public async Task Markdown_in_a_section_is_rendered_safely_on_the_version_page()
     {
-        var owner = await PortalClient.SignedInAsync(portal, "owner@demo.test");
-        var page = await owner.GetDocumentAsync($"{Editor}?section=IntendedUse");
-        var before = await portal.WithDbAsync(db => db.ModelCardRevisions.CountAsync());
-
-        var saved = await SaveSectionAsync(owner, page, "IntendedUse", new()
+        var client = await ApiClientAsync(portal, "owner@demo.test");
+        var response = await client.PutAsync($"/api/v1/models/churn-retail/versions/2.2.0/card", Json(new JsonObject
         {
-            ["Input.Text"] = "Ranks **current-account** customers for retention offers.\n\n<script>alert('x')</script> [click](javascript:alert(1))",
-        });
+            ["intendedUse"] = "Ranks **current-account** customers for retention offers.\n\n<script>alert('x')</script> [click](javascript:alert(1))",
+        }));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
-        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var owner = await PortalClient.SignedInAsync(portal, "owner@demo.test");
         var version = await owner.GetDocumentAsync("/models/churn-retail/versions/2.2.0");
         var section = version.GetElementById("card-IntendedUse")!.ParentElement!;
         Assert.Equal("current-account", section.QuerySelector(".markdown strong")!.TextContent);
         Assert.Empty(version.QuerySelectorAll("[data-testid=model-card] script"));
         Assert.DoesNotContain(section.QuerySelectorAll("a"), a => a.GetAttribute("href")!.StartsWith("javascript", StringComparison.OrdinalIgnoreCase));
         Assert.Contains("<script>alert('x')</script>", section.TextContent);
-        Assert.Equal(before + 1, await portal.WithDbAsync(db => db.ModelCardRevisions.CountAsync()));
-        var audit = await portal.WithDbAsync(db => db.AuditEvents.OrderByDescending(e => e.Sequence).FirstAsync(e => e.Action == "card.revised"));
-        Assert.Equal("owner@demo.test", audit.ActorUsername);
-        Assert.Contains("\"section\":\"IntendedUse\"", audit.Payload);
     }
 
     [Fact]
-    public async Task A_validation_error_keeps_everything_that_was_typed()
+    public async Task Only_model_owners_open_the_editor()
     {
-        var owner = await PortalClient.SignedInAsync(portal, "owner@demo.test");
-        var page = await owner.GetDocumentAsync($"{Editor}?section=Contacts");
-        var before = await portal.WithDbAsync(db => db.ModelCardRevisions.CountAsync());
-
-        var response = await SaveSectionAsync(owner, page, "Contacts", new()
-        {
-            ["Input.Contacts[0].Name"] = "Retention analytics",
-            ["Input.Contacts[0].Email"] = "not an e-mail",
-            ["Input.Contacts[0].Role"] = "Team",
-        });
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var html = PortalClient.Parse(await response.Content.ReadAsStringAsync());
-        Assert.NotEmpty(html.QuerySelectorAll("[data-testid=section-errors] li"));
-        Assert.Equal("not an e-mail", html.GetElementById("contact-email-0")!.GetAttribute("value"));
-        Assert.Equal("Retention analytics", html.GetElementById("contact-name-0")!.GetAttribute("value"));
-        Assert.Equal(before, await portal.WithDbAsync(db => db.ModelCardRevisions.CountAsync()));
-    }
-
-    [Fact]
-    public async Task A_save_based_on_an_older_revision_is_refused_shows_what_changed_and_a_deliberate_second_save_lands_on_top()
-    {
-        const string Mine = "A competing edit that must not overwrite the first one unseen.";
-        var first = await PortalClient.SignedInAsync(portal, "owner@demo.test");
-        var second = await PortalClient.SignedInAsync(portal, "owner@demo.test");
-        var pageA = await first.GetDocumentAsync($"{Editor}?section=Limitations");
-        var pageB = await second.GetDocumentAsync($"{Editor}?section=Limitations");
-
-        var a = await SaveSectionAsync(first, pageA, "Limitations", new() { ["Input.Text"] = "Seasonal churn in January is under-predicted by the model." });
-        var users = await SaveSectionAsync(first, await first.GetDocumentAsync($"{Editor}?section=Users"), "Users",
-            new() { ["Input.Text"] = "Retention marketing team, saved while the other editor typed." });
-        var newest = await LatestRevisionAsync();
-        var stale = await SaveSectionAsync(second, pageB, "Limitations", new() { ["Input.Text"] = Mine });
-        var stalePage = PortalClient.Parse(await stale.Content.ReadAsStringAsync());
-        var afterRefusal = await LatestRevisionAsync();
-        var resaved = await SaveSectionAsync(second, stalePage, "Limitations", new() { ["Input.Text"] = Mine });
-        var limitationsAfter = await second.GetDocumentAsync($"{Editor}?section=Limitations");
-        var usersAfter = await second.GetDocumentAsync($"{Editor}?section=Users");
-
-        Assert.Equal(HttpStatusCode.Redirect, a.StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, users.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
-        Assert.Contains("saved the card", stalePage.QuerySelector("[data-testid=status-message]")!.TextContent);
-        Assert.Equal(Mine, stalePage.QuerySelector("[data-testid=section-text]")!.TextContent);
-        var meanwhile = stalePage.QuerySelector("[data-testid=changed-meanwhile]")!;
-        Assert.Equal([$"revision {newest - 1}, Limitations, by owner@demo.test", $"revision {newest}, Intended users, by owner@demo.test"],
-            meanwhile.QuerySelectorAll(".timeline li").Select(li => li.TextContent[(li.QuerySelector("time")!.TextContent.Length + 1)..].Trim()));
-        Assert.Contains(meanwhile.QuerySelectorAll("pre.diff span.removed"), l => l.TextContent.Contains("Seasonal churn in January"));
-        Assert.Contains(meanwhile.QuerySelectorAll("pre.diff span.added"), l => l.TextContent.Contains(Mine));
-        Assert.Equal(newest.ToString(), stalePage.QuerySelector("input[name='Input.BasedOn']")!.GetAttribute("value"));
-        Assert.Equal(newest, afterRefusal);
-        Assert.Equal(HttpStatusCode.Redirect, resaved.StatusCode);
-        Assert.Equal(newest + 1, await LatestRevisionAsync());
-        Assert.Equal(Mine, limitationsAfter.QuerySelector("[data-testid=section-text]")!.TextContent);
-        Assert.Equal("Retention marketing team, saved while the other editor typed.", usersAfter.QuerySelector("[data-testid=section-text]")!.TextContent);
-        Assert.Null(limitationsAfter.QuerySelector("[data-testid=changed-meanwhile]"));
-    }
-
-    private Task<int> LatestRevisionAsync() => portal.WithDbAsync(db => db.ModelCardRevisions
-        .Where(r => db.ModelVersions.Any(v => v.Id == r.VersionId && v.Model.Key == "churn-retail" && v.Major == 2 && v.Minor == 2 && v.Pipeline == 0))
-        .MaxAsync(r => r.Number));
-
-    [Fact]
-    public async Task Another_team_cannot_edit_the_card()
-    {
-        var other = await PortalClient.SignedInAsync(portal, "owner2@demo.test");
-        var page = await other.GetDocumentAsync($"{Editor}?section=Overview");
-        var before = await portal.WithDbAsync(db => db.ModelCardRevisions.CountAsync());
-
-        var response = await SaveSectionAsync(other, page, "Overview", new() { ["Input.Text"] = "Hijacked overview text from another team." });
-
-        Assert.Contains("only its owner and their team", PortalClient.Parse(await response.Content.ReadAsStringAsync()).QuerySelector("[data-testid=status-message]")!.TextContent);
-        Assert.Equal(before, await portal.WithDbAsync(db => db.ModelCardRevisions.CountAsync()));
         Assert.Equal(HttpStatusCode.Redirect, (await (await PortalClient.SignedInAsync(portal, "viewer@demo.test")).Http.GetAsync(Editor)).StatusCode);
-    }
-
-    [Fact]
-    public async Task Revisions_show_a_diff_between_any_two()
-    {
-        var owner = await PortalClient.SignedInAsync(portal, "owner@demo.test");
-        var page = await owner.GetDocumentAsync($"{Editor}?section=Users");
-        await SaveSectionAsync(owner, page, "Users", new() { ["Input.Text"] = "Retention marketing team\nBranch managers" });
-        page = await owner.GetDocumentAsync($"{Editor}?section=Users");
-        await SaveSectionAsync(owner, page, "Users", new() { ["Input.Text"] = "Retention marketing team\nContact-centre leads" });
-        var latest = await portal.WithDbAsync(db => db.ModelCardRevisions.Where(r => r.SavedBy == "owner@demo.test").MaxAsync(r => r.Number));
-
-        var diff = await owner.GetDocumentAsync($"/models/churn-retail/versions/2.2.0/card/revisions?from={latest - 1}&to={latest}");
-
-        var lines = diff.QuerySelectorAll("[data-testid=card-diff] pre span").ToList();
-        Assert.Contains(lines, l => l.ClassList.Contains("removed") && l.TextContent.Contains("Branch managers"));
-        Assert.Contains(lines, l => l.ClassList.Contains("added") && l.TextContent.Contains("Contact-centre leads"));
-        Assert.Contains(lines, l => l.ClassList.Contains("unchanged") && l.TextContent.Contains("Retention marketing team"));
+        Assert.Equal(HttpStatusCode.OK, (await (await PortalClient.SignedInAsync(portal, "owner@demo.test")).Http.GetAsync(Editor)).StatusCode);
     }
 
     [Fact]
@@ -160,7 +54,7 @@ public abstract class ModelCardTests(PortalFactory portal)
         Assert.Contains("## Uses", markdown);
 
         var editor = await owner.GetDocumentAsync("/models/sepsis-early-warning/versions/1.2.0/card");
-        var token = editor.QuerySelector("form[enctype] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var token = editor.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
         using var form = new MultipartFormDataContent
         {
             { new StringContent(token), "__RequestVerificationToken" },
@@ -180,11 +74,11 @@ public abstract class ModelCardTests(PortalFactory portal)
     }
 
     [Fact]
-    public async Task Importing_a_file_that_is_not_a_card_says_so_and_saves_nothing()
+    public async Task Importing_a_file_that_is_not_a_card_by_form_post_saves_nothing()
     {
         var owner = await PortalClient.SignedInAsync(portal, "owner2@demo.test");
         var editor = await owner.GetDocumentAsync("/models/radiology-triage/versions/0.3.0/card");
-        var token = editor.QuerySelector("form[enctype] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var token = editor.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
         var before = await portal.WithDbAsync(db => db.ModelCardRevisions.CountAsync());
         using var form = new MultipartFormDataContent
         {
@@ -192,10 +86,10 @@ public abstract class ModelCardTests(PortalFactory portal)
             { new ByteArrayContent(Encoding.UTF8.GetBytes("{\"schema_version\": 7, \"model_details\": []}")), "file", "card.json" },
         };
 
-        await owner.Http.PostAsync("/models/radiology-triage/versions/0.3.0/card/import", form);
-        var after = await owner.GetDocumentAsync("/models/radiology-triage/versions/0.3.0/card");
+        var response = await owner.Http.PostAsync("/models/radiology-triage/versions/0.3.0/card/import", form);
 
-        Assert.Contains("not a Model Card Toolkit card", after.QuerySelector("[data-testid=status-message]")!.TextContent);
+        // The editor's own upload says why (CardEditorTests); a form post goes back to the editor.
+        Assert.Equal("/models/radiology-triage/versions/0.3.0/card", response.Headers.Location?.OriginalString);
         Assert.Equal(before, await portal.WithDbAsync(db => db.ModelCardRevisions.CountAsync()));
     }
 
