@@ -78,7 +78,6 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         { "viewer@demo.test", "/models/credit-default-pd" },
         { "viewer@demo.test", "/models/credit-default-pd/versions/1.2.0" },
         { "owner@demo.test", "/models/new" },
-        { "owner@demo.test", "/models/demand-forecast-stores/versions/4.0.0/card" },
     };
 
     [Theory]
