@@ -1642,3 +1642,95 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207194604_Webhooks') THEN
+    CREATE TABLE "WebhookCursors" (
+        "Id" integer NOT NULL,
+        "Sequence" bigint NOT NULL,
+        CONSTRAINT "PK_WebhookCursors" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207194604_Webhooks') THEN
+    CREATE TABLE "WebhookSubscriptions" (
+        "Id" uuid NOT NULL,
+        "Url" character varying(2000) NOT NULL,
+        "Events" character varying(1000) NOT NULL,
+        "Description" character varying(500) NOT NULL,
+        "ProtectedSecret" character varying(1000) NOT NULL,
+        "ProtectedPreviousSecret" character varying(1000),
+        "PreviousSecretExpiresAt" timestamp with time zone,
+        "CreatedBy" character varying(256) NOT NULL,
+        "CreatedAt" timestamp with time zone NOT NULL,
+        "StartsAfterSequence" bigint NOT NULL,
+        "Enabled" boolean NOT NULL,
+        "DisabledAt" timestamp with time zone,
+        "DisabledReason" character varying(1000),
+        "DeadLettersInARow" integer NOT NULL,
+        "DeletedAt" timestamp with time zone,
+        "Revision" uuid NOT NULL,
+        CONSTRAINT "PK_WebhookSubscriptions" PRIMARY KEY ("Id")
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207194604_Webhooks') THEN
+    CREATE TABLE "WebhookDeliveries" (
+        "Id" uuid NOT NULL,
+        "SubscriptionId" uuid NOT NULL,
+        "AuditSequence" bigint NOT NULL,
+        "EventType" character varying(64) NOT NULL,
+        "Body" text NOT NULL,
+        "CreatedAt" timestamp with time zone NOT NULL,
+        "State" character varying(16) NOT NULL,
+        "Attempts" integer NOT NULL,
+        "NextAttemptAt" timestamp with time zone NOT NULL,
+        "LastAttemptAt" timestamp with time zone,
+        "LastStatusCode" integer,
+        "LastError" character varying(2000),
+        "DeliveredAt" timestamp with time zone,
+        CONSTRAINT "PK_WebhookDeliveries" PRIMARY KEY ("Id"),
+        CONSTRAINT "FK_WebhookDeliveries_WebhookSubscriptions_SubscriptionId" FOREIGN KEY ("SubscriptionId") REFERENCES "WebhookSubscriptions" ("Id") ON DELETE RESTRICT
+    );
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207194604_Webhooks') THEN
+    INSERT INTO "WebhookCursors" ("Id", "Sequence")
+    VALUES (1, 0);
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207194604_Webhooks') THEN
+    CREATE INDEX "IX_WebhookDeliveries_State_NextAttemptAt" ON "WebhookDeliveries" ("State", "NextAttemptAt");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207194604_Webhooks') THEN
+    CREATE UNIQUE INDEX "IX_WebhookDeliveries_SubscriptionId_AuditSequence" ON "WebhookDeliveries" ("SubscriptionId", "AuditSequence");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261207194604_Webhooks') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261207194604_Webhooks', '10.0.14');
+    END IF;
+END $EF$;
+COMMIT;
+

@@ -816,3 +816,59 @@ VALUES ('20261207182140_CalendarFeeds', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "WebhookCursors" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_WebhookCursors" PRIMARY KEY,
+    "Sequence" INTEGER NOT NULL
+);
+
+CREATE TABLE "WebhookSubscriptions" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_WebhookSubscriptions" PRIMARY KEY,
+    "Url" TEXT NOT NULL,
+    "Events" TEXT NOT NULL,
+    "Description" TEXT NOT NULL,
+    "ProtectedSecret" TEXT NOT NULL,
+    "ProtectedPreviousSecret" TEXT NULL,
+    "PreviousSecretExpiresAt" INTEGER NULL,
+    "CreatedBy" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "StartsAfterSequence" INTEGER NOT NULL,
+    "Enabled" INTEGER NOT NULL,
+    "DisabledAt" INTEGER NULL,
+    "DisabledReason" TEXT NULL,
+    "DeadLettersInARow" INTEGER NOT NULL,
+    "DeletedAt" INTEGER NULL,
+    "Revision" TEXT NOT NULL
+);
+
+CREATE TABLE "WebhookDeliveries" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_WebhookDeliveries" PRIMARY KEY,
+    "SubscriptionId" TEXT NOT NULL,
+    "AuditSequence" INTEGER NOT NULL,
+    "EventType" TEXT NOT NULL,
+    "Body" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "State" TEXT NOT NULL,
+    "Attempts" INTEGER NOT NULL,
+    "NextAttemptAt" INTEGER NOT NULL,
+    "LastAttemptAt" INTEGER NULL,
+    "LastStatusCode" INTEGER NULL,
+    "LastError" TEXT NULL,
+    "DeliveredAt" INTEGER NULL,
+    CONSTRAINT "FK_WebhookDeliveries_WebhookSubscriptions_SubscriptionId" FOREIGN KEY ("SubscriptionId") REFERENCES "WebhookSubscriptions" ("Id") ON DELETE RESTRICT
+);
+
+INSERT INTO "WebhookCursors" ("Id", "Sequence")
+VALUES (1, 0);
+SELECT changes();
+
+
+CREATE INDEX "IX_WebhookDeliveries_State_NextAttemptAt" ON "WebhookDeliveries" ("State", "NextAttemptAt");
+
+CREATE UNIQUE INDEX "IX_WebhookDeliveries_SubscriptionId_AuditSequence" ON "WebhookDeliveries" ("SubscriptionId", "AuditSequence");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261207194456_Webhooks', '10.0.14');
+
+COMMIT;
+

@@ -17,6 +17,7 @@ using GovernancePortal.Retirement;
 using GovernancePortal.ReviewQueue;
 using GovernancePortal.Reviews;
 using GovernancePortal.Sessions;
+using GovernancePortal.Webhooks;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -70,6 +71,7 @@ public static class PortalHosting
         builder.Services.AddRetirement();
         builder.Services.AddReviews();
         builder.Services.AddCalendarFeeds();
+        builder.Services.AddWebhooks();
         builder.Services.AddProductionAsOf();
         builder.Services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
@@ -138,6 +140,7 @@ public static class PortalHosting
         app.MapRetirement();
         app.MapReviews();
         app.MapCalendarFeeds();
+        app.MapWebhooks();
         app.MapProductionAsOf();
         app.MapCardDownloads();
         app.MapEvidenceEndpoints();

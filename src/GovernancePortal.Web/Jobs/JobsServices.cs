@@ -59,6 +59,7 @@ public static class JobsServices
         (Reports.ReportJob.Id, typeof(Reports.ReportJob), Cron.Minutely()),
         (Notifications.NotificationDeliveryJob.Id, typeof(Notifications.NotificationDeliveryJob), Cron.Minutely()),
         (Notifications.NotificationDigestJob.Id, typeof(Notifications.NotificationDigestJob), "*/10 * * * *"),
+        (Webhooks.WebhookDeliveryJob.Id, typeof(Webhooks.WebhookDeliveryJob), Cron.Minutely()),
     ];
 
     public static void AddPortalJobs(this IHostApplicationBuilder builder)
@@ -203,6 +204,7 @@ public static class JobsServices
                 Add<Reports.ReportJob>();
                 Add<Notifications.NotificationDeliveryJob>();
                 Add<Notifications.NotificationDigestJob>();
+                Add<Webhooks.WebhookDeliveryJob>();
                 return true;
             }
             catch (Exception e)

@@ -28,7 +28,10 @@ public sealed class ApprovalNotifications(Notifier notifier)
             PromotionLink(promotion)));
     }
 
-    /// <summary>The requester hears of every decision and every end of their request, except the withdrawal they made themselves.</summary>
+    /// <summary>
+    /// The requester hears of every decision and every end of their request; of a withdrawal or an expiry the model's owner
+    /// hears too (issue 17, item 3). Nobody is told of the withdrawal they made themselves.
+    /// </summary>
     public async Task PromotionChangedAsync(Promotion promotion, ModelVersion version, PromotionAction action, WorkflowTransition transition,
         CancellationToken cancellationToken)
     {
@@ -51,10 +54,11 @@ public sealed class ApprovalNotifications(Notifier notifier)
                 Requester(promotion, "promotion.rejected", $"Rejected: {subject}", transition.Message);
                 break;
             case PromotionRequestState.Expired:
-                Requester(promotion, "promotion.expired", $"Expired: {subject}", transition.Message);
+                notifier.Send([promotion.Requester, version.Model.Owner], new("promotion.expired", $"Expired: {subject}", transition.Message, PromotionLink(promotion)));
                 break;
-            case PromotionRequestState.Withdrawn when action is WithdrawAction w && !string.Equals(w.By.Username, promotion.Requester, StringComparison.OrdinalIgnoreCase):
-                Requester(promotion, "promotion.withdrawn", $"Withdrawn: {subject}", transition.Message);
+            case PromotionRequestState.Withdrawn:
+                notifier.Send([promotion.Requester, version.Model.Owner], new("promotion.withdrawn", $"Withdrawn: {subject}", transition.Message, PromotionLink(promotion)),
+                    (action as WithdrawAction)?.By.Username);
                 break;
             case PromotionRequestState.Pending when transition.Decision is { Verdict: Verdict.Approve }:
                 Requester(promotion, "promotion.approved-by", $"Approval given: {subject}", transition.Message);

@@ -45,7 +45,7 @@ public sealed class MainLayoutTests(PortalDatabase database) : BunitTest, IClass
     [InlineData("owner@demo.test", new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports" })]
     [InlineData("compliance@demo.test", new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Review queue", "Reports", "Audit" })]
     [InlineData("auditor@demo.test", new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports", "Audit" })]
-    [InlineData("admin@demo.test", new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports", "Admin", "Sessions", "Delivery" })]
+    [InlineData("admin@demo.test", new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports", "Admin", "Sessions", "Delivery", "Webhooks" })]
     public void The_drawer_offers_each_role_its_areas_and_marks_the_current_one(string username, string[] areas)
     {
         var layout = RenderAs(username);

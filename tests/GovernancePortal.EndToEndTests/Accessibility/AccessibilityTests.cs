@@ -19,6 +19,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         { "auditor@demo.test", "/reports/verify", 1280 },
         { "admin@demo.test", "/admin/sessions", 1280 },
         { "admin@demo.test", "/admin/notifications", 1280 },
+        { "admin@demo.test", "/admin/webhooks", 1280 },
         { "compliance@demo.test", "/review-queue", 1280 },
         { "owner@demo.test", "/account/notifications", 1280 },
         { "owner@demo.test", "/account", 1280 },

@@ -230,7 +230,7 @@ public abstract class RollbackApiTests(PortalFactory portal)
     }
 
     [Fact]
-    public async Task Expiry_and_a_withdrawal_by_the_owner_are_told_to_the_requester_but_nobody_hears_of_their_own_withdrawal()
+    public async Task Expiry_and_withdrawal_are_told_to_the_requester_and_the_models_owner_but_nobody_hears_of_their_own_withdrawal()
     {
         async Task<Guid> PendingAsync(string key, string version, string requester, int ageDays) => await portal.WithDbAsync(async db =>
         {
@@ -249,6 +249,7 @@ public abstract class RollbackApiTests(PortalFactory portal)
         });
         var expiring = await PendingAsync("radiology-triage", "0.3.0", "owner2@demo.test", 20);
         var byPipeline = await PendingAsync("claims-triage", "1.4.0", "claims-pipeline@demo.test", 1);
+        var expiringByPipeline = await PendingAsync("readmission-30d", "2.0.1", "claims-pipeline@demo.test", 20);
 
         await portal.WithDbAsync(async db =>
         {
@@ -259,6 +260,8 @@ public abstract class RollbackApiTests(PortalFactory portal)
         Assert.Equal(HttpStatusCode.OK, (await owner.PostAsync($"/api/v1/promotions/{byPipeline}/withdraw", null)).StatusCode);
 
         Assert.Equal(["owner2@demo.test"], await RollbackSetup.RecipientsAsync(portal, "promotion.expired", $"/approvals/{expiring}"));
+        // The owner hears of an expiry on their model even when a pipeline asked (issue 17, item 3).
+        Assert.Equal(["claims-pipeline@demo.test", "owner2@demo.test"], await RollbackSetup.RecipientsAsync(portal, "promotion.expired", $"/approvals/{expiringByPipeline}"));
         Assert.Equal(["claims-pipeline@demo.test"], await RollbackSetup.RecipientsAsync(portal, "promotion.withdrawn", $"/approvals/{byPipeline}"));
 
         var own = await PendingAsync("readmission-30d", "2.0.1", "owner2@demo.test", 1);

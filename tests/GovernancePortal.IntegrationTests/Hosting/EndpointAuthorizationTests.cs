@@ -1,6 +1,7 @@
 using GovernancePortal.Testing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
+using GovernancePortal.Identity;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GovernancePortal.Hosting;
@@ -45,5 +46,18 @@ public sealed class EndpointAuthorizationTests(SqlitePortal portal) : IClassFixt
         Assert.Equal(
             ["/account/sign-in", "/account/sign-in/entra", "/account/sign-in/persona", "/api/v1/audit/checkpoint-key", "/calendar/{token}.ics", "/error", "/health/live", "/health/ready", "/not-found"],
             anonymous);
+    }
+
+    [Fact]
+    public void Webhook_subscriptions_and_their_pages_are_for_admins_only()
+    {
+        _ = portal.Server;
+        var webhooks = portal.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText!.StartsWith("/api/v1/webhooks") || e.RoutePattern.RawText!.StartsWith("/admin/webhooks"))
+            .ToList();
+
+        Assert.Equal(9, webhooks.Count);
+        Assert.All(webhooks, e => Assert.Equal([Policies.Admin],
+            e.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).Where(p => p is not null).Distinct()));
     }
 }

@@ -79,6 +79,9 @@ public abstract class PageSweepTests(PortalFactory portal)
             new("/reports/verify", "/reports/verify", "viewer@demo.test"),
             new("/reports/not-printed", "/reports/not-printed?model=credit-default-pd&version=1.2.0&reason=timeout", "viewer@demo.test"),
             new("/admin/notifications", "/admin/notifications", "admin@demo.test", "viewer@demo.test"),
+            new("/admin/webhooks", "/admin/webhooks", "admin@demo.test", "compliance@demo.test"),
+            // The demo has no subscriptions: an unknown one says so (WebhookDeliveryTests and the component tests cover a real one).
+            new("/admin/webhooks/{Id:guid}", $"/admin/webhooks/{Guid.Empty}", "admin@demo.test", "viewer@demo.test"),
             new("/review-queue", "/review-queue", "compliance@demo.test", "owner@demo.test"),
             new("/account/notifications", "/account/notifications", "viewer@demo.test"),
             new("/account", "/account", "viewer@demo.test"),

@@ -35,7 +35,7 @@ public abstract class ShellTests(PortalFactory portal)
     [InlineData("compliance2@demo.test", "Carlos Castillo", Roles.ComplianceOfficer, new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Review queue", "Reports", "Audit" })]
     [InlineData("viewer@demo.test", "Vera Viewer", Roles.Viewer, new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports" })]
     [InlineData("auditor@demo.test", "Arthur Auditor", Roles.Auditor, new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports", "Audit" })]
-    [InlineData("admin@demo.test", "Ada Admin", Roles.Admin, new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports", "Admin", "Sessions", "Delivery" })]
+    [InlineData("admin@demo.test", "Ada Admin", Roles.Admin, new[] { "Overview", "Models", "Production now", "Retirements", "Approvals", "Compliance", "Reports", "Admin", "Sessions", "Delivery", "Webhooks" })]
     public async Task Each_persona_signs_in_and_sees_the_shell_with_name_roles_and_navigation(
         string username, string name, string role, string[] navigation)
     {

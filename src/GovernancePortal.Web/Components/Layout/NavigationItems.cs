@@ -22,6 +22,7 @@ public static class NavigationItems
         new("Admin", "/admin/api-keys", [Identity.Roles.Admin]),
         new("Sessions", "/admin/sessions", [Identity.Roles.Admin]),
         new("Delivery", "/admin/notifications", [Identity.Roles.Admin]),
+        new("Webhooks", "/admin/webhooks", [Identity.Roles.Admin]),
     ];
 
     public static IEnumerable<NavigationItem> For(IEnumerable<string> roles)
