@@ -119,6 +119,8 @@ public sealed class BrowserSession : IAsyncDisposable
     /// <summary>axe-core's serious and critical violations on the page as it is now; each is a problem.</summary>
     public async Task CheckAccessibilityAsync()
     {
+        // A snackbar fading in is half transparent, and axe would judge its contrast mid-fade: let finite transitions end first.
+        await Page.EvaluateAsync("() => Promise.all(document.getAnimations().filter(a => a.effect?.getComputedTiming().endTime !== Infinity).map(a => a.finished.catch(() => null)))");
         var violations = await Accessibility.Axe.SeriousViolationsAsync(Page);
         Problems.AddRange(violations.Select(v => $"accessibility on {Page.Url}: {v}"));
     }

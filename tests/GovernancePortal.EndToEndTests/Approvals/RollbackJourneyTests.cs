@@ -94,7 +94,7 @@ public sealed class RollbackJourneyTests(BrowserFixture browser)
         await owner.GotoAsync("/notifications");
         Assert.True(await owner.Page.Locator("[data-testid=notifications] tr[data-kind='rollback.confirmed']").CountAsync() >= 1);
         await owner.ScreenshotAsync("rollback-owner-notifications");
-        Assert.Empty(owner.Problems);
-        Assert.Empty(officer.Problems);
+        Assert.True(owner.Problems.Count == 0, string.Join(Environment.NewLine, owner.Problems));
+        Assert.True(officer.Problems.Count == 0, string.Join(Environment.NewLine, officer.Problems));
     }
 }
