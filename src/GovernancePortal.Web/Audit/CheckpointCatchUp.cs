@@ -21,7 +21,7 @@ public static class CheckpointCatchUp
             return;
         }
         var db = provider.GetRequiredService<GovernanceDbContext>();
-        if (!await db.Database.CanConnectAsync(cancellationToken) || (await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+        if (await DatabaseReadyHealthCheck.ProblemAsync(db, cancellationToken) is not null)
         {
             return;
         }

@@ -11,8 +11,8 @@ public sealed class CalendarFeedToken
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public required string Username { get; init; }
-    public required string TokenHash { get; init; }
-    public DateTimeOffset CreatedAt { get; init; }
+    public required string TokenHash { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
 }
 
 internal sealed class CalendarFeedTokenConfiguration : IEntityTypeConfiguration<CalendarFeedToken>

@@ -30,17 +30,21 @@ public sealed class CalendarFeeds(GovernanceDbContext db, RetirementService reti
     public async Task<string> CreateAsync(string username, Audit.AuditActor? actor = null, CancellationToken cancellationToken = default)
     {
         var token = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        var existing = await db.Set<CalendarFeedToken>().SingleOrDefaultAsync(t => t.Username == username, cancellationToken);
-        if (existing is not null)
+        var hash = Hash(token);
+        var row = await db.Set<CalendarFeedToken>().SingleOrDefaultAsync(t => t.Username == username, cancellationToken);
+        var replaced = row is not null;
+        if (row is null)
         {
-            db.Set<CalendarFeedToken>().Remove(existing);
-            db.Audit.Record("calendar-feed.revoked", existing, new { username, replaced = true }, actor);
-            // The unique username needs the old row gone before the new one is inserted.
-            await db.SaveChangesAsync(cancellationToken);
+            row = new CalendarFeedToken { Username = username, TokenHash = hash, CreatedAt = clock.GetUtcNow() };
+            db.Set<CalendarFeedToken>().Add(row);
         }
-        var row = new CalendarFeedToken { Username = username, TokenHash = Hash(token), CreatedAt = clock.GetUtcNow() };
-        db.Set<CalendarFeedToken>().Add(row);
-        db.Audit.Record("calendar-feed.created", row, new { username }, actor);
+        else
+        {
+            // The person's one row is rewritten, so the old address stops working in the same save that makes the new one.
+            row.TokenHash = hash;
+            row.CreatedAt = clock.GetUtcNow();
+        }
+        db.Audit.Record(replaced ? "calendar-feed.replaced" : "calendar-feed.created", row, new { username }, actor);
         await db.SaveChangesAsync(cancellationToken);
         return token;
     }

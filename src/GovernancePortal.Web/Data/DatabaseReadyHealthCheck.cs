@@ -10,18 +10,23 @@ internal sealed class DatabaseReadyHealthCheck(GovernanceDbContext db) : IHealth
     {
         try
         {
-            if (!await db.Database.CanConnectAsync(cancellationToken))
-            {
-                return HealthCheckResult.Unhealthy("The database does not answer.");
-            }
-            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-            return pending.Count == 0
-                ? HealthCheckResult.Healthy("Database reachable; all migrations applied.")
-                : HealthCheckResult.Unhealthy($"{pending.Count} migration(s) not applied: {string.Join(", ", pending)}.");
+            var problem = await ProblemAsync(db, cancellationToken);
+            return problem is null ? HealthCheckResult.Healthy("Database reachable; all migrations applied.") : HealthCheckResult.Unhealthy(problem);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return HealthCheckResult.Unhealthy("The database check failed.", ex);
         }
+    }
+
+    /// <summary>Why the database cannot serve this build yet, or null when it answers and every migration is applied.</summary>
+    public static async Task<string?> ProblemAsync(GovernanceDbContext db, CancellationToken cancellationToken)
+    {
+        if (!await db.Database.CanConnectAsync(cancellationToken))
+        {
+            return "The database does not answer.";
+        }
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        return pending.Count == 0 ? null : $"{pending.Count} migration(s) not applied: {string.Join(", ", pending)}.";
     }
 }

@@ -63,13 +63,8 @@ public sealed class HomeQueries(GovernanceDbContext db, TimeProvider clock, Comp
             .GroupBy(v => new { v.Model.RiskTier, v.Stage })
             .Select(g => new { g.Key.RiskTier, g.Key.Stage, Count = g.Count() })
             .ToListAsync(cancellationToken);
-        var cards = await db.ModelVersions.AsNoTracking()
-            .Where(v => v.Stage == Stage.Production)
-            .Select(v => new
-            {
-                v.Model.Key, v.Model.Name, v.Model.RiskTier, v.Major, v.Minor, v.Pipeline,
-                Completeness = db.ModelCardRevisions.Where(r => r.VersionId == v.Id).OrderByDescending(r => r.Number).Select(r => (int?)r.Completeness).FirstOrDefault(),
-            })
+        var cards = await WithCompleteness(db.ModelVersions.AsNoTracking().Where(v => v.Stage == Stage.Production))
+            .Select(c => new { c.Version.Model.Key, c.Version.Model.Name, c.Version.Model.RiskTier, c.Version.Major, c.Version.Minor, c.Version.Pipeline, c.Completeness })
             .ToListAsync(cancellationToken);
         var checklists = (await complianceViews.OverviewAsync(cancellationToken)).Templates;
         return new StakeholderOverview(
@@ -126,13 +121,8 @@ public sealed class HomeQueries(GovernanceDbContext db, TimeProvider clock, Comp
             .Select(m => new { m.Id, m.Key, m.Name, m.RiskTier })
             .ToListAsync(cancellationToken);
         var ids = models.Select(m => m.Id).ToList();
-        var versions = await db.ModelVersions.AsNoTracking()
-            .Where(v => ids.Contains(v.ModelId) && v.Stage != Stage.Archived && v.Stage != Stage.Retired)
-            .Select(v => new
-            {
-                v.Id, v.ModelId, v.Major, v.Minor, v.Pipeline, v.Stage,
-                Completeness = db.ModelCardRevisions.Where(r => r.VersionId == v.Id).OrderByDescending(r => r.Number).Select(r => (int?)r.Completeness).FirstOrDefault(),
-            })
+        var versions = await WithCompleteness(db.ModelVersions.AsNoTracking().Where(v => ids.Contains(v.ModelId) && v.Stage != Stage.Archived && v.Stage != Stage.Retired))
+            .Select(c => new { c.Version.Id, c.Version.ModelId, c.Version.Major, c.Version.Minor, c.Version.Pipeline, c.Version.Stage, c.Completeness })
             .ToListAsync(cancellationToken);
         var versionIds = versions.Select(v => v.Id).ToList();
         var pending = await db.Promotions.AsNoTracking()
@@ -178,4 +168,18 @@ public sealed class HomeQueries(GovernanceDbContext db, TimeProvider clock, Comp
     }
 
     private static string Number(int major, int minor, int pipeline) => new VersionNumber(major, minor, pipeline).ToString();
+
+    /// <summary>Each version with its latest card revision's completeness (null before a card exists), in the same query.</summary>
+    private IQueryable<VersionCompleteness> WithCompleteness(IQueryable<ModelVersion> versions) =>
+        versions.Select(v => new VersionCompleteness
+        {
+            Version = v,
+            Completeness = db.ModelCardRevisions.Where(r => r.VersionId == v.Id).OrderByDescending(r => r.Number).Select(r => (int?)r.Completeness).FirstOrDefault(),
+        });
+
+    private sealed class VersionCompleteness
+    {
+        public required ModelVersion Version { get; init; }
+        public int? Completeness { get; init; }
+    }
 }

@@ -9,6 +9,7 @@ using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GovernancePortal.Jobs;
 
@@ -69,12 +70,11 @@ public static class JobsServices
         var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var connectionString = builder.Configuration.GetConnectionString(DataServices.ConnectionStringName);
 
-        builder.Services.AddScoped<AuditCheckpointJob>();
-        builder.Services.AddScoped<AuditVerificationJob>();
-        builder.Services.AddScoped<PromotionExpiryJob>();
-        builder.Services.AddScoped<RollbackExpiryJob>();
-        builder.Services.AddScoped<AuthorizationRefusalJob>();
-        builder.Services.AddScoped<SessionSweepJob>();
+        foreach (var (_, job, _) in Schedule)
+        {
+            // Features may register their own job with its dependencies; the rest are plain scoped services.
+            builder.Services.TryAddScoped(job);
+        }
         builder.Services.AddScoped<JobFailureAlerter>();
         // Registered before AddHangfire, whose TryAdd then leaves them in place of JobStorage.Current and the global filters.
         builder.Services.AddSingleton<JobStorage>(_ => CreateStorage(database.Provider, connectionString, options));
@@ -193,18 +193,10 @@ public static class JobsServices
         {
             try
             {
-                Add<AuditCheckpointJob>();
-                Add<AuditVerificationJob>();
-                Add<PromotionExpiryJob>();
-                Add<RollbackExpiryJob>();
-                Add<AuthorizationRefusalJob>();
-                Add<Retirement.RetirementReminderJob>();
-                Add<Reviews.ReviewReminderJob>();
-                Add<SessionSweepJob>();
-                Add<Reports.ReportJob>();
-                Add<Notifications.NotificationDeliveryJob>();
-                Add<Notifications.NotificationDigestJob>();
-                Add<Webhooks.WebhookDeliveryJob>();
+                foreach (var (id, job, cron) in Schedule)
+                {
+                    jobs.AddOrUpdate(id, new Job(job, RunAsync, CancellationToken.None), cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+                }
                 return true;
             }
             catch (Exception e)
@@ -214,11 +206,7 @@ public static class JobsServices
             }
         }
 
-        private void Add<TJob>() where TJob : IPortalJob
-        {
-            var (id, _, cron) = Schedule.Single(s => s.Job == typeof(TJob));
-            jobs.AddOrUpdate<TJob>(id, job => job.RunAsync(CancellationToken.None), cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
-        }
+        private static readonly System.Reflection.MethodInfo RunAsync = typeof(IPortalJob).GetMethod(nameof(IPortalJob.RunAsync))!;
 
         public async Task StopAsync(CancellationToken cancellationToken)
         {

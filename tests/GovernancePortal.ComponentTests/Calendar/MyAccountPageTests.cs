@@ -68,7 +68,7 @@ public sealed class MyAccountPageTests(PortalDatabase database) : BunitTest, ICl
         Assert.Empty(page.FindAll("[data-testid=feed-address]"));
         Assert.Null(await FeedOfAsync(second));
         var actions = await InScopeAsync(sp => sp.GetRequiredService<GovernanceDbContext>().AuditEvents
-            .Where(e => e.EntityType == nameof(CalendarFeedToken) && e.ActorUsername == Owner.Username).Select(e => e.Action).ToListAsync());
-        Assert.Equal(2, actions.Count(a => a == "calendar-feed.created"));
+            .Where(e => e.EntityType == nameof(CalendarFeedToken) && e.ActorUsername == Owner.Username).OrderBy(e => e.Sequence).Select(e => e.Action).ToListAsync());
+        Assert.Equal(["calendar-feed.created", "calendar-feed.replaced", "calendar-feed.revoked"], actions);
     }
 }

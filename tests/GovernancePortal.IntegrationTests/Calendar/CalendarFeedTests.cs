@@ -126,7 +126,7 @@ public abstract class CalendarFeedTests(ClockedPortal portal) : IAsyncLifetime
 
         var events = await portal.WithDbAsync(db => db.AuditEvents.Where(e => e.EntityType == nameof(CalendarFeedToken) && e.Payload.Contains(PromotionWorld.Owner2.Username))
             .OrderBy(e => e.Sequence).Select(e => new { e.Action, e.Payload }).ToListAsync());
-        Assert.Equal(["calendar-feed.created", "calendar-feed.revoked", "calendar-feed.created", "calendar-feed.revoked"], events.Select(e => e.Action));
+        Assert.Equal(["calendar-feed.created", "calendar-feed.replaced", "calendar-feed.revoked"], events.Select(e => e.Action));
         Assert.DoesNotContain(events, e => e.Payload.Contains(first) || e.Payload.Contains(second));
         Assert.True((await _world.VerifyAuditAsync()).Valid);
     }
