@@ -16,7 +16,7 @@ public sealed class BadgeTests : BunitTest
     {
         var page = Render<Badge>(new() { ["Text"] = text, ["Kind"] = "stage" });
 
-        var badge = page.Find("span.badge");
+        var badge = page.Find(".badge");
         Assert.Equal(text, badge.TextContent);
         Assert.Contains(expectedClass, badge.ClassList);
         Assert.Equal("stage", badge.GetAttribute("data-kind"));
@@ -27,7 +27,7 @@ public sealed class BadgeTests : BunitTest
     {
         var page = Render<Badge>(new() { ["Text"] = "Production", ["Tone"] = BadgeTone.Danger });
 
-        Assert.Contains("badge-danger", page.Find("span.badge").ClassList);
+        Assert.Contains("badge-danger", page.Find(".badge").ClassList);
     }
 
     [Fact]
@@ -36,6 +36,6 @@ public sealed class BadgeTests : BunitTest
         var page = Render<Badge>(new() { ["Text"] = "<script>alert(1)</script>" });
 
         Assert.Empty(page.FindAll("script"));
-        Assert.Equal("<script>alert(1)</script>", page.Find("span.badge").TextContent);
+        Assert.Equal("<script>alert(1)</script>", page.Find(".badge").TextContent);
     }
 }
