@@ -872,3 +872,25 @@ VALUES ('20261207194456_Webhooks', '10.0.14');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "DeliveryAttempts" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_DeliveryAttempts" PRIMARY KEY AUTOINCREMENT,
+    "DeliveryId" TEXT NOT NULL,
+    "Channel" TEXT NOT NULL,
+    "Number" INTEGER NOT NULL,
+    "At" INTEGER NOT NULL,
+    "Outcome" TEXT NOT NULL,
+    "StatusCode" INTEGER NULL,
+    "Error" TEXT NULL,
+    "DurationMilliseconds" INTEGER NOT NULL
+);
+
+CREATE INDEX "IX_DeliveryAttempts_Channel_Outcome_Id" ON "DeliveryAttempts" ("Channel", "Outcome", "Id");
+
+CREATE INDEX "IX_DeliveryAttempts_DeliveryId_Id" ON "DeliveryAttempts" ("DeliveryId", "Id");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261207210545_DeliveryAttempts', '10.0.14');
+
+COMMIT;
+

@@ -31,6 +31,13 @@ public sealed class SmtpOptions
     public string? Username { get; set; }
     public string? Password { get; set; }
     public string From { get; set; } = "Governance Portal <governance-portal@localhost>";
+
+    /// <summary>
+    /// The SHA-256 of the SMTP server's certificate (hex, colons and spaces allowed) for a server whose certificate the
+    /// machine does not trust, e.g. one issued by a private CA or self-signed: that certificate, and only it, is accepted.
+    /// Unset: the usual validation (a trusted chain, the host name) decides.
+    /// </summary>
+    public string? ServerCertificateThumbprint { get; set; }
 }
 
 public sealed class DeliveryOptions
@@ -43,4 +50,7 @@ public sealed class DeliveryOptions
 
     /// <summary>Messages one run of the delivery job sends at most; the rest wait for the next run.</summary>
     public int BatchSize { get; set; } = 200;
+
+    /// <summary>Attempts kept in the delivery log per e-mail or webhook delivery (the newest); older ones are deleted.</summary>
+    public int AttemptsKeptPerDelivery { get; set; } = 20;
 }

@@ -8,6 +8,9 @@ namespace GovernancePortal.Notifications;
 
 public sealed record DeliveryRun(int Sent, int Failed, int DeadLettered, int Held = 0, int Suppressed = 0);
 
+/// <summary>A failed attempt at an e-mail, for the admin page: the attempt, whom it was for, and where the message stands now.</summary>
+public sealed record FailedAttempt(DeliveryAttempt Attempt, string Recipient, string Title, OutboxState State);
+
 /// <summary>For the admin page: whether e-mail is on, through which server, and how much waits.</summary>
 public sealed record DeliveryStatus(bool EmailEnabled, string Server, int Pending);
 
@@ -64,27 +67,32 @@ public sealed class OutboxDelivery(GovernanceDbContext db, SmtpMailer mailer, No
             {
                 continue; // another run has it
             }
+            var started = DeliveryLog.Start();
             var error = await TrySendAsync(message, cancellationToken);
+            DeliveryAttemptOutcome outcome;
             if (error is null)
             {
                 await SetAsync(message.Id, OutboxState.Sent, null, now, cancellationToken);
-                sent++;
+                (outcome, sent) = (DeliveryAttemptOutcome.Delivered, sent + 1);
             }
             else if (error.Permanent || attempt >= delivery.MaxAttempts)
             {
                 await SetAsync(message.Id, OutboxState.DeadLettered, error.Message, null, cancellationToken);
-                dead++;
+                (outcome, dead) = (DeliveryAttemptOutcome.DeadLettered, dead + 1);
             }
             else
             {
                 await SetAsync(message.Id, OutboxState.Pending, error.Message, null, cancellationToken);
-                failed++;
+                (outcome, failed) = (DeliveryAttemptOutcome.Failed, failed + 1);
             }
+            await DeliveryLog.RecordAsync(db, EmailChannel.Name, message.Id, attempt, now, started, outcome, error?.StatusCode, error?.Message,
+                delivery.AttemptsKeptPerDelivery, cancellationToken);
         }
         return new DeliveryRun(sent, failed, dead, held, suppressed);
     }
 
-    private sealed record SendError(string Message, bool Permanent);
+    /// <summary>Why a send failed; the SMTP reply code when the server answered with one.</summary>
+    private sealed record SendError(string Message, bool Permanent, int? StatusCode = null);
 
     private async Task<SendError?> TrySendAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
@@ -104,7 +112,7 @@ public sealed class OutboxDelivery(GovernanceDbContext db, SmtpMailer mailer, No
         {
             logger.LogWarning(e, "E-mail {MessageId} to {Recipient} failed (attempt {Attempt})", message.Id, message.Recipient, message.Attempts + 1);
             var text = $"{e.GetType().Name}: {e.Message}";
-            return new SendError(text.Length <= 2000 ? text : text[..2000], false);
+            return new SendError(text.Length <= 2000 ? text : text[..2000], false, e is MailKit.Net.Smtp.SmtpCommandException command ? (int)command.StatusCode : null);
         }
     }
 
@@ -116,12 +124,25 @@ public sealed class OutboxDelivery(GovernanceDbContext db, SmtpMailer mailer, No
     {
         var smtp = options.Value.Smtp;
         var pending = await db.Outbox.CountAsync(m => m.State == OutboxState.Pending, cancellationToken);
-        return new DeliveryStatus(EmailEnabled, $"{smtp.Host}:{smtp.Port} ({smtp.Security}), from {smtp.From}", pending);
+        var pinned = string.IsNullOrWhiteSpace(smtp.ServerCertificateThumbprint) ? "" : $", certificate pinned to SHA-256 {smtp.ServerCertificateThumbprint}";
+        return new DeliveryStatus(EmailEnabled, $"{smtp.Host}:{smtp.Port} ({smtp.Security}{pinned}), from {smtp.From}", pending);
     }
 
     /// <summary>What kept failing, newest first.</summary>
     public Task<List<OutboxMessage>> DeadLettersAsync(CancellationToken cancellationToken = default) =>
         db.Outbox.AsNoTracking().Where(m => m.State == OutboxState.DeadLettered).OrderByDescending(m => m.Id).Take(500).ToListAsync(cancellationToken);
+
+    /// <summary>The newest failed e-mail attempts (retried or dead-lettered), with the message each was for, newest first.</summary>
+    public async Task<List<FailedAttempt>> RecentFailuresAsync(int count = 20, CancellationToken cancellationToken = default) =>
+        await (from a in db.Set<DeliveryAttempt>().AsNoTracking()
+               join m in db.Outbox.AsNoTracking() on a.DeliveryId equals m.Id
+               where a.Channel == EmailChannel.Name && a.Outcome != DeliveryAttemptOutcome.Delivered
+               orderby a.Id descending
+               select new FailedAttempt(a, m.Recipient, m.Title, m.State)).Take(count).ToListAsync(cancellationToken);
+
+    /// <summary>The attempts of these messages, oldest first within each.</summary>
+    public Task<ILookup<Guid, DeliveryAttempt>> AttemptsAsync(IReadOnlyCollection<Guid> messages, CancellationToken cancellationToken = default) =>
+        DeliveryLog.OfAsync(db, messages, cancellationToken);
 
     /// <summary>
     /// Puts a dead letter back in line with fresh attempts, audited in the same SaveChanges. False when it is no longer a

@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
@@ -39,13 +42,31 @@ public sealed class SmtpMailer(IOptions<NotificationOptions> options)
     {
         var smtp = options.Value.Smtp;
         using var client = new SmtpClient { Timeout = 30_000 };
+        string? presented = null;
+        if (Pin(smtp.ServerCertificateThumbprint) is { } pinned)
+        {
+            client.ServerCertificateValidationCallback = (_, certificate, _, _) =>
+            {
+                presented = certificate is null ? null : Thumbprint(certificate);
+                return presented == pinned;
+            };
+        }
         var security = smtp.Security switch
         {
             SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
             SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
             _ => SecureSocketOptions.None,
         };
-        await client.ConnectAsync(smtp.Host ?? throw new InvalidOperationException("No SMTP host is configured."), smtp.Port, security, cancellationToken);
+        try
+        {
+            await client.ConnectAsync(smtp.Host ?? throw new InvalidOperationException("No SMTP host is configured."), smtp.Port, security, cancellationToken);
+        }
+        catch (SslHandshakeException e) when (smtp.ServerCertificateThumbprint is not null)
+        {
+            // Say which certificate came, so an Admin can tell a wrong pin from a server that changed its certificate.
+            throw new SslHandshakeException($"The SMTP server's certificate (SHA-256 {presented ?? "none"}) is not the one pinned in "
+                + "Notifications:Smtp:ServerCertificateThumbprint.", e);
+        }
         if (!string.IsNullOrEmpty(smtp.Username))
         {
             await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
@@ -53,6 +74,13 @@ public sealed class SmtpMailer(IOptions<NotificationOptions> options)
         await client.SendAsync(mail, cancellationToken);
         await client.DisconnectAsync(true, cancellationToken);
     }
+
+    /// <summary>The SHA-256 of a certificate as upper-case hex, as <c>openssl x509 -fingerprint -sha256</c> prints it without colons.</summary>
+    public static string Thumbprint(X509Certificate certificate) =>
+        Convert.ToHexString(SHA256.HashData(certificate.GetRawCertData()));
+
+    private static string? Pin(string? configured) =>
+        string.IsNullOrWhiteSpace(configured) ? null : new string([.. configured.Where(Uri.IsHexDigit)]).ToUpperInvariant();
 
     /// <summary>A digest lists its items (<see cref="NotificationDigest.Lines"/>), each with the link to its page.</summary>
     private static BodyBuilder DigestBody(string? baseUrl, OutboxMessage message, string inboxLink)

@@ -13,7 +13,11 @@ public sealed record WebhookSecretResponse(Guid Id, string Secret);
 
 public sealed record WebhookDeliveryResponse(
     Guid Id, string MessageId, string EventType, long AuditSequence, string Status, int Attempts, int? LastStatusCode, string? LastError,
-    DateTimeOffset CreatedAt, DateTimeOffset? LastAttemptAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt);
+    DateTimeOffset CreatedAt, DateTimeOffset? LastAttemptAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt,
+    IReadOnlyList<WebhookAttemptResponse> AttemptLog);
+
+/// <summary>One attempt in a delivery's log: outcome <c>delivered</c>, <c>failed</c> (tried again) or <c>dead-lettered</c>.</summary>
+public sealed record WebhookAttemptResponse(int Number, DateTimeOffset At, string Outcome, int? StatusCode, string? Error, int DurationMilliseconds);
 
 /// <summary><c>/api/v1/webhooks</c>: Admins' subscriptions (issue 17, item 6). The secret is in the answer to create and rotate only.</summary>
 public static class WebhookApi
@@ -54,11 +58,17 @@ public static class WebhookApi
         TypedResults.Ok((await webhooks.ListAsync(cancellationToken)).Select(s => new WebhookResponse(s.Id, s.Url, s.Events, s.Description, s.Enabled,
             s.DisabledReason, s.DisabledAt, s.CreatedBy, s.CreatedAt, s.PreviousSecretExpiresAt, s.Pending, s.Delivered, s.DeadLettered)).ToList());
 
-    internal static async Task<IResult> DeliveriesAsync(Guid id, WebhookSubscriptions webhooks, CancellationToken cancellationToken) =>
-        await webhooks.DeliveriesAsync(id, cancellationToken) is { } deliveries
-            ? TypedResults.Ok(deliveries.Select(d => new WebhookDeliveryResponse(d.Id, d.MessageId, d.EventType, d.AuditSequence, Status(d.State), d.Attempts,
-                d.LastStatusCode, d.LastError, d.CreatedAt, d.LastAttemptAt, d.State == WebhookDeliveryState.Pending ? d.NextAttemptAt : null, d.DeliveredAt)).ToList())
-            : NotFound();
+    internal static async Task<IResult> DeliveriesAsync(Guid id, WebhookSubscriptions webhooks, CancellationToken cancellationToken)
+    {
+        if (await webhooks.DeliveriesAsync(id, cancellationToken) is not { } deliveries)
+        {
+            return NotFound();
+        }
+        var log = await webhooks.AttemptsAsync([.. deliveries.Select(d => d.Id)], cancellationToken);
+        return TypedResults.Ok(deliveries.Select(d => new WebhookDeliveryResponse(d.Id, d.MessageId, d.EventType, d.AuditSequence, Status(d.State), d.Attempts,
+            d.LastStatusCode, d.LastError, d.CreatedAt, d.LastAttemptAt, d.State == WebhookDeliveryState.Pending ? d.NextAttemptAt : null, d.DeliveredAt,
+            log[d.Id].Select(a => new WebhookAttemptResponse(a.Number, a.At, Outcome(a.Outcome), a.StatusCode, a.Error, a.DurationMilliseconds)).ToList())).ToList());
+    }
 
     internal static async Task<IResult> RotateAsync(Guid id, WebhookSubscriptions webhooks, CancellationToken cancellationToken)
     {
@@ -88,6 +98,13 @@ public static class WebhookApi
     {
         WebhookDeliveryState.Pending => "pending",
         WebhookDeliveryState.Delivered => "delivered",
+        _ => "dead-lettered",
+    };
+
+    internal static string Outcome(Notifications.DeliveryAttemptOutcome outcome) => outcome switch
+    {
+        Notifications.DeliveryAttemptOutcome.Delivered => "delivered",
+        Notifications.DeliveryAttemptOutcome.Failed => "failed",
         _ => "dead-lettered",
     };
 

@@ -18,7 +18,7 @@ public sealed record WebhookRun(int Staged, int Delivered, int Failed, int DeadL
 /// even so. <see cref="DeliverDueAsync"/> claims each due delivery before sending it, like the e-mail outbox (ADR-028).
 /// </summary>
 public sealed class WebhookDispatcher(GovernanceDbContext db, WebhookSender sender, WebhookSubscriptions subscriptions, Notifier notifier,
-    IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookDispatcher> logger)
+    IOptions<WebhookOptions> options, IOptions<NotificationOptions> notificationOptions, TimeProvider clock, ILogger<WebhookDispatcher> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -138,22 +138,23 @@ public sealed class WebhookDispatcher(GovernanceDbContext db, WebhookSender send
             {
                 continue; // another run has it
             }
+            var started = DeliveryLog.Start();
             var outcome = await SendAsync(subscription, delivery, now, cancellationToken);
             if (outcome.Delivered)
             {
-                await RecordAsync(delivery.Id, WebhookDeliveryState.Delivered, outcome, now, cancellationToken);
+                await RecordAsync(delivery.Id, attempt, now, started, WebhookDeliveryState.Delivered, outcome, now, cancellationToken);
                 await db.Set<WebhookSubscription>().Where(s => s.Id == subscription.Id && s.DeadLettersInARow > 0)
                     .ExecuteUpdateAsync(u => u.SetProperty(s => s.DeadLettersInARow, 0), cancellationToken);
                 delivered++;
             }
             else if (outcome.Retryable && attempt < settings.MaxAttempts)
             {
-                await RecordAsync(delivery.Id, WebhookDeliveryState.Pending, outcome, null, cancellationToken);
+                await RecordAsync(delivery.Id, attempt, now, started, WebhookDeliveryState.Pending, outcome, null, cancellationToken);
                 failed++;
             }
             else
             {
-                await RecordAsync(delivery.Id, WebhookDeliveryState.DeadLettered, outcome, null, cancellationToken);
+                await RecordAsync(delivery.Id, attempt, now, started, WebhookDeliveryState.DeadLettered, outcome, null, cancellationToken);
                 dead++;
                 if (await CountDeadLetterAsync(subscription.Id, outcome, cancellationToken))
                 {
@@ -183,10 +184,22 @@ public sealed class WebhookDispatcher(GovernanceDbContext db, WebhookSender send
         return outcome;
     }
 
-    private Task<int> RecordAsync(Guid id, WebhookDeliveryState state, SendOutcome outcome, DateTimeOffset? deliveredAt, CancellationToken cancellationToken) =>
-        db.Set<WebhookDelivery>().Where(d => d.Id == id).ExecuteUpdateAsync(u => u.SetProperty(d => d.State, state)
+    /// <summary>Moves the delivery to its new state with the receiver's answer, and adds the attempt to its log.</summary>
+    private async Task RecordAsync(Guid id, int attempt, DateTimeOffset at, long started, WebhookDeliveryState state, SendOutcome outcome,
+        DateTimeOffset? deliveredAt, CancellationToken cancellationToken)
+    {
+        await db.Set<WebhookDelivery>().Where(d => d.Id == id).ExecuteUpdateAsync(u => u.SetProperty(d => d.State, state)
             .SetProperty(d => d.LastStatusCode, outcome.StatusCode).SetProperty(d => d.LastError, outcome.Error)
             .SetProperty(d => d.DeliveredAt, deliveredAt), cancellationToken);
+        var logged = state switch
+        {
+            WebhookDeliveryState.Delivered => DeliveryAttemptOutcome.Delivered,
+            WebhookDeliveryState.Pending => DeliveryAttemptOutcome.Failed,
+            _ => DeliveryAttemptOutcome.DeadLettered,
+        };
+        await DeliveryLog.RecordAsync(db, DeliveryLog.WebhookChannel, id, attempt, at, started, logged, outcome.StatusCode, outcome.Error,
+            notificationOptions.Value.Delivery.AttemptsKeptPerDelivery, cancellationToken);
+    }
 
     /// <summary>
     /// Counts a dead letter against its subscription; at <see cref="WebhookOptions.DisableAfterDeadLetters"/> in a row the

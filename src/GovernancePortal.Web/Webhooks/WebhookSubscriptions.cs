@@ -132,6 +132,10 @@ public sealed class WebhookSubscriptions(GovernanceDbContext db, IDataProtection
             .OrderByDescending(d => d.Id).Take(LogSize).ToListAsync(cancellationToken);
     }
 
+    /// <summary>Every attempt kept for these deliveries, oldest first within each (the delivery log).</summary>
+    public Task<ILookup<Guid, Notifications.DeliveryAttempt>> AttemptsAsync(IReadOnlyCollection<Guid> deliveries, CancellationToken cancellationToken = default) =>
+        Notifications.DeliveryLog.OfAsync(db, deliveries, cancellationToken);
+
     /// <summary>A new secret, returned once; the one it replaces still signs for <see cref="WebhookOptions.RotationOverlap"/>.</summary>
     public async Task<WebhookOutcome<string>> RotateSecretAsync(Guid id, AuditActor? actor, CancellationToken cancellationToken = default)
     {

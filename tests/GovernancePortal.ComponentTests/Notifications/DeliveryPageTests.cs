@@ -52,6 +52,30 @@ public sealed class DeliveryPageTests(PortalDatabase database) : BunitTest, ICla
     });
 
     [Fact]
+    public async Task Failed_attempts_are_listed_with_their_error_and_reply_code_whether_retried_or_given_up()
+    {
+        AddServices("smtp.example.test");
+        var id = await AddDeadLetterAsync("auditor@demo.test");
+        await DbAsync(async db =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            db.Set<DeliveryAttempt>().AddRange(
+                new DeliveryAttempt { DeliveryId = id, Channel = EmailChannel.Name, Number = 1, At = now.AddMinutes(-2), Outcome = DeliveryAttemptOutcome.Failed, Error = "SslHandshakeException: The SMTP server's certificate (SHA-256 AB12) is not the one pinned." },
+                new DeliveryAttempt { DeliveryId = id, Channel = EmailChannel.Name, Number = 2, At = now.AddMinutes(-1), Outcome = DeliveryAttemptOutcome.DeadLettered, StatusCode = 554, Error = "SmtpCommandException: 554 relay refused" });
+            return await db.SaveChangesAsync();
+        });
+        var page = Render<DeliveryPage>();
+
+        await page.WaitForAssertionAsync(() => Assert.NotEmpty(page.FindAll("[data-testid=failed-attempt]")));
+        var rows = page.FindAll("[data-testid=failed-attempt]").Where(r => r.TextContent.Contains("auditor@demo.test")).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Contains("554", rows[0].TextContent);
+        Assert.Contains("gave up", rows[0].TextContent);
+        Assert.Contains("SHA-256 AB12", rows[1].TextContent);
+        Assert.Contains("later dead-lettered", rows[1].TextContent);
+    }
+
+    [Fact]
     public async Task Without_an_smtp_host_the_page_says_email_is_off()
     {
         AddServices();

@@ -112,6 +112,9 @@ public sealed class WebhookPagesTests(PortalDatabase database) : BunitTest, ICla
                 State = WebhookDeliveryState.DeadLettered, Attempts = 6, NextAttemptAt = now, LastAttemptAt = now, LastStatusCode = 502, LastError = "The receiver answered 502 Bad Gateway.",
             };
             db.Set<WebhookDelivery>().Add(delivery);
+            db.Set<Notifications.DeliveryAttempt>().AddRange(
+                new Notifications.DeliveryAttempt { DeliveryId = delivery.Id, Channel = "webhook", Number = 1, At = now.AddMinutes(-1), Outcome = Notifications.DeliveryAttemptOutcome.Failed, StatusCode = 500, Error = "The receiver answered 500 Internal Server Error.", DurationMilliseconds = 41 },
+                new Notifications.DeliveryAttempt { DeliveryId = delivery.Id, Channel = "webhook", Number = 2, At = now, Outcome = Notifications.DeliveryAttemptOutcome.DeadLettered, StatusCode = 502, Error = "The receiver answered 502 Bad Gateway.", DurationMilliseconds = 17 });
             await db.SaveChangesAsync();
             return delivery.Id;
         });
@@ -119,6 +122,13 @@ public sealed class WebhookPagesTests(PortalDatabase database) : BunitTest, ICla
 
         await page.WaitForAssertionAsync(() => Assert.Contains("502 Bad Gateway", page.Find("[data-testid=delivery]").TextContent));
         Assert.Equal("dead-lettered", page.Find("[data-testid=delivery]").GetAttribute("data-status"));
+        var attempts = page.FindAll("[data-testid=attempt]");
+        Assert.Equal(["failed", "dead-lettered"], attempts.Select(a => a.GetAttribute("data-outcome")));
+        Assert.Contains("#1", attempts[0].TextContent);
+        Assert.Contains("500", attempts[0].TextContent);
+        Assert.Contains("41 ms", attempts[0].TextContent);
+        Assert.Equal("The receiver answered 500 Internal Server Error.", attempts[0].GetAttribute("title"));
+        Assert.Contains("502", attempts[1].TextContent);
         await page.InvokeAsync(() => page.Find("[data-testid=redeliver]").Click());
 
         await page.WaitForAssertionAsync(() => Assert.Equal("pending", page.Find("[data-testid=delivery]").GetAttribute("data-status")));

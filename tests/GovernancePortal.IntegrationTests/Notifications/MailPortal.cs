@@ -7,13 +7,17 @@ using Microsoft.Extensions.DependencyInjection;
 namespace GovernancePortal.Notifications;
 
 /// <summary>The demo portal sending e-mail to an in-process SMTP server, on the test's clock, with three attempts per message.</summary>
-public class MailPortal(TestDatabase database) : PortalFactory(database)
+public class MailPortal(TestDatabase database, TestSmtpServer smtp) : PortalFactory(database)
 {
+    public MailPortal(TestDatabase database) : this(database, new TestSmtpServer())
+    {
+    }
+
     public const string BaseUrl = "https://portal.example.test";
     public const int MaxAttempts = 3;
 
     public TestClock Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-    public TestSmtpServer Smtp { get; } = new();
+    public TestSmtpServer Smtp { get; } = smtp;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -105,6 +105,7 @@ public abstract class WebhookDeliveryTests(WebhookPortal portal)
         var pending = Assert.Single(await DeliveriesAsync(id));
         Assert.Equal(("pending", 1, 500), (pending.GetProperty("status").GetString(), pending.GetProperty("attempts").GetInt32(), pending.GetProperty("lastStatusCode").GetInt32()));
         Assert.Contains("500", pending.GetProperty("lastError").GetString());
+        Assert.Equal([(1, "failed", 500)], AttemptLog(pending));
         await portal.RunAsync();
         Assert.Single(Receiver.At("/hooks/retry"));
 
@@ -117,6 +118,44 @@ public abstract class WebhookDeliveryTests(WebhookPortal portal)
         Assert.All(attempts, a => Assert.Equal(1, WebhookReceiver.ValidSignatures(a, secret)));
         var delivered = Assert.Single(await DeliveriesAsync(id));
         Assert.Equal(("delivered", 2), (delivered.GetProperty("status").GetString(), delivered.GetProperty("attempts").GetInt32()));
+        Assert.Equal([(1, "failed", 500), (2, "delivered", 200)], AttemptLog(delivered));
+        var first = delivered.GetProperty("attemptLog")[0];
+        Assert.Contains("500", first.GetProperty("error").GetString());
+        Assert.Equal((portal.Clock.GetUtcNow() - TimeSpan.FromMinutes(1)).ToUnixTimeMilliseconds(), first.GetProperty("at").GetDateTimeOffset().ToUnixTimeMilliseconds());
+        Assert.InRange(first.GetProperty("durationMilliseconds").GetInt32(), 0, 5_000);
+    }
+
+    /// <summary>The delivery log as (attempt number, outcome, status code), oldest first.</summary>
+    private static List<(int, string?, int?)> AttemptLog(JsonElement delivery) => delivery.GetProperty("attemptLog").EnumerateArray()
+        .Select(a => (a.GetProperty("number").GetInt32(), a.GetProperty("outcome").GetString(),
+            a.GetProperty("statusCode").ValueKind == JsonValueKind.Null ? (int?)null : a.GetProperty("statusCode").GetInt32())).ToList();
+
+    [Fact]
+    public async Task The_log_keeps_every_attempt_up_to_the_configured_number_per_delivery_the_newest()
+    {
+        var (id, _) = await SubscribeAsync("/hooks/capped", "model.registered");
+        Receiver.AnswerAlways("/hooks/capped", 503);
+        await RegisterModelAsync("webhook-capped");
+        await portal.RunAsync();
+        portal.Clock.Advance(TimeSpan.FromMinutes(1));
+        await portal.RunAsync();
+        portal.Clock.Advance(TimeSpan.FromMinutes(2));
+        await portal.RunAsync();
+        var dead = Assert.Single(await DeliveriesAsync(id));
+        Assert.Equal([(1, "failed", 503), (2, "failed", 503), (3, "dead-lettered", 503)], AttemptLog(dead));
+
+        // Redelivered, it fails twice more: five attempts made, the newest four kept.
+        var admin = await AdminAsync();
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/v1/webhooks/{id}/deliveries/{dead.GetProperty("id").GetGuid()}/redeliver", null)).StatusCode);
+        await portal.RunAsync();
+        portal.Clock.Advance(TimeSpan.FromMinutes(1));
+        await portal.RunAsync();
+        Assert.Equal(5, Receiver.At("/hooks/capped").Count);
+        var capped = Assert.Single(await DeliveriesAsync(id));
+        Assert.Equal(WebhookPortal.AttemptsKept, AttemptLog(capped).Count);
+        Assert.Equal([(2, "failed", 503), (3, "dead-lettered", 503), (1, "failed", 503), (2, "failed", 503)], AttemptLog(capped));
+        var deliveryId = capped.GetProperty("id").GetGuid();
+        Assert.Equal(WebhookPortal.AttemptsKept, await portal.WithDbAsync(db => db.Set<Notifications.DeliveryAttempt>().CountAsync(a => a.DeliveryId == deliveryId)));
     }
 
     [Fact]

@@ -8,12 +8,13 @@ namespace GovernancePortal.Webhooks;
 
 /// <summary>
 /// The demo portal delivering webhooks to a receiver on loopback (so private networks are allowed here), on the test's
-/// clock, with three attempts per delivery and subscriptions disabled after two dead letters in a row.
+/// clock, with three attempts per delivery, subscriptions disabled after two dead letters in a row, and four attempts kept per delivery.
 /// </summary>
 public class WebhookPortal(TestDatabase database) : PortalFactory(database)
 {
     public const int MaxAttempts = 3;
     public const int DisableAfterDeadLetters = 2;
+    public const int AttemptsKept = 4;
 
     public TestClock Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
     public WebhookReceiver Receiver { get; private set; } = null!;
@@ -30,6 +31,7 @@ public class WebhookPortal(TestDatabase database) : PortalFactory(database)
         builder.UseSetting("Notifications:Webhooks:AllowPrivateNetworks", "true");
         builder.UseSetting("Notifications:Webhooks:MaxAttempts", MaxAttempts.ToString());
         builder.UseSetting("Notifications:Webhooks:DisableAfterDeadLetters", DisableAfterDeadLetters.ToString());
+        builder.UseSetting("Notifications:Delivery:AttemptsKeptPerDelivery", AttemptsKept.ToString());
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
