@@ -125,6 +125,16 @@ public abstract class WebhookDeliveryTests(WebhookPortal portal)
         Assert.InRange(first.GetProperty("durationMilliseconds").GetInt32(), 0, 5_000);
     }
 
+    /// <summary>Runs the job at each of the three attempts' times (now, a minute on, two more on); the last run's result.</summary>
+    private async Task<WebhookRun> RunEveryAttemptAsync()
+    {
+        await portal.RunAsync();
+        portal.Clock.Advance(TimeSpan.FromMinutes(1));
+        await portal.RunAsync();
+        portal.Clock.Advance(TimeSpan.FromMinutes(2));
+        return await portal.RunAsync();
+    }
+
     /// <summary>The delivery log as (attempt number, outcome, status code), oldest first.</summary>
     private static List<(int, string?, int?)> AttemptLog(JsonElement delivery) => delivery.GetProperty("attemptLog").EnumerateArray()
         .Select(a => (a.GetProperty("number").GetInt32(), a.GetProperty("outcome").GetString(),
@@ -136,11 +146,7 @@ public abstract class WebhookDeliveryTests(WebhookPortal portal)
         var (id, _) = await SubscribeAsync("/hooks/capped", "model.registered");
         Receiver.AnswerAlways("/hooks/capped", 503);
         await RegisterModelAsync("webhook-capped");
-        await portal.RunAsync();
-        portal.Clock.Advance(TimeSpan.FromMinutes(1));
-        await portal.RunAsync();
-        portal.Clock.Advance(TimeSpan.FromMinutes(2));
-        await portal.RunAsync();
+        await RunEveryAttemptAsync();
         var dead = Assert.Single(await DeliveriesAsync(id));
         Assert.Equal([(1, "failed", 503), (2, "failed", 503), (3, "dead-lettered", 503)], AttemptLog(dead));
 
@@ -164,11 +170,7 @@ public abstract class WebhookDeliveryTests(WebhookPortal portal)
         var (id, secret) = await SubscribeAsync("/hooks/down", "model.registered");
         Receiver.AnswerAlways("/hooks/down", 503);
         await RegisterModelAsync("webhook-dead-1");
-        await portal.RunAsync();
-        portal.Clock.Advance(TimeSpan.FromMinutes(1));
-        await portal.RunAsync();
-        portal.Clock.Advance(TimeSpan.FromMinutes(2));
-        var last = await portal.RunAsync();
+        var last = await RunEveryAttemptAsync();
         Assert.Equal((1, 0), (last.DeadLettered, last.Disabled));
         Assert.Equal(WebhookPortal.MaxAttempts, Receiver.At("/hooks/down").Count);
         var dead = Assert.Single(await DeliveriesAsync(id));
