@@ -56,6 +56,7 @@ public sealed class PortalDatabase : IAsyncLifetime
         Registry.RegistryPages.AddRegistryPages(services);
         Retirement.RetirementServices.AddRetirement(services);
         Reviews.ReviewServices.AddReviews(services);
+        Catalogue.CatalogueServices.AddCatalogue(services);
     }
 
     public async Task InitializeAsync()

@@ -73,6 +73,7 @@ public static class PortalHosting
         builder.Services.AddCalendarFeeds();
         builder.Services.AddWebhooks();
         builder.Services.AddProductionAsOf();
+        Catalogue.CatalogueServices.AddCatalogue(builder.Services);
         builder.Services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
         builder.Services.AddSingleton<CheckpointKey>();

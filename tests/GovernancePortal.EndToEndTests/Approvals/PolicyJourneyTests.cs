@@ -42,9 +42,9 @@ public sealed class PolicyJourneyTests(BrowserFixture browser)
 
         // The demo's churn model went to Production under version 1; its request still says so.
         await officer.GotoAsync("/production");
-        await officer.ClickAndWaitAsync(officer.Page.Locator("[data-testid=production-table] tr", new() { HasText = "Retail customer churn" })
-            .Locator("[data-testid=approved] a"), url => url.Contains("/approvals/"));
         await officer.WaitForCircuitAsync();
+        await officer.ClickToInteractiveAsync(officer.Page.Locator("[data-testid=production-table] tr", new() { HasText = "Retail customer churn" })
+            .Locator("[data-testid=approved] a"), url => url.Contains("/approvals/"));
         Assert.Contains("version 1", await officer.Page.Locator("[data-testid=request-policy]").InnerTextAsync());
         Assert.Contains("now at version 2", await officer.Page.Locator("[data-testid=policy-superseded]").InnerTextAsync());
         await officer.ScreenshotAsync("policy-request-keeps-its-version");
