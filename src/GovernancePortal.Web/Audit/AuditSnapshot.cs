@@ -1,5 +1,6 @@
 using System.Data;
 using System.Text;
+using GovernancePortal.Audit.Storage;
 using GovernancePortal.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

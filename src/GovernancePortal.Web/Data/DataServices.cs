@@ -1,4 +1,5 @@
 using System.Data.Common;
+using GovernancePortal.Audit.Storage;
 using GovernancePortal.Audit;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;

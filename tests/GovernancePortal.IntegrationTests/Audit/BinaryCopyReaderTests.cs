@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using GovernancePortal.Audit;
+using GovernancePortal.Audit.Storage;
 
 namespace GovernancePortal.IntegrationTests.Audit;
 

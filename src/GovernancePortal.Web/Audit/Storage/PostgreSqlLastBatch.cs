@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore.Update;
 using Npgsql;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Update.Internal;
 
-namespace GovernancePortal.Audit;
+namespace GovernancePortal.Audit.Storage;
 
 // EF's batch for PostgreSQL is a pubternal type; subclassing it is how we learn which command is a save's last.
 #pragma warning disable EF1001

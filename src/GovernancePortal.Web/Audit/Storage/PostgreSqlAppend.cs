@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace GovernancePortal.Audit;
+namespace GovernancePortal.Audit.Storage;
 
 /// <summary>
 /// Writes events on PostgreSQL, each chained by the database in the statement that inserts it (ADR-016): as a prepared

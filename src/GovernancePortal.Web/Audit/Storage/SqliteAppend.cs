@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace GovernancePortal.Audit;
+namespace GovernancePortal.Audit.Storage;
 
 /// <summary>
 /// Writes chained events and moves the head row on SQLite in one command, inside the caller's open transaction. The

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using SQLitePCL;
 
-namespace GovernancePortal.Audit;
+namespace GovernancePortal.Audit.Storage;
 
 /// <summary>
 /// Column access on a stepped SQLite statement straight through the engine's exported functions, without the

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace GovernancePortal.Audit;
+namespace GovernancePortal.Audit.Storage;
 
 /// <summary>
 /// Reads PostgreSQL's binary COPY format (the COPY page of the PostgreSQL manual, "Binary Format") from a raw COPY
