@@ -11,6 +11,7 @@ public static class ApprovalServices
     {
         services.AddScoped<PromotionQueries>();
         services.AddScoped<RollbackQueries>();
+        services.AddScoped<VersionGateReads>();
         return services;
     }
 }

@@ -26,8 +26,39 @@ public sealed class RegistryReads(GovernanceDbContext db, ModelCardService cards
     public Task<VersionEvidence> EvidenceAsync(ModelVersion version, CancellationToken cancellationToken = default) =>
         VersionEvidence.LoadAsync(db, cards, checklists, version, cancellationToken);
 
+    /// <summary>The current card of a version (its completeness counts the version's metrics).</summary>
+    public Task<CurrentCard> CardAsync(ModelVersion version, CancellationToken cancellationToken = default) =>
+        cards.CurrentAsync(version, cancellationToken);
+
     /// <summary>Model owners, by display name; only those in <paramref name="team"/> when given.</summary>
     public async Task<List<UserAccount>> ModelOwnersAsync(string? team = null, CancellationToken cancellationToken = default) =>
         (await db.Users.AsNoTracking().Where(u => team == null || u.Team == team).OrderBy(u => u.DisplayName).ToListAsync(cancellationToken))
             .Where(u => u.RoleList.Contains(Roles.ModelOwner)).ToList();
+
+    /// <summary>
+    /// People the portal knows whose name, username or team contains <paramref name="text"/> (all when blank), by display
+    /// name, at most <paramref name="take"/>: what the forms' people pickers suggest. Only model owners when
+    /// <paramref name="modelOwnersOnly"/>, only <paramref name="team"/>'s members when given.
+    /// </summary>
+    public async Task<List<UserAccount>> PeopleAsync(string? text, bool modelOwnersOnly = false, string? team = null, int take = 20,
+        CancellationToken cancellationToken = default)
+    {
+        var query = db.Users.AsNoTracking();
+        if (team is not null)
+        {
+            query = query.Where(u => u.Team == team);
+        }
+        if (modelOwnersOnly)
+        {
+            // Roles are stored comma-separated; the exact role is checked again below.
+            query = query.Where(u => u.Roles.Contains(Roles.ModelOwner));
+        }
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            var needle = text.Trim().ToLower();
+            query = query.Where(u => u.DisplayName.ToLower().Contains(needle) || u.Username.ToLower().Contains(needle) || u.Team.ToLower().Contains(needle));
+        }
+        var found = await query.OrderBy(u => u.DisplayName).ThenBy(u => u.Username).Take(take * 2).ToListAsync(cancellationToken);
+        return found.Where(u => !modelOwnersOnly || u.RoleList.Contains(Roles.ModelOwner)).Take(take).ToList();
+    }
 }

@@ -124,7 +124,7 @@ public sealed class CardEditorTests(PortalDatabase database) : BunitTest, IClass
 
             var next = page.Find("[data-testid=next-section]");
             var following = ModelCardSections.Next(info.Section);
-            Assert.Equal(following is { } n ? $"/models/{key}/versions/1.0.0/card?section={n}" : $"/models/{key}/versions/1.0.0", next.GetAttribute("href"));
+            Assert.Equal(following is { } n ? $"/models/{key}/versions/1.0.0/card?section={n}" : $"/models/{key}/versions/1.0.0?tab=card", next.GetAttribute("href"));
             Assert.Contains(following?.Title() ?? "Back to the version", next.TextContent);
             expected = Apply(expected, info.Section);
             var latest = await LatestAsync(key);

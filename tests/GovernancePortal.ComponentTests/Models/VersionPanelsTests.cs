@@ -1,5 +1,4 @@
 using Bunit;
-using GovernancePortal.Components.Pages.Models;
 using GovernancePortal.Registry;
 
 namespace GovernancePortal.Models;

@@ -85,7 +85,8 @@ public sealed class ApprovalJourneyTests(BrowserFixture browser)
         await owner.Page.GotoAsync(request);
         Assert.Contains("Approved", await owner.Page.Locator("[data-testid=request-state]").InnerTextAsync());
 
-        await owner.GotoAsync(version);
+        await owner.GotoAsync(version + "?tab=history");
+        await owner.WaitForCircuitAsync();
         Assert.Contains("Production", await owner.Page.Locator(".facts").First.InnerTextAsync());
         // The version's own stage history names both approving officers of the Production step.
         var production = owner.Page.Locator("[data-testid=stage-change]").Last;
@@ -95,13 +96,14 @@ public sealed class ApprovalJourneyTests(BrowserFixture browser)
         await owner.Page.Locator("[data-testid=stage-history]").ScrollIntoViewIfNeededAsync();
         await owner.ScreenshotAsync("approval-version-stage-history");
         // The version it replaced is back in Staging, and says why.
-        await owner.GotoAsync("/models/sepsis-early-warning/versions/1.1.0");
+        await owner.GotoAsync("/models/sepsis-early-warning/versions/1.1.0?tab=history");
         Assert.Contains("Staging", await owner.Page.Locator(".facts").First.InnerTextAsync());
         Assert.Contains("Moved back", await owner.Page.Locator("[data-testid=stage-change]").Last.InnerTextAsync());
         await using var auditor = await browser.NewSessionAsync();
         await auditor.SignInAsync("auditor@demo.test");
         await auditor.GotoAsync("/models/sepsis-early-warning");
-        await auditor.ClickAndWaitAsync(auditor.Page.Locator("[data-testid=model-audit-history]"), url => url.Contains("/audit?q=sepsis-early-warning"));
+        await auditor.WaitForCircuitAsync();
+        await auditor.ClickToInteractiveAsync(auditor.Page.Locator("[data-testid=model-audit-history]"), url => url.Contains("/audit?q=sepsis-early-warning"));
         // The demo's own history of the model fills the first page; this request's events are found by its id.
         await auditor.GotoAsync($"/audit?q={request.Split('/').Last()}");
         await auditor.WaitForCircuitAsync();

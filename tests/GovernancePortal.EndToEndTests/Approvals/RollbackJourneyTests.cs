@@ -40,8 +40,8 @@ public sealed class RollbackJourneyTests(BrowserFixture browser)
 
         await owner.GotoAsync("/models/fraud-card-realtime");
         await owner.ScreenshotAsync("rollback-model-before");
-        await owner.ClickAndWaitAsync(owner.Page.Locator("[data-testid=rollback-link]"), url => url.EndsWith("/models/fraud-card-realtime/rollback"));
         await owner.WaitForCircuitAsync();
+        await owner.ClickToInteractiveAsync(owner.Page.Locator("[data-testid=rollback-link]"), url => url.EndsWith("/models/fraud-card-realtime/rollback"));
         Assert.Equal("3.5.1", await owner.Page.Locator("[data-testid=rollback-from]").InnerTextAsync());
         Assert.Equal("3.5.0", await owner.Page.Locator("[data-testid=rollback-to]").InnerTextAsync());
         await owner.Page.Locator("#reason").FillAsync("Decline rate doubled within an hour of the feature store migration.");
@@ -86,8 +86,9 @@ public sealed class RollbackJourneyTests(BrowserFixture browser)
         Assert.Contains("freshness gate", await officer.Page.Locator("[data-testid=findings]").InnerTextAsync());
         await officer.ScreenshotAsync("rollback-retrospective-closed");
 
-        await owner.GotoAsync("/models/fraud-card-realtime");
-        var stages = await owner.Page.Locator("table.data-table tbody tr").AllInnerTextsAsync();
+        await owner.GotoAsync("/models/fraud-card-realtime?tab=versions");
+        await owner.WaitForCircuitAsync();
+        var stages = await owner.Page.Locator("[data-testid=versions] tbody tr").AllInnerTextsAsync();
         Assert.Contains(stages, row => row.Contains("3.5.0") && row.Contains("Production"));
         Assert.Contains(stages, row => row.Contains("3.5.1") && row.Contains("Staging"));
         await owner.ScreenshotAsync("rollback-model-after");

@@ -12,8 +12,8 @@ public sealed class AuditJourneyTests(BrowserFixture browser)
         await session.SignInAsync("auditor@demo.test");
 
         await session.GotoAsync("/models/sepsis-early-warning");
-        await session.ClickAndWaitAsync(session.Page.Locator("[data-testid=model-audit-history]"), url => url.Contains("/audit?q=sepsis-early-warning"));
         await session.WaitForCircuitAsync();
+        await session.ClickToInteractiveAsync(session.Page.Locator("[data-testid=model-audit-history]"), url => url.Contains("/audit?q=sepsis-early-warning"));
         await session.ScreenshotAsync("auditor-audit-trail");
         // The model's history runs to many pages (its demo story); the registrations are found by action.
         await session.GotoAsync("/audit?q=sepsis-early-warning&action=version.registered");

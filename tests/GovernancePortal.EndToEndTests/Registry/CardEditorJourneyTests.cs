@@ -60,8 +60,7 @@ public sealed class CardEditorJourneyTests(BrowserFixture browser)
             var next = ModelCardSections.Next(info.Section);
             if (next is null)
             {
-                // The version page is still a static page: the link leaves the circuit and loads it whole.
-                await session.ClickAndWaitAsync(session.Page.Locator("[data-testid=next-section]"), url => url.EndsWith(versionPath, StringComparison.Ordinal));
+                await session.ClickToInteractiveAsync(session.Page.Locator("[data-testid=next-section]"), url => url.EndsWith(versionPath + "?tab=card", StringComparison.Ordinal));
                 break;
             }
             await session.ClickToInteractiveAsync(session.Page.Locator("[data-testid=next-section]"), url => url.EndsWith($"section={next}", StringComparison.Ordinal));
@@ -96,7 +95,7 @@ public sealed class CardEditorJourneyTests(BrowserFixture browser)
         Assert.True(session.Problems.Count == 0, string.Join(Environment.NewLine, session.Problems));
     }
 
-    private static async Task FillAsync(BrowserSession session, ModelCardSectionInfo info)
+    internal static async Task FillAsync(BrowserSession session, ModelCardSectionInfo info)
     {
         var page = session.Page;
         switch (info.Kind)

@@ -65,25 +65,53 @@ public sealed class RegistryJourneyTests(BrowserFixture browser)
         // A new version of a model in production, so the comparison has a baseline.
         await PostAsync(pipeline, "/api/v1/models/credit-default-pd/versions", Version("2.1.0", "improvedModel", "2.0.0", 0.79));
 
-        await using var session = await browser.NewSessionAsync();
-        await session.SignInAsync("viewer@demo.test");
-        await session.GotoAsync("/models?q=overdraft");
-        await session.ClickAndWaitAsync(session.Page.GetByRole(AriaRole.Link, new() { Name = "Overdraft limit" }), url => url.EndsWith("/models/overdraft-limit"));
-        Assert.Equal(["1.1.1", "1.1.0", "1.0.0"], await session.Page.Locator("#versions-heading ~ .table-wrap tbody td:first-child").AllInnerTextsAsync());
-        await session.ScreenshotAsync("registry-model");
+        foreach (var width in new[] { 1280, 360 })
+        {
+            await using var session = await browser.NewSessionAsync(width: width, height: 860);
+            await session.SignInAsync("viewer@demo.test");
+            await session.GotoAsync("/models?q=overdraft");
+            await session.ClickToInteractiveAsync(session.Page.GetByRole(AriaRole.Link, new() { Name = "Overdraft limit" }), url => url.EndsWith("/models/overdraft-limit"));
+            await session.CheckAccessibilityAsync();
+            await session.ScreenshotAsync($"registry-model-{width}px");
+            // The tab is a real tab: clicking it puts it in the address, and the versions are there.
+            await session.Page.GetByRole(AriaRole.Tab, new() { Name = "Versions (3)" }).ClickAsync();
+            await session.Page.WaitForURLAsync(url => url.EndsWith("/models/overdraft-limit?tab=versions"));
+            Assert.Equal(["1.1.1", "1.1.0", "1.0.0"], await session.Page.Locator("[data-testid=versions] tbody td:first-child").AllInnerTextsAsync());
+            await session.CheckAccessibilityAsync();
+            await session.ScreenshotAsync($"registry-model-versions-{width}px");
+            await session.Page.ReloadAsync();
+            await session.WaitForCircuitAsync();
+            Assert.True(await session.Page.Locator("[data-testid=versions]").IsVisibleAsync(), "a reload keeps the tab the address names");
 
-        await session.ClickAndWaitAsync(session.Page.GetByRole(AriaRole.Link, new() { Name = "1.1.1", Exact = true }), url => url.EndsWith("/versions/1.1.1"));
-        Assert.Equal("1.1.0", await session.Page.Locator("[data-testid=parent-version]").InnerTextAsync());
-        Assert.Contains("arranged overdraft limit", await session.Page.Locator("[data-testid=model-card] .markdown strong").First.InnerTextAsync());
-        Assert.Contains("Encouraging unaffordable borrowing", await session.Page.Locator("[data-testid=model-card]").InnerTextAsync());
-        await session.ScreenshotAsync("registry-version-with-card");
+            await session.ClickToInteractiveAsync(session.Page.GetByRole(AriaRole.Link, new() { Name = "1.1.1", Exact = true }), url => url.EndsWith("/versions/1.1.1"));
+            await session.CheckAccessibilityAsync();
+            await session.ScreenshotAsync($"registry-version-overview-{width}px");
+            await session.Page.GetByRole(AriaRole.Tab, new() { Name = "Lineage" }).ClickAsync();
+            await session.Page.WaitForURLAsync(url => url.EndsWith("/versions/1.1.1?tab=lineage"));
+            Assert.Equal("1.1.0", await session.Page.Locator("[data-testid=parent-version]").InnerTextAsync());
+            await session.CheckAccessibilityAsync();
+            // At narrow widths the tab bar scrolls; the address opens a tab as well as a click.
+            await session.GotoAsync("/models/overdraft-limit/versions/1.1.1?tab=card");
+            await session.WaitForCircuitAsync();
+            Assert.Contains("arranged overdraft limit", await session.Page.Locator("[data-testid=model-card] .markdown strong").First.InnerTextAsync());
+            Assert.Contains("Encouraging unaffordable borrowing", await session.Page.Locator("[data-testid=model-card]").InnerTextAsync());
+            await session.CheckAccessibilityAsync();
+            await session.ScreenshotAsync($"registry-version-with-card-{width}px");
+            // Leaving the page from a tab raises nothing.
+            await session.Page.GoBackAsync();
+            await session.Page.WaitForURLAsync(url => url.EndsWith("tab=lineage"));
 
-        await session.GotoAsync("/models/credit-default-pd/versions/2.1.0");
-        var metrics = await session.Page.Locator("[data-testid=metrics]").InnerTextAsync();
-        Assert.Contains("Compared with 1.2.0", metrics);
-        Assert.Contains("Pass", metrics);
-        await session.ScreenshotAsync("registry-version-metrics-comparison");
-        Assert.Empty(session.Problems);
+            await session.GotoAsync("/models/credit-default-pd/versions/2.1.0?tab=metrics");
+            await session.WaitForCircuitAsync();
+            var metrics = await session.Page.Locator("[data-testid=metrics]").InnerTextAsync();
+            Assert.Contains("Compared with 1.2.0", metrics);
+            Assert.Contains("Pass", metrics);
+            await session.CheckAccessibilityAsync();
+            await session.ScreenshotAsync($"registry-version-metrics-comparison-{width}px");
+            var pageWidth = await session.Page.EvaluateAsync<double>("() => document.documentElement.scrollWidth");
+            Assert.True(pageWidth <= width, $"the version page is {pageWidth} px wide at {width} px");
+            Assert.True(session.Problems.Count == 0, string.Join(Environment.NewLine, session.Problems));
+        }
     }
 
     [Fact]
@@ -100,15 +128,21 @@ public sealed class RegistryJourneyTests(BrowserFixture browser)
         await using var session = await browser.NewSessionAsync();
         await session.SignInAsync("owner@demo.test");
         await session.GotoAsync("/models/savings-nudges");
-        await session.ClickAndWaitAsync(session.Page.GetByRole(AriaRole.Link, new() { Name = "Edit details" }), url => url.EndsWith("/models/savings-nudges/edit"));
+        await session.WaitForCircuitAsync();
+        await session.ClickToInteractiveAsync(session.Page.GetByRole(AriaRole.Link, new() { Name = "Edit details" }), url => url.EndsWith("/models/savings-nudges/edit"));
         await session.Page.GetByLabel("Its data subjects include people in the EU (GDPR)").CheckAsync();
         await session.Page.Locator("#model-use-case").FillAsync("Savings reminders");
+        await session.Page.Keyboard.PressAsync("Tab");
+        await session.CheckAccessibilityAsync();
         await session.ScreenshotAsync("registry-edit-model");
-        await session.ClickAndWaitAsync(session.Page.GetByRole(AriaRole.Button, new() { Name = "Save details" }), url => url.EndsWith("/models/savings-nudges"));
-        Assert.Equal("Yes", await session.Page.Locator("dd[data-testid=eu-data-subjects]").InnerTextAsync());
+        await session.ClickToInteractiveAsync(session.Page.GetByRole(AriaRole.Button, new() { Name = "Save details" }), url => url.EndsWith("/models/savings-nudges"));
+        await Assertions.Expect(session.Page.Locator("dd[data-testid=eu-data-subjects]")).ToHaveTextAsync("Yes");
+        Assert.Contains("Details of 'Savings nudges' saved.", await session.Page.Locator(".mud-snackbar").First.InnerTextAsync());
 
-        await session.GotoAsync("/models/savings-nudges/versions/1.0.0");
+        await session.GotoAsync("/models/savings-nudges/versions/1.0.0?tab=compliance");
+        await session.WaitForCircuitAsync();
         Assert.Contains("GDPR applies:", await session.Page.Locator("[data-testid=compliance-gdpr]").InnerTextAsync());
+        await session.CheckAccessibilityAsync();
         await session.ScreenshotAsync("registry-version-after-model-edit");
         Assert.Empty(session.Problems);
     }

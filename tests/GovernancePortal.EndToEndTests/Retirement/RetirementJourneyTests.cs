@@ -48,6 +48,7 @@ public sealed class RetirementJourneyTests(BrowserFixture browser)
         await using var owner = await browser.NewSessionAsync();
         await owner.SignInAsync("owner@demo.test");
         await owner.GotoAsync($"/models/{Model}/versions/{Old}");
+        await owner.WaitForCircuitAsync();
         await owner.ClickToInteractiveAsync(owner.Page.Locator("[data-testid=retirement-link]"), url => url.EndsWith($"/versions/{Old}/retirement"));
 
         var planned = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(20);

@@ -28,28 +28,6 @@ public abstract class ChecklistPageTests(PortalFactory portal)
     }
 
     [Fact]
-    public async Task The_register_form_sets_the_regulatory_flags_which_decide_the_checklists()
-    {
-        var owner = await PortalClient.SignedInAsync(portal, "owner@demo.test");
-        var form = await owner.GetDocumentAsync("/models/new");
-
-        var created = await owner.PostFormAsync("/models/new", form, new()
-        {
-            ["_handler"] = "register-model", ["Input.Key"] = "eu-loan-decisions", ["Input.Name"] = "EU loan decisions", ["Input.Owner"] = "owner@demo.test",
-            ["Input.RiskTier"] = "High", ["Input.PersonalData"] = "true", ["Input.EuDataSubjects"] = "true", ["Input.AutomatedLegalEffect"] = "true",
-        });
-        var model = await owner.GetDocumentAsync("/models/eu-loan-decisions");
-
-        Assert.NotNull(form.QuerySelector("input[name='Input.EuDataSubjects'][type=checkbox]"));
-        Assert.NotNull(form.QuerySelector("input[name='Input.AutomatedLegalEffect'][type=checkbox]"));
-        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
-        Assert.Equal("Yes", model.QuerySelector("dd[data-testid=eu-data-subjects]")!.TextContent);
-        Assert.Equal("Yes", model.QuerySelector("dd[data-testid=automated-legal-effect]")!.TextContent);
-        var flags = await portal.WithDbAsync(db => db.Models.Where(m => m.Key == "eu-loan-decisions").Select(m => new { m.EuDataSubjects, m.AutomatedLegalEffect }).SingleAsync());
-        Assert.True(flags.EuDataSubjects && flags.AutomatedLegalEffect);
-    }
-
-    [Fact]
     public async Task Who_sees_which_forms_on_the_assessment_page()
     {
         var anonymous = await PortalClient.Anonymous(portal).Http.GetAsync(Page("radiology-triage", "0.3.0"));

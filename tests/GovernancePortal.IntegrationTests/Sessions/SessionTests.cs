@@ -11,11 +11,8 @@ namespace GovernancePortal.Sessions;
 /// <summary>Sessions kept on the server (ADR-024): what sign-out and revocation end, on both databases.</summary>
 public abstract class SessionTests(PortalFactory portal)
 {
-    private static readonly Dictionary<string, string> NewModel = new()
-    {
-        ["_handler"] = "register-model", ["Input.Key"] = "replayed-model", ["Input.Name"] = "Replayed", ["Input.Owner"] = "owner@demo.test",
-        ["Input.RiskTier"] = "Limited", ["Input.Description"] = "Registered with a copied cookie.",
-    };
+    // A post that changes state (it prints and registers a dossier), from the version page's form.
+    private const string DossierPage = "/models/credit-default-pd/versions/1.2.0";
 
     [Fact]
     public async Task A_cookie_copied_before_sign_out_is_refused_after_it_on_a_page_and_a_post()
@@ -24,7 +21,7 @@ public abstract class SessionTests(PortalFactory portal)
         var session = await browser.SessionAsync();
         var copied = browser.SessionCookie!;
         Assert.DoesNotContain("owner@demo.test", copied);
-        var form = await browser.Client.GetDocumentAsync("/models/new");
+        var form = await browser.Client.GetDocumentAsync(DossierPage);
         var attacker = SessionBrowser.Anonymous(portal);
         attacker.Replay(copied);
         Assert.Equal(HttpStatusCode.OK, (await attacker.Http.GetAsync("/models")).StatusCode);
@@ -35,8 +32,9 @@ public abstract class SessionTests(PortalFactory portal)
         Assert.Null(browser.SessionCookie);
         attacker.Replay(copied);
         Assert.True(SessionBrowser.IsSignInRedirect(await attacker.Http.GetAsync("/models")));
-        Assert.True(SessionBrowser.IsSignInRedirect(await attacker.Client.PostFormAsync("/models/new", form, NewModel)));
-        Assert.False(await portal.WithDbAsync(db => db.Models.AnyAsync(m => m.Key == "replayed-model")));
+        var reports = await portal.WithDbAsync(db => db.Reports.CountAsync());
+        Assert.True(SessionBrowser.IsSignInRedirect(await attacker.Client.PostFormAsync(DossierPage + "/reports/dossier", form, [])));
+        Assert.Equal(reports, await portal.WithDbAsync(db => db.Reports.CountAsync()));
         Assert.False(await portal.WithDbAsync(db => db.Set<UserSession>().AnyAsync(s => s.Id == session.Id)));
         Assert.True(await portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "user.signed-out"
             && e.EntityId == DemoPersonas.Find("owner@demo.test")!.ObjectId.ToString())));

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using GovernancePortal.Registry;
 
-namespace GovernancePortal.Components.Pages.Models;
+namespace GovernancePortal.Registry;
 
 /// <summary>
 /// A model's own details as the register and edit forms post them (flat, so that the fields are named "Input.Name" and

@@ -1,28 +1,31 @@
-using GovernancePortal.Registry;
 using Microsoft.AspNetCore.Components.Forms;
 
-namespace GovernancePortal.Components.UI;
+namespace GovernancePortal.Registry;
 
 /// <summary>Puts a command's field errors (keyed by JSON path, e.g. "lineage.commit") beside the matching form fields.</summary>
 public static class FormErrors
 {
-    public static void Show(EditContext context, ValidationMessageStore messages, object model, RegistryFailure failure, out string? summary)
+    /// <summary>
+    /// Replaces the server's messages in <paramref name="messages"/> with <paramref name="failure"/>'s; returns what belongs
+    /// to no field of <paramref name="model"/> (the failure's message when it names no field), null when every error found its field.
+    /// </summary>
+    public static string? Show(EditContext context, ValidationMessageStore messages, object model, RegistryFailure failure)
     {
         messages.Clear();
-        summary = failure.Message;
+        var unplaced = new List<string>();
         foreach (var (path, errors) in failure.Errors ?? [])
         {
-            var property = PropertyFor(model, path);
-            if (property is not null)
+            if (PropertyFor(model, path) is { } property)
             {
                 messages.Add(new FieldIdentifier(model, property), errors);
             }
             else
             {
-                summary += " " + string.Join(" ", errors);
+                unplaced.AddRange(errors);
             }
         }
         context.NotifyValidationStateChanged();
+        return failure.Errors is not { Count: > 0 } ? failure.Message : unplaced.Count > 0 ? string.Join(" ", unplaced) : null;
     }
 
     // "lineage.commit" -> LineageCommit, "tags[1]" -> Tags, "key" -> Key: the input models flatten the request.
