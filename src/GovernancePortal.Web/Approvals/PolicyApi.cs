@@ -101,16 +101,11 @@ public static class PolicyApi
             return TypedResults.Ok(Response(saved, previous));
         }
         var failure = result.Failure!;
-        return failure.Kind switch
+        // The API speaks of expiry in days.
+        return (failure with
         {
-            FailureKind.Conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The policy has changed", detail: failure.Message),
-            // The API speaks of expiry in days.
-            FailureKind.Rule => RegistryApi.Problem(failure with
-            {
-                Errors = failure.Errors?.ToDictionary(e => e.Key == PolicyFields.RequestExpiry ? RequestExpiryDaysField : e.Key, e => e.Value),
-            }),
-            _ => RegistryApi.Problem(failure),
-        };
+            Errors = failure.Errors?.ToDictionary(e => e.Key == PolicyFields.RequestExpiry ? RequestExpiryDaysField : e.Key, e => e.Value),
+        }).ToProblem();
     }
 
     public const string RequestExpiryDaysField = "requestExpiryDays";

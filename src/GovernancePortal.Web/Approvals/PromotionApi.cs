@@ -63,7 +63,7 @@ public static class PromotionApi
         }
         if (outcome.Failure is { } failure)
         {
-            return RegistryApi.Problem(failure);
+            return failure.ToProblem();
         }
         return TypedResults.Created($"/api/v1/promotions/{outcome.Promotion!.Id}", await ResponseAsync(queries, outcome.Promotion.Id, cancellationToken));
     }
@@ -120,21 +120,21 @@ public static class PromotionApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["comment"] = ["Say why: a rejection needs a reason the requester can act on."] });
         }
         var outcome = await promotions.DecideAsync(await registry.CallerAsync(user, cancellationToken), id, verdict.Value, body.Value.Comment, cancellationToken);
-        return outcome.Failure is { } failure ? RegistryApi.Problem(failure) : TypedResults.Ok(await ResponseAsync(queries, id, cancellationToken));
+        return outcome.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(await ResponseAsync(queries, id, cancellationToken));
     }
 
     internal static async Task<IResult> RecheckAsync(Guid id, ClaimsPrincipal user, PromotionService promotions, RegistryService registry,
         PromotionQueries queries, CancellationToken cancellationToken)
     {
         var outcome = await promotions.RecheckAsync(await registry.CallerAsync(user, cancellationToken), id, cancellationToken);
-        return outcome.Failure is { } failure ? RegistryApi.Problem(failure) : TypedResults.Ok(await ResponseAsync(queries, id, cancellationToken));
+        return outcome.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(await ResponseAsync(queries, id, cancellationToken));
     }
 
     internal static async Task<IResult> WithdrawAsync(Guid id, ClaimsPrincipal user, PromotionService promotions, RegistryService registry,
         PromotionQueries queries, CancellationToken cancellationToken)
     {
         var outcome = await promotions.WithdrawAsync(await registry.CallerAsync(user, cancellationToken), id, cancellationToken);
-        return outcome.Failure is { } failure ? RegistryApi.Problem(failure) : TypedResults.Ok(await ResponseAsync(queries, id, cancellationToken));
+        return outcome.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(await ResponseAsync(queries, id, cancellationToken));
     }
 
     private static async Task<PromotionResponse?> ResponseAsync(PromotionQueries queries, Guid id, CancellationToken cancellationToken) =>

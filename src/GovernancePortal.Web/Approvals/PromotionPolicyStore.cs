@@ -69,16 +69,16 @@ public sealed class PromotionPolicyStore(GovernanceDbContext db, TimeProvider cl
             .OrderByDescending(p => p.Version).FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>Saves <paramref name="edit"/> as the next version, or says why not: invalid fields, a stale base, nothing changed.</summary>
-    public async Task<RegistryResult<PromotionPolicyVersion>> SaveAsync(Caller caller, PolicyEdit edit, CancellationToken cancellationToken = default)
+    public async Task<Result<PromotionPolicyVersion>> SaveAsync(Caller caller, PolicyEdit edit, CancellationToken cancellationToken = default)
     {
         if (PolicyEditing.WhyCannotEdit(caller) is { } refusal)
         {
-            return new RegistryFailure(FailureKind.Forbidden, refusal);
+            return new Failure(FailureKind.Forbidden, refusal);
         }
         var latest = await LatestRowAsync(edit.TargetStage, edit.RiskTier, cancellationToken);
         if (latest is null)
         {
-            return new RegistryFailure(FailureKind.NotFound, $"There is no {edit.TargetStage}/{edit.RiskTier} policy.");
+            return new Failure(FailureKind.NotFound, $"There is no {edit.TargetStage}/{edit.RiskTier} policy.");
         }
         var current = latest.Policy();
         var proposed = edit.ApplyTo(current);
@@ -86,16 +86,16 @@ public sealed class PromotionPolicyStore(GovernanceDbContext db, TimeProvider cl
         var problems = PolicyEditing.Problems(proposed, edit.ChangeNote, library);
         if (problems.Count > 0)
         {
-            return new RegistryFailure(FailureKind.Rule, "The policy was not saved: some fields need attention.",
+            return new Failure(FailureKind.Rule, "The policy was not saved: some fields need attention.",
                 problems.GroupBy(p => p.Field).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()));
         }
         if (PolicyEditing.WhyStale(edit.BasedOnVersion, latest.Version, latest.CreatedBy, latest.CreatedAt) is { } stale)
         {
-            return new RegistryFailure(FailureKind.Conflict, stale);
+            return new Failure(FailureKind.Conflict, stale);
         }
         if (PolicyEditing.SaysTheSame(current, proposed))
         {
-            return new RegistryFailure(FailureKind.Rule, $"Nothing changed: version {current.Version} already says this.");
+            return new Failure(FailureKind.Rule, $"Nothing changed: version {current.Version} already says this.");
         }
         var saved = PromotionPolicyVersion.Of(proposed, caller.Username, clock.GetUtcNow(), edit.ChangeNote!.Trim());
         db.PromotionPolicyVersions.Add(saved);
@@ -119,7 +119,7 @@ public sealed class PromotionPolicyStore(GovernanceDbContext db, TimeProvider cl
         {
             db.ChangeTracker.Clear();
             var winner = await LatestRowAsync(edit.TargetStage, edit.RiskTier, cancellationToken);
-            return new RegistryFailure(FailureKind.Conflict,
+            return new Failure(FailureKind.Conflict,
                 PolicyEditing.WhyStale(edit.BasedOnVersion, winner!.Version, winner.CreatedBy, winner.CreatedAt)
                 ?? "Someone saved this policy at the same moment. Nothing was saved: review what changed and save again.");
         }

@@ -32,7 +32,7 @@ public interface IReviewCandidates
     Task<PeriodicReviewCandidate?> ForAsync(Guid modelId, CancellationToken cancellationToken);
 }
 
-public sealed record PromotionOutcome(Promotion? Promotion, RegistryFailure? Failure, IReadOnlyList<GateResult> Gates, string Message);
+public sealed record PromotionOutcome(Promotion? Promotion, Failure? Failure, IReadOnlyList<GateResult> Gates, string Message);
 
 /// <summary>
 /// Requests, decisions and withdrawals of stage promotions. The rules are the domain's (<see cref="PromotionWorkflow"/>);
@@ -71,13 +71,13 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         }
         if (string.IsNullOrWhiteSpace(justification) || justification.Length > 4000)
         {
-            return new(null, new RegistryFailure(FailureKind.Invalid, "Say why this version should be promoted (up to 4,000 characters).",
+            return new(null, new Failure(FailureKind.Invalid, "Say why this version should be promoted (up to 4,000 characters).",
                 new() { ["justification"] = ["Say why this version should be promoted (up to 4,000 characters)."] }), [], "");
         }
         if (target is not (Stage.Staging or Stage.Production or Stage.Retired))
         {
             const string stages = "Promote to Staging or Production, or retire (Retired).";
-            return new(null, new RegistryFailure(FailureKind.Invalid, stages, new() { ["targetStage"] = [stages] }), [], "");
+            return new(null, new Failure(FailureKind.Invalid, stages, new() { ["targetStage"] = [stages] }), [], "");
         }
         if (await db.Promotions.AnyAsync(p => p.VersionId == version.Id && p.State == PromotionRequestState.Pending, cancellationToken))
         {
@@ -87,11 +87,11 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         if (check is null)
         {
             var missing = $"No {target}/{version.Model.RiskTier} promotion policy is stored; the portal's migrate command seeds the defaults.";
-            return new(null, new RegistryFailure(FailureKind.Rule, missing), [], missing);
+            return new(null, new Failure(FailureKind.Rule, missing), [], missing);
         }
         if (check.Blocked)
         {
-            return new(null, new RegistryFailure(FailureKind.Rule, "A gate blocks this promotion."), check.Gates, "A gate blocks this promotion.");
+            return new(null, new Failure(FailureKind.Rule, "A gate blocks this promotion."), check.Gates, "A gate blocks this promotion.");
         }
         var now = clock.GetUtcNow();
         var promotion = new Promotion
@@ -224,7 +224,7 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
                 RefusalKind.SeparationOfDuties or RefusalKind.NotAllowed => FailureKind.Forbidden,
                 _ => FailureKind.Conflict,
             };
-            return new(promotion, new RegistryFailure(kind, refusal.Message), gates, refusal.Message);
+            return new(promotion, new Failure(kind, refusal.Message), gates, refusal.Message);
         }
         var transition = (WorkflowTransition)outcome;
         var now = clock.GetUtcNow();
@@ -277,13 +277,13 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         catch (DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
-            return new(promotion, new RegistryFailure(FailureKind.Conflict,
+            return new(promotion, new Failure(FailureKind.Conflict,
                 "Someone decided on this request, or moved a version of this model, at the same moment; reload it to see its state."), gates, "");
         }
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
         {
             db.ChangeTracker.Clear();
-            return new(promotion, new RegistryFailure(FailureKind.Conflict, "You have already decided on this request."), gates, "");
+            return new(promotion, new Failure(FailureKind.Conflict, "You have already decided on this request."), gates, "");
         }
         return new(promotion, null, gates, transition.Message);
     }
@@ -359,5 +359,5 @@ public sealed class PromotionService(GovernanceDbContext db, ModelCardService ca
         db.Promotions.Include(p => p.Decisions).Include(p => p.Version).ThenInclude(v => v.Model)
             .SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
 
-    private static PromotionOutcome Failed(FailureKind kind, string message) => new(null, new RegistryFailure(kind, message), [], message);
+    private static PromotionOutcome Failed(FailureKind kind, string message) => new(null, new Failure(kind, message), [], message);
 }

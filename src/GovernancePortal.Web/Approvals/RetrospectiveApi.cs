@@ -68,7 +68,7 @@ public static class RetrospectiveApi
             return body.Problem;
         }
         var outcome = await rollbacks.CloseReviewAsync(await registry.CallerAsync(user, cancellationToken), id, body.Value!.Findings, cancellationToken);
-        return outcome.Failure is { } failure ? RollbackApi.Problem(failure) : TypedResults.Ok(await ResponseAsync(db, id, cancellationToken));
+        return outcome.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(await ResponseAsync(db, id, cancellationToken));
     }
 
     public static async Task<RetrospectiveResponse?> ResponseAsync(GovernanceDbContext db, Guid id, CancellationToken cancellationToken)

@@ -40,7 +40,7 @@ public static class RollbackApi
         }
         var outcome = await rollbacks.StartAsync(await registry.CallerAsync(user, cancellationToken), key, body.Value!.Reason, cancellationToken);
         return outcome.Failure is { } failure
-            ? Problem(failure)
+            ? failure.ToProblem()
             : TypedResults.Created($"/api/v1/rollbacks/{outcome.Rollback!.Id}", await ResponseAsync(db, outcome.Rollback.Id, DateTimeOffset.MinValue, cancellationToken));
     }
 
@@ -53,20 +53,16 @@ public static class RollbackApi
         TimeProvider clock, CancellationToken cancellationToken)
     {
         var outcome = await rollbacks.ConfirmAsync(await registry.CallerAsync(user, cancellationToken), id, cancellationToken);
-        return outcome.Failure is { } failure ? Problem(failure) : TypedResults.Ok(await ResponseAsync(db, id, clock.GetUtcNow(), cancellationToken));
+        return outcome.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(await ResponseAsync(db, id, clock.GetUtcNow(), cancellationToken));
     }
 
     internal static async Task<IResult> CancelAsync(Guid id, ClaimsPrincipal user, GovernanceDbContext db, RollbackService rollbacks, RegistryService registry,
         TimeProvider clock, CancellationToken cancellationToken)
     {
         var outcome = await rollbacks.CancelAsync(await registry.CallerAsync(user, cancellationToken), id, cancellationToken);
-        return outcome.Failure is { } failure ? Problem(failure) : TypedResults.Ok(await ResponseAsync(db, id, clock.GetUtcNow(), cancellationToken));
+        return outcome.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(await ResponseAsync(db, id, clock.GetUtcNow(), cancellationToken));
     }
 
-    // A refused confirmation is a conflict with the rollback's state, not "already exists".
-    internal static IResult Problem(RegistryFailure failure) => failure.Kind == FailureKind.Conflict
-        ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: failure.Message)
-        : RegistryApi.Problem(failure);
 
     public static async Task<RollbackResponse?> ResponseAsync(GovernanceDbContext db, Guid id, DateTimeOffset now, CancellationToken cancellationToken)
     {

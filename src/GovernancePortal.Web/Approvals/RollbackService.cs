@@ -6,9 +6,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace GovernancePortal.Approvals;
 
-public sealed record RollbackOutcome(Rollback? Rollback, RegistryFailure? Failure, string Message);
+public sealed record RollbackOutcome(Rollback? Rollback, Failure? Failure, string Message);
 
-public sealed record ReviewOutcome(RetrospectiveReview? Review, RegistryFailure? Failure, string Message);
+public sealed record ReviewOutcome(RetrospectiveReview? Review, Failure? Failure, string Message);
 
 /// <summary>
 /// Emergency rollbacks and their retrospectives. The rules are the domain's (<see cref="RollbackRules"/>); this class loads
@@ -49,7 +49,7 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         }
         if (RollbackRules.WhyBadReason(reason) is { } badReason)
         {
-            return new(null, new RegistryFailure(FailureKind.Invalid, badReason, new() { ["reason"] = [badReason] }), badReason);
+            return new(null, new Failure(FailureKind.Invalid, badReason, new() { ["reason"] = [badReason] }), badReason);
         }
         // Read (and track) the champion before looking for a pending rollback: a start committed after that look must have
         // bumped this stamp after it was read, so saving ours conflicts (two starts at once cannot both stay pending).
@@ -186,14 +186,14 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         var review = await db.RetrospectiveReviews.Include(r => r.Rollback).ThenInclude(r => r.Model).SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (review is null)
         {
-            return new(null, new RegistryFailure(FailureKind.NotFound, "There is no such retrospective."), "");
+            return new(null, new Failure(FailureKind.NotFound, "There is no such retrospective."), "");
         }
         var model = review.Rollback.Model;
         if (RollbackRules.WhyCannotCloseReview(review.State, caller, model.Owner, model.Team, findings) is { } refusal)
         {
             var failure = refusal.Kind == RollbackRefusalKind.Invalid
-                ? new RegistryFailure(FailureKind.Invalid, refusal.Message, new() { ["findings"] = [refusal.Message] })
-                : new RegistryFailure(KindOf(refusal), refusal.Message);
+                ? new Failure(FailureKind.Invalid, refusal.Message, new() { ["findings"] = [refusal.Message] })
+                : new Failure(KindOf(refusal), refusal.Message);
             return new(review, failure, refusal.Message);
         }
         review.State = ReviewState.Closed;
@@ -205,7 +205,7 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         await notifications.ReviewClosedAsync(review, review.Rollback, model, cancellationToken);
         if (!await db.TrySaveChangesAsync(cancellationToken))
         {
-            return new(review, new RegistryFailure(FailureKind.Conflict, "Someone closed this retrospective at the same moment; reload it."), "");
+            return new(review, new Failure(FailureKind.Conflict, "Someone closed this retrospective at the same moment; reload it."), "");
         }
         return new(review, null, "Retrospective closed with your findings.");
     }
@@ -226,13 +226,13 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         catch (DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
-            return new(rollback, new RegistryFailure(FailureKind.Conflict,
+            return new(rollback, new Failure(FailureKind.Conflict,
                 "Someone confirmed or cancelled this rollback, it expired, or Production changed at the same moment; reload it to see its state."), "");
         }
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
         {
             db.ChangeTracker.Clear();
-            return new(rollback, new RegistryFailure(FailureKind.Conflict, "This rollback was confirmed at the same moment."), "");
+            return new(rollback, new Failure(FailureKind.Conflict, "This rollback was confirmed at the same moment."), "");
         }
         return new(rollback, null, message);
     }
@@ -248,9 +248,9 @@ public sealed class RollbackService(GovernanceDbContext db, ApprovalNotification
         _ => FailureKind.Conflict,
     };
 
-    private static RollbackOutcome Refused(Rollback rollback, RollbackRefusal refusal) => new(rollback, new RegistryFailure(KindOf(refusal), refusal.Message), refusal.Message);
+    private static RollbackOutcome Refused(Rollback rollback, RollbackRefusal refusal) => new(rollback, new Failure(KindOf(refusal), refusal.Message), refusal.Message);
 
-    private static RollbackOutcome Failed(FailureKind kind, string message) => new(null, new RegistryFailure(kind, message), message);
+    private static RollbackOutcome Failed(FailureKind kind, string message) => new(null, new Failure(kind, message), message);
 
     private const string StartedAtOnce = "Someone started a rollback of this model, or changed its Production, at the same moment; reload it to see its state.";
 

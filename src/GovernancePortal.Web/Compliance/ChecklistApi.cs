@@ -84,7 +84,7 @@ public static class ChecklistApi
         var found = await RegistryQueries.FindVersionAsync(db, key, version, cancellationToken);
         if (found is null)
         {
-            return Problem(new RegistryFailure(FailureKind.NotFound, $"Model '{key}' has no version '{version}'."));
+            return new Failure(FailureKind.NotFound, $"Model '{key}' has no version '{version}'.").ToProblem();
         }
         var rows = await checklists.ForVersionAsync(found, cancellationToken);
         return TypedResults.Ok(rows.Where(r => r.Applicability.Applies)
@@ -94,7 +94,7 @@ public static class ChecklistApi
     internal static async Task<IResult> GetAsync(string key, string version, string template, ChecklistService checklists, CancellationToken cancellationToken) =>
         await checklists.ViewAsync(key, version, template, cancellationToken) is { } view
             ? TypedResults.Ok(Response(view.Applicability, view.Assessment, view.Status))
-            : Problem(new RegistryFailure(FailureKind.NotFound, $"Model '{key}' version '{version}' has no checklist '{template}'."));
+            : new Failure(FailureKind.NotFound, $"Model '{key}' version '{version}' has no checklist '{template}'.").ToProblem();
 
     internal static async Task<IResult> StartAsync(string key, string version, HttpRequest request, ClaimsPrincipal user, ChecklistService checklists,
         RegistryService registry, CancellationToken cancellationToken)
@@ -106,7 +106,7 @@ public static class ChecklistApi
         }
         if (string.IsNullOrWhiteSpace(body.Value!.Template))
         {
-            return Problem(new RegistryFailure(FailureKind.Invalid, "Name the checklist template to start.", new() { ["template"] = ["Name the checklist template to start, e.g. hipaa."] }));
+            return new Failure(FailureKind.Invalid, "Name the checklist template to start.", new() { ["template"] = ["Name the checklist template to start, e.g. hipaa."] }).ToProblem();
         }
         var result = await checklists.StartAsync(await registry.CallerAsync(user, cancellationToken), key, version, body.Value.Template,
             body.Value.CarryOver ?? false, cancellationToken);
@@ -138,13 +138,13 @@ public static class ChecklistApi
         ChecklistService checklists, RegistryService registry, CancellationToken cancellationToken)
     {
         var caller = await registry.CallerAsync(http.User, cancellationToken);
-        RegistryResult<Assessment> result;
+        Result<Assessment> result;
         if (http.Request.HasFormContentType)
         {
             var upload = await EvidenceEndpoints.ReadFileAsync(http, checklists.MaxEvidenceBytes, cancellationToken);
             if (upload.Problem is not null)
             {
-                return Problem(new RegistryFailure(FailureKind.Invalid, upload.Problem, new() { ["file"] = [upload.Problem] }));
+                return new Failure(FailureKind.Invalid, upload.Problem, new() { ["file"] = [upload.Problem] }).ToProblem();
             }
             await using var stream = upload.File!.OpenReadStream();
             result = await checklists.AddFileAsync(caller, key, version, template, item, upload.File.FileName, stream, upload.File.Length, cancellationToken);
@@ -214,12 +214,12 @@ public static class ChecklistApi
         return await AnswerWithAsync(result, key, version, template, checklists, created: false, cancellationToken);
     }
 
-    internal static async Task<IResult> AnswerWithAsync(RegistryResult<Assessment> result, string key, string version, string template,
+    internal static async Task<IResult> AnswerWithAsync(Result<Assessment> result, string key, string version, string template,
         ChecklistService checklists, bool created, CancellationToken cancellationToken)
     {
         if (result.Failure is { } failure)
         {
-            return Problem(failure);
+            return failure.ToProblem();
         }
         var view = (await checklists.ViewAsync(key, version, template, cancellationToken))!;
         var response = Response(view.Applicability, view.Assessment, view.Status);
@@ -249,16 +249,4 @@ public static class ChecklistApi
     private static EvidenceResponse Evidence(AssessmentEvidence e) =>
         new(e.Id, e.ItemId, e.Type, e.Url, e.FileName, e.ContentType, e.SizeBytes, e.Sha256, e.AddedBy, e.AddedAt);
 
-    public static IResult Problem(RegistryFailure failure) => failure.Kind switch
-    {
-        FailureKind.Invalid => TypedResults.ValidationProblem(failure.Errors ?? new() { ["$"] = [failure.Message] }, title: failure.Message),
-        FailureKind.Rule => TypedResults.Problem(new Microsoft.AspNetCore.Http.HttpValidationProblemDetails(failure.Errors ?? [])
-        {
-            Status = StatusCodes.Status422UnprocessableEntity,
-            Title = failure.Message,
-        }),
-        FailureKind.Forbidden => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: failure.Message),
-        FailureKind.NotFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: failure.Message),
-        _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: failure.Message),
-    };
 }

@@ -141,7 +141,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
             latest.Single(t => t.TemplateId == templateId).Version);
     }
 
-    public async Task<RegistryResult<Assessment>> StartAsync(Caller caller, string key, string versionText, string templateId, bool carryOver,
+    public async Task<Result<Assessment>> StartAsync(Caller caller, string key, string versionText, string templateId, bool carryOver,
         CancellationToken cancellationToken = default)
     {
         var (version, failure) = await VersionToAnswerAsync(caller, key, versionText, cancellationToken);
@@ -156,12 +156,12 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         }
         if (await db.Assessments.AnyAsync(a => a.VersionId == version.Id && a.TemplateVersionId == template.Id, cancellationToken))
         {
-            return new RegistryFailure(FailureKind.Conflict, $"The {template.Title} assessment of {key} {versionText} has already been started.");
+            return new Failure(FailureKind.Conflict, $"The {template.Title} assessment of {key} {versionText} has already been started.");
         }
         var applicability = Applicability.For(template.ToTemplate(), version.ComplianceAttributes());
         if (!applicability.Applies)
         {
-            return new RegistryFailure(FailureKind.Rule, applicability.Reason);
+            return new Failure(FailureKind.Rule, applicability.Reason);
         }
         Assessment? previous = null;
         if (carryOver)
@@ -169,7 +169,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
             previous = await PreviousAsync(version, templateId, cancellationToken);
             if (previous is null)
             {
-                return new RegistryFailure(FailureKind.Rule, $"No earlier version of {key} has a {template.Title} assessment to start from.");
+                return new Failure(FailureKind.Rule, $"No earlier version of {key} has a {template.Title} assessment to start from.");
             }
         }
         var assessment = NewAssessment(caller, version, template, previous);
@@ -183,7 +183,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         return await SaveAsync(assessment, cancellationToken);
     }
 
-    public async Task<RegistryResult<Assessment>> AnswerAsync(Caller caller, string key, string versionText, string templateId, string itemId,
+    public async Task<Result<Assessment>> AnswerAsync(Caller caller, string key, string versionText, string templateId, string itemId,
         AnswerValue? answer, string? justification, int? expectedRevision, CancellationToken cancellationToken = default)
     {
         if (answer is null || !Enum.IsDefined(answer.Value))
@@ -233,7 +233,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         return await SaveAsync(assessment, cancellationToken);
     }
 
-    public async Task<RegistryResult<Assessment>> ConfirmAsync(Caller caller, string key, string versionText, string templateId, string itemId,
+    public async Task<Result<Assessment>> ConfirmAsync(Caller caller, string key, string versionText, string templateId, string itemId,
         CancellationToken cancellationToken = default)
     {
         var target = await ItemTargetAsync(caller, key, versionText, templateId, itemId, forAnswering: true, cancellationToken);
@@ -244,12 +244,12 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         var existing = target.Assessment?.Answers.SingleOrDefault(a => a.ItemId == itemId);
         if (existing is not { CarriedOver: true })
         {
-            return new RegistryFailure(FailureKind.Rule, $"Item {itemId} has no carried-over answer to confirm.");
+            return new Failure(FailureKind.Rule, $"Item {itemId} has no carried-over answer to confirm.");
         }
         return await ConfirmAsync(caller, target.Version!, target.Assessment!, existing, cancellationToken);
     }
 
-    public async Task<RegistryResult<Assessment>> AddLinkAsync(Caller caller, string key, string versionText, string templateId, string itemId,
+    public async Task<Result<Assessment>> AddLinkAsync(Caller caller, string key, string versionText, string templateId, string itemId,
         string? url, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(url) || url.Length > AssessmentRules.MaxUrlLength || !RegistryRules.IsHttpUrl(url.Trim()))
@@ -263,7 +263,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         }
         if (target.Assessment?.Evidence.Count(e => e.ItemId == itemId) >= MaxEvidencePerItem)
         {
-            return new RegistryFailure(FailureKind.Rule, $"An item holds at most {MaxEvidencePerItem} pieces of evidence.");
+            return new Failure(FailureKind.Rule, $"An item holds at most {MaxEvidencePerItem} pieces of evidence.");
         }
         var assessment = Started(caller, target);
         var evidence = new AssessmentEvidence
@@ -278,7 +278,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
     }
 
     /// <summary>Stores an uploaded file after checking its size, its type by content, and computing its SHA-256.</summary>
-    public async Task<RegistryResult<Assessment>> AddFileAsync(Caller caller, string key, string versionText, string templateId, string itemId,
+    public async Task<Result<Assessment>> AddFileAsync(Caller caller, string key, string versionText, string templateId, string itemId,
         string? fileName, Stream content, long length, CancellationToken cancellationToken = default)
     {
         if (length <= 0)
@@ -296,7 +296,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         }
         if (target.Assessment?.Evidence.Count(e => e.ItemId == itemId) >= MaxEvidencePerItem)
         {
-            return new RegistryFailure(FailureKind.Rule, $"An item holds at most {MaxEvidencePerItem} pieces of evidence.");
+            return new Failure(FailureKind.Rule, $"An item holds at most {MaxEvidencePerItem} pieces of evidence.");
         }
         using var buffer = new MemoryStream();
         await content.CopyToAsync(buffer, cancellationToken);
@@ -331,7 +331,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
     /// Takes a piece of evidence off its item. Like any change to the item it restarts the item's review and voids a
     /// sign-off. The audit keeps what was removed (name, SHA-256, size or link), never the content.
     /// </summary>
-    public async Task<RegistryResult<Assessment>> RemoveEvidenceAsync(Caller caller, string key, string versionText, Guid evidenceId,
+    public async Task<Result<Assessment>> RemoveEvidenceAsync(Caller caller, string key, string versionText, Guid evidenceId,
         CancellationToken cancellationToken = default)
     {
         var (version, failure) = await VersionToAnswerAsync(caller, key, versionText, cancellationToken);
@@ -345,7 +345,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
                            select new { a.TemplateId, e.ItemId }).SingleOrDefaultAsync(cancellationToken);
         if (found is null)
         {
-            return new RegistryFailure(FailureKind.NotFound, $"{key} {versionText} has no evidence '{evidenceId}'.");
+            return new Failure(FailureKind.NotFound, $"{key} {versionText} has no evidence '{evidenceId}'.");
         }
         var target = await ItemTargetAsync(caller, version, found.TemplateId, found.ItemId, forAnswering: true, cancellationToken);
         if (target.Failure is not null)
@@ -356,7 +356,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         var evidence = assessment.Evidence.SingleOrDefault(e => e.Id == evidenceId);
         if (evidence is null)
         {
-            return new RegistryFailure(FailureKind.Rule,
+            return new Failure(FailureKind.Rule,
                 "This evidence belongs to an assessment that was since upgraded to a newer template version; it stays as part of that assessment's record.");
         }
         db.AssessmentEvidence.Remove(evidence);
@@ -375,7 +375,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         return await SaveAsync(assessment, cancellationToken);
     }
 
-    public async Task<RegistryResult<Assessment>> SubmitAsync(Caller caller, string key, string versionText, string templateId,
+    public async Task<Result<Assessment>> SubmitAsync(Caller caller, string key, string versionText, string templateId,
         CancellationToken cancellationToken = default)
     {
         var target = await AssessmentTargetAsync(key, versionText, templateId, cancellationToken);
@@ -386,12 +386,12 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         var (version, assessment, applicability) = (target.Version!, target.Assessment!, target.Applicability!);
         if (AssessmentRules.WhyCannotAnswer(caller, version.Model.Owner, version.Model.Team) is { } refusal)
         {
-            return new RegistryFailure(FailureKind.Forbidden, refusal);
+            return new Failure(FailureKind.Forbidden, refusal);
         }
         var blockers = AssessmentRules.WhatBlocksSubmit(applicability.Template.Title, applicability.ApplicableItems, Answers(assessment));
         if (AssessmentRules.WhyCannotSubmit(assessment.Status, blockers) is { } cannot)
         {
-            return new RegistryFailure(assessment.Status == AssessmentStatus.InProgress ? FailureKind.Rule : FailureKind.Conflict, cannot, BlockerErrors(blockers));
+            return new Failure(assessment.Status == AssessmentStatus.InProgress ? FailureKind.Rule : FailureKind.Conflict, cannot, BlockerErrors(blockers));
         }
         assessment.Status = AssessmentStatus.InReview;
         assessment.SubmittedAt = clock.GetUtcNow();
@@ -402,7 +402,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         return await SaveAsync(assessment, cancellationToken);
     }
 
-    public async Task<RegistryResult<Assessment>> ReviewAsync(Caller caller, string key, string versionText, string templateId, string itemId,
+    public async Task<Result<Assessment>> ReviewAsync(Caller caller, string key, string versionText, string templateId, string itemId,
         ReviewState? decision, string? comment, int? answerRevision, CancellationToken cancellationToken = default)
     {
         if (decision is not (ReviewState.Accepted or ReviewState.ChangesRequested))
@@ -422,7 +422,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
     /// Accepts several answers at once, each audited as if accepted alone, in one transaction: when any of them cannot be
     /// accepted (changed meanwhile, carried over, answered by the officer), none is, and the failure names the item.
     /// </summary>
-    public async Task<RegistryResult<Assessment>> AcceptSeveralAsync(Caller caller, string key, string versionText, string templateId,
+    public async Task<Result<Assessment>> AcceptSeveralAsync(Caller caller, string key, string versionText, string templateId,
         IReadOnlyList<AnswerToAccept> answers, CancellationToken cancellationToken = default)
     {
         if (answers.Count == 0)
@@ -458,7 +458,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
     }
 
     /// <summary>Why this answer cannot take this review decision now; null when it can.</summary>
-    private RegistryFailure? WhyCannotReview(Caller caller, Target target, string itemId, ReviewState decision, string? comment, int? answerRevision)
+    private Failure? WhyCannotReview(Caller caller, Target target, string itemId, ReviewState decision, string? comment, int? answerRevision)
     {
         if (target.Failure is not null)
         {
@@ -468,17 +468,17 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         var existing = assessment?.Answers.SingleOrDefault(a => a.ItemId == itemId);
         if (assessment is null || existing is null)
         {
-            return new RegistryFailure(FailureKind.Rule, $"Item {itemId} has no answer to review.");
+            return new Failure(FailureKind.Rule, $"Item {itemId} has no answer to review.");
         }
         if (AssessmentRules.WhyCannotReview(caller, version.Model.Owner, existing.AnsweredBy) is { } refusal)
         {
-            return new RegistryFailure(FailureKind.Forbidden, refusal);
+            return new Failure(FailureKind.Forbidden, refusal);
         }
         if (AssessmentRules.WhyCannotReviewItem(assessment.Status, ToItemAnswer(existing, assessment), decision, comment) is { } cannot)
         {
             return decision == ReviewState.ChangesRequested && string.IsNullOrWhiteSpace(comment) || comment?.Length > AssessmentRules.MaxCommentLength
                 ? Invalid("comment", cannot)
-                : new RegistryFailure(FailureKind.Rule, cannot);
+                : new Failure(FailureKind.Rule, cannot);
         }
         if (answerRevision is null)
         {
@@ -505,7 +505,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         }
     }
 
-    public async Task<RegistryResult<Assessment>> SignOffAsync(Caller caller, string key, string versionText, string templateId, int? revision,
+    public async Task<Result<Assessment>> SignOffAsync(Caller caller, string key, string versionText, string templateId, int? revision,
         CancellationToken cancellationToken = default)
     {
         var target = await AssessmentTargetAsync(key, versionText, templateId, cancellationToken);
@@ -516,7 +516,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         var (version, assessment, applicability) = (target.Version!, target.Assessment!, target.Applicability!);
         if (AssessmentRules.WhyCannotSignOff(caller, version.Model.Owner, assessment.Answers.Select(a => a.AnsweredBy)) is { } refusal)
         {
-            return new RegistryFailure(FailureKind.Forbidden, refusal);
+            return new Failure(FailureKind.Forbidden, refusal);
         }
         if (revision is null)
         {
@@ -528,12 +528,12 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         }
         if (assessment.Status == AssessmentStatus.SignedOff)
         {
-            return new RegistryFailure(FailureKind.Conflict, "The assessment is already signed off.");
+            return new Failure(FailureKind.Conflict, "The assessment is already signed off.");
         }
         var blockers = AssessmentRules.WhatBlocksSignOff(applicability.Template.Title, assessment.Status, applicability.ApplicableItems, Answers(assessment));
         if (blockers.Count > 0)
         {
-            return new RegistryFailure(FailureKind.Rule,
+            return new Failure(FailureKind.Rule,
                 $"{blockers.Count} item(s) stand in the way of a sign-off: {string.Join("; ", blockers.Take(3).Select(b => b.Message))}.", BlockerErrors(blockers));
         }
         assessment.Status = AssessmentStatus.SignedOff;
@@ -583,7 +583,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         assessment.Evidence.Count(e => e.ItemId == answer.ItemId && e.Type == EvidenceType.File),
         answer.AnsweredBy);
 
-    private async Task<RegistryResult<Assessment>> ConfirmAsync(Caller caller, ModelVersion version, Assessment assessment, AssessmentAnswer answer,
+    private async Task<Result<Assessment>> ConfirmAsync(Caller caller, ModelVersion version, Assessment assessment, AssessmentAnswer answer,
         CancellationToken cancellationToken)
     {
         answer.CarriedOver = false;
@@ -695,7 +695,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
     private Task<ChecklistTemplateVersion?> LatestTemplateAsync(string templateId, CancellationToken cancellationToken) =>
         ChecklistQueries.LatestTemplateAsync(db, templateId, cancellationToken);
 
-    private sealed record Target(ModelVersion? Version, Assessment? Assessment, TemplateApplicability? Applicability, ChecklistItem? Item, RegistryFailure? Failure)
+    private sealed record Target(ModelVersion? Version, Assessment? Assessment, TemplateApplicability? Applicability, ChecklistItem? Item, Failure? Failure)
     {
         public ChecklistTemplateVersion? TemplateVersion { get; init; }
     }
@@ -715,7 +715,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         var assessment = await TrackedAssessmentAsync(version.Id, templateId, cancellationToken);
         if (assessment is null)
         {
-            return new(version, null, null, null, new RegistryFailure(FailureKind.NotFound,
+            return new(version, null, null, null, new Failure(FailureKind.NotFound,
                 await db.ChecklistTemplateVersions.AnyAsync(t => t.TemplateId == templateId, cancellationToken)
                     ? $"{key} {versionText} has no '{templateId}' assessment yet."
                     : NoTemplate(templateId).Message));
@@ -742,7 +742,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
     {
         if (forAnswering && AssessmentRules.WhyCannotAnswer(caller, version.Model.Owner, version.Model.Team) is { } refusal)
         {
-            return new(version, null, null, null, new RegistryFailure(FailureKind.Forbidden, refusal));
+            return new(version, null, null, null, new Failure(FailureKind.Forbidden, refusal));
         }
         if (Frozen(version) is { } frozen)
         {
@@ -758,16 +758,16 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         var item = applicability.Template.Items.SingleOrDefault(i => i.Id == itemId);
         if (item is null)
         {
-            return new(version, null, null, null, new RegistryFailure(FailureKind.NotFound, $"{templateVersion.Title} version {templateVersion.Version} has no item '{itemId}'."));
+            return new(version, null, null, null, new Failure(FailureKind.NotFound, $"{templateVersion.Title} version {templateVersion.Version} has no item '{itemId}'."));
         }
         if (!applicability.Applies)
         {
-            return new(version, null, null, null, new RegistryFailure(FailureKind.Rule, applicability.Reason));
+            return new(version, null, null, null, new Failure(FailureKind.Rule, applicability.Reason));
         }
         if (!applicability.ApplicableItems.Contains(item))
         {
             var reason = applicability.Items.Single(i => i.Item == item).Reason;
-            return new(version, null, null, null, new RegistryFailure(FailureKind.Rule, $"Item {itemId} does not apply to this model. {reason}"));
+            return new(version, null, null, null, new Failure(FailureKind.Rule, $"Item {itemId} does not apply to this model. {reason}"));
         }
         return new(version, assessment, applicability, item, null) { TemplateVersion = templateVersion };
     }
@@ -789,7 +789,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
     }
 
     /// <summary>The version, when the caller may answer its checklists; otherwise why not.</summary>
-    private async Task<(ModelVersion? Version, RegistryFailure? Failure)> VersionToAnswerAsync(Caller caller, string key, string versionText,
+    private async Task<(ModelVersion? Version, Failure? Failure)> VersionToAnswerAsync(Caller caller, string key, string versionText,
         CancellationToken cancellationToken)
     {
         var version = await RegistryQueries.FindVersionAsync(db, key, versionText, cancellationToken);
@@ -798,18 +798,18 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
             return (null, NoVersion(key, versionText));
         }
         return AssessmentRules.WhyCannotAnswer(caller, version.Model.Owner, version.Model.Team) is { } refusal
-            ? (null, new RegistryFailure(FailureKind.Forbidden, refusal))
+            ? (null, new Failure(FailureKind.Forbidden, refusal))
             : Frozen(version) is { } frozen ? (null, frozen) : (version, null);
     }
 
     // A retired version's checklists are the record of its decommissioning (issue 15, item 3).
-    internal static RegistryFailure? Frozen(ModelVersion version) =>
-        Retirement.RetirementRules.WhyFrozen(version.Stage, version.Model.Key, version.Number) is { } why ? new RegistryFailure(FailureKind.Conflict, why) : null;
+    internal static Failure? Frozen(ModelVersion version) =>
+        Retirement.RetirementRules.WhyFrozen(version.Stage, version.Model.Key, version.Number) is { } why ? new Failure(FailureKind.Conflict, why) : null;
 
     private Task<Assessment?> TrackedAssessmentAsync(Guid versionId, string templateId, CancellationToken cancellationToken) =>
         ChecklistQueries.CurrentAssessmentAsync(db.Assessments, versionId, templateId, cancellationToken);
 
-    private async Task<RegistryResult<Assessment>> SaveAsync(Assessment assessment, CancellationToken cancellationToken)
+    private async Task<Result<Assessment>> SaveAsync(Assessment assessment, CancellationToken cancellationToken)
     {
         try
         {
@@ -825,7 +825,7 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         {
             // A foreign key fails when evidence bytes were removed while another request copied them (or the reverse).
             db.ChangeTracker.Clear();
-            return new RegistryFailure(FailureKind.Conflict, "Someone changed this assessment at the same moment; reload it and try again.");
+            return new Failure(FailureKind.Conflict, "Someone changed this assessment at the same moment; reload it and try again.");
         }
     }
 
@@ -844,14 +844,14 @@ public sealed class ChecklistService(GovernanceDbContext db, TimeProvider clock,
         ? null
         : blockers.GroupBy(b => b.ItemId is null ? "assessment" : $"items.{b.ItemId}").ToDictionary(g => g.Key, g => g.Select(b => b.Message).ToArray());
 
-    private static RegistryFailure Invalid(string field, string message) => new(FailureKind.Invalid, message, new() { [field] = [message] });
+    private static Failure Invalid(string field, string message) => new(FailureKind.Invalid, message, new() { [field] = [message] });
 
-    private static RegistryFailure Stale() =>
+    private static Failure Stale() =>
         new(FailureKind.Conflict, "The assessment changed since you loaded it (someone answered or reviewed at the same moment); reload it and try again.");
 
-    private static RegistryFailure NoVersion(string key, string version) => new(FailureKind.NotFound, $"Model '{key}' has no version '{version}'.");
+    private static Failure NoVersion(string key, string version) => new(FailureKind.NotFound, $"Model '{key}' has no version '{version}'.");
 
-    private static RegistryFailure NoTemplate(string templateId) => new(FailureKind.NotFound, $"There is no checklist template '{templateId}'.");
+    private static Failure NoTemplate(string templateId) => new(FailureKind.NotFound, $"There is no checklist template '{templateId}'.");
 
     public static string FormatSize(long bytes) => bytes switch
     {

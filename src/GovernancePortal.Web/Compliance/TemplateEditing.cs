@@ -54,27 +54,27 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
     /// Publishes version N+1 of a template from a draft made on version <paramref name="baseVersion"/>. Refused when
     /// someone published another version since: their change would otherwise be silently undone.
     /// </summary>
-    public async Task<RegistryResult<ChecklistTemplateVersion>> PublishAsync(Caller caller, string templateId, int? baseVersion, TemplateVersionDraft draft,
+    public async Task<Result<ChecklistTemplateVersion>> PublishAsync(Caller caller, string templateId, int? baseVersion, TemplateVersionDraft draft,
         CancellationToken cancellationToken = default)
     {
         if (TemplateVersioning.WhyCannotEdit(caller) is { } refusal)
         {
-            return new RegistryFailure(FailureKind.Forbidden, refusal);
+            return new Failure(FailureKind.Forbidden, refusal);
         }
         var latest = await LatestAsync(templateId, cancellationToken);
         if (latest is null)
         {
-            return new RegistryFailure(FailureKind.NotFound, $"There is no checklist template '{templateId}'.");
+            return new Failure(FailureKind.NotFound, $"There is no checklist template '{templateId}'.");
         }
         if (baseVersion is not { } basedOn)
         {
             const string message = "Say which version the change starts from (the newest version's number).";
-            return new RegistryFailure(FailureKind.Rule, message, new() { ["baseVersion"] = [message] });
+            return new Failure(FailureKind.Rule, message, new() { ["baseVersion"] = [message] });
         }
         if (basedOn > latest.Version || basedOn < 1)
         {
             var message = $"{latest.Title} has no version {basedOn}; the newest is version {latest.Version}.";
-            return new RegistryFailure(FailureKind.Rule, message, new() { ["baseVersion"] = [message] });
+            return new Failure(FailureKind.Rule, message, new() { ["baseVersion"] = [message] });
         }
         if (basedOn != latest.Version)
         {
@@ -84,13 +84,13 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
         var published = TemplateVersioning.NewVersion(basis, draft, out var errors);
         if (published is null)
         {
-            return new RegistryFailure(FailureKind.Rule, "The new version was not published: some fields need attention.", errors);
+            return new Failure(FailureKind.Rule, "The new version was not published: some fields need attention.", errors);
         }
         if (await ItemIdsOfOtherTemplatesAsync(templateId, published.Template.Items.Select(i => i.Id).ToList(), cancellationToken) is [_, ..] taken)
         {
             var index = published.Template.Items.ToList().FindIndex(i => i.Id == taken[0]);
             var message = $"The id '{taken[0]}' belongs to an item of another template; item ids are unique across the library.";
-            return new RegistryFailure(FailureKind.Rule, message, new() { [$"items[{index}].id"] = [message] });
+            return new Failure(FailureKind.Rule, message, new() { [$"items[{index}].id"] = [message] });
         }
         var version = ChecklistTemplateVersion.From(published.Template, PortalSource, clock.GetUtcNow(), caller.Username, published.ChangeNote);
         db.ChecklistTemplateVersions.Add(version);
@@ -138,13 +138,13 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
     /// answers the plan carries, the old one stays as it was made. A sign-off does not carry over (the checklist is a
     /// different one now), so it is voided, audited, and the page says so.
     /// </summary>
-    public async Task<RegistryResult<Assessment>> UpgradeAsync(Caller caller, string key, string versionText, string templateId, int? toVersion,
+    public async Task<Result<Assessment>> UpgradeAsync(Caller caller, string key, string versionText, string templateId, int? toVersion,
         CancellationToken cancellationToken = default)
     {
         var version = await RegistryQueries.FindVersionAsync(db, key, versionText, cancellationToken);
         if (version is null)
         {
-            return new RegistryFailure(FailureKind.NotFound, $"Model '{key}' has no version '{versionText}'.");
+            return new Failure(FailureKind.NotFound, $"Model '{key}' has no version '{versionText}'.");
         }
         if (ChecklistService.Frozen(version) is { } frozen)
         {
@@ -154,7 +154,7 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
         var latest = await LatestAsync(templateId, cancellationToken);
         if (old is null || latest is null)
         {
-            return new RegistryFailure(FailureKind.NotFound, $"{key} {versionText} has no '{templateId}' assessment to upgrade.");
+            return new Failure(FailureKind.NotFound, $"{key} {versionText} has no '{templateId}' assessment to upgrade.");
         }
         var preview = Preview(caller, version, old, latest);
         if (preview.Refusal is { } refusal)
@@ -163,11 +163,11 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
             var kind = AssessmentRules.WhyCannotAnswer(caller, version.Model.Owner, version.Model.Team) is not null ? FailureKind.Forbidden
                 : old.TemplateVersion.Version >= latest.Version ? FailureKind.Conflict
                 : FailureKind.Rule;
-            return new RegistryFailure(kind, refusal);
+            return new Failure(kind, refusal);
         }
         if (toVersion is { } expected && expected != latest.Version)
         {
-            return new RegistryFailure(FailureKind.Conflict,
+            return new Failure(FailureKind.Conflict,
                 $"{latest.Title} version {latest.Version} was published after you looked at version {expected}; review what the upgrade does again.");
         }
         var now = clock.GetUtcNow();
@@ -215,12 +215,12 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
         {
             // A foreign key fails when evidence whose bytes the upgrade copies was removed at the same moment.
             db.ChangeTracker.Clear();
-            return new RegistryFailure(FailureKind.Conflict, "The assessment changed while it was being upgraded; reload it and try again.");
+            return new Failure(FailureKind.Conflict, "The assessment changed while it was being upgraded; reload it and try again.");
         }
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
         {
             db.ChangeTracker.Clear();
-            return new RegistryFailure(FailureKind.Conflict, $"The assessment was upgraded to {latest.Title} version {latest.Version} a moment ago.");
+            return new Failure(FailureKind.Conflict, $"The assessment was upgraded to {latest.Title} version {latest.Version} a moment ago.");
         }
     }
 
@@ -281,7 +281,7 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
     private Task<Assessment?> NewestAssessmentAsync(Guid versionId, string templateId, bool tracked, CancellationToken cancellationToken) =>
         ChecklistQueries.CurrentAssessmentAsync(tracked ? db.Assessments : db.Assessments.AsNoTracking(), versionId, templateId, cancellationToken);
 
-    private static RegistryFailure Stale(ChecklistTemplateVersion latest, int basedOn) => new(FailureKind.Conflict,
+    private static Failure Stale(ChecklistTemplateVersion latest, int basedOn) => new(FailureKind.Conflict,
         $"{latest.Title} version {latest.Version} was published by {latest.CreatedBy} at {latest.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC, "
         + $"after the version {basedOn} your change starts from. Nothing was saved: reload version {latest.Version} and make your change on it.");
 }

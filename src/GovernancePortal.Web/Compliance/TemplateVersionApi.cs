@@ -99,7 +99,7 @@ public static class TemplateVersionApi
         {
             return failure.Kind == FailureKind.Conflict
                 ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "A newer version exists", detail: failure.Message)
-                : RegistryApi.Problem(failure);
+                : failure.ToProblem();
         }
         var all = await templates.VersionsAsync(id, cancellationToken);
         return TypedResults.Created($"/api/v1/checklists/templates/{id}/versions/{result.Value!.Version}",

@@ -197,7 +197,7 @@ internal sealed class DemoSteps(DemoWorkflow workflow)
         return (await workflow.Get<ChecklistService>().ForVersionAsync(version, cancellationToken)).Single(r => r.TemplateVersion.TemplateId == templateId);
     }
 
-    private static T Done<T>(RegistryResult<T> result, string step) where T : class =>
+    private static T Done<T>(Result<T> result, string step) where T : class =>
         result.Value ?? throw new InvalidOperationException($"Demo data: could not {step}: {result.Failure!.Message} "
             + string.Join("; ", result.Failure.Errors?.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}")) ?? []));
 }

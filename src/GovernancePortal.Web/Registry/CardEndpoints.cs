@@ -65,7 +65,7 @@ public static class CardEndpoints
         var result = await cards.SaveAsync(await registry.CallerAsync(user, cancellationToken), found, body.Value!, null, null, "card.replaced", cancellationToken);
         if (result.Failure is { Kind: not FailureKind.Rule } failure)
         {
-            return RegistryApi.Problem(failure);
+            return failure.ToProblem();
         }
         return await GetAsync(key, version, db, cards, cancellationToken);
     }

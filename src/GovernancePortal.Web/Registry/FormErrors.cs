@@ -9,7 +9,7 @@ public static class FormErrors
     /// Replaces the server's messages in <paramref name="messages"/> with <paramref name="failure"/>'s; returns what belongs
     /// to no field of <paramref name="model"/> (the failure's message when it names no field), null when every error found its field.
     /// </summary>
-    public static string? Show(EditContext context, ValidationMessageStore messages, object model, RegistryFailure failure)
+    public static string? Show(EditContext context, ValidationMessageStore messages, object model, Failure failure)
     {
         messages.Clear();
         var unplaced = new List<string>();

@@ -27,33 +27,33 @@ public sealed class ModelCardService(GovernanceDbContext db, TimeProvider clock)
     /// Saves <paramref name="card"/> as the next revision. <paramref name="basedOn"/> is the revision the editor started
     /// from; when someone saved in between, nothing is saved and the caller is told to review their change.
     /// </summary>
-    public async Task<RegistryResult<ModelCardRevision>> SaveAsync(Caller caller, ModelVersion version, ModelCard card, ModelCardSection? section,
+    public async Task<Result<ModelCardRevision>> SaveAsync(Caller caller, ModelVersion version, ModelCard card, ModelCardSection? section,
         int? basedOn, string action, CancellationToken cancellationToken = default, Audit.AuditActor? actor = null)
     {
         var model = version.Model ?? await db.Models.AsNoTracking().SingleAsync(m => m.Id == version.ModelId, cancellationToken);
         if (RegistryRules.WhyCannotEdit(caller, model.Owner, model.Team) is { } refusal)
         {
-            return new RegistryFailure(FailureKind.Forbidden, refusal);
+            return new Failure(FailureKind.Forbidden, refusal);
         }
         if (Retirement.RetirementRules.WhyFrozen(version.Stage, model.Key, version.Number) is { } frozen)
         {
-            return new RegistryFailure(FailureKind.Conflict, frozen);
+            return new Failure(FailureKind.Conflict, frozen);
         }
         var problems = section is { } only ? card.Validate(only) : card.Validate();
         if (problems.Count > 0)
         {
-            return new RegistryFailure(FailureKind.Invalid, "The model card could not be saved: some fields need attention.",
+            return new Failure(FailureKind.Invalid, "The model card could not be saved: some fields need attention.",
                 problems.GroupBy(p => Camel(p.Field)).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()));
         }
         var current = await CurrentAsync(version, cancellationToken);
         if (basedOn is { } started && started != current.Revision)
         {
-            return new RegistryFailure(FailureKind.Conflict,
+            return new Failure(FailureKind.Conflict,
                 $"{current.Latest?.SavedBy ?? "Someone"} saved the card (revision {current.Revision}) after you opened it. Your text is kept below: review it and save again.");
         }
         if (current.Card == card)
         {
-            return current.Latest ?? (RegistryResult<ModelCardRevision>)new RegistryFailure(FailureKind.Rule, "Nothing changed.");
+            return current.Latest ?? (Result<ModelCardRevision>)new Failure(FailureKind.Rule, "Nothing changed.");
         }
         var revision = ModelCardRevision.Of(version, current.Revision + 1, card, section, clock.GetUtcNow(), caller.Username);
         db.ModelCardRevisions.Add(revision);
@@ -74,7 +74,7 @@ public sealed class ModelCardService(GovernanceDbContext db, TimeProvider clock)
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
         {
             db.ChangeTracker.Clear();
-            return new RegistryFailure(FailureKind.Conflict, "Someone saved the card at the same moment. Your text is kept below: review it and save again.");
+            return new Failure(FailureKind.Conflict, "Someone saved the card at the same moment. Your text is kept below: review it and save again.");
         }
     }
 

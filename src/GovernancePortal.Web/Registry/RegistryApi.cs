@@ -57,7 +57,7 @@ public static class RegistryApi
         }
         var result = await registry.RegisterModelAsync(await registry.CallerAsync(user, cancellationToken), body.Value!, cancellationToken);
         return result.Failure is { } failure
-            ? Problem(failure)
+            ? failure.ToProblem()
             : TypedResults.Created($"/api/v1/models/{result.Value!.Key}", await ModelAsync(db, result.Value.Key, cancellationToken));
     }
 
@@ -70,7 +70,7 @@ public static class RegistryApi
             return body.Problem;
         }
         var result = await registry.UpdateModelAsync(await registry.CallerAsync(user, cancellationToken), key, body.Value!, cancellationToken);
-        return result.Failure is { } failure ? Problem(failure) : TypedResults.Ok(await ModelAsync(db, key, cancellationToken));
+        return result.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(await ModelAsync(db, key, cancellationToken));
     }
 
     internal static async Task<IResult> RegisterVersionAsync(string key, HttpRequest request, ClaimsPrincipal user, RegistryService registry,
@@ -84,7 +84,7 @@ public static class RegistryApi
         var result = await registry.RegisterVersionAsync(await registry.CallerAsync(user, cancellationToken), key, body.Value!, cancellationToken);
         if (result.Failure is { } failure)
         {
-            return Problem(failure);
+            return failure.ToProblem();
         }
         var version = result.Value!.Number.ToString();
         return TypedResults.Created($"/api/v1/models/{key}/versions/{version}", await VersionAsync(db, key, version, cancellationToken));
@@ -151,18 +151,6 @@ public static class RegistryApi
             ? TypedResults.Ok(found)
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"Model '{key}' has no version '{version}'.");
 
-    public static IResult Problem(RegistryFailure failure) => failure.Kind switch
-    {
-        FailureKind.Invalid => TypedResults.ValidationProblem(failure.Errors!, title: failure.Message),
-        FailureKind.Rule => TypedResults.Problem(new HttpValidationProblemDetails(failure.Errors ?? [])
-        {
-            Status = StatusCodes.Status422UnprocessableEntity,
-            Title = failure.Message,
-        }),
-        FailureKind.Forbidden => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: failure.Message),
-        FailureKind.NotFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: failure.Message),
-        _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: failure.Message),
-    };
 
     private static async Task<ModelResponse?> ModelAsync(GovernanceDbContext db, string key, CancellationToken cancellationToken)
     {

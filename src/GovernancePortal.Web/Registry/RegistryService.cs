@@ -6,24 +6,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace GovernancePortal.Registry;
 
-public enum FailureKind
-{
-    Invalid,
-    Forbidden,
-    NotFound,
-    Conflict,
-    Rule,
-}
-
-/// <summary>Why a registry command did nothing. <see cref="Errors"/> names each bad field.</summary>
-public sealed record RegistryFailure(FailureKind Kind, string Message, Dictionary<string, string[]>? Errors = null);
-
-public sealed record RegistryResult<T>(T? Value, RegistryFailure? Failure) where T : class
-{
-    public static implicit operator RegistryResult<T>(T value) => new(value, null);
-    public static implicit operator RegistryResult<T>(RegistryFailure failure) => new(null, failure);
-}
-
 /// <summary>Registers models and versions for pages and API alike; every change is audited in its own transaction.</summary>
 public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
 {
@@ -34,22 +16,22 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
         return new Caller(username, user.FindAll(PortalClaims.Roles).Select(c => c.Value).ToHashSet(), team);
     }
 
-    public async Task<RegistryResult<Model>> RegisterModelAsync(Caller caller, RegisterModelRequest request, CancellationToken cancellationToken = default,
+    public async Task<Result<Model>> RegisterModelAsync(Caller caller, RegisterModelRequest request, CancellationToken cancellationToken = default,
         Audit.AuditActor? actor = null)
     {
         var errors = RegistryValidation.Validate(request);
         if (errors.Count > 0)
         {
-            return new RegistryFailure(FailureKind.Invalid, "The model could not be registered: some fields need attention.", errors);
+            return new Failure(FailureKind.Invalid, "The model could not be registered: some fields need attention.", errors);
         }
         var ownerTeam = await db.Users.Where(u => u.Username == request.Owner).Select(u => u.Team).SingleOrDefaultAsync(cancellationToken);
         if (RegistryRules.WhyCannotRegister(caller, request.Owner!, ownerTeam, request.Team!.Trim()) is { } refusal)
         {
-            return new RegistryFailure(FailureKind.Forbidden, refusal);
+            return new Failure(FailureKind.Forbidden, refusal);
         }
         if (await db.Models.AnyAsync(m => m.Key == request.Key, cancellationToken))
         {
-            return new RegistryFailure(FailureKind.Conflict, $"A model with the key '{request.Key}' is already registered.");
+            return new Failure(FailureKind.Conflict, $"A model with the key '{request.Key}' is already registered.");
         }
         var model = new Model
         {
@@ -73,22 +55,22 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
         return await SaveAsync(model, $"A model with the key '{request.Key}' is already registered.", cancellationToken);
     }
 
-    public async Task<RegistryResult<ModelVersion>> RegisterVersionAsync(
+    public async Task<Result<ModelVersion>> RegisterVersionAsync(
         Caller caller, string modelKey, RegisterVersionRequest request, CancellationToken cancellationToken = default, Audit.AuditActor? actor = null)
     {
         var model = await db.Models.SingleOrDefaultAsync(m => m.Key == modelKey, cancellationToken);
         if (model is null)
         {
-            return new RegistryFailure(FailureKind.NotFound, $"No model has the key '{modelKey}'.");
+            return new Failure(FailureKind.NotFound, $"No model has the key '{modelKey}'.");
         }
         if (RegistryRules.WhyCannotEdit(caller, model.Owner, model.Team) is { } refusal)
         {
-            return new RegistryFailure(FailureKind.Forbidden, refusal);
+            return new Failure(FailureKind.Forbidden, refusal);
         }
         var errors = RegistryValidation.Validate(request);
         if (errors.Count > 0)
         {
-            return new RegistryFailure(FailureKind.Invalid, "The version could not be registered: some fields need attention.", errors);
+            return new Failure(FailureKind.Invalid, "The version could not be registered: some fields need attention.", errors);
         }
         VersionNumber.TryParse(request.Version, out var number);
         var existing = (await db.ModelVersions.Where(v => v.ModelId == model.Id)
@@ -96,17 +78,17 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
             .Select(v => new VersionNumber(v.Major, v.Minor, v.Pipeline)).ToList();
         if (existing.Contains(number!.Value))
         {
-            return new RegistryFailure(FailureKind.Conflict, $"Version {number} of '{modelKey}' is already registered.");
+            return new Failure(FailureKind.Conflict, $"Version {number} of '{modelKey}' is already registered.");
         }
         if (RegistryRules.WhyWrongVersion(existing, number.Value, request.ChangeKind!.Value) is { } wrong)
         {
-            return new RegistryFailure(FailureKind.Rule, wrong, new() { ["version"] = [wrong] });
+            return new Failure(FailureKind.Rule, wrong, new() { ["version"] = [wrong] });
         }
         var lineage = request.Lineage;
         if (lineage?.ParentVersion is { Length: > 0 } parentText && VersionNumber.TryParse(parentText, out var parent) && !existing.Contains(parent.Value))
         {
             var message = $"The parent version {parent} is not a version of '{modelKey}'.";
-            return new RegistryFailure(FailureKind.Rule, message, new() { ["lineage.parentVersion"] = [message] });
+            return new Failure(FailureKind.Rule, message, new() { ["lineage.parentVersion"] = [message] });
         }
 
         var now = clock.GetUtcNow();
@@ -166,22 +148,22 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
     /// Changes a model's own details (what decides which checklists apply among them). Audited with each changed field's
     /// before and after; an identical change saves nothing; a change made on an older revision is refused.
     /// </summary>
-    public async Task<RegistryResult<Model>> UpdateModelAsync(Caller caller, string modelKey, UpdateModelRequest request,
+    public async Task<Result<Model>> UpdateModelAsync(Caller caller, string modelKey, UpdateModelRequest request,
         CancellationToken cancellationToken = default, Audit.AuditActor? actor = null)
     {
         var model = await db.Models.SingleOrDefaultAsync(m => m.Key == modelKey, cancellationToken);
         if (model is null)
         {
-            return new RegistryFailure(FailureKind.NotFound, $"No model has the key '{modelKey}'.");
+            return new Failure(FailureKind.NotFound, $"No model has the key '{modelKey}'.");
         }
         if (RegistryRules.WhyCannotEditDetails(caller, model.Owner, model.Team) is { } refusal)
         {
-            return new RegistryFailure(FailureKind.Forbidden, refusal);
+            return new Failure(FailureKind.Forbidden, refusal);
         }
         var errors = RegistryValidation.Validate(request);
         if (errors.Count > 0)
         {
-            return new RegistryFailure(FailureKind.Invalid, "The model could not be saved: some fields need attention.", errors);
+            return new Failure(FailureKind.Invalid, "The model could not be saved: some fields need attention.", errors);
         }
         if (request.Revision is { } basedOn && basedOn != model.Revision)
         {
@@ -210,26 +192,26 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
         return StaleModel(await db.Models.AsNoTracking().SingleAsync(m => m.Key == modelKey, cancellationToken));
     }
 
-    private static RegistryFailure StaleModel(Model current) => new(FailureKind.Conflict,
+    private static Failure StaleModel(Model current) => new(FailureKind.Conflict,
         $"The model was changed after you opened it (it is at revision {current.Revision} now). Nothing was saved: review your change against the current details and save again.");
 
     /// <summary>Admins move a model to another model owner; the model's team follows the new owner.</summary>
-    public async Task<RegistryResult<Model>> ReassignAsync(Caller caller, string modelKey, string newOwner, CancellationToken cancellationToken = default,
+    public async Task<Result<Model>> ReassignAsync(Caller caller, string modelKey, string newOwner, CancellationToken cancellationToken = default,
         Audit.AuditActor? actor = null)
     {
         if (!caller.Has(Roles.Admin))
         {
-            return new RegistryFailure(FailureKind.Forbidden, "Only platform admins reassign ownership.");
+            return new Failure(FailureKind.Forbidden, "Only platform admins reassign ownership.");
         }
         var model = await db.Models.SingleOrDefaultAsync(m => m.Key == modelKey, cancellationToken);
         if (model is null)
         {
-            return new RegistryFailure(FailureKind.NotFound, $"No model has the key '{modelKey}'.");
+            return new Failure(FailureKind.NotFound, $"No model has the key '{modelKey}'.");
         }
         var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Username == newOwner, cancellationToken);
         if (owner is null || !owner.RoleList.Contains(Roles.ModelOwner))
         {
-            return new RegistryFailure(FailureKind.Invalid, "Choose a model owner the portal knows.", new() { ["owner"] = ["Choose a model owner the portal knows."] });
+            return new Failure(FailureKind.Invalid, "Choose a model owner the portal knows.", new() { ["owner"] = ["Choose a model owner the portal knows."] });
         }
         if (model.Owner == owner.Username)
         {
@@ -243,10 +225,10 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
         {
             return model;
         }
-        return new RegistryFailure(FailureKind.Conflict, "The model was changed at the same moment; reload it and reassign again.");
+        return new Failure(FailureKind.Conflict, "The model was changed at the same moment; reload it and reassign again.");
     }
 
-    private async Task<RegistryResult<T>> SaveAsync<T>(T entity, string conflict, CancellationToken cancellationToken) where T : class
+    private async Task<Result<T>> SaveAsync<T>(T entity, string conflict, CancellationToken cancellationToken) where T : class
     {
         try
         {
@@ -257,7 +239,7 @@ public sealed class RegistryService(GovernanceDbContext db, TimeProvider clock)
         {
             // A unique index lost a race with another request; nothing was saved.
             db.ChangeTracker.Clear();
-            return new RegistryFailure(FailureKind.Conflict, conflict);
+            return new Failure(FailureKind.Conflict, conflict);
         }
     }
 

@@ -58,7 +58,7 @@ public static class ReportApi
         var result = await reports.RequestAsync(user, body.Value!, cancellationToken);
         if (result.Failure is { } failure)
         {
-            return Problem(failure);
+            return failure.ToProblem();
         }
         var report = ReportResponse.Of(result.Report!);
         return report.Status == ReportStatus.Ready ? TypedResults.Created(report.Links.Self, report) : TypedResults.Accepted(report.Links.Self, report);
@@ -149,9 +149,9 @@ public static class ReportApi
         // A browser followed the button: a page that says why, not problem JSON.
         var reason = failure.Kind switch
         {
-            ReportFailureKind.Forbidden => "forbidden",
-            ReportFailureKind.NotFound => "not-found",
-            ReportFailureKind.Invalid => "invalid",
+            FailureKind.Forbidden => "forbidden",
+            FailureKind.NotFound => "not-found",
+            FailureKind.Invalid => "invalid",
             _ => "unavailable",
         };
         return TypedResults.Redirect($"/reports/not-printed?model={Uri.EscapeDataString(key)}&version={Uri.EscapeDataString(version)}&reason={reason}");
@@ -166,11 +166,4 @@ public static class ReportApi
     private static IResult Forbidden(ReportKind kind) => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed",
         detail: $"Your roles do not allow the {ReportTitles.Of(kind).ToLowerInvariant()}.");
 
-    internal static IResult Problem(ReportFailure failure) => failure.Kind switch
-    {
-        ReportFailureKind.Invalid => TypedResults.ValidationProblem(failure.Errors!, title: failure.Message),
-        ReportFailureKind.Forbidden => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: failure.Message),
-        ReportFailureKind.Unavailable => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Report not printed", detail: failure.Message),
-        _ => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: failure.Message),
-    };
 }

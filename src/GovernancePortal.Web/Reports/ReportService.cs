@@ -16,18 +16,7 @@ namespace GovernancePortal.Reports;
 public sealed record ReportRequest(ReportKind? Kind, string? Model = null, string? Version = null, DateTimeOffset? AsOf = null,
     DateTimeOffset? From = null, DateTimeOffset? To = null);
 
-public enum ReportFailureKind
-{
-    Invalid,
-    Forbidden,
-    NotFound,
-    /// <summary>The report could not be printed now (no browser, a timeout); nothing was stored.</summary>
-    Unavailable,
-}
-
-public sealed record ReportFailure(ReportFailureKind Kind, string Message, Dictionary<string, string[]>? Errors = null);
-
-public sealed record ReportResult(Report? Report, ReportFailure? Failure);
+public sealed record ReportResult(Report? Report, Failure? Failure);
 
 /// <summary>
 /// Requests, generates, stores and hands out reports (ADR-027). The dossier and Annex IV are printed while the caller
@@ -58,7 +47,7 @@ public sealed class ReportService(GovernanceDbContext db, ReportSources sources,
         }
         if (!await MayReadAsync(user, kind))
         {
-            return new ReportResult(null, new ReportFailure(ReportFailureKind.Forbidden, $"Your roles do not allow the {ReportTitles.Of(kind).ToLowerInvariant()}."));
+            return new ReportResult(null, new Failure(FailureKind.Forbidden, $"Your roles do not allow the {ReportTitles.Of(kind).ToLowerInvariant()}."));
         }
         var now = clock.GetUtcNow();
         string subject;
@@ -73,7 +62,7 @@ public sealed class ReportService(GovernanceDbContext db, ReportSources sources,
                 var version = await RegistryQueries.FindVersionAsync(db, request.Model, request.Version, cancellationToken);
                 if (version is null)
                 {
-                    return new ReportResult(null, new ReportFailure(ReportFailureKind.NotFound, $"Model '{request.Model}' has no version '{request.Version}'."));
+                    return new ReportResult(null, new Failure(FailureKind.NotFound, $"Model '{request.Model}' has no version '{request.Version}'."));
                 }
                 if (kind == ReportKind.AnnexIv && version.Model.RiskTier != RiskTier.High)
                 {
@@ -127,7 +116,7 @@ public sealed class ReportService(GovernanceDbContext db, ReportSources sources,
                 // Nothing was stored: the file and its event are saved together or not at all.
                 logger.LogError(ex, "The {Kind} of {Subject} could not be printed.", kind, subject);
                 db.ChangeTracker.Clear();
-                return new ReportResult(null, new ReportFailure(ReportFailureKind.Unavailable, $"The report could not be printed just now ({ex.Message}). Try again in a moment."));
+                return new ReportResult(null, new Failure(FailureKind.Unavailable, $"The report could not be printed just now ({ex.Message}). Try again in a moment."));
             }
             return new ReportResult(report, null);
         }
@@ -307,5 +296,5 @@ public sealed class ReportService(GovernanceDbContext db, ReportSources sources,
     public static string FileName(Report report) => $"{Name(report.Kind)}-{report.Id:D}.pdf";
 
     private static ReportResult Invalid(string field, string message) =>
-        new(null, new ReportFailure(ReportFailureKind.Invalid, message, new Dictionary<string, string[]> { [field] = [message] }));
+        new(null, new Failure(FailureKind.Invalid, message, new Dictionary<string, string[]> { [field] = [message] }));
 }

@@ -114,9 +114,9 @@ public static class RetirementApi
 
     public static string Name(RetirementStatus status) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(status.ToString());
 
-    private static async Task<IResult> RespondAsync(RegistryResult<RetirementPlan> result, string key, string version, RetirementService retirements,
+    private static async Task<IResult> RespondAsync(Result<RetirementPlan> result, string key, string version, RetirementService retirements,
         CancellationToken cancellationToken) =>
         result.Failure is { } failure
-            ? RegistryApi.Problem(failure)
+            ? failure.ToProblem()
             : TypedResults.Ok(RetirementResponse.Of((await retirements.GetAsync(key, version, cancellationToken))!));
 }

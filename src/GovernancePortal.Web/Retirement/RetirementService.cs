@@ -88,7 +88,7 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
         (await ViewsAsync(db.RetirementPlans.Where(p => versionIds.Contains(p.VersionId)), cancellationToken)).ToDictionary(v => v.Plan.VersionId);
 
     /// <param name="actor">Who the audit names when no request carries them (an interactive page's circuit).</param>
-    public async Task<RegistryResult<RetirementPlan>> PlanAsync(Caller caller, string key, string versionText, PlanInput input, CancellationToken cancellationToken = default,
+    public async Task<Result<RetirementPlan>> PlanAsync(Caller caller, string key, string versionText, PlanInput input, CancellationToken cancellationToken = default,
         Audit.AuditActor? actor = null)
     {
         var (version, plan, refused) = await LoadForChangeAsync(caller, key, versionText, cancellationToken);
@@ -98,7 +98,7 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
         }
         if (RetirementRules.WhyCannotChange(plan?.State, version.Stage) is { } settled)
         {
-            return new RegistryFailure(FailureKind.Conflict, settled);
+            return new Failure(FailureKind.Conflict, settled);
         }
         var notify = (input.Notify ?? []).Select(n => n.Trim()).Where(n => n.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var hasSuccessor = input.Successor is not null;
@@ -124,7 +124,7 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
         }
         if (problems.Count > 0)
         {
-            return new RegistryFailure(FailureKind.Rule, "The retirement plan was not saved: some fields need attention.", problems);
+            return new Failure(FailureKind.Rule, "The retirement plan was not saved: some fields need attention.", problems);
         }
 
         var now = clock.GetUtcNow();
@@ -159,7 +159,7 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
         return await SaveAsync(plan, cancellationToken);
     }
 
-    public async Task<RegistryResult<RetirementPlan>> CancelAsync(Caller caller, string key, string versionText, string? reason, CancellationToken cancellationToken = default,
+    public async Task<Result<RetirementPlan>> CancelAsync(Caller caller, string key, string versionText, string? reason, CancellationToken cancellationToken = default,
         Audit.AuditActor? actor = null)
     {
         var (version, plan, refused) = await LoadForChangeAsync(caller, key, versionText, cancellationToken);
@@ -169,16 +169,16 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
         }
         if (plan is null)
         {
-            return new RegistryFailure(FailureKind.NotFound, $"{key} {version.Number} has no retirement plan.");
+            return new Failure(FailureKind.NotFound, $"{key} {version.Number} has no retirement plan.");
         }
         if (string.IsNullOrWhiteSpace(reason) || reason.Length > RetirementRules.MaxReasonLength)
         {
-            return new RegistryFailure(FailureKind.Rule, "The plan was not cancelled: say why.",
+            return new Failure(FailureKind.Rule, "The plan was not cancelled: say why.",
                 new() { ["reason"] = [$"Say why the retirement is cancelled (up to {RetirementRules.MaxReasonLength:N0} characters)."] });
         }
         if (RetirementRules.WhyCannotCancel(plan.State) is { } why)
         {
-            return new RegistryFailure(FailureKind.Conflict, why);
+            return new Failure(FailureKind.Conflict, why);
         }
         var successor = await SuccessorNameAsync(plan.SuccessorVersionId, cancellationToken);
         var before = Snapshot(plan, successor);
@@ -314,7 +314,7 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
         return people.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
 
-    private async Task<RegistryResult<RetirementPlan>> SaveAsync(RetirementPlan plan, CancellationToken cancellationToken)
+    private async Task<Result<RetirementPlan>> SaveAsync(RetirementPlan plan, CancellationToken cancellationToken)
     {
         try
         {
@@ -324,7 +324,7 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
         catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || DbErrors.IsUniqueViolation(ex))
         {
             db.ChangeTracker.Clear();
-            return new RegistryFailure(FailureKind.Conflict, "Someone changed this retirement plan at the same moment; reload it and try again.");
+            return new Failure(FailureKind.Conflict, "Someone changed this retirement plan at the same moment; reload it and try again.");
         }
     }
 
@@ -346,17 +346,17 @@ public sealed class RetirementService(GovernanceDbContext db, Notifier notifier,
         plan.NoSuccessorReason, plan.Note, plan.NotifyList, plan.State.ToString(), plan.CancelReason);
 
     // The version (with its model) and its tracked plan, when the caller may plan for it.
-    private async Task<(ModelVersion Version, RetirementPlan? Plan, RegistryFailure? Refused)> LoadForChangeAsync(Caller caller, string key, string versionText,
+    private async Task<(ModelVersion Version, RetirementPlan? Plan, Failure? Refused)> LoadForChangeAsync(Caller caller, string key, string versionText,
         CancellationToken cancellationToken)
     {
         var version = await FindVersionAsync(key, versionText, cancellationToken);
         if (version is null)
         {
-            return (null!, null, new RegistryFailure(FailureKind.NotFound, $"Model '{key}' has no version '{versionText}'."));
+            return (null!, null, new Failure(FailureKind.NotFound, $"Model '{key}' has no version '{versionText}'."));
         }
         if (RetirementRules.WhyCannotPlan(caller, version.Model.Owner, version.Model.Team) is { } refusal)
         {
-            return (version, null, new RegistryFailure(FailureKind.Forbidden, refusal));
+            return (version, null, new Failure(FailureKind.Forbidden, refusal));
         }
         return (version, await db.RetirementPlans.SingleOrDefaultAsync(p => p.VersionId == version.Id, cancellationToken), null);
     }

@@ -144,9 +144,9 @@ public static class ReviewApi
         }
         var result = await store.SaveAsync(await registry.CallerAsync(user, cancellationToken),
             new ReviewPolicyEdit(riskTier, b.BasedOnVersion.Value, b.IntervalMonths, b.BlocksPromotionsWhenOverdue.Value, b.ChangeNote), cancellationToken);
-        return result.Failure is { } failure ? RegistryApi.Problem(failure) : TypedResults.Ok(ReviewPolicyResponse.Of(result.Value!));
+        return result.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(ReviewPolicyResponse.Of(result.Value!));
     }
 
-    private static async Task<IResult> RespondAsync(RegistryFailure? failure, string key, ReviewService reviews, CancellationToken cancellationToken) =>
-        failure is not null ? RegistryApi.Problem(failure) : TypedResults.Ok(ReviewResponse.Of((await reviews.StandingAsync(key, cancellationToken))!));
+    private static async Task<IResult> RespondAsync(Failure? failure, string key, ReviewService reviews, CancellationToken cancellationToken) =>
+        failure is not null ? failure.ToProblem() : TypedResults.Ok(ReviewResponse.Of((await reviews.StandingAsync(key, cancellationToken))!));
 }

@@ -24,29 +24,29 @@ public sealed class ReviewPolicyStore(GovernanceDbContext db, TimeProvider clock
     public async Task<IReadOnlyList<ReviewPolicyVersion>> HistoryAsync(RiskTier tier, CancellationToken cancellationToken = default) =>
         await db.Set<ReviewPolicyVersion>().AsNoTracking().Where(p => p.RiskTier == tier).OrderByDescending(p => p.Version).ToListAsync(cancellationToken);
 
-    public async Task<RegistryResult<ReviewPolicyVersion>> SaveAsync(Caller caller, ReviewPolicyEdit edit, CancellationToken cancellationToken = default)
+    public async Task<Result<ReviewPolicyVersion>> SaveAsync(Caller caller, ReviewPolicyEdit edit, CancellationToken cancellationToken = default)
     {
         if (PolicyEditing.WhyCannotEdit(caller) is not null)
         {
-            return new RegistryFailure(FailureKind.Forbidden, "Only compliance officers and admins change review policies.");
+            return new Failure(FailureKind.Forbidden, "Only compliance officers and admins change review policies.");
         }
         var latest = (await HistoryAsync(edit.RiskTier, cancellationToken)).FirstOrDefault();
         if (latest is null)
         {
-            return new RegistryFailure(FailureKind.NotFound, $"There is no {edit.RiskTier} review policy.");
+            return new Failure(FailureKind.NotFound, $"There is no {edit.RiskTier} review policy.");
         }
         var problems = ReviewPolicies.Problems(edit.RiskTier, edit.IntervalMonths, edit.ChangeNote);
         if (problems.Count > 0)
         {
-            return new RegistryFailure(FailureKind.Rule, "The review policy was not saved: some fields need attention.", problems);
+            return new Failure(FailureKind.Rule, "The review policy was not saved: some fields need attention.", problems);
         }
         if (PolicyEditing.WhyStale(edit.BasedOnVersion, latest.Version, latest.CreatedBy, latest.CreatedAt) is { } stale)
         {
-            return new RegistryFailure(FailureKind.Conflict, stale);
+            return new Failure(FailureKind.Conflict, stale);
         }
         if (latest.IntervalMonths == edit.IntervalMonths && latest.BlocksPromotionsWhenOverdue == edit.BlocksPromotionsWhenOverdue)
         {
-            return new RegistryFailure(FailureKind.Rule, $"Nothing changed: version {latest.Version} already says this.");
+            return new Failure(FailureKind.Rule, $"Nothing changed: version {latest.Version} already says this.");
         }
         var saved = new ReviewPolicyVersion
         {
@@ -67,7 +67,7 @@ public sealed class ReviewPolicyStore(GovernanceDbContext db, TimeProvider clock
         catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
         {
             db.ChangeTracker.Clear();
-            return new RegistryFailure(FailureKind.Conflict, "Someone saved this review policy at the same moment. Nothing was saved: review what changed and save again.");
+            return new Failure(FailureKind.Conflict, "Someone saved this review policy at the same moment. Nothing was saved: review what changed and save again.");
         }
     }
 

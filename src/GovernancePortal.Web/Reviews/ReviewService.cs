@@ -108,7 +108,7 @@ public sealed class ReviewService(GovernanceDbContext db, ReviewPolicyStore poli
     }
 
     /// <summary>The owner's answers for the review now due of the model's version in Production; answering again before a decision replaces them.</summary>
-    public async Task<RegistryResult<PeriodicReview>> AnswerAsync(Caller caller, string key, string versionText, IReadOnlyList<ReviewAnswer>? answers,
+    public async Task<Result<PeriodicReview>> AnswerAsync(Caller caller, string key, string versionText, IReadOnlyList<ReviewAnswer>? answers,
         CancellationToken cancellationToken = default, Audit.AuditActor? actor = null)
     {
         var (standing, refused) = await LoadAsync(key, versionText, cancellationToken);
@@ -118,12 +118,12 @@ public sealed class ReviewService(GovernanceDbContext db, ReviewPolicyStore poli
         }
         if (ReviewRules.WhyCannotAnswer(caller, standing!.Owner, standing.Team) is { } why)
         {
-            return new RegistryFailure(FailureKind.Forbidden, why);
+            return new Failure(FailureKind.Forbidden, why);
         }
         var problems = ReviewRules.Problems(answers);
         if (problems.Count > 0)
         {
-            return new RegistryFailure(FailureKind.Rule, "The review was not saved: some answers need attention.", problems);
+            return new Failure(FailureKind.Rule, "The review was not saved: some answers need attention.", problems);
         }
         var clean = ReviewRules.Questions.Select(q => answers!.Last(a => a.Question == q.Id)).Select(a => a with { Comment = a.Comment!.Trim() }).ToList();
         var now = clock.GetUtcNow();
@@ -166,7 +166,7 @@ public sealed class ReviewService(GovernanceDbContext db, ReviewPolicyStore poli
     }
 
     /// <summary>An officer signs the answered review off (the next one falls due one interval later) or returns it to the owner with a comment.</summary>
-    public async Task<RegistryResult<PeriodicReview>> DecideAsync(Caller caller, string key, string versionText, bool signOff, string? comment,
+    public async Task<Result<PeriodicReview>> DecideAsync(Caller caller, string key, string versionText, bool signOff, string? comment,
         CancellationToken cancellationToken = default, Audit.AuditActor? actor = null)
     {
         var (standing, refused) = await LoadAsync(key, versionText, cancellationToken);
@@ -176,17 +176,17 @@ public sealed class ReviewService(GovernanceDbContext db, ReviewPolicyStore poli
         }
         if (standing!.Current is not { State: PeriodicReviewState.Answered } current)
         {
-            return new RegistryFailure(FailureKind.Conflict, standing.Current is null
+            return new Failure(FailureKind.Conflict, standing.Current is null
                 ? $"The review of {standing.ModelName} due on {standing.DueDate:yyyy-MM-dd} has not been answered yet."
                 : "This review was returned to its owner; it can be decided once they answer again.");
         }
         if (ReviewRules.WhyCannotDecide(caller, current.AnsweredBy, standing.Owner) is { } why)
         {
-            return new RegistryFailure(FailureKind.Forbidden, why);
+            return new Failure(FailureKind.Forbidden, why);
         }
         if (comment?.Trim().Length > ReviewRules.MaxCommentLength || !signOff && string.IsNullOrWhiteSpace(comment))
         {
-            return new RegistryFailure(FailureKind.Rule, signOff ? "The comment is too long." : "Say what the owner should look at again.",
+            return new Failure(FailureKind.Rule, signOff ? "The comment is too long." : "Say what the owner should look at again.",
                 new() { ["comment"] = [signOff ? $"Up to {ReviewRules.MaxCommentLength:N0} characters." : "Say what the owner should look at again."] });
         }
         var review = await db.Set<PeriodicReview>().SingleAsync(r => r.Id == current.Id, cancellationToken);
@@ -274,26 +274,26 @@ public sealed class ReviewService(GovernanceDbContext db, ReviewPolicyStore poli
             : null;
     }
 
-    private async Task<(ReviewStanding? Standing, RegistryFailure? Refused)> LoadAsync(string key, string versionText, CancellationToken cancellationToken)
+    private async Task<(ReviewStanding? Standing, Failure? Refused)> LoadAsync(string key, string versionText, CancellationToken cancellationToken)
     {
         var version = await RegistryQueries.FindVersionAsync(db, key, versionText, cancellationToken);
         if (version is null)
         {
-            return (null, new RegistryFailure(FailureKind.NotFound, $"Model '{key}' has no version '{versionText}'."));
+            return (null, new Failure(FailureKind.NotFound, $"Model '{key}' has no version '{versionText}'."));
         }
         var standing = await StandingAsync(key, cancellationToken);
         if (standing is null)
         {
-            return (null, new RegistryFailure(FailureKind.Conflict, $"{key} has no periodic review: no version is in Production, or its risk tier's policy schedules none."));
+            return (null, new Failure(FailureKind.Conflict, $"{key} has no periodic review: no version is in Production, or its risk tier's policy schedules none."));
         }
         if (standing.VersionId != version.Id)
         {
-            return (null, new RegistryFailure(FailureKind.Conflict, $"The periodic review is of {key} {standing.Version}, the version in Production, not {versionText}."));
+            return (null, new Failure(FailureKind.Conflict, $"The periodic review is of {key} {standing.Version}, the version in Production, not {versionText}."));
         }
         return (standing, null);
     }
 
-    private async Task<RegistryResult<PeriodicReview>> SaveAsync(PeriodicReview review, CancellationToken cancellationToken)
+    private async Task<Result<PeriodicReview>> SaveAsync(PeriodicReview review, CancellationToken cancellationToken)
     {
         try
         {
@@ -303,7 +303,7 @@ public sealed class ReviewService(GovernanceDbContext db, ReviewPolicyStore poli
         catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || DbErrors.IsUniqueViolation(ex))
         {
             db.ChangeTracker.Clear();
-            return new RegistryFailure(FailureKind.Conflict, "Someone changed this review at the same moment; reload it and try again.");
+            return new Failure(FailureKind.Conflict, "Someone changed this review at the same moment; reload it and try again.");
         }
     }
 }

@@ -236,7 +236,7 @@ public abstract class PolicyTests(PortalFactory portal)
         Assert.Equal("", form.QuerySelector("#required-checklists")!.GetAttribute("value"));
         Assert.Contains("hipaa", form.QuerySelector("[data-testid=checklist-library]")!.TextContent);
         // What the editor's fields become when published (the page itself is tested with bUnit): the form's input through the store.
-        async Task<RegistryResult<PromotionPolicyVersion>> PublishAsync(string templates, string note)
+        async Task<Result<PromotionPolicyVersion>> PublishAsync(string templates, string note)
         {
             await using var scope = portal.Services.CreateAsyncScope();
             var row = (await scope.ServiceProvider.GetRequiredService<PromotionPolicyStore>().LatestRowAsync(Stage.Production, RiskTier.High))!;

@@ -125,7 +125,7 @@ public sealed class PromotionWorld(ClockedPortal portal)
     }
 
     /// <summary>Registers the next minor version; null (with the reason) when refused, e.g. because a concurrent registration took the number.</summary>
-    public static async Task<(string? Number, RegistryFailure? Failure)> RegisterVersionAsync(IServiceProvider services, Actor by, string modelKey, CardQuality card, bool metricsPass)
+    public static async Task<(string? Number, Failure? Failure)> RegisterVersionAsync(IServiceProvider services, Actor by, string modelKey, CardQuality card, bool metricsPass)
     {
         var db = services.GetRequiredService<GovernanceDbContext>();
         var minors = await db.ModelVersions.Where(v => v.Model.Key == modelKey).Select(v => v.Minor).ToListAsync();
@@ -159,7 +159,7 @@ public sealed class PromotionWorld(ClockedPortal portal)
 
     public static Task<int> ExpireRollbacksAsync(IServiceProvider services) => services.GetRequiredService<RollbackService>().ExpireDueAsync();
 
-    public static async Task<RegistryFailure?> SaveCardAsync(IServiceProvider services, Actor by, string modelKey, string number, CardQuality quality)
+    public static async Task<Failure?> SaveCardAsync(IServiceProvider services, Actor by, string modelKey, string number, CardQuality quality)
     {
         var version = await RegistryQueries.FindVersionAsync(services.GetRequiredService<GovernanceDbContext>(), modelKey, number)
             ?? throw new InvalidOperationException($"{modelKey} has no version {number}.");

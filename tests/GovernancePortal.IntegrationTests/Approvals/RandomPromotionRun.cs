@@ -73,7 +73,7 @@ public sealed class ServiceDriver(PromotionWorld world) : IPromotionDriver
     private static string Label(PromotionOutcome outcome) =>
         outcome.Failure is { } failure ? Label(failure) : $"ok ({outcome.Promotion!.State})";
 
-    private static string Label(RegistryFailure? failure) => failure is null ? "ok" : failure.Kind.ToString();
+    private static string Label(Failure? failure) => failure is null ? "ok" : failure.Kind.ToString();
 
     /// <summary>A rollback's conflicts come in kinds the floors count separately; the domain's messages tell them apart.</summary>
     private static string Label(RollbackOutcome outcome) => outcome.Failure switch

@@ -39,7 +39,7 @@ public static class ComplianceDisplay
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm") + " UTC";
 
     /// <summary>A service's refusal in one sentence: the field messages when it names fields, else its message.</summary>
-    public static string Message(Registry.RegistryFailure failure) => failure.Errors is { Count: > 0 } errors && failure.Kind == Registry.FailureKind.Invalid
+    public static string Message(Failure failure) => failure.Errors is { Count: > 0 } errors && failure.Kind == FailureKind.Invalid
         ? string.Join(" ", errors.Values.SelectMany(e => e))
         : failure.Message;
 }
