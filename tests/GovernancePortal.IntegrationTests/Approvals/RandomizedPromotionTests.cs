@@ -126,8 +126,8 @@ public abstract class RandomizedPromotionApiTests(ClockedPortal portal, ITestOut
 
         var run = await RandomizedPromotionTests.RunAsync(world, models, new ApiDriver(world, clients), people, 500, output, "api");
 
-        // A guard that the run reached each kind of outcome, not a rate: some seeds approve only 8 of 500 (seed 547997680).
-        Assert.True(run.Count("Request ok") >= 10 && run.Count("Approve ok") >= 5 && run.Count("Approve Forbidden") >= 10, run.Summary());
+        // A guard that the run reached each kind of outcome, not a rate: some seeds approve only 8 of 500 (seed 547997680), some refuse only 9 approvals (seed 1888622338).
+        Assert.True(run.Count("Request ok") >= 10 && run.Count("Approve ok") >= 5 && run.Count("Approve Forbidden") >= 5, run.Summary());
     }
 }
 
