@@ -108,7 +108,8 @@ public sealed class ChecklistJourneyTests(BrowserFixture browser)
             Assert.True(answered.IsSuccessStatusCode, await answered.Content.ReadAsStringAsync());
         }
 
-        await owner.GotoAsync(Version);
+        await owner.GotoAsync(Version + "?tab=compliance");
+        await owner.WaitForCircuitAsync();
         var row = owner.Page.Locator("[data-testid=compliance-hipaa]");
         Assert.Contains("HIPAA applies: the model uses PHI.", await row.InnerTextAsync());
         await owner.Page.Locator("[data-testid=compliance]").ScrollIntoViewIfNeededAsync();

@@ -12,9 +12,9 @@ public abstract class CatalogueTests(PortalFactory portal)
     {
         var client = await PortalClient.SignedInAsync(portal, "viewer@demo.test");
 
-        var page = await client.GetDocumentAsync("/models/credit-default-pd");
+        var page = await client.GetDocumentAsync("/models/credit-default-pd?tab=versions");
 
-        Assert.Equal(["2.0.0", "1.2.0", "1.1.0", "1.0.0"], page.QuerySelectorAll("#versions-heading ~ .table-wrap tbody td:first-child").Select(td => td.TextContent));
+        Assert.Equal(["2.0.0", "1.2.0", "1.1.0", "1.0.0"], page.QuerySelectorAll("[data-testid=versions] tbody td:first-child").Select(td => td.TextContent.Trim()));
     }
 
     [Fact]
