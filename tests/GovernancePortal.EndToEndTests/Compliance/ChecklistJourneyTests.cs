@@ -114,7 +114,7 @@ public sealed class ChecklistJourneyTests(BrowserFixture browser)
         Assert.Contains("HIPAA applies: the model uses PHI.", await row.InnerTextAsync());
         await owner.Page.Locator("[data-testid=compliance]").ScrollIntoViewIfNeededAsync();
         await owner.ScreenshotAsync("checklist-version-compliance");
-        await owner.ClickAndWaitAsync(row.Locator("a"), url => url.EndsWith("/compliance/hipaa"));
+        await owner.ClickToInteractiveAsync(row.Locator("a"), url => url.EndsWith("/compliance/hipaa"));
         await owner.WaitForCircuitAsync();
         await owner.CheckAccessibilityAsync();
 
