@@ -3,6 +3,8 @@
 # and verification of 1,000,000 events against a plain SHA-256 yardstick. See bench/README.md.
 #
 #   bench/run.sh [--record] [benchmark options...]     e.g. bench/run.sh --quick, bench/run.sh --record
+#   bench/run.sh --scenario circuits [...]             Blazor circuits' memory and time to the first catalogue page
+#                                                       (runs bench/circuits/run.sh with the other arguments)
 #
 # - Starts a throwaway PostgreSQL cluster on 127.0.0.1 exactly as scripts/test.sh does (scripts/lib/postgres.sh),
 #   installing the Debian package postgresql only if no server is installed (as test.sh would), and stops and
@@ -29,6 +31,19 @@ die() {
   printf 'error: %s\n' "$*" >&2
   exit 1
 }
+
+# The circuits bench (Blazor circuits' memory, time to the first catalogue page) has a script of its own.
+if [[ " $* " == *" --scenario circuits "* || " $* " == *" --scenario=circuits "* ]]; then
+  rest=()
+  previous=""
+  for arg in "$@"; do
+    if [[ "$arg" != --scenario && "$arg" != --scenario=circuits && ! ("$arg" == circuits && "$previous" == --scenario) ]]; then
+      rest+=("$arg")
+    fi
+    previous="$arg"
+  done
+  exec "$repo_root/bench/circuits/run.sh" "${rest[@]}"
+fi
 
 record=0
 bench_args=()
