@@ -30,12 +30,15 @@ public sealed class CircuitMemory(Browser browser, ServerProbe probe, BenchOptio
         foreach (var n in options.CircuitCounts)
         {
             var opened = System.Diagnostics.Stopwatch.StartNew();
-            if (!await OpenUpToAsync(n))
+            var complete = await OpenUpToAsync(n);
+            opened.Stop();
+            if (!complete)
             {
-                Console.Error.WriteLine($"stopped before {n} circuits: the machine has less than {options.MinAvailableMiB} MiB available.");
+                // The browsers' renderers live on the same machine; read at what is open, then stop growing.
+                Console.Error.WriteLine($"stopped at {_open.Count} of {n} circuits: the machine has less than {options.MinAvailableMiB} MiB available.");
+                readings.Add(await ReadAsync(_open.Count, opened.Elapsed));
                 break;
             }
-            opened.Stop();
             readings.Add(await ReadAsync(n, opened.Elapsed));
             var r = readings[^1];
             Console.Error.WriteLine($"N={n}: active {r.Active}, connected {r.Connected}, alive in browser {r.AliveInBrowser}; RSS {Mib(r.Rss)} MiB, anon {Mib(r.RssAnon)} MiB, managed heap {Mib(r.ManagedHeap)} MiB; load {r.Load}");

@@ -47,6 +47,11 @@ await using (var browser = await Browser.LaunchAsync(options.Chromium, options.B
                 Line($"From {a.Circuits} to {b.Circuits} circuits: RSS {Kib((b.Rss - a.Rss) / n)} KiB, managed heap {Kib((b.ManagedHeap - a.ManagedHeap) / n)} KiB per added circuit.");
             }
         }
+        if (readings.Count > 0 && readings[^1].Circuits < options.CircuitCounts.Max())
+        {
+            Line();
+            Line($"Stopped at {readings[^1].Circuits} of {options.CircuitCounts.Max()} circuits: the machine had less than {options.MinAvailableMiB} MiB available (each context's renderer runs on this machine too).");
+        }
         Line();
         Line($"Memory available on the machine at the last reading: {Mib(readings.LastOrDefault()?.AvailableOnMachine ?? ServerProbe.MemAvailable())} MiB (the browser's renderers are on the same machine).");
         Line();
