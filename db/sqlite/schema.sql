@@ -4,13 +4,26 @@ CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" (
 );
 
 BEGIN TRANSACTION;
+CREATE TABLE "AuditAlerts" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_AuditAlerts" PRIMARY KEY,
+    "RaisedAt" INTEGER NOT NULL,
+    "Fault" TEXT NOT NULL,
+    "FirstInvalidSequence" INTEGER NULL,
+    "Reason" TEXT NOT NULL,
+    "ResolvedAt" INTEGER NULL,
+    "ResolvedBy" TEXT NULL,
+    "Resolution" TEXT NULL
+);
+
 CREATE TABLE "AuditCheckpoints" (
     "TreeSize" INTEGER NOT NULL CONSTRAINT "PK_AuditCheckpoints" PRIMARY KEY,
     "RootHash" TEXT NOT NULL,
     "HeadHash" TEXT NOT NULL,
     "Timestamp" INTEGER NOT NULL,
     "Signature" TEXT NOT NULL,
-    "KeyId" TEXT NOT NULL
+    "KeyId" TEXT NOT NULL,
+    "EventHashes" BLOB NULL,
+    "Frontier" BLOB NULL
 );
 
 CREATE TABLE "AuditEvents" (
@@ -36,10 +49,83 @@ CREATE TABLE "AuditHeads" (
     "Hash" TEXT NOT NULL
 );
 
+CREATE TABLE "AuditVerifications" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_AuditVerifications" PRIMARY KEY AUTOINCREMENT,
+    "StartedAt" INTEGER NOT NULL,
+    "FinishedAt" INTEGER NOT NULL,
+    "Full" INTEGER NOT NULL,
+    "FromSequence" INTEGER NOT NULL,
+    "ToSequence" INTEGER NOT NULL,
+    "StartCheckpoint" INTEGER NULL,
+    "LatestCheckpoint" INTEGER NULL,
+    "Valid" INTEGER NOT NULL,
+    "Fault" TEXT NULL,
+    "FirstInvalidSequence" INTEGER NULL,
+    "Reason" TEXT NOT NULL,
+    "Trigger" TEXT NOT NULL
+);
+
+CREATE TABLE "AuthorizationRefusals" (
+    "Identity" TEXT NOT NULL,
+    "Route" TEXT NOT NULL,
+    "Minute" INTEGER NOT NULL,
+    "Count" INTEGER NOT NULL,
+    "ActorOid" TEXT NOT NULL,
+    "ActorUsername" TEXT NOT NULL,
+    "ActorRoles" TEXT NOT NULL,
+    "ActorApiKey" TEXT NULL,
+    "Method" TEXT NOT NULL,
+    "Endpoint" TEXT NOT NULL,
+    "FirstPath" TEXT NOT NULL,
+    "ClientAddress" TEXT NULL,
+    "FirstAt" INTEGER NOT NULL,
+    "Recorded" INTEGER NOT NULL,
+    CONSTRAINT "PK_AuthorizationRefusals" PRIMARY KEY ("Identity", "Route", "Minute")
+);
+
+CREATE TABLE "CalendarFeedToken" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_CalendarFeedToken" PRIMARY KEY,
+    "Username" TEXT NOT NULL,
+    "TokenHash" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL
+);
+
+CREATE TABLE "ChecklistTemplateVersions" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_ChecklistTemplateVersions" PRIMARY KEY,
+    "TemplateId" TEXT NOT NULL,
+    "Version" INTEGER NOT NULL,
+    "Title" TEXT NOT NULL,
+    "Authority" TEXT NOT NULL,
+    "AppliesWhen" TEXT NOT NULL,
+    "AppliesBecause" TEXT NOT NULL,
+    "ContentSha256" TEXT NOT NULL,
+    "Source" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "CreatedBy" TEXT NOT NULL,
+    "ChangeNote" TEXT NULL
+);
+
 CREATE TABLE "DataProtectionKeys" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_DataProtectionKeys" PRIMARY KEY AUTOINCREMENT,
     "FriendlyName" TEXT NULL,
     "Xml" TEXT NULL
+);
+
+CREATE TABLE "DeliveryAttempts" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_DeliveryAttempts" PRIMARY KEY AUTOINCREMENT,
+    "DeliveryId" TEXT NOT NULL,
+    "Channel" TEXT NOT NULL,
+    "Number" INTEGER NOT NULL,
+    "At" INTEGER NOT NULL,
+    "Outcome" TEXT NOT NULL,
+    "StatusCode" INTEGER NULL,
+    "Error" TEXT NULL,
+    "DurationMilliseconds" INTEGER NOT NULL
+);
+
+CREATE TABLE "EvidenceContents" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_EvidenceContents" PRIMARY KEY,
+    "Bytes" BLOB NOT NULL
 );
 
 CREATE TABLE "Models" (
@@ -53,9 +139,88 @@ CREATE TABLE "Models" (
     "UseCase" TEXT NOT NULL,
     "RiskTier" TEXT NOT NULL,
     "DataCategories" INTEGER NOT NULL,
+    "EuDataSubjects" INTEGER NOT NULL,
+    "AutomatedLegalEffect" INTEGER NOT NULL,
     "Tags" TEXT NOT NULL,
     "CreatedAt" INTEGER NOT NULL,
-    "CreatedBy" TEXT NOT NULL
+    "CreatedBy" TEXT NOT NULL,
+    "Revision" INTEGER NOT NULL
+);
+
+CREATE TABLE "NotificationPreferences" (
+    "Username" TEXT NOT NULL CONSTRAINT "PK_NotificationPreferences" PRIMARY KEY,
+    "DigestHour" INTEGER NOT NULL,
+    "Choices" TEXT NOT NULL,
+    "UpdatedAt" INTEGER NOT NULL,
+    "Revision" INTEGER NOT NULL
+);
+
+CREATE TABLE "Notifications" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Notifications" PRIMARY KEY,
+    "Recipient" TEXT NOT NULL,
+    "Kind" TEXT NOT NULL,
+    "Title" TEXT NOT NULL,
+    "Body" TEXT NOT NULL,
+    "Link" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "ReadAt" INTEGER NULL,
+    "DoneAt" INTEGER NULL
+);
+
+CREATE TABLE "Outbox" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Outbox" PRIMARY KEY,
+    "IdempotencyKey" TEXT NOT NULL,
+    "Channel" TEXT NOT NULL,
+    "Recipient" TEXT NOT NULL,
+    "Kind" TEXT NOT NULL,
+    "Title" TEXT NOT NULL,
+    "Body" TEXT NOT NULL,
+    "Link" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "State" TEXT NOT NULL,
+    "Attempts" INTEGER NOT NULL,
+    "NextAttemptAt" INTEGER NOT NULL,
+    "LastAttemptAt" INTEGER NULL,
+    "LastError" TEXT NULL,
+    "SentAt" INTEGER NULL
+);
+
+CREATE TABLE "PromotionPolicyVersions" (
+    "TargetStage" TEXT NOT NULL,
+    "RiskTier" TEXT NOT NULL,
+    "Version" INTEGER NOT NULL,
+    "PolicyJson" TEXT NOT NULL,
+    "CreatedBy" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "ChangeNote" TEXT NOT NULL,
+    CONSTRAINT "PK_PromotionPolicyVersions" PRIMARY KEY ("TargetStage", "RiskTier", "Version")
+);
+
+CREATE TABLE "Reports" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Reports" PRIMARY KEY,
+    "Kind" TEXT NOT NULL,
+    "Subject" TEXT NOT NULL,
+    "Parameters" TEXT NOT NULL,
+    "Status" TEXT NOT NULL,
+    "Progress" INTEGER NOT NULL,
+    "RequestedBy" TEXT NOT NULL,
+    "RequestedAt" INTEGER NOT NULL,
+    "GeneratedAt" INTEGER NULL,
+    "Sha256" TEXT NULL,
+    "AuditHeadSequence" INTEGER NULL,
+    "AuditHeadHash" TEXT NULL,
+    "Failure" TEXT NULL
+);
+
+CREATE TABLE "ReviewPolicyVersion" (
+    "RiskTier" TEXT NOT NULL,
+    "Version" INTEGER NOT NULL,
+    "IntervalMonths" INTEGER NULL,
+    "BlocksPromotionsWhenOverdue" INTEGER NOT NULL,
+    "CreatedBy" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "ChangeNote" TEXT NOT NULL,
+    CONSTRAINT "PK_ReviewPolicyVersion" PRIMARY KEY ("RiskTier", "Version")
 );
 
 CREATE TABLE "Users" (
@@ -64,9 +229,62 @@ CREATE TABLE "Users" (
     "TenantId" TEXT NOT NULL,
     "Username" TEXT NOT NULL,
     "DisplayName" TEXT NOT NULL,
+    "Email" TEXT NULL,
     "Team" TEXT NOT NULL,
     "Roles" TEXT NOT NULL,
     "LastSignInAt" INTEGER NULL
+);
+
+CREATE TABLE "UserSessions" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_UserSessions" PRIMARY KEY,
+    "ObjectId" TEXT NOT NULL,
+    "Username" TEXT NOT NULL,
+    "DisplayName" TEXT NOT NULL,
+    "SignInMethod" TEXT NOT NULL,
+    "Ticket" BLOB NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "LastSeenAt" INTEGER NOT NULL,
+    "ExpiresAt" INTEGER NOT NULL,
+    "ClientAddress" TEXT NULL,
+    "UserAgent" TEXT NULL
+);
+
+CREATE TABLE "WebhookCursors" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_WebhookCursors" PRIMARY KEY,
+    "Sequence" INTEGER NOT NULL
+);
+
+CREATE TABLE "WebhookSubscriptions" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_WebhookSubscriptions" PRIMARY KEY,
+    "Url" TEXT NOT NULL,
+    "Events" TEXT NOT NULL,
+    "Description" TEXT NOT NULL,
+    "ProtectedSecret" TEXT NOT NULL,
+    "ProtectedPreviousSecret" TEXT NULL,
+    "PreviousSecretExpiresAt" INTEGER NULL,
+    "CreatedBy" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "StartsAfterSequence" INTEGER NOT NULL,
+    "Enabled" INTEGER NOT NULL,
+    "DisabledAt" INTEGER NULL,
+    "DisabledReason" TEXT NULL,
+    "DeadLettersInARow" INTEGER NOT NULL,
+    "DeletedAt" INTEGER NULL,
+    "Revision" TEXT NOT NULL
+);
+
+CREATE TABLE "ChecklistTemplateItems" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_ChecklistTemplateItems" PRIMARY KEY,
+    "TemplateVersionId" TEXT NOT NULL,
+    "Position" INTEGER NOT NULL,
+    "ItemId" TEXT NOT NULL,
+    "Text" TEXT NOT NULL,
+    "Guidance" TEXT NOT NULL,
+    "Citation" TEXT NOT NULL,
+    "Evidence" TEXT NOT NULL,
+    "Obligation" TEXT NULL,
+    "AppliesWhen" TEXT NULL,
+    CONSTRAINT "FK_ChecklistTemplateItems_ChecklistTemplateVersions_TemplateVersionId" FOREIGN KEY ("TemplateVersionId") REFERENCES "ChecklistTemplateVersions" ("Id") ON DELETE RESTRICT
 );
 
 CREATE TABLE "ModelVersions" (
@@ -95,6 +313,23 @@ CREATE TABLE "ModelVersions" (
     CONSTRAINT "FK_ModelVersions_Models_ModelId" FOREIGN KEY ("ModelId") REFERENCES "Models" ("Id") ON DELETE RESTRICT
 );
 
+CREATE TABLE "ReviewReminderSent" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_ReviewReminderSent" PRIMARY KEY,
+    "ModelId" TEXT NOT NULL,
+    "DueDate" TEXT NOT NULL,
+    "Kind" TEXT NOT NULL,
+    "SentAt" INTEGER NOT NULL,
+    "Recipients" TEXT NOT NULL,
+    CONSTRAINT "FK_ReviewReminderSent_Models_ModelId" FOREIGN KEY ("ModelId") REFERENCES "Models" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "ReportFiles" (
+    "ReportId" TEXT NOT NULL CONSTRAINT "PK_ReportFiles" PRIMARY KEY,
+    "Content" BLOB NOT NULL,
+    "Sha256" TEXT NOT NULL,
+    CONSTRAINT "FK_ReportFiles_Reports_ReportId" FOREIGN KEY ("ReportId") REFERENCES "Reports" ("Id") ON DELETE RESTRICT
+);
+
 CREATE TABLE "ApiKeys" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_ApiKeys" PRIMARY KEY,
     "UserId" TEXT NOT NULL,
@@ -108,203 +343,21 @@ CREATE TABLE "ApiKeys" (
     CONSTRAINT "FK_ApiKeys_Users_UserId" FOREIGN KEY ("UserId") REFERENCES "Users" ("Id") ON DELETE RESTRICT
 );
 
-INSERT INTO "AuditHeads" ("Id", "Hash", "Sequence")
-VALUES (1, '0000000000000000000000000000000000000000000000000000000000000000', 0);
-SELECT changes();
-
-
-CREATE UNIQUE INDEX "IX_ApiKeys_Prefix" ON "ApiKeys" ("Prefix");
-
-CREATE INDEX "IX_ApiKeys_UserId" ON "ApiKeys" ("UserId");
-
-CREATE INDEX "IX_AuditEvents_Action" ON "AuditEvents" ("Action");
-
-CREATE INDEX "IX_AuditEvents_ActorUsername" ON "AuditEvents" ("ActorUsername");
-
-CREATE INDEX "IX_AuditEvents_EntityType_EntityId" ON "AuditEvents" ("EntityType", "EntityId");
-
-CREATE INDEX "IX_AuditEvents_Timestamp" ON "AuditEvents" ("Timestamp");
-
-CREATE UNIQUE INDEX "IX_Models_Key" ON "Models" ("Key");
-
-CREATE INDEX "IX_Models_Owner" ON "Models" ("Owner");
-
-CREATE INDEX "IX_Models_Team" ON "Models" ("Team");
-
-CREATE UNIQUE INDEX "IX_ModelVersions_ModelId_Major_Minor_Pipeline" ON "ModelVersions" ("ModelId", "Major", "Minor", "Pipeline");
-
-CREATE INDEX "IX_ModelVersions_Stage" ON "ModelVersions" ("Stage");
-
-CREATE UNIQUE INDEX "IX_Users_ObjectId" ON "Users" ("ObjectId");
-
-CREATE UNIQUE INDEX "IX_Users_Username" ON "Users" ("Username");
-
-CREATE TRIGGER "AuditEvents_refuse_update" BEFORE UPDATE ON "AuditEvents"
-BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: UPDATE on AuditEvents refused'); END;
-
-CREATE TRIGGER "AuditEvents_refuse_delete" BEFORE DELETE ON "AuditEvents"
-BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: DELETE on AuditEvents refused'); END;
-
-CREATE TRIGGER "AuditCheckpoints_refuse_update" BEFORE UPDATE ON "AuditCheckpoints"
-BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: UPDATE on AuditCheckpoints refused'); END;
-
-CREATE TRIGGER "AuditCheckpoints_refuse_delete" BEFORE DELETE ON "AuditCheckpoints"
-BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: DELETE on AuditCheckpoints refused'); END;
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261125141220_Initial', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-CREATE TABLE "AuditAlerts" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_AuditAlerts" PRIMARY KEY,
-    "RaisedAt" INTEGER NOT NULL,
-    "Fault" TEXT NOT NULL,
-    "FirstInvalidSequence" INTEGER NULL,
-    "Reason" TEXT NOT NULL,
-    "ResolvedAt" INTEGER NULL,
-    "ResolvedBy" TEXT NULL,
-    "Resolution" TEXT NULL
-);
-
-CREATE INDEX "IX_AuditAlerts_ResolvedAt" ON "AuditAlerts" ("ResolvedAt");
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261125143107_AuditAlerts', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-CREATE TABLE "VersionMetrics" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_VersionMetrics" PRIMARY KEY,
-    "VersionId" TEXT NOT NULL,
-    "Name" TEXT NOT NULL,
-    "Value" REAL NOT NULL,
-    "Dataset" TEXT NOT NULL,
-    "Slice" TEXT NOT NULL,
-    "Threshold" REAL NULL,
-    "HigherIsBetter" INTEGER NOT NULL,
-    CONSTRAINT "FK_VersionMetrics_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE CASCADE
-);
-
-CREATE UNIQUE INDEX "IX_VersionMetrics_VersionId_Name_Dataset_Slice" ON "VersionMetrics" ("VersionId", "Name", "Dataset", "Slice");
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261125144208_VersionMetrics', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-CREATE TABLE "ModelCardRevisions" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_ModelCardRevisions" PRIMARY KEY,
-    "VersionId" TEXT NOT NULL,
-    "Number" INTEGER NOT NULL,
-    "Content" TEXT NOT NULL,
-    "Section" TEXT NULL,
-    "Completeness" INTEGER NOT NULL,
-    "SavedAt" INTEGER NOT NULL,
-    "SavedBy" TEXT NOT NULL,
-    CONSTRAINT "FK_ModelCardRevisions_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE CASCADE
-);
-
-CREATE UNIQUE INDEX "IX_ModelCardRevisions_VersionId_Number" ON "ModelCardRevisions" ("VersionId", "Number");
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261125150021_ModelCardRevisions', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-CREATE TABLE "Promotions" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_Promotions" PRIMARY KEY,
-    "VersionId" TEXT NOT NULL,
-    "FromStage" TEXT NOT NULL,
-    "TargetStage" TEXT NOT NULL,
-    "Requester" TEXT NOT NULL,
-    "Justification" TEXT NOT NULL,
+CREATE TABLE "WebhookDeliveries" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_WebhookDeliveries" PRIMARY KEY,
+    "SubscriptionId" TEXT NOT NULL,
+    "AuditSequence" INTEGER NOT NULL,
+    "EventType" TEXT NOT NULL,
+    "Body" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
     "State" TEXT NOT NULL,
-    "PolicyVersion" INTEGER NOT NULL,
-    "PolicyJson" TEXT NOT NULL,
-    "GatesJson" TEXT NOT NULL,
-    "CreatedAt" INTEGER NOT NULL,
-    "ExpiresAt" INTEGER NOT NULL,
-    "DecidedAt" INTEGER NULL,
-    "Revision" INTEGER NOT NULL,
-    CONSTRAINT "FK_Promotions_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT
-);
-
-CREATE TABLE "PromotionDecisions" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_PromotionDecisions" PRIMARY KEY,
-    "PromotionId" TEXT NOT NULL,
-    "Approver" TEXT NOT NULL,
-    "Role" TEXT NOT NULL,
-    "Verdict" TEXT NOT NULL,
-    "Comment" TEXT NULL,
-    "At" INTEGER NOT NULL,
-    CONSTRAINT "FK_PromotionDecisions_Promotions_PromotionId" FOREIGN KEY ("PromotionId") REFERENCES "Promotions" ("Id") ON DELETE CASCADE
-);
-
-CREATE UNIQUE INDEX "IX_PromotionDecisions_PromotionId_Approver" ON "PromotionDecisions" ("PromotionId", "Approver");
-
-CREATE INDEX "IX_Promotions_State_CreatedAt" ON "Promotions" ("State", "CreatedAt");
-
-CREATE INDEX "IX_Promotions_VersionId" ON "Promotions" ("VersionId");
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261125153226_Promotions', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-CREATE INDEX "IX_ModelVersions_ModelId_Stage" ON "ModelVersions" ("ModelId", "Stage");
-
-CREATE INDEX "IX_Models_Name" ON "Models" ("Name");
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261125160138_CatalogueIndexes', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-CREATE TABLE "PromotionPolicyVersions" (
-    "TargetStage" TEXT NOT NULL,
-    "RiskTier" TEXT NOT NULL,
-    "Version" INTEGER NOT NULL,
-    "PolicyJson" TEXT NOT NULL,
-    "CreatedBy" TEXT NOT NULL,
-    "CreatedAt" INTEGER NOT NULL,
-    "ChangeNote" TEXT NOT NULL,
-    CONSTRAINT "PK_PromotionPolicyVersions" PRIMARY KEY ("TargetStage", "RiskTier", "Version")
-);
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261125163939_PromotionPolicyVersions', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-ALTER TABLE "Models" ADD "AutomatedLegalEffect" INTEGER NOT NULL DEFAULT 0;
-
-ALTER TABLE "Models" ADD "EuDataSubjects" INTEGER NOT NULL DEFAULT 0;
-
-CREATE TABLE "ChecklistTemplateVersions" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_ChecklistTemplateVersions" PRIMARY KEY,
-    "TemplateId" TEXT NOT NULL,
-    "Version" INTEGER NOT NULL,
-    "Title" TEXT NOT NULL,
-    "Authority" TEXT NOT NULL,
-    "AppliesWhen" TEXT NOT NULL,
-    "AppliesBecause" TEXT NOT NULL,
-    "ContentSha256" TEXT NOT NULL,
-    "Source" TEXT NOT NULL,
-    "CreatedAt" INTEGER NOT NULL,
-    "CreatedBy" TEXT NOT NULL
-);
-
-CREATE TABLE "EvidenceContents" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_EvidenceContents" PRIMARY KEY,
-    "Bytes" BLOB NOT NULL
+    "Attempts" INTEGER NOT NULL,
+    "NextAttemptAt" INTEGER NOT NULL,
+    "LastAttemptAt" INTEGER NULL,
+    "LastStatusCode" INTEGER NULL,
+    "LastError" TEXT NULL,
+    "DeliveredAt" INTEGER NULL,
+    CONSTRAINT "FK_WebhookDeliveries_WebhookSubscriptions_SubscriptionId" FOREIGN KEY ("SubscriptionId") REFERENCES "WebhookSubscriptions" ("Id") ON DELETE RESTRICT
 );
 
 CREATE TABLE "Assessments" (
@@ -329,18 +382,107 @@ CREATE TABLE "Assessments" (
     CONSTRAINT "FK_Assessments_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT
 );
 
-CREATE TABLE "ChecklistTemplateItems" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_ChecklistTemplateItems" PRIMARY KEY,
-    "TemplateVersionId" TEXT NOT NULL,
-    "Position" INTEGER NOT NULL,
-    "ItemId" TEXT NOT NULL,
-    "Text" TEXT NOT NULL,
-    "Guidance" TEXT NOT NULL,
-    "Citation" TEXT NOT NULL,
-    "Evidence" TEXT NOT NULL,
-    "Obligation" TEXT NULL,
-    "AppliesWhen" TEXT NULL,
-    CONSTRAINT "FK_ChecklistTemplateItems_ChecklistTemplateVersions_TemplateVersionId" FOREIGN KEY ("TemplateVersionId") REFERENCES "ChecklistTemplateVersions" ("Id") ON DELETE RESTRICT
+CREATE TABLE "ModelCardRevisions" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_ModelCardRevisions" PRIMARY KEY,
+    "VersionId" TEXT NOT NULL,
+    "Number" INTEGER NOT NULL,
+    "Content" TEXT NOT NULL,
+    "Section" TEXT NULL,
+    "Completeness" INTEGER NOT NULL,
+    "SavedAt" INTEGER NOT NULL,
+    "SavedBy" TEXT NOT NULL,
+    CONSTRAINT "FK_ModelCardRevisions_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "PeriodicReview" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_PeriodicReview" PRIMARY KEY,
+    "ModelId" TEXT NOT NULL,
+    "VersionId" TEXT NOT NULL,
+    "CycleStart" TEXT NOT NULL,
+    "DueDate" TEXT NOT NULL,
+    "PolicyVersion" INTEGER NOT NULL,
+    "State" TEXT NOT NULL,
+    "AnswersJson" TEXT NOT NULL,
+    "AnsweredBy" TEXT NOT NULL,
+    "AnsweredAt" INTEGER NOT NULL,
+    "DecidedBy" TEXT NULL,
+    "DecidedAt" INTEGER NULL,
+    "DecisionComment" TEXT NULL,
+    "Revision" INTEGER NOT NULL,
+    CONSTRAINT "FK_PeriodicReview_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT,
+    CONSTRAINT "FK_PeriodicReview_Models_ModelId" FOREIGN KEY ("ModelId") REFERENCES "Models" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "Promotions" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Promotions" PRIMARY KEY,
+    "VersionId" TEXT NOT NULL,
+    "FromStage" TEXT NOT NULL,
+    "TargetStage" TEXT NOT NULL,
+    "Requester" TEXT NOT NULL,
+    "Justification" TEXT NOT NULL,
+    "State" TEXT NOT NULL,
+    "PolicyVersion" INTEGER NOT NULL,
+    "PolicyJson" TEXT NOT NULL,
+    "GatesJson" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "ExpiresAt" INTEGER NOT NULL,
+    "DecidedAt" INTEGER NULL,
+    "Revision" INTEGER NOT NULL,
+    CONSTRAINT "FK_Promotions_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "RetirementPlans" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_RetirementPlans" PRIMARY KEY,
+    "VersionId" TEXT NOT NULL,
+    "PlannedDate" TEXT NOT NULL,
+    "Reason" TEXT NOT NULL,
+    "SuccessorVersionId" TEXT NULL,
+    "NoSuccessorReason" TEXT NULL,
+    "Note" TEXT NOT NULL,
+    "Notify" TEXT NOT NULL,
+    "State" TEXT NOT NULL,
+    "CancelReason" TEXT NULL,
+    "CreatedBy" TEXT NOT NULL,
+    "CreatedAt" INTEGER NOT NULL,
+    "UpdatedBy" TEXT NOT NULL,
+    "UpdatedAt" INTEGER NOT NULL,
+    "RetiredAt" INTEGER NULL,
+    "RetentionUntil" TEXT NULL,
+    "RetentionBasis" TEXT NULL,
+    "Revision" INTEGER NOT NULL,
+    CONSTRAINT "FK_RetirementPlans_ModelVersions_SuccessorVersionId" FOREIGN KEY ("SuccessorVersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT,
+    CONSTRAINT "FK_RetirementPlans_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "Rollbacks" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_Rollbacks" PRIMARY KEY,
+    "ModelId" TEXT NOT NULL,
+    "FromVersionId" TEXT NOT NULL,
+    "ToVersionId" TEXT NOT NULL,
+    "Reason" TEXT NOT NULL,
+    "StartedBy" TEXT NOT NULL,
+    "StartedRole" TEXT NOT NULL,
+    "StartedAt" INTEGER NOT NULL,
+    "ExpiresAt" INTEGER NOT NULL,
+    "State" TEXT NOT NULL,
+    "DecidedBy" TEXT NULL,
+    "DecidedAt" INTEGER NULL,
+    "Revision" INTEGER NOT NULL,
+    CONSTRAINT "FK_Rollbacks_ModelVersions_FromVersionId" FOREIGN KEY ("FromVersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT,
+    CONSTRAINT "FK_Rollbacks_ModelVersions_ToVersionId" FOREIGN KEY ("ToVersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT,
+    CONSTRAINT "FK_Rollbacks_Models_ModelId" FOREIGN KEY ("ModelId") REFERENCES "Models" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "VersionMetrics" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_VersionMetrics" PRIMARY KEY,
+    "VersionId" TEXT NOT NULL,
+    "Name" TEXT NOT NULL,
+    "Value" REAL NOT NULL,
+    "Dataset" TEXT NOT NULL,
+    "Slice" TEXT NOT NULL,
+    "Threshold" REAL NULL,
+    "HigherIsBetter" INTEGER NOT NULL,
+    CONSTRAINT "FK_VersionMetrics_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE CASCADE
 );
 
 CREATE TABLE "AssessmentAnswers" (
@@ -377,6 +519,53 @@ CREATE TABLE "AssessmentEvidence" (
     CONSTRAINT "FK_AssessmentEvidence_EvidenceContents_ContentId" FOREIGN KEY ("ContentId") REFERENCES "EvidenceContents" ("Id") ON DELETE RESTRICT
 );
 
+CREATE TABLE "PromotionDecisions" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_PromotionDecisions" PRIMARY KEY,
+    "PromotionId" TEXT NOT NULL,
+    "Approver" TEXT NOT NULL,
+    "Role" TEXT NOT NULL,
+    "Verdict" TEXT NOT NULL,
+    "Comment" TEXT NULL,
+    "At" INTEGER NOT NULL,
+    CONSTRAINT "FK_PromotionDecisions_Promotions_PromotionId" FOREIGN KEY ("PromotionId") REFERENCES "Promotions" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "RetirementReminders" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_RetirementReminders" PRIMARY KEY,
+    "PlanId" TEXT NOT NULL,
+    "PlannedDate" TEXT NOT NULL,
+    "Kind" TEXT NOT NULL,
+    "SentAt" INTEGER NOT NULL,
+    "Recipients" TEXT NOT NULL,
+    CONSTRAINT "FK_RetirementReminders_RetirementPlans_PlanId" FOREIGN KEY ("PlanId") REFERENCES "RetirementPlans" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "RetrospectiveReviews" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_RetrospectiveReviews" PRIMARY KEY,
+    "RollbackId" TEXT NOT NULL,
+    "OpenedAt" INTEGER NOT NULL,
+    "State" TEXT NOT NULL,
+    "Findings" TEXT NULL,
+    "ClosedBy" TEXT NULL,
+    "ClosedAt" INTEGER NULL,
+    "Revision" INTEGER NOT NULL,
+    CONSTRAINT "FK_RetrospectiveReviews_Rollbacks_RollbackId" FOREIGN KEY ("RollbackId") REFERENCES "Rollbacks" ("Id") ON DELETE RESTRICT
+);
+
+INSERT INTO "AuditHeads" ("Id", "Hash", "Sequence")
+VALUES (1, '0000000000000000000000000000000000000000000000000000000000000000', 0);
+SELECT changes();
+
+
+INSERT INTO "WebhookCursors" ("Id", "Sequence")
+VALUES (1, 0);
+SELECT changes();
+
+
+CREATE UNIQUE INDEX "IX_ApiKeys_Prefix" ON "ApiKeys" ("Prefix");
+
+CREATE INDEX "IX_ApiKeys_UserId" ON "ApiKeys" ("UserId");
+
 CREATE UNIQUE INDEX "IX_AssessmentAnswers_AssessmentId_ItemId" ON "AssessmentAnswers" ("AssessmentId", "ItemId");
 
 CREATE INDEX "IX_AssessmentEvidence_AssessmentId_ItemId" ON "AssessmentEvidence" ("AssessmentId", "ItemId");
@@ -393,81 +582,85 @@ CREATE INDEX "IX_Assessments_VersionId_TemplateId" ON "Assessments" ("VersionId"
 
 CREATE UNIQUE INDEX "IX_Assessments_VersionId_TemplateVersionId" ON "Assessments" ("VersionId", "TemplateVersionId");
 
+CREATE INDEX "IX_AuditAlerts_ResolvedAt" ON "AuditAlerts" ("ResolvedAt");
+
+CREATE INDEX "IX_AuditEvents_Action" ON "AuditEvents" ("Action");
+
+CREATE INDEX "IX_AuditEvents_EntityType_EntityId" ON "AuditEvents" ("EntityType", "EntityId");
+
+CREATE INDEX "IX_AuditEvents_Timestamp" ON "AuditEvents" ("Timestamp");
+
+CREATE INDEX "IX_AuditVerifications_Valid_Id" ON "AuditVerifications" ("Valid", "Id");
+
+CREATE INDEX "IX_AuthorizationRefusals_Recorded_Minute" ON "AuthorizationRefusals" ("Recorded", "Minute");
+
+CREATE UNIQUE INDEX "IX_CalendarFeedToken_TokenHash" ON "CalendarFeedToken" ("TokenHash");
+
+CREATE UNIQUE INDEX "IX_CalendarFeedToken_Username" ON "CalendarFeedToken" ("Username");
+
 CREATE UNIQUE INDEX "IX_ChecklistTemplateItems_TemplateVersionId_ItemId" ON "ChecklistTemplateItems" ("TemplateVersionId", "ItemId");
 
 CREATE UNIQUE INDEX "IX_ChecklistTemplateVersions_TemplateId_Version" ON "ChecklistTemplateVersions" ("TemplateId", "Version");
 
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261125173007_Checklists', '10.0.14');
+CREATE INDEX "IX_DeliveryAttempts_Channel_Outcome_Id" ON "DeliveryAttempts" ("Channel", "Outcome", "Id");
 
-COMMIT;
+CREATE INDEX "IX_DeliveryAttempts_DeliveryId_Id" ON "DeliveryAttempts" ("DeliveryId", "Id");
 
-BEGIN TRANSACTION;
-ALTER TABLE "ChecklistTemplateVersions" ADD "ChangeNote" TEXT NULL;
+CREATE UNIQUE INDEX "IX_ModelCardRevisions_VersionId_Number" ON "ModelCardRevisions" ("VersionId", "Number");
 
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261125175932_ChecklistTemplateEditing', '10.0.14');
+CREATE UNIQUE INDEX "IX_Models_Key" ON "Models" ("Key");
 
-COMMIT;
+CREATE INDEX "IX_Models_Name" ON "Models" ("Name");
 
-BEGIN TRANSACTION;
-CREATE UNIQUE INDEX "IX_Promotions_VersionId_Pending" ON "Promotions" ("VersionId") WHERE "State" = 'Pending';
+CREATE INDEX "IX_Models_Owner" ON "Models" ("Owner");
 
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261125180104_PendingPromotionPerVersion', '10.0.14');
+CREATE INDEX "IX_Models_Team" ON "Models" ("Team");
 
-COMMIT;
+CREATE UNIQUE INDEX "IX_ModelVersions_ModelId_Major_Minor_Pipeline" ON "ModelVersions" ("ModelId", "Major", "Minor", "Pipeline");
 
-BEGIN TRANSACTION;
-CREATE TABLE "Notifications" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_Notifications" PRIMARY KEY,
-    "Recipient" TEXT NOT NULL,
-    "Kind" TEXT NOT NULL,
-    "Title" TEXT NOT NULL,
-    "Body" TEXT NOT NULL,
-    "Link" TEXT NOT NULL,
-    "CreatedAt" INTEGER NOT NULL,
-    "ReadAt" INTEGER NULL
-);
+CREATE INDEX "IX_ModelVersions_ModelId_Stage" ON "ModelVersions" ("ModelId", "Stage");
 
-CREATE TABLE "Rollbacks" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_Rollbacks" PRIMARY KEY,
-    "ModelId" TEXT NOT NULL,
-    "FromVersionId" TEXT NOT NULL,
-    "ToVersionId" TEXT NOT NULL,
-    "Reason" TEXT NOT NULL,
-    "StartedBy" TEXT NOT NULL,
-    "StartedRole" TEXT NOT NULL,
-    "StartedAt" INTEGER NOT NULL,
-    "ExpiresAt" INTEGER NOT NULL,
-    "State" TEXT NOT NULL,
-    "DecidedBy" TEXT NULL,
-    "DecidedAt" INTEGER NULL,
-    "Revision" INTEGER NOT NULL,
-    CONSTRAINT "FK_Rollbacks_ModelVersions_FromVersionId" FOREIGN KEY ("FromVersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT,
-    CONSTRAINT "FK_Rollbacks_ModelVersions_ToVersionId" FOREIGN KEY ("ToVersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT,
-    CONSTRAINT "FK_Rollbacks_Models_ModelId" FOREIGN KEY ("ModelId") REFERENCES "Models" ("Id") ON DELETE RESTRICT
-);
-
-CREATE TABLE "RetrospectiveReviews" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_RetrospectiveReviews" PRIMARY KEY,
-    "RollbackId" TEXT NOT NULL,
-    "OpenedAt" INTEGER NOT NULL,
-    "State" TEXT NOT NULL,
-    "Findings" TEXT NULL,
-    "ClosedBy" TEXT NULL,
-    "ClosedAt" INTEGER NULL,
-    "Revision" INTEGER NOT NULL,
-    CONSTRAINT "FK_RetrospectiveReviews_Rollbacks_RollbackId" FOREIGN KEY ("RollbackId") REFERENCES "Rollbacks" ("Id") ON DELETE RESTRICT
-);
+CREATE INDEX "IX_ModelVersions_Stage" ON "ModelVersions" ("Stage");
 
 CREATE INDEX "IX_Notifications_Recipient_CreatedAt" ON "Notifications" ("Recipient", "CreatedAt");
 
 CREATE INDEX "IX_Notifications_Recipient_ReadAt" ON "Notifications" ("Recipient", "ReadAt");
 
+CREATE UNIQUE INDEX "IX_Outbox_IdempotencyKey" ON "Outbox" ("IdempotencyKey");
+
+CREATE INDEX "IX_Outbox_State_NextAttemptAt" ON "Outbox" ("State", "NextAttemptAt");
+
+CREATE UNIQUE INDEX "IX_PeriodicReview_ModelId_DueDate" ON "PeriodicReview" ("ModelId", "DueDate");
+
+CREATE INDEX "IX_PeriodicReview_VersionId" ON "PeriodicReview" ("VersionId");
+
+CREATE UNIQUE INDEX "IX_PromotionDecisions_PromotionId_Approver" ON "PromotionDecisions" ("PromotionId", "Approver");
+
+CREATE INDEX "IX_Promotions_State_CreatedAt" ON "Promotions" ("State", "CreatedAt");
+
+CREATE INDEX "IX_Promotions_VersionId" ON "Promotions" ("VersionId");
+
+CREATE UNIQUE INDEX "IX_Promotions_VersionId_Pending" ON "Promotions" ("VersionId") WHERE "State" = 'Pending';
+
+CREATE INDEX "IX_Reports_Kind_RequestedAt" ON "Reports" ("Kind", "RequestedAt");
+
+CREATE INDEX "IX_Reports_Sha256" ON "Reports" ("Sha256");
+
+CREATE INDEX "IX_Reports_Status" ON "Reports" ("Status");
+
+CREATE INDEX "IX_RetirementPlans_State_PlannedDate" ON "RetirementPlans" ("State", "PlannedDate");
+
+CREATE INDEX "IX_RetirementPlans_SuccessorVersionId" ON "RetirementPlans" ("SuccessorVersionId");
+
+CREATE UNIQUE INDEX "IX_RetirementPlans_VersionId" ON "RetirementPlans" ("VersionId");
+
+CREATE UNIQUE INDEX "IX_RetirementReminders_PlanId_PlannedDate_Kind" ON "RetirementReminders" ("PlanId", "PlannedDate", "Kind");
+
 CREATE UNIQUE INDEX "IX_RetrospectiveReviews_RollbackId" ON "RetrospectiveReviews" ("RollbackId");
 
 CREATE INDEX "IX_RetrospectiveReviews_State_OpenedAt" ON "RetrospectiveReviews" ("State", "OpenedAt");
+
+CREATE UNIQUE INDEX "IX_ReviewReminderSent_ModelId_DueDate_Kind" ON "ReviewReminderSent" ("ModelId", "DueDate", "Kind");
 
 CREATE INDEX "IX_Rollbacks_FromVersionId" ON "Rollbacks" ("FromVersionId");
 
@@ -477,35 +670,31 @@ CREATE INDEX "IX_Rollbacks_State_StartedAt" ON "Rollbacks" ("State", "StartedAt"
 
 CREATE INDEX "IX_Rollbacks_ToVersionId" ON "Rollbacks" ("ToVersionId");
 
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261125180245_RollbackAndNotifications', '10.0.14');
+CREATE UNIQUE INDEX "IX_Users_ObjectId" ON "Users" ("ObjectId");
 
-COMMIT;
+CREATE UNIQUE INDEX "IX_Users_Username" ON "Users" ("Username");
 
-BEGIN TRANSACTION;
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261125191405_AuditChainedInDatabase', '10.0.14');
+CREATE INDEX "IX_UserSessions_ExpiresAt" ON "UserSessions" ("ExpiresAt");
 
-COMMIT;
+CREATE INDEX "IX_UserSessions_ObjectId" ON "UserSessions" ("ObjectId");
 
-BEGIN TRANSACTION;
-ALTER TABLE "Models" ADD "Revision" INTEGER NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX "IX_VersionMetrics_VersionId_Name_Dataset_Slice" ON "VersionMetrics" ("VersionId", "Name", "Dataset", "Slice");
 
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261125195307_ModelRevision', '10.0.14');
+CREATE INDEX "IX_WebhookDeliveries_State_NextAttemptAt" ON "WebhookDeliveries" ("State", "NextAttemptAt");
 
-COMMIT;
+CREATE UNIQUE INDEX "IX_WebhookDeliveries_SubscriptionId_AuditSequence" ON "WebhookDeliveries" ("SubscriptionId", "AuditSequence");
 
-BEGIN TRANSACTION;
-DROP INDEX "IX_AuditEvents_ActorUsername";
+CREATE TRIGGER "AuditEvents_refuse_update" BEFORE UPDATE ON "AuditEvents"
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: UPDATE on AuditEvents refused'); END;
 
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261126025701_AuditEventsWithoutActorIndex', '10.0.14');
+CREATE TRIGGER "AuditEvents_refuse_delete" BEFORE DELETE ON "AuditEvents"
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: DELETE on AuditEvents refused'); END;
 
-COMMIT;
+CREATE TRIGGER "AuditCheckpoints_refuse_update" BEFORE UPDATE ON "AuditCheckpoints"
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: UPDATE on AuditCheckpoints refused'); END;
 
-BEGIN TRANSACTION;
-ALTER TABLE "AuditCheckpoints" ADD "EventHashes" BLOB NULL;
+CREATE TRIGGER "AuditCheckpoints_refuse_delete" BEFORE DELETE ON "AuditCheckpoints"
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: DELETE on AuditCheckpoints refused'); END;
 
 CREATE TRIGGER "AuditEvents_refuse_replace" BEFORE INSERT ON "AuditEvents"
 WHEN EXISTS (SELECT 1 FROM "AuditEvents" WHERE "Sequence" = NEW."Sequence")
@@ -526,164 +715,6 @@ BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward: it cannot be inser
 CREATE TRIGGER "AuditHeads_refuse_delete" BEFORE DELETE ON "AuditHeads"
 BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward: DELETE refused'); END;
 
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261207091529_AuditNoReplaceNoRewind', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-CREATE TABLE "AuthorizationRefusals" (
-    "Identity" TEXT NOT NULL,
-    "Route" TEXT NOT NULL,
-    "Minute" INTEGER NOT NULL,
-    "Count" INTEGER NOT NULL,
-    "ActorOid" TEXT NOT NULL,
-    "ActorUsername" TEXT NOT NULL,
-    "ActorRoles" TEXT NOT NULL,
-    "ActorApiKey" TEXT NULL,
-    "Method" TEXT NOT NULL,
-    "Endpoint" TEXT NOT NULL,
-    "FirstPath" TEXT NOT NULL,
-    "ClientAddress" TEXT NULL,
-    "FirstAt" INTEGER NOT NULL,
-    "Recorded" INTEGER NOT NULL,
-    CONSTRAINT "PK_AuthorizationRefusals" PRIMARY KEY ("Identity", "Route", "Minute")
-);
-
-CREATE INDEX "IX_AuthorizationRefusals_Recorded_Minute" ON "AuthorizationRefusals" ("Recorded", "Minute");
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261207104736_AuthorizationRefusalFolds', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-CREATE TABLE "RetirementPlans" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_RetirementPlans" PRIMARY KEY,
-    "VersionId" TEXT NOT NULL,
-    "PlannedDate" TEXT NOT NULL,
-    "Reason" TEXT NOT NULL,
-    "SuccessorVersionId" TEXT NULL,
-    "NoSuccessorReason" TEXT NULL,
-    "Note" TEXT NOT NULL,
-    "Notify" TEXT NOT NULL,
-    "State" TEXT NOT NULL,
-    "CancelReason" TEXT NULL,
-    "CreatedBy" TEXT NOT NULL,
-    "CreatedAt" INTEGER NOT NULL,
-    "UpdatedBy" TEXT NOT NULL,
-    "UpdatedAt" INTEGER NOT NULL,
-    "RetiredAt" INTEGER NULL,
-    "RetentionUntil" TEXT NULL,
-    "RetentionBasis" TEXT NULL,
-    "Revision" INTEGER NOT NULL,
-    CONSTRAINT "FK_RetirementPlans_ModelVersions_SuccessorVersionId" FOREIGN KEY ("SuccessorVersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT,
-    CONSTRAINT "FK_RetirementPlans_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT
-);
-
-CREATE TABLE "RetirementReminders" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_RetirementReminders" PRIMARY KEY,
-    "PlanId" TEXT NOT NULL,
-    "PlannedDate" TEXT NOT NULL,
-    "Kind" TEXT NOT NULL,
-    "SentAt" INTEGER NOT NULL,
-    "Recipients" TEXT NOT NULL,
-    CONSTRAINT "FK_RetirementReminders_RetirementPlans_PlanId" FOREIGN KEY ("PlanId") REFERENCES "RetirementPlans" ("Id") ON DELETE RESTRICT
-);
-
-CREATE INDEX "IX_RetirementPlans_State_PlannedDate" ON "RetirementPlans" ("State", "PlannedDate");
-
-CREATE INDEX "IX_RetirementPlans_SuccessorVersionId" ON "RetirementPlans" ("SuccessorVersionId");
-
-CREATE UNIQUE INDEX "IX_RetirementPlans_VersionId" ON "RetirementPlans" ("VersionId");
-
-CREATE UNIQUE INDEX "IX_RetirementReminders_PlanId_PlannedDate_Kind" ON "RetirementReminders" ("PlanId", "PlannedDate", "Kind");
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261207114946_RetirementPlans', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-CREATE TABLE "UserSessions" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_UserSessions" PRIMARY KEY,
-    "ObjectId" TEXT NOT NULL,
-    "Username" TEXT NOT NULL,
-    "DisplayName" TEXT NOT NULL,
-    "SignInMethod" TEXT NOT NULL,
-    "Ticket" BLOB NOT NULL,
-    "CreatedAt" INTEGER NOT NULL,
-    "LastSeenAt" INTEGER NOT NULL,
-    "ExpiresAt" INTEGER NOT NULL,
-    "ClientAddress" TEXT NULL,
-    "UserAgent" TEXT NULL
-);
-
-CREATE INDEX "IX_UserSessions_ExpiresAt" ON "UserSessions" ("ExpiresAt");
-
-CREATE INDEX "IX_UserSessions_ObjectId" ON "UserSessions" ("ObjectId");
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261207121749_UserSessions', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-ALTER TABLE "AuditCheckpoints" ADD "Frontier" BLOB NULL;
-
-CREATE TABLE "AuditVerifications" (
-    "Id" INTEGER NOT NULL CONSTRAINT "PK_AuditVerifications" PRIMARY KEY AUTOINCREMENT,
-    "StartedAt" INTEGER NOT NULL,
-    "FinishedAt" INTEGER NOT NULL,
-    "Full" INTEGER NOT NULL,
-    "FromSequence" INTEGER NOT NULL,
-    "ToSequence" INTEGER NOT NULL,
-    "StartCheckpoint" INTEGER NULL,
-    "LatestCheckpoint" INTEGER NULL,
-    "Valid" INTEGER NOT NULL,
-    "Fault" TEXT NULL,
-    "FirstInvalidSequence" INTEGER NULL,
-    "Reason" TEXT NOT NULL,
-    "Trigger" TEXT NOT NULL
-);
-
-CREATE INDEX "IX_AuditVerifications_Valid_Id" ON "AuditVerifications" ("Valid", "Id");
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261207124059_AuditIncrementalVerification', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-CREATE TABLE "Reports" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_Reports" PRIMARY KEY,
-    "Kind" TEXT NOT NULL,
-    "Subject" TEXT NOT NULL,
-    "Parameters" TEXT NOT NULL,
-    "Status" TEXT NOT NULL,
-    "Progress" INTEGER NOT NULL,
-    "RequestedBy" TEXT NOT NULL,
-    "RequestedAt" INTEGER NOT NULL,
-    "GeneratedAt" INTEGER NULL,
-    "Sha256" TEXT NULL,
-    "AuditHeadSequence" INTEGER NULL,
-    "AuditHeadHash" TEXT NULL,
-    "Failure" TEXT NULL
-);
-
-CREATE TABLE "ReportFiles" (
-    "ReportId" TEXT NOT NULL CONSTRAINT "PK_ReportFiles" PRIMARY KEY,
-    "Content" BLOB NOT NULL,
-    "Sha256" TEXT NOT NULL,
-    CONSTRAINT "FK_ReportFiles_Reports_ReportId" FOREIGN KEY ("ReportId") REFERENCES "Reports" ("Id") ON DELETE RESTRICT
-);
-
-CREATE INDEX "IX_Reports_Kind_RequestedAt" ON "Reports" ("Kind", "RequestedAt");
-
-CREATE INDEX "IX_Reports_Sha256" ON "Reports" ("Sha256");
-
-CREATE INDEX "IX_Reports_Status" ON "Reports" ("Status");
-
 CREATE TRIGGER "ReportFiles_refuse_update" BEFORE UPDATE ON "ReportFiles"
 BEGIN SELECT RAISE(ABORT, 'stored reports are immutable: UPDATE on ReportFiles refused'); END;
 
@@ -691,206 +722,7 @@ CREATE TRIGGER "ReportFiles_refuse_delete" BEFORE DELETE ON "ReportFiles"
 BEGIN SELECT RAISE(ABORT, 'stored reports are immutable: DELETE on ReportFiles refused'); END;
 
 INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261207125840_Reports', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-ALTER TABLE "Users" ADD "Email" TEXT NULL;
-
-CREATE TABLE "Outbox" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_Outbox" PRIMARY KEY,
-    "IdempotencyKey" TEXT NOT NULL,
-    "Channel" TEXT NOT NULL,
-    "Recipient" TEXT NOT NULL,
-    "Kind" TEXT NOT NULL,
-    "Title" TEXT NOT NULL,
-    "Body" TEXT NOT NULL,
-    "Link" TEXT NOT NULL,
-    "CreatedAt" INTEGER NOT NULL,
-    "State" TEXT NOT NULL,
-    "Attempts" INTEGER NOT NULL,
-    "NextAttemptAt" INTEGER NOT NULL,
-    "LastAttemptAt" INTEGER NULL,
-    "LastError" TEXT NULL,
-    "SentAt" INTEGER NULL
-);
-
-CREATE UNIQUE INDEX "IX_Outbox_IdempotencyKey" ON "Outbox" ("IdempotencyKey");
-
-CREATE INDEX "IX_Outbox_State_NextAttemptAt" ON "Outbox" ("State", "NextAttemptAt");
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261207133103_NotificationOutbox', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-CREATE TABLE "PeriodicReview" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_PeriodicReview" PRIMARY KEY,
-    "ModelId" TEXT NOT NULL,
-    "VersionId" TEXT NOT NULL,
-    "CycleStart" TEXT NOT NULL,
-    "DueDate" TEXT NOT NULL,
-    "PolicyVersion" INTEGER NOT NULL,
-    "State" TEXT NOT NULL,
-    "AnswersJson" TEXT NOT NULL,
-    "AnsweredBy" TEXT NOT NULL,
-    "AnsweredAt" INTEGER NOT NULL,
-    "DecidedBy" TEXT NULL,
-    "DecidedAt" INTEGER NULL,
-    "DecisionComment" TEXT NULL,
-    "Revision" INTEGER NOT NULL,
-    CONSTRAINT "FK_PeriodicReview_ModelVersions_VersionId" FOREIGN KEY ("VersionId") REFERENCES "ModelVersions" ("Id") ON DELETE RESTRICT,
-    CONSTRAINT "FK_PeriodicReview_Models_ModelId" FOREIGN KEY ("ModelId") REFERENCES "Models" ("Id") ON DELETE RESTRICT
-);
-
-CREATE TABLE "ReviewPolicyVersion" (
-    "RiskTier" TEXT NOT NULL,
-    "Version" INTEGER NOT NULL,
-    "IntervalMonths" INTEGER NULL,
-    "BlocksPromotionsWhenOverdue" INTEGER NOT NULL,
-    "CreatedBy" TEXT NOT NULL,
-    "CreatedAt" INTEGER NOT NULL,
-    "ChangeNote" TEXT NOT NULL,
-    CONSTRAINT "PK_ReviewPolicyVersion" PRIMARY KEY ("RiskTier", "Version")
-);
-
-CREATE TABLE "ReviewReminderSent" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_ReviewReminderSent" PRIMARY KEY,
-    "ModelId" TEXT NOT NULL,
-    "DueDate" TEXT NOT NULL,
-    "Kind" TEXT NOT NULL,
-    "SentAt" INTEGER NOT NULL,
-    "Recipients" TEXT NOT NULL,
-    CONSTRAINT "FK_ReviewReminderSent_Models_ModelId" FOREIGN KEY ("ModelId") REFERENCES "Models" ("Id") ON DELETE RESTRICT
-);
-
-CREATE UNIQUE INDEX "IX_PeriodicReview_ModelId_DueDate" ON "PeriodicReview" ("ModelId", "DueDate");
-
-CREATE INDEX "IX_PeriodicReview_VersionId" ON "PeriodicReview" ("VersionId");
-
-CREATE UNIQUE INDEX "IX_ReviewReminderSent_ModelId_DueDate_Kind" ON "ReviewReminderSent" ("ModelId", "DueDate", "Kind");
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261207145310_PeriodicReviews', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-CREATE TABLE "NotificationPreferences" (
-    "Username" TEXT NOT NULL CONSTRAINT "PK_NotificationPreferences" PRIMARY KEY,
-    "DigestHour" INTEGER NOT NULL,
-    "Choices" TEXT NOT NULL,
-    "UpdatedAt" INTEGER NOT NULL,
-    "Revision" INTEGER NOT NULL
-);
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261207163449_NotificationPreferences', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-ALTER TABLE "Notifications" ADD "DoneAt" INTEGER NULL;
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261207175428_NotificationDone', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-CREATE TABLE "CalendarFeedToken" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_CalendarFeedToken" PRIMARY KEY,
-    "Username" TEXT NOT NULL,
-    "TokenHash" TEXT NOT NULL,
-    "CreatedAt" INTEGER NOT NULL
-);
-
-CREATE UNIQUE INDEX "IX_CalendarFeedToken_TokenHash" ON "CalendarFeedToken" ("TokenHash");
-
-CREATE UNIQUE INDEX "IX_CalendarFeedToken_Username" ON "CalendarFeedToken" ("Username");
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261207182140_CalendarFeeds', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-CREATE TABLE "WebhookCursors" (
-    "Id" INTEGER NOT NULL CONSTRAINT "PK_WebhookCursors" PRIMARY KEY,
-    "Sequence" INTEGER NOT NULL
-);
-
-CREATE TABLE "WebhookSubscriptions" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_WebhookSubscriptions" PRIMARY KEY,
-    "Url" TEXT NOT NULL,
-    "Events" TEXT NOT NULL,
-    "Description" TEXT NOT NULL,
-    "ProtectedSecret" TEXT NOT NULL,
-    "ProtectedPreviousSecret" TEXT NULL,
-    "PreviousSecretExpiresAt" INTEGER NULL,
-    "CreatedBy" TEXT NOT NULL,
-    "CreatedAt" INTEGER NOT NULL,
-    "StartsAfterSequence" INTEGER NOT NULL,
-    "Enabled" INTEGER NOT NULL,
-    "DisabledAt" INTEGER NULL,
-    "DisabledReason" TEXT NULL,
-    "DeadLettersInARow" INTEGER NOT NULL,
-    "DeletedAt" INTEGER NULL,
-    "Revision" TEXT NOT NULL
-);
-
-CREATE TABLE "WebhookDeliveries" (
-    "Id" TEXT NOT NULL CONSTRAINT "PK_WebhookDeliveries" PRIMARY KEY,
-    "SubscriptionId" TEXT NOT NULL,
-    "AuditSequence" INTEGER NOT NULL,
-    "EventType" TEXT NOT NULL,
-    "Body" TEXT NOT NULL,
-    "CreatedAt" INTEGER NOT NULL,
-    "State" TEXT NOT NULL,
-    "Attempts" INTEGER NOT NULL,
-    "NextAttemptAt" INTEGER NOT NULL,
-    "LastAttemptAt" INTEGER NULL,
-    "LastStatusCode" INTEGER NULL,
-    "LastError" TEXT NULL,
-    "DeliveredAt" INTEGER NULL,
-    CONSTRAINT "FK_WebhookDeliveries_WebhookSubscriptions_SubscriptionId" FOREIGN KEY ("SubscriptionId") REFERENCES "WebhookSubscriptions" ("Id") ON DELETE RESTRICT
-);
-
-INSERT INTO "WebhookCursors" ("Id", "Sequence")
-VALUES (1, 0);
-SELECT changes();
-
-
-CREATE INDEX "IX_WebhookDeliveries_State_NextAttemptAt" ON "WebhookDeliveries" ("State", "NextAttemptAt");
-
-CREATE UNIQUE INDEX "IX_WebhookDeliveries_SubscriptionId_AuditSequence" ON "WebhookDeliveries" ("SubscriptionId", "AuditSequence");
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261207194456_Webhooks', '10.0.14');
-
-COMMIT;
-
-BEGIN TRANSACTION;
-CREATE TABLE "DeliveryAttempts" (
-    "Id" INTEGER NOT NULL CONSTRAINT "PK_DeliveryAttempts" PRIMARY KEY AUTOINCREMENT,
-    "DeliveryId" TEXT NOT NULL,
-    "Channel" TEXT NOT NULL,
-    "Number" INTEGER NOT NULL,
-    "At" INTEGER NOT NULL,
-    "Outcome" TEXT NOT NULL,
-    "StatusCode" INTEGER NULL,
-    "Error" TEXT NULL,
-    "DurationMilliseconds" INTEGER NOT NULL
-);
-
-CREATE INDEX "IX_DeliveryAttempts_Channel_Outcome_Id" ON "DeliveryAttempts" ("Channel", "Outcome", "Id");
-
-CREATE INDEX "IX_DeliveryAttempts_DeliveryId_Id" ON "DeliveryAttempts" ("DeliveryId", "Id");
-
-INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261207210545_DeliveryAttempts', '10.0.14');
+VALUES ('20261208000720_Baseline', '10.0.14');
 
 COMMIT;
 

@@ -30,6 +30,7 @@ public sealed class DatabaseMigrator(
         }
         try
         {
+            await RefuseUnknownHistoryAsync(cancellationToken);
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             await db.Database.MigrateAsync(cancellationToken);
             logger.LogInformation("Database migrated ({Count} migration(s) applied).", pending.Count);
@@ -52,5 +53,22 @@ public sealed class DatabaseMigrator(
         await reviewPolicies.SeedDefaultsAsync(cancellationToken);
         // Template versions are reference data the schema is useless without; they arrive with the schema.
         await checklists.SeedAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A database made by migrations this build does not have (those squashed into the baseline on 2026-12-08) would
+    /// otherwise fail half-way through creating tables that exist.
+    /// </summary>
+    private async Task RefuseUnknownHistoryAsync(CancellationToken cancellationToken)
+    {
+        var known = db.Database.GetMigrations().ToHashSet(StringComparer.Ordinal);
+        var unknown = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).Where(m => !known.Contains(m)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"The database was migrated by migrations this portal does not know ({string.Join(", ", unknown.Take(3))}" +
+                $"{(unknown.Count > 3 ? ", …" : "")}): it predates the baseline of 2026-12-08 or comes from a newer portal. " +
+                "Recreate a development database (delete App_Data/governance.db, or drop the PostgreSQL database).");
+        }
     }
 }

@@ -1,6 +1,7 @@
 using GovernancePortal.Audit;
 using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GovernancePortal.Data;
 
@@ -62,6 +63,27 @@ public abstract class SchemaTests(EmptyPortal portal)
             await Assert.ThrowsAnyAsync<Exception>(() =>
                 db.Database.ExecuteSqlRawAsync("DELETE FROM \"AuditCheckpoints\" WHERE \"TreeSize\" = 999999"));
         });
+    }
+
+    [Fact]
+    public async Task Migrating_a_database_made_by_unknown_migrations_is_refused_with_a_reason()
+    {
+        const string squashed = "20261125141220_Initial";
+        await portal.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(
+            "INSERT INTO \"__EFMigrationsHistory\" (\"MigrationId\", \"ProductVersion\") VALUES ({0}, '10.0.14')", squashed));
+        try
+        {
+            await using var scope = portal.Services.CreateAsyncScope();
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(
+                () => scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync());
+            Assert.Contains(squashed, refused.Message);
+            Assert.Contains("Recreate", refused.Message);
+        }
+        finally
+        {
+            await portal.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(
+                "DELETE FROM \"__EFMigrationsHistory\" WHERE \"MigrationId\" = {0}", squashed));
+        }
     }
 
     private static async Task<List<string>> TableNamesAsync(GovernanceDbContext db)
