@@ -78,7 +78,7 @@ await using (var browser = await Browser.LaunchAsync(options.Chromium, options.B
         Row("**First grid row in the document** (the aim)", m => m.FirstRow);
         Row("Same, measured by the driver (Playwright round trips included)", m => m.Wall);
         Line();
-        Line($"Rows already in the prerendered HTML: {measured.Count(m => m.RowsInPrerender)} of {measured.Count} loads. First warm-up load (server warm from the memory run, browser cache cold): first row at {Stats.Ms(warmup.FirstOrDefault()?.FirstRow ?? double.NaN)} ms.");
+        Line($"Rows already in the prerendered HTML: {measured.Count(m => m.RowsInPrerender)} of {measured.Count} loads. First warm-up load (browser cache cold{(options.Memory ? "; server warm from the memory run" : "; first catalogue page this server rendered")}): first row at {Stats.Ms(warmup.FirstOrDefault()?.FirstRow ?? double.NaN)} ms.");
         Line();
     }
 }
