@@ -35,7 +35,10 @@ public sealed class PortalDatabase : IAsyncLifetime
         services.AddScoped<AuditRecorder>();
         services.AddScoped<IAuditContextAccessor, HttpAuditContextAccessor>();
         services.AddOptions<ChecklistOptions>();
-        services.AddScoped<ChecklistService>();
+        services.AddScoped<AssessmentChanges>();
+        services.AddScoped<ChecklistReads>();
+        services.AddScoped<ChecklistCommands>();
+        services.AddScoped<ChecklistEvidence>();
         services.AddScoped<ChecklistLibrarySeeder>();
         services.AddScoped<ComplianceViews>();
         services.AddScoped<TemplateEditing>();

@@ -152,7 +152,7 @@ Console.WriteLine($"""
 | Speed relative to Chromium alone (Chromium's median / the API's) | {Median(alone) / Median(api):0.00} | | | ≥ 0.8 |
 | Portfolio of {production} production versions (job run: replay, checklists, render, print, store; {portfolioBytes / 1024} KiB) | {Median(portfolio) / 1000:0.0} s | {portfolio.Min() / 1000:0.0}–{portfolio.Max() / 1000:0.0} s | {portfolio.Count} | ≤ 10 s |
 | Checklist status of those versions, one version at a time (the path before the fix) | {perVersion / 1000:0.0} s | | 1 | |
-| The same in one set-based read (`ChecklistService.StatusesAsync`) | {setBased / 1000:0.00} s | | 1 | |
+| The same in one set-based read (`ChecklistReads.StatusesAsync`) | {setBased / 1000:0.00} s | | 1 | |
 
 | {concurrent} dossiers at once | Before | Peak |
 | --- | ---: | ---: |
@@ -275,7 +275,7 @@ async Task<(double PerVersion, double SetBased)> ChecklistQueriesAsync()
 {
     await using var scope = portal.Services.CreateAsyncScope();
     var db = scope.ServiceProvider.GetRequiredService<GovernanceDbContext>();
-    var checklists = scope.ServiceProvider.GetRequiredService<ChecklistService>();
+    var checklists = scope.ServiceProvider.GetRequiredService<ChecklistReads>();
     var versions = await db.ModelVersions.AsNoTracking().Include(v => v.Model).Where(v => v.Stage == Stage.Production).ToListAsync();
     var perVersion = await TimeAsync(async () =>
     {

@@ -55,7 +55,7 @@ public sealed record PromotionEvidence(IReadOnlyList<GateResult> Gates, VersionE
 
 /// <summary>Reads of promotion requests shared by the approvals pages and the API.</summary>
 public sealed class PromotionQueries(GovernanceDbContext db, PromotionService promotions, PromotionPolicyStore policies, ModelCardService cards,
-    ChecklistService checklists, TimeProvider clock)
+    ChecklistReads checklists, TimeProvider clock)
 {
     public const int MaxPageSize = 100;
 

@@ -39,7 +39,7 @@ public sealed record PromotionOutcome(Promotion? Promotion, Failure? Failure, IR
 /// this class loads their inputs, re-evaluates the gates at the moment of each decision, and saves the outcome, the
 /// stage change and the audit events in one transaction under optimistic concurrency.
 /// </summary>
-public sealed class PromotionService(GovernanceDbContext db, ModelCardService cards, PromotionPolicyStore policies, Compliance.ChecklistService checklists,
+public sealed class PromotionService(GovernanceDbContext db, ModelCardService cards, PromotionPolicyStore policies, Compliance.ChecklistReads checklists,
     TimeProvider clock, Notifications.ApprovalNotifications notifications, IEnumerable<IPromotionObserver> observers, IRetirementCandidates retirements,
     IReviewCandidates reviews)
 {

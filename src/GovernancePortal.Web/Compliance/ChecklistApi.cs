@@ -73,13 +73,13 @@ public static class ChecklistApi
         return api;
     }
 
-    internal static async Task<IResult> TemplatesAsync(ChecklistService checklists, CancellationToken cancellationToken) =>
+    internal static async Task<IResult> TemplatesAsync(ChecklistReads checklists, CancellationToken cancellationToken) =>
         TypedResults.Ok((await checklists.LatestTemplatesAsync(cancellationToken)).Select(t => new TemplateResponse(
             t.TemplateId, t.Version, t.Title, t.Authority, t.AppliesWhen, t.AppliesBecause,
             t.Items.OrderBy(i => i.Position).Select(i => new TemplateItemResponse(i.ItemId, i.Text, i.Guidance, i.Citation, i.Evidence, i.Obligation, i.AppliesWhen))
                 .ToList())).ToList());
 
-    internal static async Task<IResult> ListAsync(string key, string version, Data.GovernanceDbContext db, ChecklistService checklists, CancellationToken cancellationToken)
+    internal static async Task<IResult> ListAsync(string key, string version, Data.GovernanceDbContext db, ChecklistReads checklists, CancellationToken cancellationToken)
     {
         var found = await RegistryQueries.FindVersionAsync(db, key, version, cancellationToken);
         if (found is null)
@@ -91,12 +91,12 @@ public static class ChecklistApi
             .Select(r => Response(r.Applicability, r.Assessment, r.Status!)).ToList());
     }
 
-    internal static async Task<IResult> GetAsync(string key, string version, string template, ChecklistService checklists, CancellationToken cancellationToken) =>
+    internal static async Task<IResult> GetAsync(string key, string version, string template, ChecklistReads checklists, CancellationToken cancellationToken) =>
         await checklists.ViewAsync(key, version, template, cancellationToken) is { } view
             ? TypedResults.Ok(Response(view.Applicability, view.Assessment, view.Status))
             : new Failure(FailureKind.NotFound, $"Model '{key}' version '{version}' has no checklist '{template}'.").ToProblem();
 
-    internal static async Task<IResult> StartAsync(string key, string version, HttpRequest request, ClaimsPrincipal user, ChecklistService checklists,
+    internal static async Task<IResult> StartAsync(string key, string version, HttpRequest request, ClaimsPrincipal user, ChecklistCommands checklists, ChecklistReads reads,
         RegistryService registry, CancellationToken cancellationToken)
     {
         var body = await ApiJson.ReadAsync<StartAssessmentRequest>(request, cancellationToken);
@@ -110,11 +110,11 @@ public static class ChecklistApi
         }
         var result = await checklists.StartAsync(await registry.CallerAsync(user, cancellationToken), key, version, body.Value.Template,
             body.Value.CarryOver ?? false, cancellationToken);
-        return await AnswerWithAsync(result, key, version, body.Value.Template, checklists, created: true, cancellationToken);
+        return await AnswerWithAsync(result, key, version, body.Value.Template, reads, created: true, cancellationToken);
     }
 
     internal static async Task<IResult> AnswerAsync(string key, string version, string template, string item, HttpRequest request, ClaimsPrincipal user,
-        ChecklistService checklists, RegistryService registry, CancellationToken cancellationToken)
+        ChecklistCommands checklists, ChecklistReads reads, RegistryService registry, CancellationToken cancellationToken)
     {
         var body = await ApiJson.ReadAsync<AnswerRequest>(request, cancellationToken);
         if (body.Problem is not null)
@@ -123,19 +123,19 @@ public static class ChecklistApi
         }
         var result = await checklists.AnswerAsync(await registry.CallerAsync(user, cancellationToken), key, version, template, item,
             body.Value!.Answer, body.Value.Justification, body.Value.Revision, cancellationToken);
-        return await AnswerWithAsync(result, key, version, template, checklists, created: false, cancellationToken);
+        return await AnswerWithAsync(result, key, version, template, reads, created: false, cancellationToken);
     }
 
     internal static async Task<IResult> ConfirmAsync(string key, string version, string template, string item, ClaimsPrincipal user,
-        ChecklistService checklists, RegistryService registry, CancellationToken cancellationToken)
+        ChecklistCommands checklists, ChecklistReads reads, RegistryService registry, CancellationToken cancellationToken)
     {
         var result = await checklists.ConfirmAsync(await registry.CallerAsync(user, cancellationToken), key, version, template, item, cancellationToken);
-        return await AnswerWithAsync(result, key, version, template, checklists, created: false, cancellationToken);
+        return await AnswerWithAsync(result, key, version, template, reads, created: false, cancellationToken);
     }
 
     /// <summary>A link as JSON (<c>{"url": "https://…"}</c>) or a file as multipart/form-data (field "file").</summary>
     internal static async Task<IResult> AddEvidenceAsync(string key, string version, string template, string item, HttpContext http,
-        ChecklistService checklists, RegistryService registry, CancellationToken cancellationToken)
+        ChecklistEvidence checklists, ChecklistReads reads, RegistryService registry, CancellationToken cancellationToken)
     {
         var caller = await registry.CallerAsync(http.User, cancellationToken);
         Result<Assessment> result;
@@ -158,19 +158,19 @@ public static class ChecklistApi
             }
             result = await checklists.AddLinkAsync(caller, key, version, template, item, body.Value!.Url, cancellationToken);
         }
-        return await AnswerWithAsync(result, key, version, template, checklists, created: true, cancellationToken);
+        return await AnswerWithAsync(result, key, version, template, reads, created: true, cancellationToken);
     }
 
     /// <summary>Answers with the assessment the evidence was taken from, as it is now.</summary>
-    internal static async Task<IResult> RemoveEvidenceAsync(string key, string version, Guid id, ClaimsPrincipal user, ChecklistService checklists,
+    internal static async Task<IResult> RemoveEvidenceAsync(string key, string version, Guid id, ClaimsPrincipal user, ChecklistEvidence checklists, ChecklistReads reads,
         RegistryService registry, CancellationToken cancellationToken)
     {
         var result = await checklists.RemoveEvidenceAsync(await registry.CallerAsync(user, cancellationToken), key, version, id, cancellationToken);
-        return await AnswerWithAsync(result, key, version, result.Value?.TemplateId ?? "", checklists, created: false, cancellationToken);
+        return await AnswerWithAsync(result, key, version, result.Value?.TemplateId ?? "", reads, created: false, cancellationToken);
     }
 
     internal static async Task<IResult> ReviewAsync(string key, string version, string template, string item, HttpRequest request, ClaimsPrincipal user,
-        ChecklistService checklists, RegistryService registry, CancellationToken cancellationToken)
+        ChecklistCommands checklists, ChecklistReads reads, RegistryService registry, CancellationToken cancellationToken)
     {
         var body = await ApiJson.ReadAsync<ReviewRequest>(request, cancellationToken);
         if (body.Problem is not null)
@@ -179,11 +179,11 @@ public static class ChecklistApi
         }
         var result = await checklists.ReviewAsync(await registry.CallerAsync(user, cancellationToken), key, version, template, item,
             body.Value!.Decision, body.Value.Comment, body.Value.AnswerRevision, cancellationToken);
-        return await AnswerWithAsync(result, key, version, template, checklists, created: false, cancellationToken);
+        return await AnswerWithAsync(result, key, version, template, reads, created: false, cancellationToken);
     }
 
     internal static async Task<IResult> AcceptSeveralAsync(string key, string version, string template, HttpRequest request, ClaimsPrincipal user,
-        ChecklistService checklists, RegistryService registry, CancellationToken cancellationToken)
+        ChecklistCommands checklists, ChecklistReads reads, RegistryService registry, CancellationToken cancellationToken)
     {
         var body = await ApiJson.ReadAsync<AcceptAnswersRequest>(request, cancellationToken);
         if (body.Problem is not null)
@@ -192,18 +192,18 @@ public static class ChecklistApi
         }
         var answers = (body.Value!.Items ?? []).Select(i => new AnswerToAccept(i?.Item ?? "", i?.AnswerRevision)).ToList();
         var result = await checklists.AcceptSeveralAsync(await registry.CallerAsync(user, cancellationToken), key, version, template, answers, cancellationToken);
-        return await AnswerWithAsync(result, key, version, template, checklists, created: false, cancellationToken);
+        return await AnswerWithAsync(result, key, version, template, reads, created: false, cancellationToken);
     }
 
-    internal static async Task<IResult> SubmitAsync(string key, string version, string template, ClaimsPrincipal user, ChecklistService checklists,
+    internal static async Task<IResult> SubmitAsync(string key, string version, string template, ClaimsPrincipal user, ChecklistCommands checklists, ChecklistReads reads,
         RegistryService registry, CancellationToken cancellationToken)
     {
         var result = await checklists.SubmitAsync(await registry.CallerAsync(user, cancellationToken), key, version, template, cancellationToken);
-        return await AnswerWithAsync(result, key, version, template, checklists, created: false, cancellationToken);
+        return await AnswerWithAsync(result, key, version, template, reads, created: false, cancellationToken);
     }
 
     internal static async Task<IResult> SignOffAsync(string key, string version, string template, HttpRequest request, ClaimsPrincipal user,
-        ChecklistService checklists, RegistryService registry, CancellationToken cancellationToken)
+        ChecklistCommands checklists, ChecklistReads reads, RegistryService registry, CancellationToken cancellationToken)
     {
         var body = await ApiJson.ReadAsync<SignOffRequest>(request, cancellationToken);
         if (body.Problem is not null)
@@ -211,17 +211,17 @@ public static class ChecklistApi
             return body.Problem;
         }
         var result = await checklists.SignOffAsync(await registry.CallerAsync(user, cancellationToken), key, version, template, body.Value!.Revision, cancellationToken);
-        return await AnswerWithAsync(result, key, version, template, checklists, created: false, cancellationToken);
+        return await AnswerWithAsync(result, key, version, template, reads, created: false, cancellationToken);
     }
 
     internal static async Task<IResult> AnswerWithAsync(Result<Assessment> result, string key, string version, string template,
-        ChecklistService checklists, bool created, CancellationToken cancellationToken)
+        ChecklistReads reads, bool created, CancellationToken cancellationToken)
     {
         if (result.Failure is { } failure)
         {
             return failure.ToProblem();
         }
-        var view = (await checklists.ViewAsync(key, version, template, cancellationToken))!;
+        var view = (await reads.ViewAsync(key, version, template, cancellationToken))!;
         var response = Response(view.Applicability, view.Assessment, view.Status);
         return created
             ? TypedResults.Created($"/api/v1/models/{key}/versions/{version}/assessments/{template}", response)

@@ -8,7 +8,10 @@ public static class ComplianceServices
     {
         services.AddOptions<ChecklistOptions>().BindConfiguration(ChecklistOptions.Section);
         services.AddScoped<ChecklistLibrarySeeder>();
-        services.AddScoped<ChecklistService>();
+        services.AddScoped<AssessmentChanges>();
+        services.AddScoped<ChecklistReads>();
+        services.AddScoped<ChecklistCommands>();
+        services.AddScoped<ChecklistEvidence>();
         services.AddScoped<TemplateEditing>();
         services.AddScoped<ComplianceViews>();
         services.AddScoped<ComplianceOperations>();
@@ -29,10 +32,12 @@ public sealed class ComplianceOperations(IServiceScopeFactory scopes)
         return await read(scope.ServiceProvider.GetRequiredService<TService>());
     }
 
-    public async Task<T> ChecklistsAsync<T>(AuditActor actor, Func<ChecklistService, Task<T>> command)
+    /// <summary>A change to an assessment through <see cref="ChecklistCommands"/> or <see cref="ChecklistEvidence"/>.</summary>
+    public async Task<T> ChecklistsAsync<TService, T>(AuditActor actor, Func<TService, Task<T>> command) where TService : notnull
     {
         await using var scope = scopes.CreateAsyncScope();
-        return await command(scope.ServiceProvider.GetRequiredService<ChecklistService>().ActingAs(actor));
+        scope.ServiceProvider.GetRequiredService<AssessmentChanges>().ActingAs(actor);
+        return await command(scope.ServiceProvider.GetRequiredService<TService>());
     }
 
     public async Task<T> TemplatesAsync<T>(AuditActor actor, Func<TemplateEditing, Task<T>> command)

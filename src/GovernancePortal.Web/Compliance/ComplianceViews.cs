@@ -20,7 +20,7 @@ public sealed record ComplianceMatrix(Model Model, IReadOnlyList<ModelVersion> V
     IReadOnlyDictionary<(Guid VersionId, string TemplateId), TemplateRow> Cells);
 
 /// <summary>The compliance overview and the per-model matrix: every version judged as the promotion gate judges it.</summary>
-public sealed class ComplianceViews(GovernanceDbContext db, ChecklistService checklists, TimeProvider clock)
+public sealed class ComplianceViews(GovernanceDbContext db, ChecklistReads checklists, TimeProvider clock)
 {
     public const int FrequentNoCount = 10;
 
@@ -36,7 +36,7 @@ public sealed class ComplianceViews(GovernanceDbContext db, ChecklistService che
             var assessment = assessments.Where(a => a.TemplateId == template.TemplateId).MaxBy(a => a.TemplateVersion.Version);
             var judged = assessment?.TemplateVersion ?? template;
             var applicability = Applicability.For(judged.ToTemplate(), attributes);
-            var status = applicability.Applies ? ComplianceStatus.Of(applicability, assessment?.Status, ChecklistService.Answers(assessment)) : null;
+            var status = applicability.Applies ? ComplianceStatus.Of(applicability, assessment?.Status, ChecklistReads.Answers(assessment)) : null;
             rows.Add(new TemplateRow(judged, applicability, assessment, status));
         }
         return rows.OrderByDescending(r => r.Applicability.Applies).ThenBy(r => r.TemplateVersion.Title, StringComparer.Ordinal).ToList();

@@ -31,7 +31,7 @@ public static class EvidenceEndpoints
         var limit = maxBytes + 64 * 1024;
         if (http.Request.ContentLength > limit)
         {
-            return new(null, $"The upload is larger than the {ChecklistService.FormatSize(maxBytes)} allowed for evidence files.");
+            return new(null, $"The upload is larger than the {ChecklistEvidence.FormatSize(maxBytes)} allowed for evidence files.");
         }
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
         {
@@ -44,13 +44,13 @@ public static class EvidenceEndpoints
         }
         catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
         {
-            return new(null, $"The upload could not be read or is larger than the {ChecklistService.FormatSize(maxBytes)} allowed.");
+            return new(null, $"The upload could not be read or is larger than the {ChecklistEvidence.FormatSize(maxBytes)} allowed.");
         }
         var file = form.Files.GetFile("file");
         return file is null || file.Length == 0 ? new(null, "Choose a file to upload.") : new(file, null);
     }
 
-    internal static async Task<IResult> DownloadAsync(string key, string version, Guid id, HttpContext http, ChecklistService checklists,
+    internal static async Task<IResult> DownloadAsync(string key, string version, Guid id, HttpContext http, ChecklistEvidence checklists,
         RegistryService registry, CancellationToken cancellationToken)
     {
         (AssessmentEvidence Evidence, byte[] Bytes)? file;

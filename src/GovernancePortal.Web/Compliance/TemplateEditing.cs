@@ -146,7 +146,7 @@ public sealed class TemplateEditing(GovernanceDbContext db, TimeProvider clock)
         {
             return new Failure(FailureKind.NotFound, $"Model '{key}' has no version '{versionText}'.");
         }
-        if (ChecklistService.Frozen(version) is { } frozen)
+        if (AssessmentChanges.Frozen(version) is { } frozen)
         {
             return frozen;
         }

@@ -71,7 +71,7 @@ public static class TemplateVersionApi
     /// assessment; 409 when it is already on the newest or a newer one was published than <c>toVersion</c>.
     /// </summary>
     internal static async Task<IResult> UpgradeAsync(string key, string version, string template, HttpRequest request, ClaimsPrincipal user,
-        RegistryService registry, TemplateEditing templates, ChecklistService checklists, CancellationToken cancellationToken)
+        RegistryService registry, TemplateEditing templates, ChecklistReads checklists, CancellationToken cancellationToken)
     {
         var body = await ApiJson.ReadAsync<UpgradeAssessmentRequest>(request, cancellationToken);
         if (body.Problem is not null)

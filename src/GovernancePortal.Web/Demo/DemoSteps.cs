@@ -90,14 +90,14 @@ internal sealed class DemoSteps(DemoWorkflow workflow)
     public async Task AssessAsync(string owner, string officer, string key, string versionText, string templateId, CancellationToken cancellationToken,
         int answered = int.MaxValue)
     {
-        var checklists = workflow.Get<ChecklistService>();
+        var checklists = workflow.Get<ChecklistCommands>();
         await workflow.SittingAsync(async () =>
         {
             Done(await checklists.StartAsync(workflow.As(owner), key, versionText, templateId, carryOver: false, cancellationToken), $"start {templateId} of {key} {versionText}");
             var items = (await RowAsync(key, versionText, templateId, cancellationToken)).Applicability.ApplicableItems.Take(answered).ToList();
             foreach (var item in items)
             {
-                await AnswerAsync(checklists, owner, key, versionText, templateId, item, cancellationToken);
+                await AnswerAsync(checklists, workflow.Get<ChecklistEvidence>(), owner, key, versionText, templateId, item, cancellationToken);
             }
             if (answered == int.MaxValue)
             {
@@ -128,7 +128,7 @@ internal sealed class DemoSteps(DemoWorkflow workflow)
         Tick(TimeSpan.FromHours(3));
     }
 
-    private async Task AnswerAsync(ChecklistService checklists, string owner, string key, string versionText, string templateId, ChecklistItem item,
+    private async Task AnswerAsync(ChecklistCommands checklists, ChecklistEvidence evidence, string owner, string key, string versionText, string templateId, ChecklistItem item,
         CancellationToken cancellationToken)
     {
         Tick();
@@ -140,7 +140,7 @@ internal sealed class DemoSteps(DemoWorkflow workflow)
         if (!safeHarbor && item.Evidence == EvidenceKind.Link)
         {
             Tick();
-            Done(await checklists.AddLinkAsync(workflow.As(owner), key, versionText, templateId, item.Id, $"https://wiki.example.com/compliance/{key}/{item.Id}", cancellationToken),
+            Done(await evidence.AddLinkAsync(workflow.As(owner), key, versionText, templateId, item.Id, $"https://wiki.example.com/compliance/{key}/{item.Id}", cancellationToken),
                 $"link evidence for {item.Id}");
         }
         else if (!safeHarbor && item.Evidence == EvidenceKind.File)
@@ -148,7 +148,7 @@ internal sealed class DemoSteps(DemoWorkflow workflow)
             Tick();
             var bytes = Encoding.UTF8.GetBytes($"Evidence for {item.Id} ({item.Citation}) of {key} {versionText}.\nPrepared by {owner}; reviewed with the privacy office.\n");
             using var content = new MemoryStream(bytes);
-            Done(await checklists.AddFileAsync(workflow.As(owner), key, versionText, templateId, item.Id, $"{item.Id}.txt", content, bytes.Length, cancellationToken),
+            Done(await evidence.AddFileAsync(workflow.As(owner), key, versionText, templateId, item.Id, $"{item.Id}.txt", content, bytes.Length, cancellationToken),
                 $"file evidence for {item.Id}");
         }
     }
@@ -158,7 +158,7 @@ internal sealed class DemoSteps(DemoWorkflow workflow)
     {
         workflow.As(owner);
         var version = await VersionAsync(key, versionText, cancellationToken);
-        var open = (await workflow.Get<ChecklistService>().ForVersionAsync(version, cancellationToken))
+        var open = (await workflow.Get<ChecklistReads>().ForVersionAsync(version, cancellationToken))
             .Where(r => r.Applicability.Applies && r.Status is not { SignedOff: true }).Select(r => r.TemplateVersion.TemplateId).ToList();
         foreach (var templateId in open)
         {
@@ -194,7 +194,7 @@ internal sealed class DemoSteps(DemoWorkflow workflow)
     {
         workflow.Db.ChangeTracker.Clear();
         var version = await VersionAsync(key, versionText, cancellationToken);
-        return (await workflow.Get<ChecklistService>().ForVersionAsync(version, cancellationToken)).Single(r => r.TemplateVersion.TemplateId == templateId);
+        return (await workflow.Get<ChecklistReads>().ForVersionAsync(version, cancellationToken)).Single(r => r.TemplateVersion.TemplateId == templateId);
     }
 
     private static T Done<T>(Result<T> result, string step) where T : class =>

@@ -9,7 +9,7 @@ namespace GovernancePortal.Registry;
 /// What the registry's pages read (models, versions, their evidence, the people a model can belong to), so that no page
 /// holds a DbContext. The API reads versions through the same <see cref="RegistryQueries.FindVersionAsync"/>.
 /// </summary>
-public sealed class RegistryReads(GovernanceDbContext db, ModelCardService cards, ChecklistService checklists)
+public sealed class RegistryReads(GovernanceDbContext db, ModelCardService cards, ChecklistReads checklists)
 {
     /// <summary>A version with its model and metrics; null when the key or the number is unknown.</summary>
     public Task<ModelVersion?> VersionAsync(string key, string version, CancellationToken cancellationToken = default) =>

@@ -18,7 +18,7 @@ public sealed record VersionEvidence(
     IReadOnlyList<VersionStageChange> StageHistory)
 {
     /// <summary><paramref name="version"/> must be loaded with its model and metrics.</summary>
-    public static async Task<VersionEvidence> LoadAsync(GovernanceDbContext db, ModelCardService cards, ChecklistService checklists,
+    public static async Task<VersionEvidence> LoadAsync(GovernanceDbContext db, ModelCardService cards, ChecklistReads checklists,
         ModelVersion version, CancellationToken cancellationToken = default)
     {
         var siblings = await db.ModelVersions.AsNoTracking().Include(v => v.Metrics).Where(v => v.ModelId == version.ModelId).ToListAsync(cancellationToken);

@@ -32,7 +32,7 @@ public sealed record AuditTrailData(DateTimeOffset From, DateTimeOffset To, int 
     IReadOnlyList<AuditCheckpoint> Checkpoints, string KeyFingerprint);
 
 /// <summary>Reads what each report prints. Every read stops at the audit head the report reflects, where the data has a sequence.</summary>
-public sealed class ReportSources(GovernanceDbContext db, ModelCardService cards, ChecklistService checklists,
+public sealed class ReportSources(GovernanceDbContext db, ModelCardService cards, ChecklistReads checklists,
     AuditVerificationService verification, CheckpointKey key, Retirement.RetirementService retirements)
 {
     /// <summary>Actions that record a decision or sign-off, which the audit trail report lists one by one.</summary>

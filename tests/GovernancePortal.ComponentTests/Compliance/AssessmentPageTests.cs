@@ -95,8 +95,8 @@ public sealed class AssessmentPageTests(PortalDatabase database) : BunitTest, IC
         Assert.Equal("In progress", page.Find("[data-testid=assessment-status]").TextContent.Trim());
         await Context.InScopeAsync(async sp =>
         {
-            var checklists = sp.GetRequiredService<ChecklistService>().ActingAs(ActorOf(Owner2));
-            foreach (var other in (await checklists.ViewAsync(key, "1.0.0", "hipaa"))!.Applicability.ApplicableItems.Where(i => i.Id != Baa))
+            var checklists = sp.GetRequiredService<ChecklistCommands>().ActingAs(ActorOf(Owner2));
+            foreach (var other in (await sp.GetRequiredService<ChecklistReads>().ViewAsync(key, "1.0.0", "hipaa"))!.Applicability.ApplicableItems.Where(i => i.Id != Baa))
             {
                 Assert.Null((await checklists.AnswerAsync(Owner2, key, "1.0.0", "hipaa", other.Id, AnswerValue.NotApplicable, "Handled by the clinical data platform.", 0)).Failure);
             }
@@ -117,7 +117,7 @@ public sealed class AssessmentPageTests(PortalDatabase database) : BunitTest, IC
     {
         Start(Owner2);
         var key = await Context.PhiModelAsync("page-carry", "1.0.0", "1.1.0");
-        await Context.InScopeAsync(sp => sp.GetRequiredService<ChecklistService>().AnswerAsync(Owner2, key, "1.0.0", "hipaa", Baa, AnswerValue.Yes, "Signed BAA on file.", 0));
+        await Context.InScopeAsync(sp => sp.GetRequiredService<ChecklistCommands>().AnswerAsync(Owner2, key, "1.0.0", "hipaa", Baa, AnswerValue.Yes, "Signed BAA on file.", 0));
         var page = Open(key, "1.1.0");
 
         Assert.Contains("Start from 1.0.0's answers", page.Find("[data-testid=carry-over]").TextContent);
@@ -135,7 +135,7 @@ public sealed class AssessmentPageTests(PortalDatabase database) : BunitTest, IC
     {
         Start(new Caller("viewer@demo.test", [Roles.Viewer], null));
         var key = await Context.PhiModelAsync("page-who");
-        await Context.InScopeAsync(sp => sp.GetRequiredService<ChecklistService>().AddFileAsync(Owner2, key, "1.0.0", "hipaa", Baa, "baa.pdf", new MemoryStream(Pdf), Pdf.Length));
+        await Context.InScopeAsync(sp => sp.GetRequiredService<ChecklistEvidence>().AddFileAsync(Owner2, key, "1.0.0", "hipaa", Baa, "baa.pdf", new MemoryStream(Pdf), Pdf.Length));
 
         var viewer = Open(key);
         Assert.Empty(viewer.FindAll("[data-testid=answer-form]"));
@@ -149,7 +149,7 @@ public sealed class AssessmentPageTests(PortalDatabase database) : BunitTest, IC
     {
         Start(Owner2);
         var key = await Context.PhiModelAsync("page-forms");
-        await Context.InScopeAsync(sp => sp.GetRequiredService<ChecklistService>().AddFileAsync(Owner2, key, "1.0.0", "hipaa", Baa, "baa.pdf", new MemoryStream(Pdf), Pdf.Length));
+        await Context.InScopeAsync(sp => sp.GetRequiredService<ChecklistEvidence>().AddFileAsync(Owner2, key, "1.0.0", "hipaa", Baa, "baa.pdf", new MemoryStream(Pdf), Pdf.Length));
 
         var owner = Open(key);
         Assert.NotEmpty(owner.FindAll("[data-testid=answer-form]"));
@@ -167,8 +167,9 @@ public sealed class AssessmentPageTests(PortalDatabase database) : BunitTest, IC
         var key = await Context.PhiModelAsync("page-review");
         var items = await Context.InScopeAsync(async sp =>
         {
-            var checklists = sp.GetRequiredService<ChecklistService>();
-            var view = (await checklists.ViewAsync(key, "1.0.0", "hipaa"))!;
+            var checklists = sp.GetRequiredService<ChecklistCommands>();
+            var reads = sp.GetRequiredService<ChecklistReads>();
+            var view = (await reads.ViewAsync(key, "1.0.0", "hipaa"))!;
             foreach (var item in view.Applicability.ApplicableItems)
             {
                 Assert.Null((await checklists.AnswerAsync(Owner2, key, "1.0.0", "hipaa", item.Id, AnswerValue.NotApplicable, "Handled by the clinical data platform.", 0)).Failure);
@@ -189,7 +190,7 @@ public sealed class AssessmentPageTests(PortalDatabase database) : BunitTest, IC
         var routine = items.Where(i => i != Baa).ToList();
         page.Find($"{several} [data-item={routine[0]}] input").Change(true);
         page.Find($"{several} [data-item={routine[1]}] input").Change(true);
-        await Context.InScopeAsync(sp => sp.GetRequiredService<ChecklistService>().AnswerAsync(Owner2, key, "1.0.0", "hipaa", routine[1], AnswerValue.NotApplicable,
+        await Context.InScopeAsync(sp => sp.GetRequiredService<ChecklistCommands>().AnswerAsync(Owner2, key, "1.0.0", "hipaa", routine[1], AnswerValue.NotApplicable,
             "Handled by the clinical data platform; see its assessment.", null));
         page.Find($"{several} [data-testid=accept-selected]").Click();
         page.WaitForElement("[data-testid=page-problem]", Wait);
@@ -219,17 +220,18 @@ public sealed class AssessmentPageTests(PortalDatabase database) : BunitTest, IC
         var key = await Context.PhiModelAsync("page-remove");
         await Context.InScopeAsync(async sp =>
         {
-            var checklists = sp.GetRequiredService<ChecklistService>();
-            var items = (await checklists.ViewAsync(key, "1.0.0", "hipaa"))!.Applicability.ApplicableItems;
+            var checklists = sp.GetRequiredService<ChecklistCommands>();
+            var reads = sp.GetRequiredService<ChecklistReads>();
+            var items = (await reads.ViewAsync(key, "1.0.0", "hipaa"))!.Applicability.ApplicableItems;
             foreach (var item in items)
             {
                 Assert.Null((await checklists.AnswerAsync(Owner2, key, "1.0.0", "hipaa", item.Id, AnswerValue.NotApplicable, "Handled by the clinical data platform.", 0)).Failure);
             }
-            Assert.Null((await checklists.AddFileAsync(Owner2, key, "1.0.0", "hipaa", Baa, "baa-signed.pdf", new MemoryStream(Pdf), Pdf.Length)).Failure);
+            Assert.Null((await sp.GetRequiredService<ChecklistEvidence>().AddFileAsync(Owner2, key, "1.0.0", "hipaa", Baa, "baa-signed.pdf", new MemoryStream(Pdf), Pdf.Length)).Failure);
             Assert.Null((await checklists.SubmitAsync(Owner2, key, "1.0.0", "hipaa")).Failure);
-            var answers = (await checklists.ViewAsync(key, "1.0.0", "hipaa"))!.Assessment!.Answers;
+            var answers = (await reads.ViewAsync(key, "1.0.0", "hipaa"))!.Assessment!.Answers;
             Assert.Null((await checklists.AcceptSeveralAsync(Officer, key, "1.0.0", "hipaa", answers.Select(a => new AnswerToAccept(a.ItemId, a.Revision)).ToList())).Failure);
-            var revision = (await checklists.ViewAsync(key, "1.0.0", "hipaa"))!.Assessment!.Revision;
+            var revision = (await reads.ViewAsync(key, "1.0.0", "hipaa"))!.Assessment!.Revision;
             Assert.Null((await checklists.SignOffAsync(Officer, key, "1.0.0", "hipaa", revision)).Failure);
             return true;
         });

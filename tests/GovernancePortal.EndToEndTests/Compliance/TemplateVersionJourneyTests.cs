@@ -16,7 +16,7 @@ public sealed class TemplateVersionJourneyTests(BrowserFixture browser)
         // The owner's assessment of NIST AI RMF version 1 for the store forecast, two items answered.
         await using (var scope = browser.Portal.Services.CreateAsyncScope())
         {
-            var checklists = scope.ServiceProvider.GetRequiredService<ChecklistService>();
+            var checklists = scope.ServiceProvider.GetRequiredService<ChecklistCommands>();
             var owner2 = new Caller("owner2@demo.test", [Roles.ModelOwner], "Clinical AI");
             Assert.Null((await checklists.AnswerAsync(owner2, "demand-forecast-stores", "4.0.0", "nist-ai-rmf", Item, AnswerValue.No, "Inventory entry pending.", null)).Failure);
             Assert.Null((await checklists.AnswerAsync(owner2, "demand-forecast-stores", "4.0.0", "nist-ai-rmf", "nist-ai-rmf-govern-1-1-legal-requirements",

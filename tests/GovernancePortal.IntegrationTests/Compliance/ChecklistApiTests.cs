@@ -377,7 +377,7 @@ public abstract class ChecklistApiTests(PortalFactory portal)
     {
         var found = await RegistryQueries.FindVersionAsync(db, key, version);
         await using var scope = portal.Services.CreateAsyncScope();
-        return (await scope.ServiceProvider.GetRequiredService<ChecklistService>().StatusAsync(found!.Id))!;
+        return (await scope.ServiceProvider.GetRequiredService<ChecklistReads>().StatusAsync(found!.Id))!;
     });
 }
 

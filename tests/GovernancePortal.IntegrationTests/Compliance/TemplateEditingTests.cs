@@ -206,7 +206,7 @@ public abstract class TemplateEditingTests(PortalFactory portal)
         Assert.Equal("owner2@demo.test", actions[^1].ActorUsername);
         // The gate judges the upgraded assessment: not signed off, the new item named.
         await using var scope = portal.Services.CreateAsyncScope();
-        var status = await scope.ServiceProvider.GetRequiredService<ChecklistService>().StatusAsync(old.VersionId);
+        var status = await scope.ServiceProvider.GetRequiredService<ChecklistReads>().StatusAsync(old.VersionId);
         var sr117 = status!.Templates.Single(t => t.TemplateId == "sr-11-7");
         Assert.False(sr117.SignedOff);
         Assert.Equal(2, sr117.TemplateVersion);
