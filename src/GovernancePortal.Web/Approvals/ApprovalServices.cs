@@ -12,6 +12,7 @@ public static class ApprovalServices
         services.AddScoped<PromotionQueries>();
         services.AddScoped<RollbackQueries>();
         services.AddScoped<VersionGateReads>();
+        services.AddScoped<VersionEvidenceReads>();
         return services;
     }
 }

@@ -1,4 +1,3 @@
-using GovernancePortal.Compliance;
 using GovernancePortal.Data;
 using GovernancePortal.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -6,10 +5,10 @@ using Microsoft.EntityFrameworkCore;
 namespace GovernancePortal.Registry;
 
 /// <summary>
-/// What the registry's pages read (models, versions, their evidence, the people a model can belong to), so that no page
+/// What the registry's pages read (models, versions, cards, the people a model can belong to), so that no page
 /// holds a DbContext. The API reads versions through the same <see cref="RegistryQueries.FindVersionAsync"/>.
 /// </summary>
-public sealed class RegistryReads(GovernanceDbContext db, ModelCardService cards, ChecklistReads checklists)
+public sealed class RegistryReads(GovernanceDbContext db, ModelCardService cards)
 {
     /// <summary>A version with its model and metrics; null when the key or the number is unknown.</summary>
     public Task<ModelVersion?> VersionAsync(string key, string version, CancellationToken cancellationToken = default) =>
@@ -21,10 +20,6 @@ public sealed class RegistryReads(GovernanceDbContext db, ModelCardService cards
     /// <summary>The model's versions, newest number first.</summary>
     public async Task<List<ModelVersion>> VersionsAsync(Guid modelId, CancellationToken cancellationToken = default) =>
         (await db.ModelVersions.AsNoTracking().Where(v => v.ModelId == modelId).ToListAsync(cancellationToken)).OrderByDescending(v => v.Number).ToList();
-
-    /// <summary>Metrics against Production now, checklists, card, lineage and stage history of a version (loaded with its model and metrics).</summary>
-    public Task<VersionEvidence> EvidenceAsync(ModelVersion version, CancellationToken cancellationToken = default) =>
-        VersionEvidence.LoadAsync(db, cards, checklists, version, cancellationToken);
 
     /// <summary>The current card of a version (its completeness counts the version's metrics).</summary>
     public Task<CurrentCard> CardAsync(ModelVersion version, CancellationToken cancellationToken = default) =>

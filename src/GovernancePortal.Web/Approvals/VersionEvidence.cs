@@ -1,13 +1,15 @@
-using GovernancePortal.Approvals;
 using GovernancePortal.Compliance;
 using GovernancePortal.Data;
+using GovernancePortal.Registry;
 using Microsoft.EntityFrameworkCore;
 
-namespace GovernancePortal.Registry;
+namespace GovernancePortal.Approvals;
 
 /// <summary>
 /// What a reader needs to judge a version, shown on its own page and on a promotion request for it: metrics against the
-/// version in Production now, checklist status, the current card, lineage and stage history.
+/// version in Production now, checklist status, the current card, lineage and stage history. It brings the registry,
+/// compliance and stage history together, so it lives here, on the side that depends on all three: the registry
+/// depends on none of them.
 /// </summary>
 public sealed record VersionEvidence(
     ModelVersion? Production,
@@ -31,4 +33,12 @@ public sealed record VersionEvidence(
         var stageHistory = await VersionStageHistory.OfVersionAsync(db, version.Id, cancellationToken);
         return new VersionEvidence(production, comparison, derived, card, compliance, stageHistory);
     }
+}
+
+/// <summary>A version's <see cref="VersionEvidence"/> for its page, which holds no DbContext.</summary>
+public sealed class VersionEvidenceReads(GovernanceDbContext db, ModelCardService cards, ChecklistReads checklists)
+{
+    /// <inheritdoc cref="VersionEvidence.LoadAsync"/>
+    public Task<VersionEvidence> ForAsync(ModelVersion version, CancellationToken cancellationToken = default) =>
+        VersionEvidence.LoadAsync(db, cards, checklists, version, cancellationToken);
 }
