@@ -1,4 +1,4 @@
-using GovernancePortal.Components.UI;
+using GovernancePortal.Querying;
 using GovernancePortal.Data;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,4 @@
-using GovernancePortal.Components.UI;
+using GovernancePortal.Components.Shared;
 using GovernancePortal.Data;
 using GovernancePortal.Registry;
 using Microsoft.EntityFrameworkCore;

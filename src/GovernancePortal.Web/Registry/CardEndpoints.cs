@@ -11,7 +11,7 @@ namespace GovernancePortal.Registry;
 
 public sealed record CardResponse(ModelCard Card, int Revision, int Completeness, IReadOnlyList<string> Missing);
 
-/// <summary>Model card interchange: API read/replace, Model Card Toolkit JSON and Hugging Face Markdown downloads, JSON import.</summary>
+/// <summary>Model card interchange: API read/replace, Model Card Toolkit JSON and Hugging Face Markdown downloads (the editor imports JSON).</summary>
 public static class CardEndpoints
 {
     public const int MaxImportBytes = 1024 * 1024;
@@ -31,8 +31,6 @@ public static class CardEndpoints
         var version = app.MapGroup("/models/{key}/versions/{version}");
         version.MapGet("/card.mct.json", ExportToolkitAsync).RequireAuthorization(Policies.Reader);
         version.MapGet("/card.md", ExportMarkdownAsync).RequireAuthorization(Policies.Reader);
-        version.MapPost("/card/import", ImportAsync).RequireAuthorization(Policies.ModelOwner).RequireAntiforgeryToken()
-            .RequireRateLimiting(PortalRateLimiting.Uploads);
     }
 
     private static IResult NotFound(string key, string version) =>
@@ -97,43 +95,5 @@ public static class CardEndpoints
         var markdown = HuggingFaceModelCard.ToMarkdown(current.Card, found.Model.Name, found.Number.ToString(), Metrics(found),
             new HuggingFaceCardOptions { Tags = found.Model.TagList });
         return TypedResults.File(Encoding.UTF8.GetBytes(markdown), "text/markdown; charset=utf-8", $"{key}-{version}-README.md");
-    }
-
-    /// <summary>A form upload from the card editor; answers with a redirect and a status message either way.</summary>
-    internal static async Task<IResult> ImportAsync(string key, string version, HttpContext http, GovernanceDbContext db, ModelCardService cards,
-        RegistryService registry, CancellationToken cancellationToken)
-    {
-        var back = $"/models/{key}/versions/{version}/card";
-        var found = await RegistryQueries.FindVersionAsync(db, key, version, cancellationToken);
-        if (found is null)
-        {
-            return NotFound(key, version);
-        }
-        var form = await http.Request.ReadFormAsync(cancellationToken);
-        var file = form.Files.GetFile("file");
-        string? problem = null;
-        if (file is null || file.Length == 0)
-        {
-            problem = "Choose a Model Card Toolkit JSON file to import.";
-        }
-        else if (file.Length > MaxImportBytes)
-        {
-            problem = $"The file is larger than {MaxImportBytes / 1024} KiB.";
-        }
-        if (problem is null)
-        {
-            using var reader = new StreamReader(file!.OpenReadStream(), Encoding.UTF8);
-            var imported = await cards.ImportAsync(await registry.CallerAsync(http.User, cancellationToken), found, await reader.ReadToEndAsync(cancellationToken),
-                cancellationToken);
-            problem = imported.Problem;
-            if (problem is null)
-            {
-                Components.UI.StatusMessages.Set(http, $"Card imported as revision {imported.Revision!.Number}."
-                    + (imported.Warnings.Count > 0 ? " Not imported: " + string.Join(" ", imported.Warnings) : ""));
-                return TypedResults.Redirect(back);
-            }
-        }
-        Components.UI.StatusMessages.Set(http, problem!, isError: true);
-        return TypedResults.Redirect(back);
     }
 }

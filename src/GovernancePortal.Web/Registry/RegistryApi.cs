@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using GovernancePortal.Api;
-using GovernancePortal.Components.UI;
+using GovernancePortal.Querying;
 using GovernancePortal.Data;
 using GovernancePortal.Identity;
 using Microsoft.AspNetCore.Mvc;

@@ -1,5 +1,5 @@
 using Bunit;
-using GovernancePortal.Components.UI;
+using GovernancePortal.Components.Shared;
 
 namespace GovernancePortal.UI;
 

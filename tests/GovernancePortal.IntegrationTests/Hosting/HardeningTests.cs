@@ -24,28 +24,28 @@ public abstract class HardeningTests(PortalFactory portal)
     }
 
     [Fact]
-    public async Task Card_import_with_a_missing_or_foreign_antiforgery_token_is_400_and_saves_nothing()
+    public async Task A_report_form_post_with_a_missing_or_foreign_antiforgery_token_is_400_and_prints_nothing()
     {
-        const string import = "/models/radiology-triage/versions/0.3.0/card/import";
+        const string versionPage = "/models/radiology-triage/versions/0.3.0";
         var owner = await PortalClient.SignedInAsync(portal, "owner2@demo.test");
         var other = await PortalClient.SignedInAsync(portal, "owner2@demo.test");
-        var foreignToken = (await other.GetDocumentAsync("/models/radiology-triage/versions/0.3.0/card"))
+        var foreignToken = (await other.GetDocumentAsync(versionPage))
             .QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
-        var before = await portal.WithDbAsync(db => db.ModelCardRevisions.CountAsync());
+        var before = await portal.WithDbAsync(db => db.Reports.CountAsync());
 
         foreach (var token in new[] { null, foreignToken })
         {
-            using var form = new MultipartFormDataContent { { new ByteArrayContent("{}"u8.ToArray()), "file", "card.json" } };
+            var fields = new List<KeyValuePair<string, string>>();
             if (token is not null)
             {
-                form.Add(new StringContent(token), "__RequestVerificationToken");
+                fields.Add(new("__RequestVerificationToken", token));
             }
-            var response = await owner.Http.PostAsync(import, form);
+            var response = await owner.Http.PostAsync(versionPage + "/reports/dossier", new FormUrlEncodedContent(fields));
 
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         }
-        Assert.Equal(before, await portal.WithDbAsync(db => db.ModelCardRevisions.CountAsync()));
+        Assert.Equal(before, await portal.WithDbAsync(db => db.Reports.CountAsync()));
     }
 
     [Fact]

@@ -7,7 +7,7 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     const button = document.createElement("button");
     button.type = "button";
-    button.className = "btn btn-small btn-secondary copy-button";
+    button.className = "copy-button";
     button.textContent = "Copy";
     button.addEventListener("click", async () => {
       await navigator.clipboard.writeText(secret.textContent.trim());

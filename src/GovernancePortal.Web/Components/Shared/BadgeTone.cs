@@ -1,4 +1,4 @@
-namespace GovernancePortal.Components.UI;
+namespace GovernancePortal.Components.Shared;
 
 public enum BadgeTone
 {

@@ -1,4 +1,4 @@
-namespace GovernancePortal.Components.UI;
+namespace GovernancePortal.Querying;
 
 /// <summary>Sort and page as the URL carries them (<c>?sort=name&amp;dir=desc&amp;page=2</c>), clamped to sane values.</summary>
 public sealed record TableState(string? Sort, bool Descending, int Page, int PageSize)
@@ -22,9 +22,6 @@ public sealed record PagedResult<T>(IReadOnlyList<T> Items, int Total, TableStat
     public int FirstShown => Total == 0 ? 0 : State.Skip + 1;
     public int LastShown => Math.Min(Total, State.Skip + Items.Count);
 }
-
-/// <summary>One column of a <see cref="DataTable{TItem}"/>; sortable when it has a sort key.</summary>
-public sealed record TableColumn<TItem>(string Title, Microsoft.AspNetCore.Components.RenderFragment<TItem> Cell, string? SortKey = null, string? CssClass = null);
 
 public static class PagingExtensions
 {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace GovernancePortal.Components.UI;
+namespace GovernancePortal.Querying;
 
 /// <summary>
 /// Query-string values that pages bind as text and parse here. A typed <c>[SupplyParameterFromQuery]</c> (int?, Guid?, bool?)
