@@ -56,6 +56,58 @@ public sealed class InboxOrderPageTests(PortalDatabase database) : ApprovalPageT
     }
 }
 
+/// <summary>The inbox's page and size in the address: a link or reload to page 2 shows page 2.</summary>
+public sealed class InboxPagingPageTests(PortalDatabase database) : ApprovalPageTest(database), IClassFixture<PortalDatabase>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    /// <summary>Pending requests on versions of models of this test's own, created more than a year ago so that "waiting at least 365 days" shows only them, oldest first.</summary>
+    private Task<List<Guid>> AddOldRequestsAsync(int count) => DbAsync(async db =>
+    {
+        var team = $"inbox-{Guid.NewGuid():N}"[..14];
+        var now = DateTimeOffset.UtcNow;
+        var ids = new List<Guid>();
+        for (var i = 0; i < count; i++)
+        {
+            var model = new Model { Key = $"{team}-{i:00}", Name = $"Inbox {i:00}", Owner = "owner@demo.test", Team = team, CreatedBy = "owner@demo.test", RiskTier = RiskTier.Minimal, CreatedAt = now };
+            var version = new ModelVersion
+            {
+                ModelId = model.Id, Model = model, Major = 1, ChangeReason = "For the inbox.", ArtifactUri = "s3://models/inbox", ArtifactSha256 = new string('a', 64),
+                Stage = Stage.Development, StageChangedAt = now, RegisteredAt = now, RegisteredBy = "owner@demo.test",
+            };
+            var policy = PromotionPolicies.Default(Stage.Staging, RiskTier.Minimal)!;
+            var promotion = new Promotion
+            {
+                VersionId = version.Id, FromStage = Stage.Development, TargetStage = Stage.Staging, Requester = "owner@demo.test", Justification = "Old request.",
+                State = PromotionRequestState.Pending, PolicyVersion = policy.Version, PolicyJson = PromotionService.SerializePolicy(policy), GatesJson = "[]",
+                CreatedAt = now.AddDays(-500 + i), ExpiresAt = now.AddDays(1),
+            };
+            db.Models.Add(model);
+            db.ModelVersions.Add(version);
+            db.Promotions.Add(promotion);
+            db.Audit.Record("promotion.requested", promotion);
+            ids.Add(promotion.Id);
+        }
+        await db.SaveChangesAsync();
+        return ids;
+    });
+
+    private static List<string> Requests(IRenderedComponent<Inbox> page) => page.FindAll("[data-testid=request-link]").Select(a => a.GetAttribute("href")!.Split('/').Last()).ToList();
+
+    [Fact]
+    public async Task A_link_to_a_later_page_shows_that_page_whichever_order_the_address_names_page_and_size()
+    {
+        SignIn("compliance@demo.test");
+        var ids = (await AddOldRequestsAsync(27)).Select(g => g.ToString()).ToList();
+
+        foreach (var (paging, expected) in new[] { ("page=2", ids[25..]), ("size=10&page=3", ids[20..]), ("page=2&size=10", ids[10..20]) })
+        {
+            var page = Render<Inbox>(uri: $"http://localhost/approvals?olderThan=365&{paging}");
+            await page.WaitForAssertionAsync(() => Assert.Equal(expected, Requests(page)), Patience);
+        }
+    }
+}
+
 /// <summary>A page acting on a request or retrospective that someone else settled meanwhile: the service refuses, and the page shows it as it is now.</summary>
 public sealed class StalePageTests(PortalDatabase database) : ApprovalPageTest(database), IClassFixture<PortalDatabase>
 {

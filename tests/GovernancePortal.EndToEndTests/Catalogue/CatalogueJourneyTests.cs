@@ -47,6 +47,13 @@ public sealed class CatalogueJourneyTests(BrowserFixture browser)
         await session.ClickToInteractiveAsync(session.Page.Locator("nav.app-nav").GetByRole(AriaRole.Link, new() { Name = "Models", Exact = true }),
             url => url == browser.BaseUrl + "/models");
         var all = await ShownAsync(session);
+        await session.ScreenshotAsync("catalogue-1280px");
+        var overflow = await session.Page.EvaluateAsync<string?>("""
+            () => { const t = document.querySelector('[data-testid=catalogue] .mud-table-container');
+                    return t.scrollWidth <= t.clientWidth ? null
+                      : `${t.scrollWidth} px of columns in ${t.clientWidth} px: ` + [...t.querySelectorAll('thead th')].map(h => `${h.textContent.trim()} ${Math.round(h.getBoundingClientRect().width)}`).join(', '); }
+            """);
+        Assert.True(overflow is null, $"At 1280 px every column of the catalogue fits without scrolling sideways; {overflow}");
         await session.Page.Locator("[data-testid=filter-risk]").ClickAsync();
         await session.Page.GetByRole(AriaRole.Option, new() { Name = "High", Exact = true }).ClickAsync();
         await session.Page.WaitForURLAsync(browser.BaseUrl + "/models?risk=High");

@@ -86,6 +86,17 @@ public sealed class RegistryJourneyTests(BrowserFixture browser)
             await session.ClickToInteractiveAsync(session.Page.GetByRole(AriaRole.Link, new() { Name = "1.1.1", Exact = true }), url => url.EndsWith("/versions/1.1.1"));
             await session.CheckAccessibilityAsync();
             await session.ScreenshotAsync($"registry-version-overview-{width}px");
+            if (width == 1280)
+            {
+                // Beside the drawer every tab shows whole: none scrolled out of the bar, none clipped.
+                var hidden = await session.Page.EvaluateAsync<string[]>("""
+                    () => { const bar = document.querySelector('[data-testid=version-tabs]').getBoundingClientRect();
+                            return [...document.querySelectorAll('[data-testid=version-tabs] [role=tab]')]
+                              .filter(t => { const r = t.getBoundingClientRect(); return r.left < bar.left || r.right > bar.right || t.scrollWidth > t.clientWidth; })
+                              .map(t => t.textContent.trim()); }
+                    """);
+                Assert.Empty(hidden);
+            }
             await session.Page.GetByRole(AriaRole.Tab, new() { Name = "Lineage" }).ClickAsync();
             await session.Page.WaitForURLAsync(url => url.EndsWith("/versions/1.1.1?tab=lineage"));
             Assert.Equal("1.1.0", await session.Page.Locator("[data-testid=parent-version]").InnerTextAsync());

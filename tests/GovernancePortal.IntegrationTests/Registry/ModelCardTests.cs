@@ -52,9 +52,6 @@ public abstract class ModelCardTests(PortalFactory portal)
         Assert.Equal("Sepsis early warning", exported.GetProperty("model_details").GetProperty("name").GetString());
         Assert.StartsWith("---\n", markdown);
         Assert.Contains("## Uses", markdown);
-
-        // Importing a card file is the editor's (CardEditorTests).
-        Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.PostAsync("/models/sepsis-early-warning/versions/1.2.0/card/import", new StringContent(json))).StatusCode);
     }
 
     [Fact]
