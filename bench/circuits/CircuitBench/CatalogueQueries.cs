@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using GovernancePortal.Components.UI;
+using GovernancePortal.Querying;
 using GovernancePortal.Hosting;
 using GovernancePortal.Registry;
 using Microsoft.AspNetCore.Builder;
