@@ -72,6 +72,25 @@ public static class ChecklistCalls
         return await AcceptAllAndSignOffAsync(officer, key, version, template);
     }
 
+    /// <summary>
+    /// Every checklist that applies to the version and is not signed off yet, through the workflow: the owner starts (when
+    /// not started), completes and submits it, the officer accepts every answer and signs off. The default High-risk
+    /// Production policy asks for this before a promotion (ADR-031).
+    /// </summary>
+    public static async Task SignOffApplicableAsync(HttpClient owner, HttpClient officer, string key, string version)
+    {
+        var rows = await OkAsync(await owner.GetAsync($"/api/v1/models/{key}/versions/{version}/assessments"));
+        foreach (var row in rows.EnumerateArray().Where(r => !r.GetProperty("signedOff").GetBoolean()).ToList())
+        {
+            var template = row.GetProperty("template").GetString()!;
+            if (row.GetProperty("status").GetString() == "notStarted")
+            {
+                await OkAsync(await owner.PostAsync($"/api/v1/models/{key}/versions/{version}/assessments", Json(new { template })));
+            }
+            await SignedOffAsync(owner, officer, key, version, template);
+        }
+    }
+
     /// <summary>Accepts every answer not yet accepted, then signs off.</summary>
     public static async Task<JsonElement> AcceptAllAndSignOffAsync(HttpClient officer, string key, string version, string template = "hipaa")
     {

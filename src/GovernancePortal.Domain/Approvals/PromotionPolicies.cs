@@ -24,7 +24,8 @@ public static class PromotionPolicies
         Staging(RiskTier.Prohibited, [], minimumCompleteness: 100),
         Production(RiskTier.Minimal, _oneOfficer, minimumCompleteness: 50, thresholdsMustPass: false, severalProduction: true),
         Production(RiskTier.Limited, _oneOfficer, minimumCompleteness: 60, thresholdsMustPass: true, severalProduction: false),
-        Production(RiskTier.High, _twoOfficers, minimumCompleteness: 80, thresholdsMustPass: true, severalProduction: false),
+        // High risk: every checklist that applies to the version signed off (issue 16, item 7; ADR-031).
+        Production(RiskTier.High, _twoOfficers, minimumCompleteness: 80, thresholdsMustPass: true, severalProduction: false) with { RequireApplicableChecklistsSignedOff = true },
         Production(RiskTier.Prohibited, [], minimumCompleteness: 100, thresholdsMustPass: true, severalProduction: false),
         Retirement(RiskTier.Minimal, _oneOfficer),
         Retirement(RiskTier.Limited, _oneOfficer),

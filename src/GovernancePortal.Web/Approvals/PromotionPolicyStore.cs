@@ -43,6 +43,7 @@ public sealed class PromotionPolicyStore(GovernanceDbContext db, TimeProvider cl
 {
     public const string SeedAuthor = "system";
     public const string SeedNote = "Default policy (ADR-010), seeded when the database was prepared.";
+    public const string DefaultChangedNote = "The default changed (ADR-031): this stage and tier kept the earlier default, never edited, so it follows.";
 
     /// <summary>The policy new requests to <paramref name="target"/> at <paramref name="tier"/> are judged under; null when none is stored.</summary>
     public async Task<PromotionPolicy?> CurrentAsync(Stage target, RiskTier tier, CancellationToken cancellationToken = default) =>
@@ -134,11 +135,12 @@ public sealed class PromotionPolicyStore(GovernanceDbContext db, TimeProvider cl
         var stored = (await db.PromotionPolicyVersions.AsNoTracking().Select(p => new { p.TargetStage, p.RiskTier }).Distinct().ToListAsync(cancellationToken))
             .Select(p => (p.TargetStage, p.RiskTier)).ToHashSet();
         var missing = PromotionPolicies.Defaults.Where(p => !stored.Contains((p.TargetStage, p.RiskTier))).ToList();
+        var now = clock.GetUtcNow();
+        var followed = await FollowChangedDefaultsAsync(now, cancellationToken);
         if (missing.Count == 0)
         {
-            return 0;
+            return followed;
         }
-        var now = clock.GetUtcNow();
         foreach (var policy in missing)
         {
             var row = PromotionPolicyVersion.Of(policy, SeedAuthor, now, SeedNote);
@@ -156,6 +158,49 @@ public sealed class PromotionPolicyStore(GovernanceDbContext db, TimeProvider cl
             return 0;
         }
         logger.LogInformation("Seeded {Count} default promotion policies.", missing.Count);
-        return missing.Count;
+        return missing.Count + followed;
+    }
+
+    /// <summary>
+    /// A default changed in code reaches databases seeded with the earlier one as the next version (rows are immutable),
+    /// authored by <see cref="SeedAuthor"/> and audited as an edit with before and after; a stage and tier an officer has
+    /// edited keeps its edits.
+    /// </summary>
+    private async Task<int> FollowChangedDefaultsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var followed = 0;
+        foreach (var latest in (await CurrentAllAsync(cancellationToken)).Where(r => r.Version == 1 && r.CreatedBy == SeedAuthor))
+        {
+            var current = latest.Policy();
+            if (PromotionPolicies.Default(latest.TargetStage, latest.RiskTier) is not { } changed || PolicyEditing.SaysTheSame(current, changed))
+            {
+                continue;
+            }
+            var next = changed with { Version = current.Version + 1 };
+            var row = PromotionPolicyVersion.Of(next, SeedAuthor, now, DefaultChangedNote);
+            db.PromotionPolicyVersions.Add(row);
+            db.Audit.Record("policy.changed", row, new
+            {
+                stage = row.TargetStage.ToString(), tier = row.RiskTier.ToString(), basedOnVersion = current.Version, version = next.Version,
+                note = DefaultChangedNote, changes = PromotionPolicyDiff.Compare(current, next), before = current, after = next,
+            });
+            followed++;
+        }
+        if (followed == 0)
+        {
+            return 0;
+        }
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            db.ChangeTracker.Clear();
+            logger.LogInformation("Another instance followed the changed default policies first.");
+            return 0;
+        }
+        logger.LogInformation("{Count} promotion policies follow a changed default.", followed);
+        return followed;
     }
 }

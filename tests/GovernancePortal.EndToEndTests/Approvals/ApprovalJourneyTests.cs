@@ -28,6 +28,12 @@ public sealed class ApprovalJourneyTests(BrowserFixture browser)
         pipeline.DefaultRequestHeaders.Add(Identity.ApiKeyService.HeaderName, key.Secret);
         var card = JsonDocument.Parse(await pipeline.GetStringAsync("/api/v1/models/sepsis-early-warning/versions/1.1.0/card")).RootElement.GetProperty("card").GetRawText();
         Assert.True((await pipeline.PutAsync($"/api/v1{version}/card", new StringContent(card, Encoding.UTF8, "application/json"))).IsSuccessStatusCode);
+        // The High-risk Production policy also asks for every applicable checklist signed off (ADR-031): the owner's pipeline
+        // answers them and an officer signs them off through the API (the checklist journey goes through those pages).
+        using var checklistOfficer = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) };
+        checklistOfficer.DefaultRequestHeaders.Add(Identity.ApiKeyService.HeaderName,
+            (await Testing.TestApiKeys.IssueAsync(browser.Portal, "compliance@demo.test", "e2e-checklists")).Secret);
+        await Compliance.ChecklistCalls.SignOffApplicableAsync(pipeline, checklistOfficer, "sepsis-early-warning", "1.2.0");
         await owner.GotoAsync(version + "/promote?target=Production");
         await owner.WaitForCircuitAsync();
         await owner.Page.Locator("#justification").FillAsync("Shadow evaluation at two sites met the sensitivity target.");

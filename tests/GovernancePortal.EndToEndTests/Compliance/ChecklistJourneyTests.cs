@@ -11,7 +11,7 @@ using static GovernancePortal.Testing.ApiBodies;
 namespace GovernancePortal.Compliance;
 
 /// <summary>
-/// Its own portal: the journey switches the checklist gate on for Production/High, which the approval journey in the
+/// Its own portal: the journey signs off a Production/High version's checklists, which the approval journey in the
 /// shared browser fixture also promotes through. Not parallel, so two Chromiums never compete for the two cores.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
@@ -57,19 +57,14 @@ public sealed class ChecklistJourneyTests(BrowserFixture browser)
         using var officerApi = await ApiAsync("compliance@demo.test");
         await ToStagingAsync(pipeline, officerApi);
 
-        // The officer makes Production for high-risk models wait for every applicable checklist.
+        // Production for high-risk models waits for every applicable checklist by default (ADR-031): the officer sees it on the policy.
         await using var officer = await browser.NewSessionAsync();
         await officer.SignInAsync("compliance@demo.test");
         await officer.GotoAsync("/approvals/policies/Production/High/edit");
         await officer.WaitForCircuitAsync();
         var requireChecklists = officer.Page.Locator("input[data-testid=applicable-checklists], [data-testid=applicable-checklists] input");
-        Assert.False(await requireChecklists.IsCheckedAsync());
-        await requireChecklists.CheckAsync();
-        await officer.Page.Locator("#change-note").FillAsync("High-risk models reach Production only with every applicable checklist signed off.");
-        await officer.Page.Locator("[data-testid=save-policy]").ClickAsync();
-        await officer.ClickToInteractiveAsync(officer.Page.Locator("[data-testid=confirm-ok]"), url => url.EndsWith("/approvals/policies/Production/High/versions"));
-        Assert.Contains("Saved as version 2", await officer.Page.Locator(".mud-snackbar").First.InnerTextAsync());
-        await officer.ScreenshotAsync("checklist-gate-policy-saved");
+        Assert.True(await requireChecklists.IsCheckedAsync());
+        await officer.ScreenshotAsync("checklist-gate-policy");
 
         // The owner checks the Production gates: HIPAA blocks and names what is missing.
         await using var owner = await browser.NewSessionAsync();

@@ -46,6 +46,7 @@ public abstract class PromotionApiTests(PortalFactory portal)
     {
         var owner = await As("owner2@demo.test");
         await CompleteCardAsync(owner, "sepsis-early-warning", "1.2.0");
+        await Compliance.ChecklistCalls.SignOffApplicableAsync(owner, await As("compliance@demo.test"), "sepsis-early-warning", "1.2.0");
 
         var requested = await owner.PostAsync("/api/v1/models/sepsis-early-warning/versions/1.2.0/promotions",
             Json(new { targetStage = "production", justification = "Recalibrated on the 2026 cohort." }));

@@ -3,6 +3,7 @@ using GovernancePortal.Data;
 using GovernancePortal.Demo;
 using GovernancePortal.Identity;
 using GovernancePortal.Registry;
+using GovernancePortal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -178,9 +179,16 @@ public sealed class PromotionWorld(ClockedPortal portal)
     public static Task<ReviewOutcome> CloseReviewAsync(IServiceProvider services, Actor by, Guid review, string? findings) =>
         services.GetRequiredService<RollbackService>().CloseReviewAsync(by.Caller, review, findings);
 
-    /// <summary>Requests a promotion and has it approved by the officers it needs; for setting up a version's stage.</summary>
+    /// <summary>
+    /// Requests a promotion and has it approved by the officers it needs; for setting up a version's stage. A High-risk
+    /// version's applicable checklists are signed off first, as the default Production policy asks (ADR-031).
+    /// </summary>
     public async Task<Guid> PromoteAsync(WorldModel model, string number, Stage target)
     {
+        if (target == Stage.Production && model.Tier == RiskTier.High)
+        {
+            await SignOffChecklistsAsync(model, number);
+        }
         var requested = await InScopeAsync(sp => RequestAsync(sp, model.Owner, model.Key, number, target));
         if (requested.Failure is { } failure)
         {
@@ -203,6 +211,11 @@ public sealed class PromotionWorld(ClockedPortal portal)
             ? id
             : throw new InvalidOperationException($"{target} for {model.Key} {number} stayed {requested.Promotion.State}: {requested.Message}");
     }
+
+    /// <summary>Every checklist that applies to the version signed off through the checklist API: the owner answers, Compliance signs off.</summary>
+    public async Task SignOffChecklistsAsync(WorldModel model, string number) =>
+        await GovernancePortal.Compliance.ChecklistCalls.SignOffApplicableAsync(await TestApiKeys.ClientAsync(portal, model.Owner.Username, "promotion-world"),
+            await TestApiKeys.ClientAsync(portal, Compliance.Username, "promotion-world"), model.Key, number);
 
     /// <summary>
     /// A model whose champion replaced an earlier Production version, each promoted the ordinary way a minute apart: ready to roll back.

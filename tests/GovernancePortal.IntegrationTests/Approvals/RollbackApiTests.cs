@@ -10,7 +10,10 @@ using static GovernancePortal.Testing.ApiBodies;
 
 namespace GovernancePortal.Approvals;
 
-/// <summary>Puts a version in Production through the real promotion flow, so the previous champion has a recorded history.</summary>
+/// <summary>
+/// Puts a version in Production through the real promotion flow (a High-risk version's checklists signed off first), so
+/// the previous champion has a recorded history.
+/// </summary>
 public static class RollbackSetup
 {
     public static Task<HttpClient> As(PortalFactory portal, string username) => TestApiKeys.ClientAsync(portal, username, "rollback-tests");
@@ -21,6 +24,11 @@ public static class RollbackSetup
         var card = JsonDocument.Parse(await api.GetStringAsync("/api/v1/models/sepsis-early-warning/versions/1.1.0/card")).RootElement.GetProperty("card").GetRawText();
         var put = await api.PutAsync($"/api/v1/models/{key}/versions/{version}/card", new StringContent(card, Encoding.UTF8, "application/json"));
         Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        if ((await BodyAsync(await api.GetAsync($"/api/v1/models/{key}"))).GetProperty("riskTier").GetString() == "high")
+        {
+            // The High-risk Production policy asks for every applicable checklist signed off (ADR-031).
+            await Compliance.ChecklistCalls.SignOffApplicableAsync(api, await As(portal, officers[0]), key, version);
+        }
         var requested = await api.PostAsync($"/api/v1/models/{key}/versions/{version}/promotions", Json(new { targetStage = "production", justification = "Better on the 2026 holdout." }));
         Assert.True(requested.StatusCode == HttpStatusCode.Created, await requested.Content.ReadAsStringAsync());
         var id = (await BodyAsync(requested)).GetProperty("id").GetGuid();

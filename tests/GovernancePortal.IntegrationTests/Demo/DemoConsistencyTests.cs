@@ -129,6 +129,38 @@ public abstract class DemoConsistencyTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task The_approval_production_now_credits_to_each_high_risk_version_was_judged_with_its_checklists_signed_off_under_a_policy_asking_for_it()
+    {
+        var high = await portal.WithDbAsync(db => db.ModelVersions.AsNoTracking().Include(v => v.Model)
+            .Where(v => v.Stage == Stage.Production && v.Model.RiskTier == RiskTier.High).ToListAsync());
+        Assert.NotEmpty(high);
+        var api = await TestApiKeys.ClientAsync(portal, "auditor@demo.test", "demo-consistency");
+        var production = await (await PortalClient.SignedInAsync(portal, "auditor@demo.test")).GetDocumentAsync("/production");
+        var policies = JsonDocument.Parse(await api.GetStringAsync("/api/v1/policies/production/high/versions")).RootElement.EnumerateArray().ToList();
+        foreach (var version in high)
+        {
+            // The request Production now links from the version's row, as the API serves it.
+            var row = production.QuerySelectorAll("[data-testid=production-table] tbody tr")
+                .Single(r => r.QuerySelector($"a[href='/models/{version.Model.Key}/versions/{version.Number}']") is not null);
+            var href = row.QuerySelector("[data-testid=approved] a[href^='/approvals/']")!.GetAttribute("href")!;
+            var request = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/promotions/{href["/approvals/".Length..]}")).RootElement;
+            var policy = policies.Single(p => p.GetProperty("version").GetInt32() == request.GetProperty("policyVersion").GetInt32());
+            Assert.True(policy.GetProperty("requireApplicableChecklistsSignedOff").GetBoolean(), $"{version.Model.Key} {version.Number}: policy v{policy.GetProperty("version")}");
+            var gates = request.GetProperty("gates").EnumerateArray().ToList();
+            var applicable = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/models/{version.Model.Key}/versions/{version.Number}/assessments"))
+                .RootElement.EnumerateArray().ToList();
+            foreach (var template in applicable)
+            {
+                // The gate as judged at the decision passed on this checklist, signed off before the decision.
+                var title = template.GetProperty("title").GetString()!;
+                var gate = Assert.Single(gates, g => g.GetProperty("name").GetString() == $"Checklists: {title}");
+                Assert.True(gate.GetProperty("passed").GetBoolean(), $"{version.Model.Key} {version.Number}: {gate}");
+                Assert.True(template.GetProperty("signedOffAt").GetDateTimeOffset() <= request.GetProperty("decidedAt").GetDateTimeOffset());
+            }
+        }
+    }
+
+    [Fact]
     public async Task The_trail_credits_no_seeded_decision_or_stage_to_the_system_and_verifies()
     {
         var bySystem = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking()

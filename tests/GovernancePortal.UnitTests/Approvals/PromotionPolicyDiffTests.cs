@@ -21,7 +21,7 @@ public sealed class PromotionPolicyDiffTests
         { "expiry", PolicyFields.RequestExpiry, "14 days", "1 day" },
         { "expiryHours", PolicyFields.RequestExpiry, "14 days", "1.12:00:00" },
         { "from", PolicyFields.AllowedFromStages, "Staging", "Staging, Retired" },
-        { "checklists", PolicyFields.RequireApplicableChecklistsSignedOff, "no", "yes" },
+        { "checklists", PolicyFields.RequireApplicableChecklistsSignedOff, "yes", "no" },
         { "namedChecklists", PolicyFields.RequiredChecklistTemplates, "none", "gdpr, hipaa" },
     };
 
@@ -39,7 +39,8 @@ public sealed class PromotionPolicyDiffTests
             "expiry" => Base with { RequestExpiry = TimeSpan.FromDays(1) },
             "expiryHours" => Base with { RequestExpiry = TimeSpan.FromHours(36) },
             "from" => Base with { AllowedFromStages = [Stage.Staging, Stage.Retired] },
-            "checklists" => Base with { RequireApplicableChecklistsSignedOff = true },
+            // The default High-risk Production policy asks for them (ADR-031); the edit turns it off.
+            "checklists" => Base with { RequireApplicableChecklistsSignedOff = false },
             "namedChecklists" => Base with { RequiredChecklistTemplates = ["hipaa", "gdpr"] },
             _ => throw new ArgumentOutOfRangeException(nameof(edit)),
         };
@@ -55,7 +56,7 @@ public sealed class PromotionPolicyDiffTests
     [Fact]
     public void Several_edits_come_back_in_the_order_pages_show_the_fields()
     {
-        var edited = Base with { RequireApplicableChecklistsSignedOff = true, MinimumCardCompleteness = 70, RequiredApprovals = [new(Roles.ComplianceOfficer, 1)] };
+        var edited = Base with { RequireApplicableChecklistsSignedOff = false, MinimumCardCompleteness = 70, RequiredApprovals = [new(Roles.ComplianceOfficer, 1)] };
 
         var fields = PromotionPolicyDiff.Compare(Base, edited).Select(c => c.Field);
 

@@ -130,8 +130,9 @@ public sealed class PromotionPolicyTests
     }
 
     [Fact]
-    public void The_checklist_requirement_starts_off_everywhere_so_it_blocks_nothing_until_officers_turn_it_on() =>
-        Assert.All(PromotionPolicies.Defaults, p => Assert.False(p.RequireApplicableChecklistsSignedOff));
+    public void High_risk_production_requires_its_applicable_checklists_signed_off_and_every_other_default_leaves_it_to_officers() =>
+        Assert.All(PromotionPolicies.Defaults, p =>
+            Assert.Equal(p is { TargetStage: Stage.Production, RiskTier: RiskTier.High }, p.RequireApplicableChecklistsSignedOff));
 
     [Fact]
     public void A_snapshot_written_before_the_checklist_field_existed_reads_as_off()
