@@ -137,7 +137,7 @@ public sealed class ReportService(GovernanceDbContext db, ReportSources sources,
         {
             return false;
         }
-        var report = await db.Reports.SingleAsync(r => r.Id == id, cancellationToken);
+        var report = await db.Reports.AsNoTracking().SingleAsync(r => r.Id == id, cancellationToken);
         try
         {
             await GenerateAsync(report, isNew: false, actor: null, cancellationToken);
@@ -146,11 +146,10 @@ public sealed class ReportService(GovernanceDbContext db, ReportSources sources,
         {
             logger.LogError(ex, "Report {ReportId} failed.", id);
             db.ChangeTracker.Clear();
-            var failed = await db.Reports.SingleAsync(r => r.Id == id, cancellationToken);
-            failed.Status = ReportStatus.Failed;
-            failed.Failure = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
-            db.Audit.Record(Failed, nameof(Report), id.ToString(), new { reportId = id, kind = Name(failed.Kind), failed.Subject, reason = failed.Failure });
-            await db.SaveChangesAsync(cancellationToken);
+            var reason = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
+            await SettleAsync(id, ReportStatus.Running, s => s.SetProperty(r => r.Status, ReportStatus.Failed).SetProperty(r => r.Failure, reason),
+                () => db.Audit.Record(Failed, nameof(Report), id.ToString(), new { reportId = id, kind = Name(report.Kind), report.Subject, reason }),
+                cancellationToken);
         }
         return true;
     }
@@ -158,35 +157,91 @@ public sealed class ReportService(GovernanceDbContext db, ReportSources sources,
     /// <summary>
     /// Reports left <c>Running</c> by an instance that stopped while printing them (requested before <paramref name="before"/>,
     /// which the job sets to this instance's start less twice the print timeout): queued again, or failed with the reason when
-    /// they were interrupted once before. Each outcome is audited.
+    /// they were interrupted once before. Each outcome is audited. Instances sharing the database may all do this at once:
+    /// each report is taken back by one of them (<see cref="TakeBackAsync"/>).
     /// </summary>
     public async Task<int> RecoverInterruptedAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
-        var stuck = await db.Reports.Where(r => r.Status == ReportStatus.Running && r.RequestedAt < before).ToListAsync(cancellationToken);
+        var stuck = await db.Reports.AsNoTracking().Where(r => r.Status == ReportStatus.Running && r.RequestedAt < before)
+            .Select(r => new { r.Id, r.Kind, r.Subject }).ToListAsync(cancellationToken);
+        var taken = 0;
         foreach (var report in stuck)
         {
             var id = report.Id.ToString();
-            var again = await db.AuditEvents.AsNoTracking().AnyAsync(e => e.Action == Requeued && e.EntityId == id, cancellationToken);
-            if (again)
+            var requeues = await RequeuesAsync(id, cancellationToken);
+            if (await TakeBackAsync(report.Id, report.Kind, report.Subject, requeues, cancellationToken))
             {
-                report.Status = ReportStatus.Failed;
-                report.Failure = "The instance printing it stopped twice before it was ready; request the report again.";
-                db.Audit.Record(Failed, nameof(Report), id, new { reportId = report.Id, kind = Name(report.Kind), report.Subject, reason = report.Failure });
-            }
-            else
-            {
-                report.Status = ReportStatus.Queued;
-                report.Progress = 0;
-                db.Audit.Record(Requeued, nameof(Report), id, new { reportId = report.Id, kind = Name(report.Kind), report.Subject,
-                    reason = "The instance printing it stopped before it was ready." });
+                taken++;
             }
         }
-        if (stuck.Count > 0)
+        if (taken > 0)
         {
-            await db.SaveChangesAsync(cancellationToken);
-            logger.LogWarning("{Count} report(s) left running by a stopped instance were queued again or failed.", stuck.Count);
+            logger.LogWarning("{Count} report(s) left running by a stopped instance were queued again or failed.", taken);
         }
-        return stuck.Count;
+        return taken;
+    }
+
+    /// <summary>
+    /// Moves one report left running back to Queued (or to Failed when it was queued again before), audited in the same
+    /// transaction, and says whether this caller did it. The move is guarded on Running, so of several instances taking it
+    /// back at once one moves it and the others leave it. The guard alone cannot tell the report it judged stuck from one
+    /// another instance has meanwhile queued again and claimed anew (running again, and alive): that one's re-queue event is
+    /// read after the move holds the row, and when there is one more than when it was judged, the move is undone.
+    /// </summary>
+    public async Task<bool> TakeBackAsync(Guid reportId, ReportKind kind, string subject, int requeuesWhenJudged, CancellationToken cancellationToken)
+    {
+        var id = reportId.ToString();
+        const string twice = "The instance printing it stopped twice before it was ready; request the report again.";
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var moved = requeuesWhenJudged > 0
+            ? await db.Reports.Where(r => r.Id == reportId && r.Status == ReportStatus.Running)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ReportStatus.Failed).SetProperty(r => r.Failure, twice), cancellationToken)
+            : await db.Reports.Where(r => r.Id == reportId && r.Status == ReportStatus.Running)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ReportStatus.Queued).SetProperty(r => r.Progress, 0), cancellationToken);
+        if (moved == 0 || await RequeuesAsync(id, cancellationToken) != requeuesWhenJudged)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+        if (requeuesWhenJudged > 0)
+        {
+            db.Audit.Record(Failed, nameof(Report), id, new { reportId, kind = Name(kind), subject, reason = twice });
+        }
+        else
+        {
+            db.Audit.Record(Requeued, nameof(Report), id, new { reportId, kind = Name(kind), subject, reason = "The instance printing it stopped before it was ready." });
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>How often the report was queued again after an instance stopped while printing it.</summary>
+    public Task<int> RequeuesAsync(string reportId, CancellationToken cancellationToken) =>
+        db.AuditEvents.AsNoTracking().CountAsync(e => e.Action == Requeued && e.EntityId == reportId, cancellationToken);
+
+    /// <summary>
+    /// Settles a background report: the guarded update and whatever <paramref name="record"/> adds (its file, its event)
+    /// commit together, or, when the report is no longer in one of the states it may be settled from (another run settled it,
+    /// or an instance starting took it back and failed it), nothing is written and false is returned.
+    /// </summary>
+    private async Task<bool> SettleAsync(Guid id, ReportStatus from,
+        Action<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Report>> update, Action record, CancellationToken cancellationToken,
+        ReportStatus? orFrom = null)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var other = orFrom ?? from;
+        var moved = await db.Reports.Where(r => r.Id == id && (r.Status == from || r.Status == other)).ExecuteUpdateAsync(update, cancellationToken);
+        if (moved == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            logger.LogInformation("Report {ReportId} was settled or taken back by another run; this run's outcome is dropped.", id);
+            return false;
+        }
+        record();
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     public async Task<IReadOnlyList<Guid>> QueuedAsync(CancellationToken cancellationToken) =>
@@ -211,23 +266,34 @@ public sealed class ReportService(GovernanceDbContext db, ReportSources sources,
         report.Sha256 = sha256;
         report.AuditHeadSequence = headSequence;
         report.AuditHeadHash = headHash;
+        void Store()
+        {
+            db.ReportFiles.Add(new ReportFile { ReportId = report.Id, Content = pdf, Sha256 = sha256 });
+            // Not the file itself: the event names its hash, and the hash is what verification compares.
+            db.Audit.Record(Generated, nameof(Report), report.Id.ToString(), new
+            {
+                reportId = report.Id,
+                kind = Name(report.Kind),
+                subject = report.Subject,
+                sha256,
+                auditHeadSequence = headSequence,
+                auditHeadHash = headHash,
+                generatedBy = report.RequestedBy,
+            }, actor);
+        }
         if (isNew)
         {
             db.Reports.Add(report);
+            Store();
+            await db.SaveChangesAsync(cancellationToken);
+            return;
         }
-        db.ReportFiles.Add(new ReportFile { ReportId = report.Id, Content = pdf, Sha256 = sha256 });
-        // Not the file itself: the event names its hash, and the hash is what verification compares.
-        db.Audit.Record(Generated, nameof(Report), report.Id.ToString(), new
-        {
-            reportId = report.Id,
-            kind = Name(report.Kind),
-            subject = report.Subject,
-            sha256,
-            auditHeadSequence = headSequence,
-            auditHeadHash = headHash,
-            generatedBy = report.RequestedBy,
-        }, actor);
-        await db.SaveChangesAsync(cancellationToken);
+        // Still ours (running), or taken back by an instance that judged this one stopped and not yet claimed again: the
+        // first run to finish stores the file; a later one finds it ready and drops its own.
+        await SettleAsync(report.Id, ReportStatus.Running, s => s.SetProperty(r => r.Status, ReportStatus.Ready).SetProperty(r => r.Progress, 100)
+                .SetProperty(r => r.GeneratedAt, generatedAt).SetProperty(r => r.Sha256, sha256)
+                .SetProperty(r => r.AuditHeadSequence, headSequence).SetProperty(r => r.AuditHeadHash, headHash),
+            Store, cancellationToken, orFrom: ReportStatus.Queued);
     }
 
     private async Task<string> RenderAsync(ReportHeading heading, JsonElement parameters, Func<int, Task> progress, CancellationToken cancellationToken)
