@@ -23,6 +23,13 @@ var iterations = Arg("--iterations", 7);
 var models = Arg("--models", 1000);
 var concurrent = Arg("--concurrent", 8);
 var portfolioRuns = Arg("--portfolio-runs", 3);
+// sqlite (a temp file) or postgresql (a fresh database on GOVERNANCE_TEST_POSTGRES, which run.sh --database postgresql starts).
+var database = Choice("--database", "sqlite") switch
+{
+    "sqlite" => TestDatabase.Sqlite,
+    "postgresql" => TestDatabase.PostgreSql,
+    var other => throw new ArgumentException($"--database {other}: sqlite or postgresql"),
+};
 
 // The portal's content root (wwwroot, appsettings): the factory looks beside a solution file it cannot see from bench/.
 var root = AppContext.BaseDirectory;
@@ -31,7 +38,7 @@ while (!File.Exists(Path.Combine(root, "GovernancePortal.sln")))
     root = Path.GetDirectoryName(root.TrimEnd('/')) ?? throw new InvalidOperationException("Run from inside the repository.");
 }
 Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_GOVERNANCEPORTAL_WEB", Path.Combine(root, "src", "GovernancePortal.Web"));
-await using var portal = new BenchPortal();
+await using var portal = new BenchPortal(database);
 await portal.InitializeAsync();
 var started = Stopwatch.StartNew();
 _ = portal.Services; // starts the host: migrate, demo data
@@ -142,7 +149,7 @@ await sampling.CancelAsync();
 await sampler;
 
 Console.WriteLine($"""
-### Reports (SQLite, in-process host)
+### Reports ({(database == TestDatabase.Sqlite ? "SQLite" : "PostgreSQL")}, in-process host)
 
 | Measure | Median | Range | Runs | Aim |
 | --- | ---: | --- | ---: | --- |
@@ -315,14 +322,20 @@ static double Median(List<double> values)
 
 static int CountPages(byte[] pdf) => System.Text.RegularExpressions.Regex.Matches(System.Text.Encoding.Latin1.GetString(pdf), @"/Type\s*/Page[^s]").Count;
 
+string Choice(string name, string fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1].ToLowerInvariant() : fallback;
+}
+
 int Arg(string name, int fallback)
 {
     var index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1]) : fallback;
 }
 
-/// <summary>The tests' portal host, quiet, printing with the machine's Chromium.</summary>
-internal sealed class BenchPortal() : PortalFactory(TestDatabase.Sqlite)
+/// <summary>The tests' portal host on a fresh database, quiet, printing with the machine's Chromium.</summary>
+internal sealed class BenchPortal(TestDatabase database) : PortalFactory(database)
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

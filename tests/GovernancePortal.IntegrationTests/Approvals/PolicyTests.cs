@@ -454,6 +454,40 @@ public abstract class PolicySeedingTests(PortalFactory portal)
     }
 }
 
+/// <summary>A database seeded before ADR-031, whose Production/High version 1 is the earlier default without the checklist switch.</summary>
+public abstract class PolicyDefaultFollowingTests(PortalFactory portal)
+{
+    [Fact]
+    public async Task Preparing_it_again_adds_the_changed_default_as_an_audited_version_2_by_the_system_once()
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GovernanceDbContext>();
+        await db.GetService<IMigrator>().MigrateAsync();
+        var earlier = PromotionPolicies.Default(Stage.Production, RiskTier.High)! with { RequireApplicableChecklistsSignedOff = false };
+        var seeded = PromotionPolicyVersion.Of(earlier, PromotionPolicyStore.SeedAuthor, DateTimeOffset.UtcNow.AddDays(-30), PromotionPolicyStore.SeedNote);
+        db.PromotionPolicyVersions.Add(seeded);
+        db.Audit.Record("policy.seeded", seeded, new { stage = "Production", tier = "High", version = 1, after = earlier });
+        await db.SaveChangesAsync();
+
+        await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+        await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+
+        var rows = await db.PromotionPolicyVersions.AsNoTracking().ToListAsync();
+        var high = rows.Where(r => r is { TargetStage: Stage.Production, RiskTier: RiskTier.High }).OrderBy(r => r.Version).ToList();
+        Assert.Equal([1, 2], high.Select(r => r.Version));
+        Assert.Equal((PromotionPolicyStore.SeedAuthor, PromotionPolicyStore.DefaultChangedNote, true),
+            (high[1].CreatedBy, high[1].ChangeNote, high[1].Policy().RequireApplicableChecklistsSignedOff));
+        Assert.All(rows.Except(high), r => Assert.Equal(1, r.Version));
+        var changed = Assert.Single(await db.AuditEvents.AsNoTracking().Where(e => e.Action == "policy.changed").ToListAsync());
+        Assert.Equal(PromotionPolicyStore.SeedAuthor, changed.ActorUsername);
+        Assert.Contains("requireApplicableChecklistsSignedOff", changed.Payload, StringComparison.OrdinalIgnoreCase);
+    }
+}
+
+public sealed class PolicyDefaultFollowingTestsOnSqlite(UnmigratedSqlitePortal portal) : PolicyDefaultFollowingTests(portal), IClassFixture<UnmigratedSqlitePortal>;
+
+public sealed class PolicyDefaultFollowingTestsOnPostgreSql(UnmigratedPostgreSqlPortal portal) : PolicyDefaultFollowingTests(portal), IClassFixture<UnmigratedPostgreSqlPortal>;
+
 public class UnmigratedPortal(TestDatabase database) : PortalFactory(database)
 {
     protected override bool SeedDemo => false;

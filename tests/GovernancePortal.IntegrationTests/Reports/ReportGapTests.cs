@@ -88,10 +88,10 @@ public abstract class ReportGapTests(ReportPortal portal)
     public async Task A_report_left_running_is_queued_again_by_the_first_sweep_and_printed_and_fails_once_interrupted_twice()
     {
         var clock = portal.Services.GetRequiredService<TimeProvider>();
-        var first = await StuckAsync(clock.GetUtcNow().AddHours(-2), requeuedBefore: false);
-        var second = await StuckAsync(clock.GetUtcNow().AddHours(-2), requeuedBefore: true);
+        var first = await ReportPortals.StuckAsync(portal, clock.GetUtcNow().AddHours(-2), requeuedBefore: false);
+        var second = await ReportPortals.StuckAsync(portal, clock.GetUtcNow().AddHours(-2), requeuedBefore: true);
         // Requested a moment ago: a live instance may be printing it, so it is left alone.
-        var recent = await StuckAsync(clock.GetUtcNow(), requeuedBefore: false);
+        var recent = await ReportPortals.StuckAsync(portal, clock.GetUtcNow(), requeuedBefore: false);
 
         await using (var scope = portal.Services.CreateAsyncScope())
         {
@@ -129,24 +129,6 @@ public abstract class ReportGapTests(ReportPortal portal)
         Assert.Null(shown.QuerySelector("pre"));
         Assert.DoesNotContain("\"status\"", shown.Body!.TextContent);
     }
-
-    /// <summary>A portfolio report as an instance that stopped while printing it leaves it: claimed, running, never finished.</summary>
-    private async Task<Guid> StuckAsync(DateTimeOffset requestedAt, bool requeuedBefore) => await portal.WithDbAsync(async db =>
-    {
-        var report = new Report
-        {
-            Kind = ReportKind.Portfolio, Subject = $"Production as of {requestedAt:yyyy-MM-dd}", Status = ReportStatus.Running, Progress = 40,
-            Parameters = JsonSerializer.Serialize(new { asOf = requestedAt }, Api.ApiJson.Options), RequestedBy = "viewer@demo.test", RequestedAt = requestedAt,
-        };
-        db.Reports.Add(report);
-        db.Audit.Record(ReportService.Requested, nameof(Report), report.Id.ToString(), new { reportId = report.Id, kind = "portfolio", report.Subject });
-        if (requeuedBefore)
-        {
-            db.Audit.Record(ReportService.Requeued, nameof(Report), report.Id.ToString(), new { reportId = report.Id });
-        }
-        await db.SaveChangesAsync();
-        return report.Id;
-    });
 }
 
 [Collection(ReportCollection.Name)]

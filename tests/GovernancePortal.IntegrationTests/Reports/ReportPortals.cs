@@ -124,6 +124,28 @@ public sealed class ReportPortals : IAsyncLifetime
         Assert.True(process.ExitCode == 0, $"{tool} failed: {await error}");
         return await output;
     }
+
+    /// <summary>
+    /// A portfolio report as an instance that stopped while printing it leaves it: claimed, running, never finished
+    /// (<paramref name="requeuedBefore"/>: and queued again once before).
+    /// </summary>
+    public static Task<Guid> StuckAsync(PortalFactory portal, DateTimeOffset requestedAt, bool requeuedBefore = false) => portal.WithDbAsync(async db =>
+    {
+        var report = new Report
+        {
+            Kind = ReportKind.Portfolio, Subject = $"Production as of {requestedAt:yyyy-MM-dd HH:mm}", Status = ReportStatus.Running, Progress = 40,
+            Parameters = System.Text.Json.JsonSerializer.Serialize(new { asOf = requestedAt }, Api.ApiJson.Options), RequestedBy = "viewer@demo.test",
+            RequestedAt = requestedAt,
+        };
+        db.Reports.Add(report);
+        db.Audit.Record(ReportService.Requested, nameof(Report), report.Id.ToString(), new { reportId = report.Id, kind = "portfolio", report.Subject });
+        if (requeuedBefore)
+        {
+            db.Audit.Record(ReportService.Requeued, nameof(Report), report.Id.ToString(), new { reportId = report.Id });
+        }
+        await db.SaveChangesAsync();
+        return report.Id;
+    });
 }
 
 /// <summary>A portal whose report printer is the collection's shared one.</summary>

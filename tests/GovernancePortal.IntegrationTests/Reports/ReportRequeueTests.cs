@@ -1,4 +1,3 @@
-using System.Text.Json;
 using GovernancePortal.Audit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +21,7 @@ public abstract class ReportRequeueTests(ReportPortal portal)
         var stuck = new List<Guid>();
         for (var i = 0; i < 4; i++)
         {
-            stuck.Add(await StuckAsync(now.AddHours(-3)));
+            stuck.Add(await ReportPortals.StuckAsync(portal, now.AddHours(-3)));
         }
 
         var taken = await Task.WhenAll(Enumerable.Range(0, Instances).Select(_ => Task.Run(() =>
@@ -54,7 +53,7 @@ public abstract class ReportRequeueTests(ReportPortal portal)
     public async Task A_stale_judgement_of_stuck_leaves_a_report_another_instance_queued_again_and_claimed_anew()
     {
         var now = portal.Services.GetRequiredService<TimeProvider>().GetUtcNow();
-        var id = await StuckAsync(now.AddHours(-3));
+        var id = await ReportPortals.StuckAsync(portal, now.AddHours(-3));
         var report = await portal.WithDbAsync(db => db.Reports.AsNoTracking().SingleAsync(r => r.Id == id));
         // Both instances judged it stuck with no re-queue behind it; the second takes it back and claims it again first.
         var judged = await OnInstanceAsync(service => service.RequeuesAsync(id.ToString(), default));
@@ -80,20 +79,6 @@ public abstract class ReportRequeueTests(ReportPortal portal)
 
     private Task<int> EventsAsync(Guid id, string action) =>
         portal.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == action && e.EntityId == id.ToString()));
-
-    /// <summary>A portfolio report as an instance that stopped while printing it leaves it: claimed, running, never finished.</summary>
-    private Task<Guid> StuckAsync(DateTimeOffset requestedAt) => portal.WithDbAsync(async db =>
-    {
-        var report = new Report
-        {
-            Kind = ReportKind.Portfolio, Subject = $"Production as of {requestedAt:yyyy-MM-dd HH:mm}", Status = ReportStatus.Running, Progress = 40,
-            Parameters = JsonSerializer.Serialize(new { asOf = requestedAt }, Api.ApiJson.Options), RequestedBy = "viewer@demo.test", RequestedAt = requestedAt,
-        };
-        db.Reports.Add(report);
-        db.Audit.Record(ReportService.Requested, nameof(Report), report.Id.ToString(), new { reportId = report.Id, kind = "portfolio", report.Subject });
-        await db.SaveChangesAsync();
-        return report.Id;
-    });
 }
 
 [Collection(ReportCollection.Name)]
