@@ -100,10 +100,12 @@ public abstract class RollbackApiTests(PortalFactory portal)
     [Fact]
     public async Task Separation_of_duties_and_roles_are_enforced_and_two_confirmations_at_once_leave_exactly_one_winner()
     {
-        // The demo's own history told owner2 of 1.2.0's Staging approval; only what this promotion tells counts here.
+        // The demo's own history told owner2 of 1.2.0's Staging approval, and the setup's checklist sign-offs tell owner2 too;
+        // only what this promotion tells counts here.
         var before = await portal.WithDbAsync(db => db.Notifications.Select(n => n.Id).ToListAsync());
         await RollbackSetup.PromoteToProductionAsync(portal, "owner2@demo.test", "sepsis-early-warning", "1.2.0", "compliance@demo.test", "compliance2@demo.test");
-        var told = await portal.WithDbAsync(db => db.Notifications.Where(n => n.Recipient == "owner2@demo.test" && n.Title.Contains("Sepsis early warning 1.2.0") && !before.Contains(n.Id))
+        var told = await portal.WithDbAsync(db => db.Notifications.Where(n => n.Recipient == "owner2@demo.test" && n.Title.Contains("Sepsis early warning 1.2.0") && !before.Contains(n.Id)
+                && n.Kind.StartsWith("promotion."))
             .OrderBy(n => n.Id).Select(n => n.Kind).ToListAsync());
         Assert.Equal(["promotion.approved-by", "promotion.approved"], told);
         const string start = "/api/v1/models/sepsis-early-warning/rollbacks";
