@@ -144,13 +144,26 @@ if (options.Verification)
     {
         aims.Insert(at++, [$"Verify 1,000,000 events ≤ 3 s, end to end from {name}", Format.Seconds(samples.Median), Verdict(samples.Median)]);
     }
-    // Issue 18, item 8: end to end at least 0.7 × the speed of the plain SHA-256 loop over the same bytes on all cores.
-    foreach (var (name, samples) in v.EndToEnd)
+    // Issue 18, item 8: end to end at least 0.7 × the speed of the plain SHA-256 loop over the same bytes on all cores,
+    // each verification against the loop timed immediately before it.
+    report.Heading($"End to end against the SHA-256 loop timed just before it ({Format.Count(v.Events)} events)");
+    report.Paragraph($"Each timed `VerifyAsync` ran right after the plain `SHA256.HashData` loop over the same canonical bytes split over " +
+        $"{Environment.ProcessorCount} cores, in the same process, with a full collection before the pair and none between; ratio = loop time / " +
+        $"verification time (the aim: ≥ 0.70). Load averages (1, 5, 15 min) read before the loop and after the verification.");
+    report.Table(
+        ["Database", "Run", "Loop, all cores", "VerifyAsync", "Ratio", "Load before", "Load after"],
+        v.Paired.SelectMany(d => d.Value.Select((p, i) => (IReadOnlyList<string>)
+        [
+            d.Key, (i + 1).ToString(), Format.Seconds(p.YardstickSeconds), Format.Seconds(p.VerifySeconds), Format.Ratio(p.Ratio), p.LoadBefore, p.LoadAfter,
+        ])),
+        [false, true, true, true, true, false, false]);
+    foreach (var (name, pairs) in v.Paired)
     {
-        var ratio = v.YardstickAllCores!.Median / samples.Median;
-        aims.Add([$"End to end from {name} ≥ 0.7 × SHA-256 loop on {Environment.ProcessorCount} cores ({Format.Count(v.Events)} events)",
-            $"{Format.Ratio(ratio)} ({Format.Seconds(samples.Median)} vs {Format.Seconds(v.YardstickAllCores.Median)}; vs 1 core {Format.Ratio(yard / samples.Median)})",
-            ratio >= 0.7 ? "met" : "**not met**"]);
+        var ratios = new Samples(pairs.Select(p => p.Ratio));
+        aims.Add([$"End to end from {name} ≥ 0.7 × SHA-256 loop on {Environment.ProcessorCount} cores, timed just before ({Format.Count(v.Events)} events)",
+            $"{Format.Ratio(ratios.Median)} (paired runs {Format.Ratio(ratios.Min)}–{Format.Ratio(ratios.Max)}; verification {Format.Seconds(v.EndToEnd[name].Median)}, " +
+            $"loop {Format.Seconds(new Samples(pairs.Select(p => p.YardstickSeconds)).Median)})",
+            ratios.Median >= 0.7 ? "met" : "**not met**"]);
     }
 }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using GovernancePortal.Audit;
@@ -20,6 +19,17 @@ internal sealed class VerificationResults
     public Samples? YardstickAllCores { get; set; }
     public Samples? InMemory { get; set; }
     public Dictionary<string, Samples> EndToEnd { get; } = [];
+    /// <summary>Per database, each end-to-end verification with the two-core yardstick timed just before it.</summary>
+    public Dictionary<string, List<PairedRun>> Paired { get; } = [];
+}
+
+/// <summary>
+/// One end-to-end verification and the plain SHA-256 loop over the same bytes on all cores timed immediately before it
+/// in the same process, with the load averages (1, 5, 15 min) read just before the loop.
+/// </summary>
+internal sealed record PairedRun(double YardstickSeconds, double VerifySeconds, string LoadBefore, string LoadAfter)
+{
+    public double Ratio => YardstickSeconds / VerifySeconds;
 }
 
 /// <summary>
@@ -87,8 +97,8 @@ internal static class VerificationBenchmark
         // The digest the verifier calls (ADR-015): OpenSSL's SHA256_Init/Update/Final directly where available.
         var shaDirect = Timing.Repeat("Sha256.Hash loop, 1 core", options.VerifyRepetitions, () => HashAllDirect(canonical));
         results.Main.Add(new Measured($"The same loop through `Sha256.Hash`, the verifier's digest ({(Sha256.UsesOpenSslDirectly ? "OpenSSL's digest functions called directly" : ".NET's SHA256: the direct path is not available here")}), 1 core", shaDirect));
-        canonical = null;
-        Timing.Collect();
+        // Kept for the end-to-end runs: each is paired with this loop timed just before it (issue 18, item 8).
+        Action yardstick = () => Parallel.For(0, cores, part => HashAll(canonical, (int)((long)n * part / cores), (int)((long)n * (part + 1) / cores)));
 
         // 3. Where the verifier's CPU time goes, one core each.
         var profileReps = Math.Min(3, options.VerifyRepetitions);
@@ -147,12 +157,12 @@ internal static class VerificationBenchmark
         foreach (var create in databases)
         {
             await using var database = await create();
-            await EndToEndAsync(database, log, options, results);
+            await EndToEndAsync(database, log, options, results, yardstick);
         }
         return results;
     }
 
-    private static async Task EndToEndAsync(BenchDatabase database, AuditLog log, BenchOptions options, VerificationResults results)
+    private static async Task EndToEndAsync(BenchDatabase database, AuditLog log, BenchOptions options, VerificationResults results, Action yardstick)
     {
         var n = log.Events.Count;
         await using var services = database.BuildServices(log.Key.ExportPkcs8PrivateKeyPem(), options.CheckpointInterval);
@@ -171,44 +181,80 @@ internal static class VerificationBenchmark
         results.Facts.Add($"{database.Name}: {Format.Count(n)} events and {Format.Count(log.Interval.Count)} checkpoints loaded in {Format.Seconds(Timing.Seconds(start))} ({how}); " +
             $"{await StoredLog.SizeAsync(database)}; read from a warm OS page cache.");
 
-        var e2e = await Timing.RepeatAsync($"{database.Name} VerifyAsync", options.DatabaseVerifyRepetitions, async () =>
+        async Task Verify()
         {
             await using var scope = services.CreateAsyncScope();
             Expect(await scope.ServiceProvider.GetRequiredService<AuditVerificationService>().VerifyAsync(), n);
-        });
+        }
+        // Untimed once (JIT, pools, page cache), then each timed verification right after its own timed yardstick, so
+        // that both see the same machine load; a full collection before the pair, none between.
+        await Verify();
+        yardstick();
+        var pairs = new List<PairedRun>();
+        var pauses = new List<double>();
+        for (var r = 0; r < options.DatabaseVerifyRepetitions; r++)
+        {
+            Timing.Collect();
+            var loadBefore = LoadAverage();
+            var loopStart = Stopwatch.GetTimestamp();
+            yardstick();
+            var loop = Timing.Seconds(loopStart);
+            var gc = GcState.Now();
+            var verifyStart = Stopwatch.GetTimestamp();
+            await Verify();
+            var seconds = Timing.Seconds(verifyStart);
+            pauses.Add(gc.Log($"{database.Name} VerifyAsync", seconds));
+            pairs.Add(new PairedRun(loop, seconds, loadBefore, LoadAverage()));
+            Log.Line($"  paired: loop on {Environment.ProcessorCount} cores {Format.Seconds(loop)}, VerifyAsync {Format.Seconds(seconds)}, " +
+                $"ratio {Format.Ratio(pairs[^1].Ratio)}; load {loadBefore} -> {pairs[^1].LoadAfter}");
+        }
+        var e2e = new Samples(pairs.Select(p => p.VerifySeconds)) { GcPauses = new Samples(pauses) };
         results.EndToEnd[database.Name] = e2e;
+        results.Paired[database.Name] = pairs;
         results.Main.Add(new Measured($"`AuditVerificationService.VerifyAsync`, end to end from {database.Name} ({Format.Count(log.Interval.Count)} checkpoints)", e2e));
 
-        results.Profile.Add(new Measured($"{database.Name}: read only, `AuditSnapshot.CanonicalEvents` as `VerifyAsync` reads ({(database.Provider == Provider.Sqlite ? "SQLite's own API" : "one binary COPY stream cut into columns")}, column bytes copied; the canonical form is built by the verifier's workers)",
-            await Timing.RepeatAsync($"{database.Name} AuditSnapshot.CanonicalEvents read", options.DatabaseVerifyRepetitions, async () =>
+        results.Profile.Add(new Measured($"{database.Name}: read only, `AuditSnapshot.Events` as `VerifyAsync` reads ({(database.Provider == Provider.Sqlite ? "SQLite's own API" : "one binary COPY stream cut into columns")}, column bytes copied into one reused batch; the canonical form is built by the verifier's workers), 1 core",
+            await Timing.RepeatAsync($"{database.Name} AuditSnapshot.Events read", options.DatabaseVerifyRepetitions, async () =>
             {
                 await using var scope = services.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<GovernanceDbContext>();
                 await using (await AuditSnapshot.BeginAsync(db, CancellationToken.None))
                 {
+                    using var events = AuditSnapshot.Events(db);
+                    var batch = new StoredEventBatch();
                     var count = 0;
-                    foreach (var e in AuditSnapshot.CanonicalEvents(db))
+                    bool more;
+                    do
                     {
-                        count++;
-                        _sink += e.Columns[7].Length;
+                        batch.Clear();
+                        more = events.Fill(batch);
+                        count += batch.Count;
                     }
+                    while (more);
                     Expect(count, n);
                 }
             }, warmUp: false)));
-        var canonicalReading = new List<double>();
-        results.Profile.Add(new Measured($"{database.Name}: `AuditSnapshot.CanonicalEvents` streamed into `AuditChainVerifier.VerifyCanonical` (what `VerifyAsync` runs)",
-            await Timing.RepeatAsync($"{database.Name} CanonicalEvents + VerifyCanonical", options.DatabaseVerifyRepetitions, async () =>
+        var reading = new List<double>();
+        results.Profile.Add(new Measured($"{database.Name}: `AuditSnapshot.Events` into `AuditChainVerifier.VerifyStored` (what `VerifyAsync` runs, without its EF queries)",
+            await Timing.RepeatAsync($"{database.Name} Events + VerifyStored", options.DatabaseVerifyRepetitions, async () =>
             {
                 await using var scope = services.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<GovernanceDbContext>();
                 await using (await AuditSnapshot.BeginAsync(db, CancellationToken.None))
                 {
-                    var inReader = new StrongBox<long>();
-                    Expect(AuditChainVerifier.VerifyCanonical(TimeInside(AuditSnapshot.CanonicalEvents(db), inReader), log.Interval, log.HeadSequence, log.HeadHash, log.Key), n);
-                    canonicalReading.Add(Stopwatch.GetElapsedTime(0, inReader.Value).TotalSeconds);
+                    using var events = AuditSnapshot.Events(db);
+                    var inReader = 0L;
+                    Expect(AuditChainVerifier.VerifyStored(batch =>
+                    {
+                        var start = Stopwatch.GetTimestamp();
+                        var more = events.Fill(batch);
+                        inReader += Stopwatch.GetTimestamp() - start;
+                        return more;
+                    }, log.Interval, log.HeadSequence, log.HeadHash, log.Key), n);
+                    reading.Add(Stopwatch.GetElapsedTime(0, inReader).TotalSeconds);
                 }
             }, warmUp: false)));
-        results.Profile.Add(new Measured($"{database.Name}: … of which inside the reader (`MoveNext`, including GC pauses that fall there)", new Samples(canonicalReading)));
+        results.Profile.Add(new Measured($"{database.Name}: … of which the reader thread spent reading (`Fill`, including GC pauses that fall there; it never waits for hashing)", new Samples(reading)));
 
         results.Profile.Add(new Measured($"{database.Name}: rows stepped by a plain data reader, no value read (engine and driver floor)",
             Timing.Repeat($"{database.Name} step rows", options.DatabaseVerifyRepetitions,
@@ -229,22 +275,8 @@ internal static class VerificationBenchmark
             }, warmUp: false)));
     }
 
-    /// <summary>Passes the events through, adding the time spent in the source's MoveNext to <paramref name="ticks"/>.</summary>
-    private static IEnumerable<T> TimeInside<T>(IEnumerable<T> source, StrongBox<long> ticks)
-    {
-        using var e = source.GetEnumerator();
-        while (true)
-        {
-            var start = Stopwatch.GetTimestamp();
-            var more = e.MoveNext();
-            ticks.Value += Stopwatch.GetTimestamp() - start;
-            if (!more)
-            {
-                yield break;
-            }
-            yield return e.Current;
-        }
-    }
+    /// <summary>The 1, 5 and 15 minute load averages, as uptime prints them.</summary>
+    public static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     private static void HashAll(byte[][] data, int from, int to)
     {

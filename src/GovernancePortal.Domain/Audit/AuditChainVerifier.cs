@@ -1,75 +1,13 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace GovernancePortal.Audit;
 
 /// <summary>An audit event as stored: its hashed content, the predecessor hash it was chained to, and its own hash.</summary>
 public sealed record StoredAuditEvent(AuditRecord Record, string PreviousHash, string Hash);
-
-/// <summary>
-/// An audit event as a database reader hands it over for verification: its columns' bytes as stored, from which the
-/// verifier's workers build the canonical form (<see cref="AuditRecord.CanonicalUtf8(in AuditColumnsUtf8)"/>) and hash it.
-/// </summary>
-public sealed record CanonicalStoredEvent(StoredAuditColumns Columns, string PreviousHash, string Hash)
-{
-    public long Sequence => Columns.Sequence;
-}
-
-/// <summary>
-/// One stored event's text columns as UTF-8, copied into a block the reader shares between rows: reading stays a copy,
-/// and the escaping that builds the canonical form runs on the verifier's workers, in parallel.
-/// </summary>
-public sealed class StoredAuditColumns
-{
-    /// <summary>The byte columns, in this order: actor oid, username, roles (comma-joined), API key, action, entity type, entity id, payload, correlation id, client address, previous hash.</summary>
-    public const int Count = 11;
-
-    private readonly byte[] _block;
-    private readonly int[] _bounds;
-
-    /// <param name="bounds">Start and length in <paramref name="block"/> of each column, a length of -1 for NULL.</param>
-    public StoredAuditColumns(long sequence, DateTimeOffset timestamp, byte[] block, int[] bounds)
-    {
-        ArgumentNullException.ThrowIfNull(block);
-        ArgumentNullException.ThrowIfNull(bounds);
-        if (bounds.Length != 2 * Count)
-        {
-            throw new ArgumentException($"Give a start and a length for each of the {Count} columns.", nameof(bounds));
-        }
-        Sequence = sequence;
-        Timestamp = timestamp;
-        _block = block;
-        _bounds = bounds;
-    }
-
-    public long Sequence { get; }
-
-    public DateTimeOffset Timestamp { get; }
-
-    public bool IsNull(int column) => _bounds[2 * column + 1] < 0;
-
-    public ReadOnlySpan<byte> this[int column] => IsNull(column) ? default : _block.AsSpan(_bounds[2 * column], _bounds[2 * column + 1]);
-
-    public AuditColumnsUtf8 View() => new()
-    {
-        Sequence = Sequence,
-        Timestamp = Timestamp,
-        ActorOid = this[0],
-        ActorUsername = this[1],
-        ActorRoles = this[2],
-        ActorApiKey = this[3],
-        HasActorApiKey = !IsNull(3),
-        Action = this[4],
-        EntityType = this[5],
-        EntityId = this[6],
-        Payload = this[7],
-        CorrelationId = this[8],
-        HasCorrelationId = !IsNull(8),
-        ClientAddress = this[9],
-        HasClientAddress = !IsNull(9),
-        PreviousHash = this[10],
-    };
-}
 
 /// <summary>What kind of tampering or damage verification found.</summary>
 public enum AuditFault
@@ -174,11 +112,12 @@ public sealed record AuditVerificationResult(
 /// </summary>
 public static class AuditChainVerifier
 {
-    // Events are read in batches whose content hashes and Merkle subtrees are computed on all cores; the checks
-    // themselves run in order. Chunks are perfect subtrees, so a batch never splits one.
+    // Events are read in batches; a batch's content hashes, Merkle leaves and chunk subtrees are computed by one worker,
+    // while the reader fills the next batches and other workers hash theirs; the checks themselves run in order.
+    // Chunks are perfect subtrees, so a batch never splits one.
     private const int ChunkHeight = 8;
     private const int ChunkSize = 1 << ChunkHeight;
-    private const int BatchSize = 16 * ChunkSize;
+    private const int BatchSize = StoredEventBatch.DefaultCapacity;
 
     /// <summary>
     /// Verifies <paramref name="events"/> (in sequence order) against the stored checkpoints and the head row, and
@@ -199,42 +138,36 @@ public static class AuditChainVerifier
         AuditVerificationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(events);
-        return Verify(events.Select(e => new Item(e.Record.Sequence, e.PreviousHash, e.Hash, e.Record, null)), checkpoints, headSequence, headHash, publicKey, options);
+        using var source = events.GetEnumerator();
+        return VerifyStored(batch =>
+        {
+            while (!batch.IsFull)
+            {
+                if (!source.MoveNext())
+                {
+                    return false;
+                }
+                batch.Add(source.Current.Record, source.Current.PreviousHash, source.Current.Hash);
+            }
+            return true;
+        }, checkpoints, headSequence, headHash, publicKey, options);
     }
 
-    /// <summary>The same verification over events read as their columns' bytes (a database reader's fast path).</summary>
-    public static AuditVerificationResult VerifyCanonical(
-        IEnumerable<CanonicalStoredEvent> events,
+    /// <summary>
+    /// The same verification over events a database reader copies into batches as their columns' bytes
+    /// (<see cref="StoredEventBatch"/>). <paramref name="read"/> runs on the calling thread only, one batch after
+    /// another, and never waits for hashing: the verifier's workers hash the batches already read meanwhile, and a few
+    /// batches are reused throughout, so memory does not grow with the log.
+    /// </summary>
+    public static AuditVerificationResult VerifyStored(
+        StoredEventReader read,
         IEnumerable<SignedCheckpoint> checkpoints,
         long headSequence,
         string headHash,
         ECDsa publicKey,
         AuditVerificationOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(events);
-        return Verify(events.Select(e => new Item(e.Sequence, e.PreviousHash, e.Hash, null, e.Columns)), checkpoints, headSequence, headHash, publicKey, options);
-    }
-
-    // One event to verify: its content is either a record (hashed with its predecessor) or its stored columns' bytes.
-    private readonly record struct Item(long Sequence, string PreviousHash, string Hash, AuditRecord? Record, StoredAuditColumns? Columns)
-    {
-        public DateTimeOffset Timestamp => Record?.Timestamp ?? Columns!.Timestamp;
-    }
-
-    // A checkpoint to check against the events: stored in the database, witnessed outside it, or both.
-    private sealed record Pending(SignedCheckpoint Checkpoint, bool Stored, WitnessedCheckpoint? Witness)
-    {
-        public long TreeSize => Checkpoint.TreeSize;
-    }
-
-    private static AuditVerificationResult Verify(
-        IEnumerable<Item> events,
-        IEnumerable<SignedCheckpoint> checkpoints,
-        long headSequence,
-        string headHash,
-        ECDsa publicKey,
-        AuditVerificationOptions? options)
-    {
+        ArgumentNullException.ThrowIfNull(read);
         ArgumentNullException.ThrowIfNull(checkpoints);
         ArgumentNullException.ThrowIfNull(headHash);
         ArgumentNullException.ThrowIfNull(publicKey);
@@ -244,39 +177,127 @@ public static class AuditChainVerifier
         var run = new Run(pending, headSequence, headHash, publicKey, options, witnessFault);
         // After a start inside a batch the first batch is shorter, so that every later one begins at a multiple of
         // BatchSize and its chunks are whole subtrees of the log's tree.
-        var limit = BatchSize - (int)(run.Position % BatchSize);
-        // Two batches: while one is verified on the workers, the caller's thread reads the next from the source
-        // (a database reader), so reading and hashing overlap. Batches are still processed one at a time, in order.
-        Item[][] batches = [new Item[BatchSize], new Item[BatchSize]];
-        var filling = 0;
-        var length = 0;
-        var processing = Task.CompletedTask;
-        try
+        var first = BatchSize - (int)(run.Position % BatchSize);
+        new VerificationPipeline(run).Run(read, first);
+        // Checkpoints of an empty log, and what is left to check at the end, come after every batch.
+        run.Check(new StoredEventBatch(1));
+        return run.Finish();
+    }
+
+    /// <summary>
+    /// The reader (the calling thread) fills free batches and queues them; one worker per core hashes whichever batch is
+    /// queued next; the worker that completes the oldest batch still unchecked checks it, and every later batch already
+    /// hashed, in order, and hands them back to the reader. A fault on a worker stops the reader at its next batch.
+    /// </summary>
+    private sealed class VerificationPipeline(Run run)
+    {
+        private readonly int _workers = Math.Max(1, Environment.ProcessorCount);
+        private readonly BlockingCollection<StoredEventBatch> _toHash = new();
+        private readonly Queue<StoredEventBatch> _unchecked = new();
+        private readonly CancellationTokenSource _failed = new();
+        private BlockingCollection<StoredEventBatch> _free = null!;
+        private Exception? _error;
+
+        public void Run(StoredEventReader read, int firstLimit)
         {
-            foreach (var stored in events)
+            // Enough batches for every worker to hash one while the reader fills more and the ordered check catches up.
+            var batches = 2 * _workers + 2;
+            _free = new BlockingCollection<StoredEventBatch>(batches);
+            for (var i = 0; i < batches; i++)
             {
-                batches[filling][length++] = stored;
-                if (length == limit)
+                _free.Add(new StoredEventBatch(BatchSize));
+            }
+            var threads = new Thread[_workers];
+            for (var i = 0; i < threads.Length; i++)
+            {
+                threads[i] = new Thread(Work) { IsBackground = true, Name = "audit-verify" };
+                threads[i].Start();
+            }
+            try
+            {
+                var limit = firstLimit;
+                var more = true;
+                while (more)
                 {
-                    processing.GetAwaiter().GetResult();
-                    var full = batches[filling];
-                    var count = limit;
-                    processing = Task.Run(() => run.Process(full, count));
-                    filling ^= 1;
-                    length = 0;
+                    var batch = _free.Take(_failed.Token);
+                    batch.Reset(limit);
                     limit = BatchSize;
+                    more = read(batch);
+                    if (batch.Count == 0)
+                    {
+                        break;
+                    }
+                    lock (_unchecked)
+                    {
+                        _unchecked.Enqueue(batch);
+                    }
+                    _toHash.Add(batch);
+                }
+            }
+            catch (OperationCanceledException) when (_failed.IsCancellationRequested)
+            {
+                // A worker failed; its exception is the one to report, below.
+            }
+            finally
+            {
+                // Never leave a worker running over a batch when the reader throws; its own fault is the one to report.
+                _toHash.CompleteAdding();
+                foreach (var thread in threads)
+                {
+                    thread.Join();
+                }
+                _failed.Dispose();
+            }
+            if (_error is not null)
+            {
+                ExceptionDispatchInfo.Throw(_error);
+            }
+        }
+
+        private void Work()
+        {
+            foreach (var batch in _toHash.GetConsumingEnumerable())
+            {
+                if (Volatile.Read(ref _error) is not null)
+                {
+                    continue;
+                }
+                try
+                {
+                    run.Hash(batch);
+                    batch.Hashed = true;
+                    CheckInOrder();
+                }
+                catch (Exception e)
+                {
+                    if (Interlocked.CompareExchange(ref _error, e, null) is null)
+                    {
+                        _failed.Cancel();
+                    }
                 }
             }
         }
-        catch
+
+        // Whoever holds the lock checks every batch at the front that is hashed; a batch hashed out of order waits there
+        // for the worker that completes the one before it.
+        private void CheckInOrder()
         {
-            // Never leave a worker running over a batch when the source throws; its own fault is the one to report.
-            ((IAsyncResult)processing).AsyncWaitHandle.WaitOne();
-            throw;
+            lock (_unchecked)
+            {
+                while (_unchecked.TryPeek(out var next) && next.Hashed)
+                {
+                    _unchecked.Dequeue();
+                    run.Check(next);
+                    _free.Add(next);
+                }
+            }
         }
-        processing.GetAwaiter().GetResult();
-        run.Process(batches[filling], length);
-        return run.Finish();
+    }
+
+    // A checkpoint to check against the events: stored in the database, witnessed outside it, or both.
+    private sealed record Pending(SignedCheckpoint Checkpoint, bool Stored, WitnessedCheckpoint? Witness)
+    {
+        public long TreeSize => Checkpoint.TreeSize;
     }
 
     // The stored checkpoints with the witnessed ones beside them. A witnessed checkpoint that the database holds
@@ -316,30 +337,30 @@ public static class AuditChainVerifier
 
         private readonly Pending[] pending;
         private readonly long headSequence;
-        private readonly string headHash;
+        private readonly byte[] headHash;
         private readonly ECDsa publicKey;
         private readonly AuditVerificationOptions _options;
         private readonly HashSet<long> _sizes;
         private readonly long _largestSize;
         private readonly Queue<(long Sequence, DateTimeOffset At)> _due = new();
         private (long Sequence, DateTimeOffset At)? _firstUncovered;
-        private readonly byte[] _raws = new byte[BatchSize * MerkleTree.HashSize];
         private byte[] _since = new byte[64 * MerkleTree.HashSize];
         private long _sinceCount;
         private CompactMerkleTree _verifiedTree = new();
         private Mismatch? _mismatch;
         private CompactMerkleTree _tree = new();
         private long _startSequence;
-        // Per event of the batch, from the workers: does the stored hash match the recomputed one.
-        private readonly bool[] _hashMatches = new bool[BatchSize];
-        private readonly byte[] _leaves = new byte[BatchSize * MerkleTree.HashSize];
-        private readonly byte[]?[] _chunkRoots = new byte[]?[BatchSize / ChunkSize];
         private int _next;
         private long _count;
         private long _batchStart;
+        // The batch being checked, whose leaves a checkpoint inside a chunk catches up from.
+        private StoredEventBatch? _batch;
+        // Set once a fault is found: the workers stop hashing, the rest is only counted.
+        private volatile bool _faulted;
         private long _lastSequence;
         private string _lastHash = AuditRecord.GenesisHash;
-        private string _previousHash = AuditRecord.GenesisHash;
+        // The stored hash (UTF-8) of the last event checked, which the next event must name as its predecessor.
+        private byte[] _previousHash = Encoding.UTF8.GetBytes(AuditRecord.GenesisHash);
         private SignedCheckpoint? _latest;
         private Finding? _finding;
         private Finding? _missingFromDatabase;
@@ -348,7 +369,7 @@ public static class AuditChainVerifier
         {
             this.pending = pending;
             this.headSequence = headSequence;
-            this.headHash = headHash;
+            this.headHash = Encoding.UTF8.GetBytes(headHash);
             this.publicKey = publicKey;
             _options = options;
             _finding = witnessFault;
@@ -395,7 +416,8 @@ public static class AuditChainVerifier
             _tree = tree!;
             _verifiedTree = tree!.Clone();
             _latest = checkpoint.Checkpoint;
-            _lastHash = _previousHash = checkpoint.Checkpoint.HeadHash;
+            _lastHash = checkpoint.Checkpoint.HeadHash;
+            _previousHash = Encoding.UTF8.GetBytes(_lastHash);
             if (headSequence < start.TreeSize)
             {
                 _finding = new(headSequence + 1, AuditFault.Truncation,
@@ -414,37 +436,55 @@ public static class AuditChainVerifier
         // A checkpoint whose root did not match, with what is needed to find the first event it recorded differently.
         private sealed record Mismatch(Pending Checkpoint, long From, CompactMerkleTree TreeAtFrom, byte[]? StoredHashes);
 
-        public void Process(Item[] batch, int length)
+        /// <summary>Runs on a worker: each event's content hash, whether it matches the stored one, its leaf, and the chunks' subtree roots.</summary>
+        public void Hash(StoredEventBatch batch)
+        {
+            if (_faulted)
+            {
+                return;
+            }
+            var chunks = (batch.Count + ChunkSize - 1) / ChunkSize;
+            if (batch.ChunkRoots.Length < chunks)
+            {
+                batch.ChunkRoots = new byte[]?[BatchSize / ChunkSize];
+            }
+            for (var c = 0; c < chunks; c++)
+            {
+                HashChunk(batch, c * ChunkSize, Math.Min(batch.Count, (c + 1) * ChunkSize), c);
+            }
+        }
+
+        /// <summary>Runs in order, one batch at a time, after <see cref="Hash"/>: the chain, the tree, the checkpoints and the policy.</summary>
+        public void Check(StoredEventBatch batch)
         {
             if (_count == 0)
             {
                 // Checkpoints of the empty log come before any event.
-                CheckCheckpoints(0, AuditRecord.GenesisHash);
+                CheckCheckpoints(0, GenesisUtf8);
             }
+            var length = batch.Count;
             if (_finding is not null)
             {
                 // After a fault the rest is only counted, so the result still describes the whole stored log.
+                _faulted = true;
                 for (var i = 0; i < length; i++)
                 {
-                    Count(batch[i]);
+                    Count(batch, i);
                 }
-                Array.Clear(batch, 0, length);
+                KeepLast(batch);
                 return;
             }
 
             _batchStart = _count;
-            var chunks = (length + ChunkSize - 1) / ChunkSize;
-            MerkleTree.ParallelFor(chunks, c => HashChunk(batch, c * ChunkSize, Math.Min(length, (c + 1) * ChunkSize), c));
-
+            _batch = batch;
             for (var i = 0; i < length; i++)
             {
-                var stored = batch[i];
-                Count(stored);
+                Count(batch, i);
                 if (_finding is not null)
                 {
                     continue;
                 }
-                _finding = CheckEvent(stored, _hashMatches[i]);
+                _finding = CheckEvent(batch, i);
                 if (_finding is not null)
                 {
                     continue;
@@ -454,21 +494,35 @@ public static class AuditChainVerifier
                     // A whole chunk joins the tree as one node, unless a checkpoint inside it made us start on its leaves.
                     if (_tree.Size == _count - ChunkSize && _batchStart % ChunkSize == 0)
                     {
-                        _tree.AppendSubtree(_chunkRoots[i / ChunkSize]!, ChunkHeight);
+                        _tree.AppendSubtree(batch.ChunkRoots[i / ChunkSize]!, ChunkHeight);
                     }
                     else
                     {
                         CatchUp(_count);
                     }
                 }
-                Keep(_raws.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
-                CheckCheckpoints(_count, stored.Hash);
+                Keep(batch.Raws.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
+                CheckCheckpoints(_count, batch.Hash(i));
                 if (_finding is null && _options.Policy is { } policy)
                 {
-                    _finding = CheckRequired(policy, stored.Timestamp);
+                    _finding = CheckRequired(policy, batch.Timestamp(i));
                 }
             }
-            Array.Clear(batch, 0, length);
+            _faulted = _finding is not null;
+            KeepLast(batch);
+            _batch = null;
+        }
+
+        // The batch goes back to the reader: keep what the next batch and the result need of its last event.
+        private void KeepLast(StoredEventBatch batch)
+        {
+            if (batch.Count == 0)
+            {
+                return;
+            }
+            var last = batch.Hash(batch.Count - 1);
+            _lastHash = Encoding.UTF8.GetString(last);
+            _previousHash = last.ToArray();
         }
 
         // The stored hash of each event since the last verified checkpoint (equal to the recomputed one once checked).
@@ -580,68 +634,62 @@ public static class AuditChainVerifier
             return null;
         }
 
-        private void Count(in Item stored)
+        private void Count(StoredEventBatch batch, int index)
         {
             _count++;
-            _lastSequence = stored.Sequence;
-            _lastHash = stored.Hash;
+            _lastSequence = batch.Sequence(index);
         }
 
-        // Runs on a worker: recompute each event's hash and its leaf, and the chunk's subtree root when it is whole.
-        private void HashChunk(Item[] batch, int start, int end, int chunk)
+        // Recompute each event's hash and its leaf, and the chunk's subtree root when it is whole.
+        private static void HashChunk(StoredEventBatch batch, int start, int end, int chunk)
         {
             Span<byte> raw = stackalloc byte[MerkleTree.HashSize];
-            Span<char> hex = stackalloc char[2 * MerkleTree.HashSize];
+            Span<byte> hex = stackalloc byte[2 * MerkleTree.HashSize];
             for (var i = start; i < end; i++)
             {
-                if (batch[i].Record is { } record)
-                {
-                    record.ComputeHash(batch[i].PreviousHash, raw);
-                }
-                else
-                {
-                    Sha256.Hash(AuditRecord.CanonicalUtf8(batch[i].Columns!.View()), raw);
-                }
+                Sha256.Hash(batch.CanonicalUtf8(i), raw);
                 // Stored hashes are lowercase hex; compare as text so that any other spelling is a mismatch too.
                 Convert.TryToHexStringLower(raw, hex, out _);
-                _hashMatches[i] = hex.SequenceEqual(batch[i].Hash);
-                raw.CopyTo(_raws.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
-                MerkleTree.LeafHash(raw, _leaves.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
+                batch.HashMatches[i] = hex.SequenceEqual(batch.Hash(i));
+                raw.CopyTo(batch.Raws.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
+                MerkleTree.LeafHash(raw, batch.Leaves.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
             }
             if (end - start < ChunkSize)
             {
-                _chunkRoots[chunk] = null;
+                batch.ChunkRoots[chunk] = null;
                 return;
             }
             var subtree = new CompactMerkleTree();
             for (var i = start; i < end; i++)
             {
-                subtree.Append(_leaves.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
+                subtree.Append(batch.Leaves.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
             }
-            _chunkRoots[chunk] = subtree.Root();
+            batch.ChunkRoots[chunk] = subtree.Root();
         }
 
-        private Finding? CheckEvent(in Item stored, bool hashMatches)
+        private Finding? CheckEvent(StoredEventBatch batch, int index)
         {
             var expected = _count;
-            var sequence = stored.Sequence;
+            var sequence = batch.Sequence(index);
             if (sequence != expected)
             {
                 return new(expected, AuditFault.Gap, sequence > expected
                     ? $"event {N(expected)}: missing (the next stored event is {N(sequence)})"
                     : $"event {N(expected)}: missing (found event {N(sequence)} in its place, repeated or out of order)");
             }
-            if (!hashMatches)
+            if (!batch.HashMatches[index])
             {
                 return new(sequence, AuditFault.PayloadAltered, $"event {N(sequence)}: payload altered (stored hash does not match its content)");
             }
-            if (!string.Equals(stored.PreviousHash, _previousHash, StringComparison.Ordinal))
+            // The predecessor is the event before in this batch, or the last of the batch before.
+            var previous = index == 0 ? _previousHash : batch.Hash(index - 1);
+            if (!batch.PreviousHash(index).SequenceEqual(previous))
             {
                 return new(sequence, AuditFault.LinkBroken, sequence == 1
                     ? "event 1: link broken (previous hash is not the genesis hash)"
                     : $"event {N(sequence)}: link broken (previous hash does not match event {N(sequence - 1)}'s hash)");
             }
-            if (sequence == headSequence && !string.Equals(stored.Hash, headHash, StringComparison.Ordinal))
+            if (sequence == headSequence && !batch.Hash(index).SequenceEqual(headHash))
             {
                 return new(sequence, AuditFault.CheckpointMismatch, $"event {N(sequence)}: hash differs from the head row's");
             }
@@ -650,11 +698,10 @@ public static class AuditChainVerifier
                 return new(sequence, AuditFault.CheckpointMismatch,
                     $"event {N(sequence)}: stored beyond the head row, which ends at event {N(headSequence)}");
             }
-            _previousHash = stored.Hash;
             return null;
         }
 
-        private void CheckCheckpoints(long size, string head)
+        private void CheckCheckpoints(long size, ReadOnlySpan<byte> head)
         {
             while (_finding is null && _next < pending.Length && pending[_next].TreeSize <= size)
             {
@@ -675,7 +722,7 @@ public static class AuditChainVerifier
             }
         }
 
-        private Finding? CheckCheckpoint(Pending pendingCheckpoint, string head)
+        private Finding? CheckCheckpoint(Pending pendingCheckpoint, ReadOnlySpan<byte> head)
         {
             var checkpoint = pendingCheckpoint.Checkpoint;
             var size = checkpoint.TreeSize;
@@ -697,7 +744,7 @@ public static class AuditChainVerifier
                 return new(size, pendingCheckpoint.Stored ? AuditFault.CheckpointMismatch : AuditFault.WitnessMismatch,
                     $"{label}: Merkle root does not match the first {Events(size)}");
             }
-            if (!string.Equals(head, checkpoint.HeadHash, StringComparison.Ordinal))
+            if (!string.Equals(Encoding.UTF8.GetString(head), checkpoint.HeadHash, StringComparison.Ordinal))
             {
                 return new(size, pendingCheckpoint.Stored ? AuditFault.CheckpointMismatch : AuditFault.WitnessMismatch,
                     $"{label}: head hash does not match event {N(size)}");
@@ -716,7 +763,7 @@ public static class AuditChainVerifier
             while (_tree.Size < size)
             {
                 var i = checked((int)(_tree.Size - _batchStart));
-                _tree.Append(_leaves.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
+                _tree.Append(_batch!.Leaves.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
             }
         }
 
@@ -747,6 +794,8 @@ public static class AuditChainVerifier
                 : new(forged.TreeSize, AuditFault.BadSignature, $"{Label(forged)}: signature does not verify");
         }
     }
+
+    private static ReadOnlySpan<byte> GenesisUtf8 => "0000000000000000000000000000000000000000000000000000000000000000"u8;
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 

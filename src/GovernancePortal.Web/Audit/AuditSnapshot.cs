@@ -1,5 +1,4 @@
 using System.Data;
-using System.Text;
 using GovernancePortal.Audit.Storage;
 using GovernancePortal.Data;
 using Microsoft.Data.Sqlite;
@@ -42,12 +41,15 @@ public static class AuditSnapshot
     }
 
     /// <summary>
-    /// Verifies every event of the snapshot against its checkpoints and head, reading each row's column bytes
-    /// (<see cref="CanonicalEvents"/>): the verifier's workers build and hash the canonical forms.
+    /// Verifies every event of the snapshot against its checkpoints and head, reading each row's column bytes into the
+    /// verifier's batches (<see cref="Events"/>) while its workers build and hash the canonical forms.
     /// </summary>
     public static AuditVerificationResult Verify(GovernanceDbContext db, IReadOnlyList<SignedCheckpoint> checkpoints, long headSequence, string headHash,
-        System.Security.Cryptography.ECDsa publicKey, AuditVerificationOptions? options = null) =>
-        AuditChainVerifier.VerifyCanonical(CanonicalEvents(db, options?.Start?.TreeSize ?? 0), checkpoints, headSequence, headHash, publicKey, options);
+        System.Security.Cryptography.ECDsa publicKey, AuditVerificationOptions? options = null)
+    {
+        using var events = Events(db, options?.Start?.TreeSize ?? 0);
+        return AuditChainVerifier.VerifyStored(events.Fill, checkpoints, headSequence, headHash, publicKey, options);
+    }
 
     /// <summary>
     /// Where an incremental run can start: the checkpoint of <paramref name="treeSize"/> events with its stored frontier,
@@ -78,19 +80,31 @@ public static class AuditSnapshot
         RecordedHashes = size => db.AuditCheckpoints.AsNoTracking().Where(c => c.TreeSize == size).Select(c => c.EventHashes).SingleOrDefault(),
     };
 
-    /// <summary>Every event after <paramref name="after"/> in sequence order as its columns' bytes, streamed; read inside a snapshot (<see cref="BeginAsync"/>).</summary>
-    public static IEnumerable<CanonicalStoredEvent> CanonicalEvents(GovernanceDbContext db, long after = 0)
+    /// <summary>
+    /// Every event after <paramref name="after"/> in sequence order, streamed as its columns' bytes into the batches
+    /// handed to <see cref="StoredEventsReader.Fill"/>; read inside a snapshot (<see cref="BeginAsync"/>).
+    /// </summary>
+    public static StoredEventsReader Events(GovernanceDbContext db, long after = 0)
     {
         var connection = db.Database.GetDbConnection();
         if (db.Database.IsSqlite())
         {
             if (connection.State != ConnectionState.Open)
             {
-                throw new InvalidOperationException("Read SQLite's canonical events inside a snapshot (AuditSnapshot.BeginAsync).");
+                throw new InvalidOperationException("Read SQLite's events inside a snapshot (AuditSnapshot.BeginAsync).");
             }
-            return SqliteCanonicalEvents((SqliteConnection)connection, after);
+            return new SqliteEventsReader((SqliteConnection)connection, ColumnsAfter(after));
         }
-        return CopyCanonicalEvents((NpgsqlConnection)connection, after);
+        return new CopyEventsReader((NpgsqlConnection)connection, ColumnsAfter(after));
+    }
+
+    /// <summary>A database's stored events, read into the verifier's batches one after another.</summary>
+    public abstract class StoredEventsReader : IDisposable
+    {
+        /// <summary>Adds the next events to <paramref name="batch"/> until it is full; false once there are no more.</summary>
+        public abstract bool Fill(StoredEventBatch batch);
+
+        public abstract void Dispose();
     }
 
     /// <summary>
@@ -98,43 +112,71 @@ public static class AuditSnapshot
     /// binary COPY is the stored UTF-8 itself, so each column is one copy, with no per-column call into the driver and no
     /// string in between (a data reader's strings, encoded back, took twice as long: bench/README.md).
     /// </summary>
-    private static IEnumerable<CanonicalStoredEvent> CopyCanonicalEvents(NpgsqlConnection connection, long after)
+    private sealed class CopyEventsReader : StoredEventsReader
     {
-        var opened = connection.State != ConnectionState.Open;
-        if (opened)
+        private readonly NpgsqlConnection _connection;
+        private readonly bool _opened;
+        private readonly NpgsqlRawCopyStream _stream;
+        private readonly BinaryCopyReader _copy;
+        private bool _done;
+
+        public CopyEventsReader(NpgsqlConnection connection, string query)
         {
-            connection.Open();
-        }
-        try
-        {
-            using var stream = connection.BeginRawBinaryCopy($"COPY ({ColumnsAfter(after)}) TO STDOUT (FORMAT BINARY)");
-            var copy = new BinaryCopyReader(stream);
-            var rows = new ColumnRows();
-            while (copy.NextRow(ColumnCount))
+            _connection = connection;
+            _opened = connection.State != ConnectionState.Open;
+            if (_opened)
             {
-                var sequence = copy.Int64();
-                var timestamp = copy.TimestampTz();
-                rows.Begin();
-                for (var c = 0; c < StoredAuditColumns.Count; c++)
+                connection.Open();
+            }
+            try
+            {
+                _stream = connection.BeginRawBinaryCopy($"COPY ({query}) TO STDOUT (FORMAT BINARY)");
+            }
+            catch
+            {
+                Close();
+                throw;
+            }
+            _copy = new BinaryCopyReader(_stream);
+        }
+
+        public override bool Fill(StoredEventBatch batch)
+        {
+            while (!batch.IsFull)
+            {
+                if (_done || !_copy.NextRow(ColumnCount))
                 {
-                    if (copy.Value(out var value))
+                    _done = true;
+                    return false;
+                }
+                batch.BeginEvent(_copy.Int64(), _copy.TimestampTz());
+                for (var c = 0; c < StoredEventBatch.ColumnCount; c++)
+                {
+                    if (_copy.Value(out var value))
                     {
-                        rows.Add(value);
+                        batch.AddColumn(value);
                     }
                     else
                     {
-                        rows.AddNull();
+                        batch.AddNull();
                     }
                 }
-                var hash = copy.Value(out var hashBytes) ? Encoding.UTF8.GetString(hashBytes) : "";
-                yield return rows.End(sequence, timestamp, hash);
+                batch.EndEvent();
             }
+            return true;
         }
-        finally
+
+        public override void Dispose()
         {
-            if (opened)
+            _stream.Dispose();
+            Close();
+        }
+
+        private void Close()
+        {
+            if (_opened)
             {
-                connection.Close();
+                _connection.Close();
             }
         }
     }
@@ -143,131 +185,67 @@ public static class AuditSnapshot
     /// SQLite, straight through the engine's API on the snapshot's open connection (so inside its transaction), each
     /// row's column bytes copied as the engine returns them.
     /// </summary>
-    private static IEnumerable<CanonicalStoredEvent> SqliteCanonicalEvents(SqliteConnection connection, long after)
+    private sealed class SqliteEventsReader : StoredEventsReader
     {
-        var handle = connection.Handle!;
-        var rc = raw.sqlite3_prepare_v2(handle, ColumnsAfter(after), out var statement);
-        SqliteException.ThrowExceptionForRC(rc, handle);
-        using (statement)
-        {
-            var rows = new ColumnRows();
-            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
-            {
-                yield return SqliteRow(statement, rows);
-            }
-            if (rc != raw.SQLITE_DONE)
-            {
-                SqliteException.ThrowExceptionForRC(rc, handle);
-            }
-        }
-    }
+        private readonly sqlite3 _handle;
+        private readonly sqlite3_stmt _statement;
+        private bool _done;
 
-    // Each call into SQLite costs more than copying the bytes it returns, so every column is asked once, and its type
-    // only where it may be NULL.
-    private static CanonicalStoredEvent SqliteRow(sqlite3_stmt statement, ColumnRows rows)
-    {
-        rows.Begin();
-        for (var c = 0; c < StoredAuditColumns.Count; c++)
+        public SqliteEventsReader(SqliteConnection connection, string query)
         {
-            var value = SqliteColumns.Bytes(statement, c + 2);
-            if (value.IsEmpty && c is 3 or 8 or 9 && SqliteColumns.IsNull(statement, c + 2))
-            {
-                rows.AddNull();
-            }
-            else
-            {
-                rows.Add(value);
-            }
-        }
-        // The same text Microsoft.Data.Sqlite's GetString returns (the value's UTF-8 form, decoded).
-        var hash = Encoding.UTF8.GetString(SqliteColumns.Bytes(statement, 13));
-        return rows.End(SqliteColumns.Int64(statement, 0), new DateTimeOffset(SqliteColumns.Int64(statement, 1), TimeSpan.Zero), hash);
-    }
-
-    /// <summary>
-    /// Builds the events of a read row by row: the text columns gathered in a reused row buffer, then copied whole into a
-    /// shared 64 KiB block (far fewer objects than arrays per column); a predecessor hash shares the previous event's
-    /// string when it matches, as it does in a valid chain.
-    /// </summary>
-    private sealed class ColumnRows
-    {
-        private const int BlockSize = 64 * 1024;
-        private byte[] _block = new byte[BlockSize];
-        private int _blockUsed;
-        private byte[] _row = new byte[4096];
-        private int _rowUsed;
-        private int[] _bounds = [];
-        private int _column;
-        private string _lastHash = "";
-
-        public void Begin()
-        {
-            _rowUsed = 0;
-            _column = 0;
-            _bounds = new int[2 * StoredAuditColumns.Count];
+            _handle = connection.Handle!;
+            var rc = raw.sqlite3_prepare_v2(_handle, query, out _statement);
+            SqliteException.ThrowExceptionForRC(rc, _handle);
         }
 
-        public void AddNull() => Next(-1);
-
-        public void Add(ReadOnlySpan<byte> value)
+        public override bool Fill(StoredEventBatch batch)
         {
-            EnsureRow(value.Length);
-            value.CopyTo(_row.AsSpan(_rowUsed));
-            Next(value.Length);
-        }
-
-        public CanonicalStoredEvent End(long sequence, DateTimeOffset timestamp, string hash)
-        {
-            var (block, start) = Keep(_row.AsSpan(0, _rowUsed));
-            for (var c = 0; c < StoredAuditColumns.Count; c++)
+            while (!batch.IsFull)
             {
-                _bounds[2 * c] += start;
+                if (_done)
+                {
+                    return false;
+                }
+                var rc = raw.sqlite3_step(_statement);
+                if (rc != raw.SQLITE_ROW)
+                {
+                    _done = true;
+                    if (rc != raw.SQLITE_DONE)
+                    {
+                        SqliteException.ThrowExceptionForRC(rc, _handle);
+                    }
+                    return false;
+                }
+                Row(batch);
             }
-            var columns = new StoredAuditColumns(sequence, timestamp, block, _bounds);
-            var previousUtf8 = columns[StoredAuditColumns.Count - 1];
-            // Hashes are ASCII hex; anything else (a damaged row) is decoded, and then fails verification as it should.
-            var previous = System.Text.Ascii.Equals(previousUtf8, _lastHash) ? _lastHash : Encoding.UTF8.GetString(previousUtf8);
-            _lastHash = hash;
-            return new CanonicalStoredEvent(columns, previous, hash);
+            return true;
         }
 
-        private void Next(int length)
+        // Each call into SQLite costs more than copying the bytes it returns, so every column is asked once, and its
+        // type only where it may be NULL.
+        private void Row(StoredEventBatch batch)
         {
-            _bounds[2 * _column] = _rowUsed;
-            _bounds[2 * _column + 1] = length;
-            _rowUsed += Math.Max(0, length);
-            _column++;
+            batch.BeginEvent(SqliteColumns.Int64(_statement, 0), new DateTimeOffset(SqliteColumns.Int64(_statement, 1), TimeSpan.Zero));
+            for (var c = 0; c < StoredEventBatch.ColumnCount; c++)
+            {
+                var value = SqliteColumns.Bytes(_statement, c + 2);
+                if (value.IsEmpty && c is 3 or 8 or 9 && SqliteColumns.IsNull(_statement, c + 2))
+                {
+                    batch.AddNull();
+                }
+                else
+                {
+                    batch.AddColumn(value);
+                }
+            }
+            batch.EndEvent();
         }
 
-        private void EnsureRow(int more)
-        {
-            if (_rowUsed + more > _row.Length)
-            {
-                Array.Resize(ref _row, Math.Max(_row.Length * 2, _rowUsed + more));
-            }
-        }
-
-        private (byte[] Block, int Start) Keep(ReadOnlySpan<byte> row)
-        {
-            if (row.Length > BlockSize)
-            {
-                return (row.ToArray(), 0);
-            }
-            if (BlockSize - _blockUsed < row.Length)
-            {
-                // The old block stays alive only as long as the verifier holds events that point into it.
-                _block = new byte[BlockSize];
-                _blockUsed = 0;
-            }
-            var start = _blockUsed;
-            row.CopyTo(_block.AsSpan(start));
-            _blockUsed += row.Length;
-            return (_block, start);
-        }
+        public override void Dispose() => _statement.Dispose();
     }
 
     // Sequence and Timestamp, the columns the canonical form reads, then Hash: the SELECT below.
-    private const int ColumnCount = 2 + StoredAuditColumns.Count + 1;
+    private const int ColumnCount = 2 + StoredEventBatch.ColumnCount;
 
     // A number, not text from outside: written into the statement (COPY takes no parameters).
     private static string ColumnsAfter(long after) => $"""

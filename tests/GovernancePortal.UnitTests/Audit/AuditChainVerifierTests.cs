@@ -375,5 +375,5 @@ public sealed class AuditChainVerifierOnCanonicalBytesTests : AuditChainVerifier
 {
     protected override AuditVerificationResult Run(IEnumerable<StoredAuditEvent> events, IEnumerable<SignedCheckpoint> checkpoints, long headSequence,
         string headHash, ECDsa key) =>
-        AuditChainVerifier.VerifyCanonical(events.Select(AuditTestData.AsCanonical), checkpoints, headSequence, headHash, key);
+        AuditChainVerifier.VerifyStored(AuditTestData.AsStored(events), checkpoints, headSequence, headHash, key);
 }

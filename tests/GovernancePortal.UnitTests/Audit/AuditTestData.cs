@@ -46,28 +46,51 @@ internal static class AuditTestData
         new(record, previousHash, record.ComputeHash(previousHash));
 
     /// <summary>
-    /// The event as a database reader hands it to the verifier: each column stored as UTF-8 (roles comma-joined) and
-    /// copied into a block of its own.
+    /// The events as a database reader hands them to the verifier: each column stored as UTF-8 (roles comma-joined) and
+    /// copied into the verifier's batches.
     /// </summary>
-    public static CanonicalStoredEvent AsCanonical(StoredAuditEvent e) => new(Columns(e.Record, e.PreviousHash), e.PreviousHash, e.Hash);
-
-    public static StoredAuditColumns Columns(AuditRecord r, string previousHash)
+    public static StoredEventReader AsStored(IEnumerable<StoredAuditEvent> events)
     {
-        string?[] values = [r.Actor.Oid, r.Actor.Username, string.Join(',', r.Actor.Roles), r.Actor.ApiKeyLabel, r.Action, r.EntityType, r.EntityId,
-            r.Payload, r.CorrelationId, r.ClientAddress, previousHash];
-        var block = new List<byte>();
-        var bounds = new int[2 * StoredAuditColumns.Count];
-        for (var c = 0; c < values.Length; c++)
+        var source = events.GetEnumerator();
+        return batch =>
         {
-            var bytes = values[c] is { } v ? Encoding.UTF8.GetBytes(v) : [];
-            bounds[2 * c] = block.Count;
-            bounds[2 * c + 1] = values[c] is null ? -1 : bytes.Length;
-            block.AddRange(bytes);
-        }
-        return new StoredAuditColumns(r.Sequence, r.Timestamp, [.. block], bounds);
+            while (!batch.IsFull)
+            {
+                if (!source.MoveNext())
+                {
+                    return false;
+                }
+                AddColumns(batch, source.Current.Record, source.Current.PreviousHash, source.Current.Hash);
+            }
+            return true;
+        };
     }
 
-    public static byte[] CanonicalFromColumns(AuditRecord r, string previousHash) => AuditRecord.CanonicalUtf8(Columns(r, previousHash).View()).ToArray();
+    private static void AddColumns(StoredEventBatch batch, AuditRecord r, string previousHash, string hash)
+    {
+        string?[] values = [r.Actor.Oid, r.Actor.Username, string.Join(',', r.Actor.Roles), r.Actor.ApiKeyLabel, r.Action, r.EntityType, r.EntityId,
+            r.Payload, r.CorrelationId, r.ClientAddress, previousHash, hash];
+        batch.BeginEvent(r.Sequence, r.Timestamp);
+        foreach (var value in values)
+        {
+            if (value is null)
+            {
+                batch.AddNull();
+            }
+            else
+            {
+                batch.AddColumn(Encoding.UTF8.GetBytes(value));
+            }
+        }
+        batch.EndEvent();
+    }
+
+    public static byte[] CanonicalFromColumns(AuditRecord r, string previousHash)
+    {
+        var batch = new StoredEventBatch(1);
+        AddColumns(batch, r, previousHash, "");
+        return batch.CanonicalUtf8(0).ToArray();
+    }
 
     public static List<byte[]> Leaves(IEnumerable<StoredAuditEvent> events) =>
         events.Select(e => MerkleTree.EventLeafHash(e.Hash)).ToList();

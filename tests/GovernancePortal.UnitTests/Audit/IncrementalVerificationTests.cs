@@ -33,11 +33,11 @@ public sealed class IncrementalVerificationTests : IDisposable
 
     private AuditVerificationResult Incremental(IReadOnlyList<SignedCheckpoint> checkpoints, VerificationStart start, long head = Size,
         IReadOnlyList<WitnessedCheckpoint>? witnessed = null) =>
-        AuditChainVerifier.VerifyCanonical(_events.Skip((int)start.TreeSize).Select(AuditTestData.AsCanonical), checkpoints, head,
+        AuditChainVerifier.VerifyStored(AuditTestData.AsStored(_events.Skip((int)start.TreeSize)), checkpoints, head,
             Events[(int)head - 1].Hash, _key, new AuditVerificationOptions { Start = start, Witnessed = witnessed ?? [] });
 
     private AuditVerificationResult Full(IReadOnlyList<SignedCheckpoint> checkpoints) =>
-        AuditChainVerifier.VerifyCanonical(_events.Select(AuditTestData.AsCanonical), checkpoints, Size, Events[^1].Hash, _key);
+        AuditChainVerifier.VerifyStored(AuditTestData.AsStored(_events), checkpoints, Size, Events[^1].Hash, _key);
 
     [Fact]
     public void Only_the_events_after_the_start_are_read_and_the_outcome_is_a_full_runs()
@@ -96,7 +96,7 @@ public sealed class IncrementalVerificationTests : IDisposable
         _events.Clear();
         _events.AddRange(rewritten);
 
-        var result = AuditChainVerifier.VerifyCanonical(_events.Skip(StartSize).Select(AuditTestData.AsCanonical), checkpoints, Size, previous, _key,
+        var result = AuditChainVerifier.VerifyStored(AuditTestData.AsStored(_events.Skip(StartSize)), checkpoints, Size, previous, _key,
             new AuditVerificationOptions { Start = new VerificationStart(StartSize, FrontierAt(Events, StartSize)) });
 
         Assert.Equal((false, AuditFault.CheckpointMismatch, (long)Size), (result.Valid, result.Fault, result.FirstInvalidSequence));
