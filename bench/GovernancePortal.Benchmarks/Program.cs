@@ -174,24 +174,26 @@ if (options.Scale)
     report.Paragraph($"Generated and chained as a stream, loaded into both databases as it was made (SQLite: prepared INSERTs committed every 500,000; " +
         $"PostgreSQL: one binary COPY, then VACUUM ANALYZE), with a checkpoint every 1,000 events carrying its event hashes and Merkle frontier " +
         $"as the portal stores them, in {Format.Seconds(s.LoadSeconds)}. The yardstick hashed the same canonical bytes ({Format.Number(s.CanonicalBytes / (1024.0 * 1024), "0")} MiB) " +
-        $"chunk by chunk in the same run: {Format.Seconds(s.YardstickOneCore)} on 1 core, {Format.Seconds(s.YardstickAllCores)} on {Environment.ProcessorCount}. " +
+        $"chunk by chunk while loading: {Format.Seconds(s.YardstickOneCore)} on 1 core, {Format.Seconds(s.YardstickAllCores)} on {Environment.ProcessorCount} (beside the loaders; " +
+        $"not the yardstick of the ratios below, which is the same loop timed again just before each verification, with the load averages then). " +
         $"Each database was then verified once by `AuditVerificationService.VerifyAsync` in a child process of its own (server GC, as the portal); " +
         $"peak memory is that process's VmHWM. {string.Join(" ", s.Facts)}");
     report.Table(
-        ["Database", "Events", "Time", "Events/s", "Peak RSS", "× loop speed, all cores", "× loop speed, 1 core", "Outcome"],
+        ["Database", "Events", "Time", "Events/s", "Peak RSS", "Loop just before, all cores", "× loop speed, all cores", "× loop speed, 1 core", "Load before", "Load after", "Outcome"],
         s.Verifications.Select(r => (IReadOnlyList<string>)
         [
             r.Database, Format.Count(r.Events), Format.Seconds(r.Seconds), Format.Rate(r.Events / r.Seconds), $"{r.PeakKiB / 1024} MiB",
-            Format.Ratio(s.YardstickAllCores / r.Seconds), Format.Ratio(s.YardstickOneCore / r.Seconds), r.Valid ? "valid" : $"**invalid**: {r.Reason}",
+            Format.Seconds(r.YardstickAllCores), Format.Ratio(r.YardstickAllCores / r.Seconds), Format.Ratio(r.YardstickOneCore / r.Seconds),
+            r.LoadBefore, r.LoadAfter, r.Valid ? "valid" : $"**invalid**: {r.Reason}",
         ]),
-        [false, true, true, true, true, true, true, false]);
+        [false, true, true, true, true, true, true, true, false, false, false]);
     foreach (var r in s.Verifications)
     {
         aims.Add([$"Verify {Format.Count(s.Events)} events from {r.Database} with peak memory < 400 MB", $"{r.PeakKiB / 1024} MiB, {Format.Seconds(r.Seconds)}",
             !r.Valid ? "**invalid log**" : r.PeakKiB * 1024L < 400_000_000 ? "met" : "**not met**"]);
-        var ratio = s.YardstickAllCores / r.Seconds;
-        aims.Add([$"End to end from {r.Database} ≥ 0.7 × SHA-256 loop on {Environment.ProcessorCount} cores ({Format.Count(s.Events)} events)",
-            $"{Format.Ratio(ratio)} ({Format.Seconds(r.Seconds)} vs {Format.Seconds(s.YardstickAllCores)})", ratio >= 0.7 ? "met" : "**not met**"]);
+        var ratio = r.YardstickAllCores / r.Seconds;
+        aims.Add([$"End to end from {r.Database} ≥ 0.7 × SHA-256 loop on {Environment.ProcessorCount} cores, timed just before ({Format.Count(s.Events)} events)",
+            $"{Format.Ratio(ratio)} ({Format.Seconds(r.Seconds)} vs {Format.Seconds(r.YardstickAllCores)}; load {r.LoadBefore})", ratio >= 0.7 ? "met" : "**not met**"]);
     }
 }
 

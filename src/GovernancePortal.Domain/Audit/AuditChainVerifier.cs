@@ -200,13 +200,11 @@ public static class AuditChainVerifier
 
         public void Run(StoredEventReader read, int firstLimit)
         {
-            // Enough batches for every worker to hash one while the reader fills more and the ordered check catches up.
+            // Enough batches for every worker to hash one while the reader fills more and the ordered check catches up;
+            // made as needed, so a short log takes one.
             var batches = 2 * _workers + 2;
+            var made = 0;
             _free = new BlockingCollection<StoredEventBatch>(batches);
-            for (var i = 0; i < batches; i++)
-            {
-                _free.Add(new StoredEventBatch(BatchSize));
-            }
             var threads = new Thread[_workers];
             for (var i = 0; i < threads.Length; i++)
             {
@@ -219,7 +217,10 @@ public static class AuditChainVerifier
                 var more = true;
                 while (more)
                 {
-                    var batch = _free.Take(_failed.Token);
+                    if (!_free.TryTake(out var batch))
+                    {
+                        batch = made++ < batches ? new StoredEventBatch(BatchSize) : _free.Take(_failed.Token);
+                    }
                     batch.Reset(limit);
                     limit = BatchSize;
                     more = read(batch);
