@@ -146,7 +146,8 @@ public static class AuditSnapshot
             {
                 if (_done || !_copy.NextRow(ColumnCount))
                 {
-                    _done = true;
+                    // End the COPY at once: the verifier may query the snapshot's connection before this reader is disposed.
+                    EndCopy();
                     return false;
                 }
                 batch.BeginEvent(_copy.Int64(), _copy.TimestampTz());
@@ -168,8 +169,17 @@ public static class AuditSnapshot
 
         public override void Dispose()
         {
-            _stream.Dispose();
+            EndCopy();
             Close();
+        }
+
+        private void EndCopy()
+        {
+            if (!_done)
+            {
+                _done = true;
+                _stream.Dispose();
+            }
         }
 
         private void Close()
