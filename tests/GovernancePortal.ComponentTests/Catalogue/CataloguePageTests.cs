@@ -77,6 +77,28 @@ public sealed class CataloguePageTests(PortalDatabase database) : ApprovalPageTe
     }
 
     [Fact]
+    public async Task Team_and_owner_are_suggested_as_typed_and_the_one_chosen_goes_into_the_address()
+    {
+        SignIn("viewer@demo.test");
+        await AddTeamAsync(3);
+        var page = Render<CataloguePage>(uri: "http://localhost/models?size=10");
+        await page.WaitForAssertionAsync(() => Assert.NotEmpty(Names(page)), Patience);
+        var pickers = page.FindComponents<MudAutocomplete<string>>();
+        var team = pickers.Single(p => p.Instance.Label == "Team");
+        var owner = pickers.Single(p => p.Instance.Label == "Owner");
+
+        static async Task<List<string>> Suggested(IRenderedComponent<MudAutocomplete<string>> picker, string text) =>
+            [.. (await picker.Instance!.SearchFunc!.Invoke(text, CancellationToken.None)!) ?? []];
+        Assert.Equal([_team], await Suggested(team, _team[..10].ToUpperInvariant()));
+        Assert.Contains("owner@demo.test", await Suggested(owner, "OWNER@"));
+        Assert.Empty(await Suggested(owner, "nobody-at-all"));
+
+        await team.InvokeAsync(() => team.Instance.SelectOptionAsync(_team));
+        await page.WaitForAssertionAsync(() => Assert.EndsWith($"/models?team={_team}&size=10", Uri), Patience);
+        await page.WaitForAssertionAsync(() => Assert.Equal(["Atlas 01", "Atlas 02", "Atlas 03"], Names(page).Order()), Patience);
+    }
+
+    [Fact]
     public async Task A_filter_chosen_goes_into_the_address_and_starts_at_the_first_page()
     {
         SignIn("viewer@demo.test");
