@@ -34,7 +34,7 @@ public abstract class RandomizedPromotionTests(ClockedPortal portal, ITestOutput
         Assert.True(run.Count("Request ok (Approved)") + run.Count("Approve ok (Approved)") >= 60 * scale, run.Summary());
         Assert.True(run.Count("Approve Forbidden") + run.Count("Reject Forbidden") >= 100 * scale, run.Summary());
         Assert.True(run.Count("Reject ok") >= 15 * scale && run.Count("Withdraw ok") >= 30 * scale, run.Summary());
-        Assert.True(run.States.GetValueOrDefault(PromotionRequestState.Expired) >= 10 * scale, run.Summary());
+        Assert.True(run.States.GetValueOrDefault(PromotionRequestState.Expired) >= 3 * scale, run.Summary());
         Assert.True(run.Count("Approve Conflict") + run.Count("Reject Conflict") + run.Count("Withdraw Conflict") >= 500 * scale, run.Summary());
         Assert.True(run.Count("Request Rule") >= 300 * scale && run.Count("Request Forbidden") >= 100 * scale, run.Summary());
         // Rollbacks: confirmed (each a stage swap and a retrospective), refused to the starter and the wrong people, past
