@@ -140,7 +140,15 @@ public sealed class BrowserSession : IAsyncDisposable
         await Page.EvaluateAsync("() => { window.__beforeClick = true; }");
         await target.ClickAsync();
         await Page.WaitForFunctionAsync("() => window.__beforeClick === undefined && document.readyState === 'complete'");
-        await Page.WaitForURLAsync(arrivedAt);
+        if (!arrivedAt(Page.Url))
+        {
+            await Page.WaitForURLAsync(arrivedAt, new() { Timeout = 15_000 }).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+        // A page that loaded somewhere else (an error page, a sign-in with a return address) says where and what it shows.
+        if (!arrivedAt(Page.Url))
+        {
+            Assert.Fail($"The click loaded {Page.Url} ({string.Join(" / ", await Page.Locator("h1").AllInnerTextsAsync())}).");
+        }
         await CheckDateTimesAsync();
     }
 
